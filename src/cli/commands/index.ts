@@ -1,0 +1,20 @@
+/**
+ * The registry of CLI commands: one module per command group in this folder, each exporting a
+ * yargs CommandModule as default. Add a line here to register a new one.
+ */
+import type { CommandModule } from 'yargs';
+import type { GlobalArgs } from '../context.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SimdmCommand = CommandModule<GlobalArgs, any>;
+
+export async function loadCommands(): Promise<SimdmCommand[]> {
+  const mods = await Promise.all([
+    // foundation
+    import('./readers.js'),
+    import('./atr.js'),
+    import('./apdu.js'),
+    import('./vcard.js'),
+  ]);
+  return mods.map((m) => m.default as SimdmCommand);
+}
