@@ -1,0 +1,4 @@
+/** The applets built into the virtual UICC (see ../applet.ts). Add one line per applet. */
+import type { AppletFactory } from '../applet.js';
+
+export const APPLETS: AppletFactory[] = [];

@@ -1,0 +1,99 @@
+/**
+ * The default virtual UICC: MF with EF.ICCID, EF.DIR, EF.PL, EF.ARR, and ADF.USIM with the EFs of
+ * 3GPP TS 31.102 section 4.2 that simdm reads and writes. Values are plausible test-network values
+ * (MCC 001 / MNC 01 is the ITU test network). PIN1 1234, PUK1 12345678, PIN2 5678, ADM1 88888888
+ * (ASCII, FF-padded to 8 bytes as cards expect).
+ */
+import type { CardImage, FileImage } from './image.js';
+
+export const USIM_AID = 'A0000000871002FF33FF018900000100';
+/** ASCII digits, FF-padded to 8 bytes (TS 102 221 9.5.1 PIN format) */
+export function pinHex(ascii: string): string {
+  return Buffer.from(ascii, 'ascii').toString('hex').toUpperCase().padEnd(16, 'F');
+}
+
+const ff = (n: number): string => 'FF'.repeat(n);
+const pad = (hex: string, n: number): string => (hex + ff(n)).slice(0, 2 * n);
+
+function ef(fid: string, name: string, content: string, size: number, access: FileImage['access'], sfi?: number): FileImage {
+  return { fid, name, type: 'EF', structure: 'transparent', size, content: pad(content, size), access, ...(sfi ? { sfi } : {}) };
+}
+
+function rec(fid: string, name: string, recordLength: number, records: string[], recordCount: number, access: FileImage['access'], sfi?: number, cyclic = false): FileImage {
+  const all = Array.from({ length: recordCount }, (_, i) => pad(records[i] ?? '', recordLength));
+  return {
+    fid,
+    name,
+    type: 'EF',
+    structure: cyclic ? 'cyclic' : 'linear-fixed',
+    recordLength,
+    recordCount,
+    records: all,
+    access,
+    ...(sfi ? { sfi } : {}),
+  };
+}
+
+const ALW_ADM = { read: 'ALW', update: 'ADM1' } as const;
+const PIN_ADM = { read: 'PIN1', update: 'ADM1' } as const;
+const PIN_PIN = { read: 'PIN1', update: 'PIN1' } as const;
+
+export function defaultImage(): CardImage {
+  // EF.DIR record (TS 102 221 13.1): 61 application template { 4F AID, 50 label }
+  const dirUsim = `6118` + `4F10${USIM_AID}` + `5004${Buffer.from('USIM').toString('hex').toUpperCase()}`;
+  return {
+    version: 1,
+    description: 'simdm default virtual UICC (test network 001/01)',
+    // TS=3B, T0=9F (TA1, TD1, 15 historical bytes), TA1=96, TD1=80 (T=0, TD2 follows),
+    // TD2=1F (T=15, TA3 follows), TA3=C7, historical bytes, TCK (ISO 7816-3 8.2)
+    atr: '3B9F96801FC78031E073FE211B633A204E8300900031',
+    pins: [
+      { name: 'PIN1', ref: 0x01, value: pinHex('1234'), retries: 3, maxRetries: 3, enabled: true, puk: { value: pinHex('12345678'), retries: 10, maxRetries: 10 } },
+      { name: 'PIN2', ref: 0x81, value: pinHex('5678'), retries: 3, maxRetries: 3, enabled: true, puk: { value: pinHex('87654321'), retries: 10, maxRetries: 10 } },
+      { name: 'ADM1', ref: 0x0a, value: pinHex('88888888'), retries: 3, maxRetries: 3, enabled: true },
+    ],
+    freeSpace: 32768,
+    mf: {
+      fid: '3F00',
+      name: 'MF',
+      type: 'MF',
+      access: { create: 'ADM1', delete: 'ADM1', activate: 'ADM1', deactivate: 'ADM1' },
+      children: [
+        // EF.ICCID (TS 102 221 13.2): ICCID 8944100000000000015, BCD nibble-swapped, F-padded
+        ef('2FE2', 'EF.ICCID', '984401000000000010F5', 10, { read: 'ALW', update: 'ADM1' }),
+        rec('2F00', 'EF.DIR', 38, [dirUsim], 4, ALW_ADM, 30),
+        ef('2F05', 'EF.PL', '656E', 10, { read: 'ALW', update: 'PIN1' }, 5),
+        rec('2F06', 'EF.ARR', 24, ['8001019000800102A406830101950108', '8001039000', '800101A40683010A950108800102A406830101950108'], 8, ALW_ADM, 6),
+        {
+          fid: '7FF0',
+          name: 'ADF.USIM',
+          type: 'ADF',
+          aid: USIM_AID,
+          access: { create: 'ADM1', delete: 'ADM1', activate: 'ADM1', deactivate: 'ADM1' },
+          children: [
+            ef('6F07', 'EF.IMSI', '080910101032547698', 9, PIN_ADM, 7),
+            ef('6FAD', 'EF.AD', '00000002', 4, ALW_ADM, 3),
+            ef('6F46', 'EF.SPN', '01' + Buffer.from('simdm').toString('hex').toUpperCase(), 17, ALW_ADM),
+            ef('6F38', 'EF.UST', '9E6B1D9C23000000', 8, PIN_ADM, 4),
+            ef('6F56', 'EF.EST', '00', 1, { read: 'PIN1', update: 'PIN2' }, 5),
+            ef('6F78', 'EF.ACC', '0001', 2, PIN_ADM, 6),
+            ef('6F7E', 'EF.LOCI', 'FFFFFFFF00F110FFFEFF01', 11, PIN_PIN, 11),
+            ef('6F73', 'EF.PSLOCI', 'FFFFFFFFFFFFFF00F110FFFEFF01', 14, PIN_PIN, 12),
+            ef('6F31', 'EF.HPPLMN', '05', 1, PIN_ADM, 18),
+            ef('6F60', 'EF.PLMNwAcT', '00F110C080', 40, PIN_PIN, 10),
+            ef('6F61', 'EF.OPLMNwAcT', '00F110C080', 40, PIN_ADM, 17),
+            ef('6F7B', 'EF.FPLMN', '', 12, PIN_PIN, 13),
+            ef('6F08', 'EF.Keys', '07', 33, PIN_PIN, 8),
+            ef('6F09', 'EF.KeysPS', '07', 33, PIN_PIN, 9),
+            // EF.SMSP (TS 31.102 4.2.27): 12-byte alpha, indicators E1 (SC address, PID, DCS, VP present), SC +447785016005
+            rec('6F42', 'EF.SMSP', 40, [ff(12) + 'E1' + ff(12) + '0791447758100650FFFFFFFF' + '000000'], 2, PIN_PIN),
+            rec('6FB7', 'EF.ECC', 4, ['11F2FF00', '19F1FF00'], 5, ALW_ADM, 1),
+            ef('6F05', 'EF.LI', '656E', 10, { read: 'ALW', update: 'PIN1' }, 2),
+            rec('6F40', 'EF.MSISDN', 14, ['0791449700000000F1FFFFFFFFFF'], 2, { read: 'PIN1', update: 'PIN1' }),
+            rec('6F06', 'EF.ARR', 24, ['8001019000800102A406830101950108'], 8, ALW_ADM, 23),
+          ],
+        },
+      ],
+    },
+  };
+}

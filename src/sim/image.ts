@@ -1,0 +1,138 @@
+/**
+ * The virtual UICC's card image: a JSON file describing the file tree and the PINs/ADM keys.
+ * Validated with zod on load so a hand-edited image fails with the JSON path at fault.
+ *
+ * Key references follow ETSI TS 102 221 section 9.5.1: PIN1..8 = 01..08, ADM1..5 = 0A..0E,
+ * universal PIN = 11, second-level PIN2 = 81, ADM6..10 = 8A..8E.
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { SimdmError } from '../errors.js';
+
+/** An access rule: 'ALW', 'NEV', or key names joined by '|' (any of them suffices), e.g. 'PIN1|ADM1'. */
+const AccessRule = z.string().regex(/^(ALW|NEV|(PIN[1-8]|PIN2|UPIN|ADM(10|[1-9]))(\|(PIN[1-8]|UPIN|ADM(10|[1-9])))*)$/, 'ALW, NEV or key names like PIN1|ADM1');
+export type AccessRule = z.infer<typeof AccessRule>;
+
+const Access = z
+  .object({
+    read: AccessRule.optional(),
+    update: AccessRule.optional(),
+    increase: AccessRule.optional(),
+    activate: AccessRule.optional(),
+    deactivate: AccessRule.optional(),
+    terminate: AccessRule.optional(),
+    delete: AccessRule.optional(),
+    create: AccessRule.optional(),
+  })
+  .strict();
+export type Access = z.infer<typeof Access>;
+export type AccessOp = keyof Access;
+
+const hex = z.string().regex(/^([0-9A-Fa-f]{2})*$/, 'hex bytes');
+const fid = z.string().regex(/^[0-9A-Fa-f]{4}$/, '4 hex digits');
+
+export interface FileImage {
+  fid: string;
+  name?: string;
+  type: 'MF' | 'DF' | 'ADF' | 'EF';
+  aid?: string;
+  structure?: 'transparent' | 'linear-fixed' | 'cyclic';
+  size?: number;
+  recordLength?: number;
+  recordCount?: number;
+  sfi?: number | null;
+  content?: string;
+  records?: string[];
+  access?: Access;
+  lcs?: 'operational' | 'deactivated' | 'terminated';
+  children?: FileImage[];
+}
+
+const FileImageSchema: z.ZodType<FileImage> = z.lazy(() =>
+  z
+    .object({
+      fid,
+      name: z.string().optional(),
+      type: z.enum(['MF', 'DF', 'ADF', 'EF']),
+      aid: hex.optional(),
+      structure: z.enum(['transparent', 'linear-fixed', 'cyclic']).optional(),
+      size: z.number().int().min(0).max(65535).optional(),
+      recordLength: z.number().int().min(1).max(255).optional(),
+      recordCount: z.number().int().min(1).max(254).optional(),
+      sfi: z.number().int().min(1).max(30).nullable().optional(),
+      content: hex.optional(),
+      records: z.array(hex).optional(),
+      access: Access.optional(),
+      lcs: z.enum(['operational', 'deactivated', 'terminated']).optional(),
+      children: z.array(FileImageSchema).optional(),
+    })
+    .strict(),
+);
+
+const Secret = z.object({ value: hex, retries: z.number().int().min(0).max(15), maxRetries: z.number().int().min(1).max(15) }).strict();
+
+const PinImageSchema = z
+  .object({
+    name: z.string().regex(/^(PIN[1-8]|PIN2|UPIN|ADM(10|[1-9]))$/),
+    ref: z.number().int().min(1).max(0x8e),
+    value: hex,
+    retries: z.number().int().min(0).max(15),
+    maxRetries: z.number().int().min(1).max(15),
+    enabled: z.boolean().optional(),
+    puk: Secret.optional(),
+  })
+  .strict();
+export type PinImage = z.infer<typeof PinImageSchema>;
+
+const CardImageSchema = z
+  .object({
+    version: z.literal(1),
+    description: z.string().optional(),
+    atr: hex,
+    pins: z.array(PinImageSchema),
+    mf: FileImageSchema,
+    /** free space (bytes) for CREATE FILE */
+    freeSpace: z.number().int().min(0).optional(),
+    /** per-applet persistent state (keys, counters), owned by src/sim/applets */
+    applets: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type CardImage = z.infer<typeof CardImageSchema>;
+
+export class ImageError extends SimdmError {
+  constructor(message: string) {
+    super('sim.image', message);
+  }
+}
+
+export function parseImage(json: unknown, source = 'card image'): CardImage {
+  const r = CardImageSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new ImageError(`${source}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+  }
+  return r.data;
+}
+
+export function loadImage(path: string): CardImage {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ImageError(`cannot read card image ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ImageError(`card image ${path} is not JSON: ${(e as Error).message}`);
+  }
+  return parseImage(json, path);
+}
+
+/** Atomic write (temp file + rename): a crash never leaves half an image. */
+export function saveImage(path: string, image: CardImage): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(image, null, 2) + '\n');
+  renameSync(tmp, path);
+}

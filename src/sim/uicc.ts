@@ -1,0 +1,625 @@
+/**
+ * The virtual UICC: a software card that behaves like an ETSI TS 102 221 UICC, used in-process
+ * for unit tests and behind pcscd through vpcd for end-to-end tests.
+ *
+ * Implemented: SELECT (11.1.1), STATUS (11.1.2), READ/UPDATE BINARY (11.1.3/11.1.4, SFI),
+ * READ/UPDATE RECORD (11.1.5/11.1.6, absolute/current/next/previous, cyclic), VERIFY/CHANGE/
+ * DISABLE/ENABLE/UNBLOCK PIN (11.1.9-11.1.13, retry counters, blocking), ACTIVATE/DEACTIVATE FILE,
+ * MANAGE CHANNEL (11.1.17, channels 1-19), GET RESPONSE (11.1.12 / 7.3.1.1.4: case 4 answers are
+ * held behind 61xx, a case 2 answer with the wrong Le gets 6Cxx, as T=0 cards do), access
+ * conditions per file, and applets (src/sim/applets) for everything else.
+ */
+import { type CommandApdu, channelOfCla, decodeCommand } from '../apdu/command.js';
+import { encodeResponse } from '../apdu/response.js';
+import { bytesEqual, fromHex, toHex } from '../util/hex.js';
+import type { Applet, AppletResponse, CommandContext } from './applet.js';
+import { APPLETS } from './applets/index.js';
+import { buildFcp, keyRef } from './fcp.js';
+import { effectiveSfi, fromImage, isDf, type SimFile, toImage } from './fs.js';
+import type { AccessOp, CardImage, PinImage } from './image.js';
+
+const SW_OK = 0x9000;
+
+interface ChannelState {
+  df: SimFile;
+  ef: SimFile | undefined;
+  /** current application (ADF) for 7FFF */
+  adf: SimFile | undefined;
+  /** current record number of the current EF (0 = none) */
+  record: number;
+  applet: string | undefined;
+}
+
+interface Pending {
+  data: Uint8Array;
+  channel: number;
+}
+
+export interface UiccOptions {
+  /** called after every command that changed persistent state (content, PIN counters) */
+  onChange?: (card: VirtualUicc) => void;
+  /** answer case-4 commands with 61xx as a T=0 card does (default true) */
+  t0?: boolean;
+}
+
+export class VirtualUicc {
+  readonly mf: SimFile;
+  readonly pins: PinImage[];
+  atr: Uint8Array;
+  private freeSpace: number;
+  private readonly appletState: Record<string, unknown>;
+  private readonly description: string | undefined;
+  private channels = new Map<number, ChannelState>();
+  private verified = new Set<number>();
+  private pending: Pending | undefined;
+  readonly applets: Applet[];
+  /** commands processed since power-up (tests inject faults by count) */
+  commandCount = 0;
+  private dirty = false;
+
+  constructor(
+    image: CardImage,
+    private readonly opts: UiccOptions = {},
+  ) {
+    this.mf = fromImage(image.mf);
+    this.pins = image.pins.map((p) => ({ ...p, ...(p.puk ? { puk: { ...p.puk } } : {}) }));
+    this.atr = fromHex(image.atr);
+    this.freeSpace = image.freeSpace ?? 0;
+    this.appletState = structuredClone(image.applets ?? {});
+    this.description = image.description;
+    this.applets = APPLETS.map((f) => f(this));
+    this.powerOn();
+  }
+
+  /** Cold or warm reset: security status and channels are lost (TS 102 221 6.x). */
+  powerOn(): Uint8Array {
+    this.channels = new Map([[0, this.freshChannel()]]);
+    this.verified = new Set();
+    this.pending = undefined;
+    this.commandCount = 0;
+    for (const a of this.applets) a.reset?.();
+    return this.atr;
+  }
+
+  private freshChannel(): ChannelState {
+    return { df: this.mf, ef: undefined, adf: undefined, record: 0, applet: undefined };
+  }
+
+  toImage(): CardImage {
+    return {
+      version: 1,
+      ...(this.description ? { description: this.description } : {}),
+      atr: toHex(this.atr),
+      pins: this.pins.map((p) => ({ ...p, ...(p.puk ? { puk: { ...p.puk } } : {}) })),
+      freeSpace: this.freeSpace,
+      mf: toImage(this.mf),
+      ...(Object.keys(this.appletState).length ? { applets: structuredClone(this.appletState) } : {}),
+    };
+  }
+
+  /** Persistent JSON state of applet `name` (saved with the image). Call markChanged() after edits. */
+  stateOf<T extends object>(name: string, init: () => T): T {
+    if (!(name in this.appletState)) this.appletState[name] = init();
+    return this.appletState[name] as T;
+  }
+
+  markChanged(): void {
+    this.dirty = true;
+  }
+
+  /** Free space left for CREATE FILE (bytes). */
+  get available(): number {
+    return this.freeSpace;
+  }
+  allocate(bytes: number): boolean {
+    if (bytes > this.freeSpace) return false;
+    this.freeSpace -= bytes;
+    this.dirty = true;
+    return true;
+  }
+  release(bytes: number): void {
+    this.freeSpace += bytes;
+    this.dirty = true;
+  }
+
+  /** Processes one C-APDU, returns the R-APDU. Never throws. */
+  process(capdu: Uint8Array): Uint8Array {
+    this.commandCount++;
+    let r: AppletResponse;
+    try {
+      const cmd = decodeCommand(capdu);
+      r = this.dispatch(cmd, capdu.length);
+    } catch {
+      r = { sw: 0x6700 };
+    }
+    if (this.dirty) {
+      this.dirty = false;
+      this.opts.onChange?.(this);
+    }
+    return encodeResponse({ data: r.data ?? new Uint8Array(), sw: r.sw });
+  }
+
+  // ---- dispatch -------------------------------------------------------------------------
+
+  private dispatch(cmd: CommandApdu, rawLength: number): AppletResponse {
+    const ch = channelOfCla(cmd.cla);
+    if (cmd.ins === 0xc0) return this.getResponse(cmd, ch);
+    // any other command discards a pending response (TS 102 221 7.3.1.1.4)
+    this.pending = undefined;
+    if (cmd.cla === 0xff) return { sw: 0x6e00 };
+    if (cmd.ins === 0x70) return this.manageChannel(cmd, ch);
+    const st = this.channels.get(ch);
+    if (!st) return { sw: 0x6881 };
+    const ctx: CommandContext = { channel: ch, selectedApplet: st.applet };
+    for (const a of this.applets) {
+      const r = a.process(cmd, ctx);
+      if (r) return this.shape(cmd, r, ch);
+    }
+    let r: AppletResponse;
+    switch (cmd.ins) {
+      case 0xa4:
+        r = this.select(cmd, st);
+        break;
+      case 0xf2:
+        r = this.status(cmd, st);
+        break;
+      case 0xb0:
+        r = this.readBinary(cmd, st);
+        break;
+      case 0xd6:
+        r = this.updateBinary(cmd, st);
+        break;
+      case 0xb2:
+        r = this.readRecord(cmd, st);
+        break;
+      case 0xdc:
+        r = this.updateRecord(cmd, st);
+        break;
+      case 0x20:
+        r = this.verify(cmd);
+        break;
+      case 0x24:
+        r = this.changePin(cmd);
+        break;
+      case 0x26:
+      case 0x28:
+        r = this.enableDisable(cmd, cmd.ins === 0x28);
+        break;
+      case 0x2c:
+        r = this.unblock(cmd);
+        break;
+      case 0x04:
+      case 0x44:
+        r = this.activation(st, cmd.ins === 0x44);
+        break;
+      default:
+        return { sw: 0x6d00 };
+    }
+    void rawLength;
+    return this.shape(cmd, r, ch);
+  }
+
+  /**
+   * T=0 behaviour (TS 102 221 7.3.1.1.4): response data of a case 4 command is announced with
+   * 61xx and fetched by GET RESPONSE; a case 2 command whose Le differs from what is available
+   * gets 6Cxx.
+   */
+  private shape(cmd: CommandApdu, r: AppletResponse, ch: number): AppletResponse {
+    const data = r.data;
+    if (!data || data.length === 0 || (r.sw !== SW_OK && r.sw >> 8 !== 0x62 && r.sw >> 8 !== 0x63)) return r;
+    if (this.opts.t0 === false) return r;
+    const hasData = !!cmd.data && cmd.data.length > 0;
+    if (hasData || cmd.le === undefined) {
+      this.pending = { data, channel: ch };
+      return { sw: 0x6100 | (data.length >= 256 ? 0 : data.length) };
+    }
+    if (cmd.le !== data.length && !(cmd.le === 256 && data.length === 256)) {
+      if (cmd.le === 256 && data.length > 256) return { data: data.subarray(0, 256), sw: r.sw };
+      return { sw: 0x6c00 | (data.length >= 256 ? 0 : data.length) };
+    }
+    return r;
+  }
+
+  private getResponse(cmd: CommandApdu, ch: number): AppletResponse {
+    const p = this.pending;
+    if (!p || p.channel !== ch) return { sw: 0x6985 };
+    const want = cmd.le ?? 256;
+    if (want > p.data.length) return { sw: 0x6c00 | (p.data.length >= 256 ? 0 : p.data.length) };
+    const out = p.data.subarray(0, want);
+    const rest = p.data.subarray(want);
+    if (rest.length) {
+      this.pending = { data: rest, channel: ch };
+      return { data: out, sw: 0x6100 | (rest.length >= 256 ? 0 : rest.length) };
+    }
+    this.pending = undefined;
+    return { data: out, sw: SW_OK };
+  }
+
+  // ---- MANAGE CHANNEL (TS 102 221 11.1.17) ----------------------------------------------
+
+  private manageChannel(cmd: CommandApdu, ch: number): AppletResponse {
+    if (!this.channels.has(ch)) return { sw: 0x6881 };
+    if (cmd.p1 === 0x00) {
+      let n = cmd.p2;
+      if (n === 0) {
+        n = 1;
+        while (this.channels.has(n) && n < 20) n++;
+        if (n >= 20) return { sw: 0x6a81 };
+      } else if (n > 19 || this.channels.has(n)) return { sw: 0x6a86 };
+      const from = this.channels.get(ch)!;
+      // the new channel starts at the MF when opened from the basic channel, else inherits (ISO 7816-4 7.1.2)
+      this.channels.set(n, ch === 0 ? this.freshChannel() : { ...from });
+      return cmd.p2 === 0 ? { data: Uint8Array.of(n), sw: SW_OK } : { sw: SW_OK };
+    }
+    if (cmd.p1 === 0x80) {
+      const n = cmd.p2 || ch;
+      if (n === 0) return { sw: 0x6a86 };
+      if (!this.channels.delete(n)) return { sw: 0x6a88 };
+      return { sw: SW_OK };
+    }
+    return { sw: 0x6b00 };
+  }
+
+  // ---- SELECT (TS 102 221 11.1.1, 8.4.1) ----------------------------------------------
+
+  private select(cmd: CommandApdu, st: ChannelState): AppletResponse {
+    const d = cmd.data ?? new Uint8Array();
+    let target: SimFile | undefined;
+    switch (cmd.p1) {
+      case 0x00: {
+        if (d.length === 0) {
+          target = this.mf;
+          break;
+        }
+        if (d.length !== 2) return { sw: 0x6700 };
+        target = this.selectFid((d[0]! << 8) | d[1]!, st);
+        break;
+      }
+      case 0x03:
+        target = st.ef ? st.df : st.df.parent;
+        if (!target) return { sw: 0x6a82 };
+        break;
+      case 0x04: {
+        const applet = this.applets.find((a) => a.aids?.some((aid) => startsWith(aid, d) && d.length >= 5));
+        const adf = this.findAdf(d);
+        if (!adf && applet) {
+          st.applet = applet.name;
+          const fci = applet.selectResponse?.({ channel: 0, selectedApplet: applet.name });
+          return cmd.p2 & 0x0c ? { sw: SW_OK } : { data: fci ?? new Uint8Array(), sw: SW_OK };
+        }
+        if (!adf) return { sw: 0x6a82 };
+        target = adf;
+        break;
+      }
+      case 0x08:
+      case 0x09: {
+        if (d.length === 0 || d.length % 2) return { sw: 0x6700 };
+        let cur: SimFile | undefined = cmd.p1 === 0x08 ? this.mf : st.df;
+        for (let i = 0; i < d.length && cur; i += 2) {
+          const fid = (d[i]! << 8) | d[i + 1]!;
+          if (i === 0 && cmd.p1 === 0x08 && fid === 0x3f00) continue;
+          if (fid === 0x7fff) cur = st.adf;
+          else cur = isDf(cur) ? cur.children.find((c) => c.fid === fid) : undefined;
+        }
+        target = cur;
+        break;
+      }
+      default:
+        return { sw: 0x6a86 };
+    }
+    if (!target) return { sw: 0x6a82 };
+    if (isDf(target)) {
+      st.df = target;
+      st.ef = undefined;
+      if (target.type === 'ADF') st.adf = target;
+    } else {
+      st.df = target.parent!;
+      st.ef = target;
+    }
+    st.record = 0;
+    st.applet = undefined;
+    const p2 = cmd.p2 & 0x0c;
+    if (p2 === 0x0c) return { sw: target.lcs === 'deactivated' ? 0x6283 : SW_OK };
+    return { data: this.fcp(target), sw: target.lcs === 'deactivated' ? 0x6283 : SW_OK };
+  }
+
+  fcp(f: SimFile): Uint8Array {
+    return buildFcp(
+      f,
+      this.pins.map((p) => ({ ref: p.ref, enabled: p.enabled !== false })),
+      this.freeSpace,
+    );
+  }
+
+  /** Files selectable by FID from the current DF: TS 102 221 8.4.1. */
+  private selectFid(fid: number, st: ChannelState): SimFile | undefined {
+    if (fid === 0x3f00) return this.mf;
+    if (fid === 0x7fff) return st.adf;
+    const df = st.df;
+    if (df.fid === fid) return df;
+    const child = df.children.find((c) => c.fid === fid);
+    if (child) return child;
+    const parent = df.parent;
+    if (parent) {
+      if (parent.fid === fid) return parent;
+      const sib = parent.children.find((c) => c.fid === fid && isDf(c));
+      if (sib) return sib;
+    }
+    // immediate children of the MF (e.g. EF.DIR from inside an ADF on many cards)
+    return this.mf.children.find((c) => c.fid === fid && isDf(c));
+  }
+
+  private findAdf(aid: Uint8Array): SimFile | undefined {
+    if (aid.length < 5) return undefined;
+    const walk = (f: SimFile): SimFile | undefined => {
+      if (f.type === 'ADF' && f.aid && startsWith(f.aid, aid)) return f;
+      for (const c of f.children) {
+        const r = walk(c);
+        if (r) return r;
+      }
+      return undefined;
+    };
+    return walk(this.mf);
+  }
+
+  /** Finds a file by absolute path "3F00/7FF0/6F07" or FID list (tests, applets). */
+  fileAt(path: string): SimFile | undefined {
+    const fids = path.split('/').filter(Boolean).map((p) => parseInt(p, 16));
+    let cur: SimFile | undefined = this.mf;
+    for (const [i, fid] of fids.entries()) {
+      if (i === 0 && fid === 0x3f00) continue;
+      cur = cur?.children.find((c) => c.fid === fid);
+    }
+    return cur;
+  }
+
+  // ---- STATUS (TS 102 221 11.1.2) ----------------------------------------------------
+
+  private status(cmd: CommandApdu, st: ChannelState): AppletResponse {
+    if (cmd.p2 === 0x0c) return { sw: SW_OK };
+    if (cmd.p2 === 0x01) return st.df.aid ? { data: st.df.aid, sw: SW_OK } : { sw: SW_OK };
+    return { data: this.fcp(st.df), sw: SW_OK };
+  }
+
+  // ---- access conditions ------------------------------------------------------------
+
+  /** The access rule is satisfied: ALW, or any named key verified (or disabled, for PINs). */
+  allowed(f: SimFile, op: AccessOp): boolean {
+    const rule = f.access[op] ?? (op === 'read' ? 'ALW' : 'NEV');
+    if (rule === 'ALW') return true;
+    if (rule === 'NEV') return false;
+    return rule.split('|').some((k) => {
+      const ref = keyRef(k);
+      if (this.verified.has(ref)) return true;
+      const pin = this.pins.find((p) => p.ref === ref);
+      return !!pin && pin.enabled === false && !k.startsWith('ADM');
+    });
+  }
+
+  private check(f: SimFile, op: AccessOp): AppletResponse | undefined {
+    if (f.lcs === 'terminated') return { sw: 0x6985 };
+    if (f.lcs === 'deactivated' && op !== 'activate' && op !== 'delete') return { sw: 0x6283 };
+    if (!this.allowed(f, op)) return { sw: 0x6982 };
+    return undefined;
+  }
+
+  // ---- READ/UPDATE BINARY (TS 102 221 11.1.3, 11.1.4) --------------------------------
+
+  /** P1 b8=1: SFI in b5-b1 and offset in P2; else offset in P1 b7-b1 and P2. */
+  private binaryTarget(cmd: CommandApdu, st: ChannelState): { f: SimFile; offset: number } | AppletResponse {
+    let f: SimFile | undefined;
+    let offset: number;
+    if (cmd.p1 & 0x80) {
+      const sfi = cmd.p1 & 0x1f;
+      if (cmd.p1 & 0x60) return { sw: 0x6b00 };
+      f = st.df.children.find((c) => c.type === 'EF' && effectiveSfi(c) === sfi);
+      if (!f) return { sw: 0x6a82 };
+      st.ef = f;
+      offset = cmd.p2;
+    } else {
+      f = st.ef;
+      if (!f) return { sw: 0x6986 };
+      offset = ((cmd.p1 & 0x7f) << 8) | cmd.p2;
+    }
+    if (f.structure !== 'transparent') return { sw: 0x6981 };
+    return { f, offset };
+  }
+
+  private readBinary(cmd: CommandApdu, st: ChannelState): AppletResponse {
+    const t = this.binaryTarget(cmd, st);
+    if ('sw' in t) return t;
+    const denied = this.check(t.f, 'read');
+    if (denied) return denied;
+    const c = t.f.content!;
+    if (t.offset >= c.length && c.length > 0) return { sw: 0x6b00 };
+    const want = cmd.le ?? 256;
+    const avail = c.length - t.offset;
+    return { data: c.slice(t.offset, t.offset + Math.min(want, avail)), sw: SW_OK, ...(avail < want ? {} : {}) };
+  }
+
+  private updateBinary(cmd: CommandApdu, st: ChannelState): AppletResponse {
+    const t = this.binaryTarget(cmd, st);
+    if ('sw' in t) return t;
+    const denied = this.check(t.f, 'update');
+    if (denied) return denied;
+    const d = cmd.data;
+    if (!d || d.length === 0) return { sw: 0x6700 };
+    const c = t.f.content!;
+    if (t.offset + d.length > c.length) return { sw: t.offset >= c.length ? 0x6b00 : 0x6700 };
+    c.set(d, t.offset);
+    this.dirty = true;
+    return { sw: SW_OK };
+  }
+
+  // ---- READ/UPDATE RECORD (TS 102 221 11.1.5, 11.1.6) --------------------------------
+
+  private recordTarget(cmd: CommandApdu, st: ChannelState): SimFile | AppletResponse {
+    const sfi = cmd.p2 >> 3;
+    let f: SimFile | undefined = st.ef;
+    if (sfi) {
+      f = st.df.children.find((c) => c.type === 'EF' && effectiveSfi(c) === sfi);
+      if (!f) return { sw: 0x6a82 };
+      if (f !== st.ef) st.record = 0;
+      st.ef = f;
+    }
+    if (!f) return { sw: 0x6986 };
+    if (f.structure === 'transparent') return { sw: 0x6981 };
+    return f;
+  }
+
+  /** Record number for P1 and the mode in P2 b3-b1: 02 next, 03 previous, 04 absolute/current. */
+  private recordNumber(cmd: CommandApdu, st: ChannelState, f: SimFile, update: boolean): number | AppletResponse {
+    const n = f.records!.length;
+    const mode = cmd.p2 & 0x07;
+    if (mode === 0x04) {
+      const r = cmd.p1 === 0 ? st.record : cmd.p1;
+      if (r === 0 || r > n) return { sw: 0x6a83 };
+      return r;
+    }
+    if (cmd.p1 !== 0) return { sw: 0x6a86 };
+    if (mode === 0x02) {
+      if (update && f.structure === 'cyclic') return { sw: 0x6a86 };
+      const r = st.record === 0 ? 1 : st.record + 1;
+      if (r > n) return f.structure === 'cyclic' ? 1 : { sw: 0x6a83 };
+      return r;
+    }
+    if (mode === 0x03) {
+      if (update && f.structure === 'cyclic') return -1; // cyclic PREVIOUS update: the oldest record becomes record 1
+      const r = st.record === 0 ? n : st.record - 1;
+      if (r < 1) return f.structure === 'cyclic' ? n : { sw: 0x6a83 };
+      return r;
+    }
+    return { sw: 0x6a86 };
+  }
+
+  private readRecord(cmd: CommandApdu, st: ChannelState): AppletResponse {
+    const f = this.recordTarget(cmd, st);
+    if ('sw' in f) return f;
+    const denied = this.check(f, 'read');
+    if (denied) return denied;
+    const r = this.recordNumber(cmd, st, f, false);
+    if (typeof r !== 'number') return r;
+    st.record = r;
+    return { data: f.records![r - 1]!.slice(), sw: SW_OK };
+  }
+
+  private updateRecord(cmd: CommandApdu, st: ChannelState): AppletResponse {
+    const f = this.recordTarget(cmd, st);
+    if ('sw' in f) return f;
+    const denied = this.check(f, 'update');
+    if (denied) return denied;
+    const d = cmd.data;
+    if (!d || d.length !== f.recordLength) return { sw: 0x6700 };
+    const r = this.recordNumber(cmd, st, f, true);
+    if (typeof r !== 'number') return r;
+    if (r === -1) {
+      const recs = f.records!;
+      recs.pop();
+      recs.unshift(d.slice());
+      st.record = 1;
+    } else {
+      f.records![r - 1] = d.slice();
+      st.record = r;
+    }
+    this.dirty = true;
+    return { sw: SW_OK };
+  }
+
+  // ---- ACTIVATE / DEACTIVATE FILE (TS 102 221 11.1.14, 11.1.15) ------------------------
+
+  private activation(st: ChannelState, activate: boolean): AppletResponse {
+    const f = st.ef ?? st.df;
+    if (f.lcs === 'terminated') return { sw: 0x6985 };
+    if (!this.allowed(f, activate ? 'activate' : 'deactivate')) return { sw: 0x6982 };
+    f.lcs = activate ? 'operational' : 'deactivated';
+    this.dirty = true;
+    return { sw: SW_OK };
+  }
+
+  // ---- PINs (TS 102 221 11.1.9 - 11.1.13, 9.5) ----------------------------------------
+
+  private pin(ref: number): PinImage | undefined {
+    return this.pins.find((p) => p.ref === ref);
+  }
+
+  /** Checks `value` against the PIN; counts down or resets the counter. */
+  private tryPin(p: PinImage, value: Uint8Array): AppletResponse | undefined {
+    if (p.retries === 0) return { sw: 0x6983 };
+    if (value.length !== 8) return { sw: 0x6700 };
+    this.dirty = true;
+    if (!bytesEqual(value, fromHex(p.value))) {
+      p.retries--;
+      this.verified.delete(p.ref);
+      return { sw: p.retries === 0 ? 0x6983 : 0x63c0 | p.retries };
+    }
+    p.retries = p.maxRetries;
+    return undefined;
+  }
+
+  private verify(cmd: CommandApdu): AppletResponse {
+    if (cmd.p1 !== 0x00) return { sw: 0x6b00 };
+    const p = this.pin(cmd.p2);
+    if (!p) return { sw: 0x6a88 };
+    if (!cmd.data || cmd.data.length === 0) {
+      // no data: report the retry counter, or 9000 if already verified (11.1.9)
+      if (p.retries === 0) return { sw: 0x6983 };
+      return { sw: this.verified.has(p.ref) ? SW_OK : 0x63c0 | p.retries };
+    }
+    const bad = this.tryPin(p, cmd.data);
+    if (bad) return bad;
+    this.verified.add(p.ref);
+    return { sw: SW_OK };
+  }
+
+  private changePin(cmd: CommandApdu): AppletResponse {
+    const p = this.pin(cmd.p2);
+    if (!p) return { sw: 0x6a88 };
+    if (p.enabled === false) return { sw: 0x6984 };
+    if (!cmd.data || cmd.data.length !== 16) return { sw: 0x6700 };
+    const bad = this.tryPin(p, cmd.data.subarray(0, 8));
+    if (bad) return bad;
+    p.value = toHex(cmd.data.subarray(8));
+    this.verified.add(p.ref);
+    return { sw: SW_OK };
+  }
+
+  private enableDisable(cmd: CommandApdu, enable: boolean): AppletResponse {
+    const p = this.pin(cmd.p2);
+    if (!p) return { sw: 0x6a88 };
+    if (p.ref >= 0x0a && p.ref <= 0x0e) return { sw: 0x6985 }; // ADM cannot be disabled
+    if (!cmd.data || cmd.data.length !== 8) return { sw: 0x6700 };
+    if (enable === (p.enabled !== false)) return { sw: 0x6985 };
+    const bad = this.tryPin(p, cmd.data);
+    if (bad) return bad;
+    p.enabled = enable;
+    this.verified.add(p.ref);
+    return { sw: SW_OK };
+  }
+
+  private unblock(cmd: CommandApdu): AppletResponse {
+    const p = this.pin(cmd.p2);
+    if (!p) return { sw: 0x6a88 };
+    const puk = p.puk;
+    if (!puk) return { sw: 0x6985 };
+    if (!cmd.data || cmd.data.length === 0) return { sw: puk.retries === 0 ? 0x6983 : 0x63c0 | puk.retries };
+    if (cmd.data.length !== 16) return { sw: 0x6700 };
+    if (puk.retries === 0) return { sw: 0x6983 };
+    this.dirty = true;
+    if (!bytesEqual(cmd.data.subarray(0, 8), fromHex(puk.value))) {
+      puk.retries--;
+      return { sw: puk.retries === 0 ? 0x6983 : 0x63c0 | puk.retries };
+    }
+    puk.retries = puk.maxRetries;
+    p.value = toHex(cmd.data.subarray(8));
+    p.retries = p.maxRetries;
+    p.enabled = true;
+    this.verified.add(p.ref);
+    return { sw: SW_OK };
+  }
+}
+
+function startsWith(full: Uint8Array, prefix: Uint8Array): boolean {
+  if (prefix.length > full.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (full[i] !== prefix[i]) return false;
+  return true;
+}

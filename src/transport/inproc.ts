@@ -1,0 +1,80 @@
+/**
+ * In-process transport to a virtual UICC: no pcscd, no sockets. For fast unit tests only; the
+ * end-to-end tests go through real pcscd + vpcd.
+ */
+import type { VirtualUicc } from '../sim/uicc.js';
+import { TransportError } from './errors.js';
+import type { Transport, TransportEvent } from './types.js';
+
+export class InProcessTransport implements Transport {
+  private connected = false;
+  private present = true;
+  private readonly listeners = new Map<TransportEvent, Set<() => void>>();
+  /** fault injection: the card "is pulled" when this many more APDUs have been sent */
+  pullAfter: number | undefined;
+
+  constructor(
+    readonly card: VirtualUicc,
+    readonly name = 'simdm virtual UICC (in-process)',
+  ) {}
+
+  get atr(): Uint8Array | undefined {
+    return this.connected ? this.card.atr : undefined;
+  }
+
+  async connect(): Promise<Uint8Array> {
+    if (!this.present) throw new TransportError('no-card', `${this.name}: no card in the reader`);
+    this.connected = true;
+    return this.card.powerOn();
+  }
+
+  async transmit(capdu: Uint8Array): Promise<Uint8Array> {
+    if (!this.present) throw new TransportError('card-removed', `${this.name}: the card was removed`);
+    if (!this.connected) throw new TransportError('no-card', `${this.name}: not connected`);
+    if (this.pullAfter !== undefined) {
+      if (this.pullAfter <= 0) {
+        this.remove();
+        throw new TransportError('card-removed', `${this.name}: the card was removed`);
+      }
+      this.pullAfter--;
+    }
+    return this.card.process(capdu);
+  }
+
+  async reset(): Promise<Uint8Array> {
+    return this.connect();
+  }
+
+  async disconnect(): Promise<void> {
+    this.connected = false;
+  }
+
+  async close(): Promise<void> {
+    this.connected = false;
+  }
+
+  remove(): void {
+    this.present = false;
+    this.connected = false;
+    this.pullAfter = undefined;
+    this.emit('removed');
+  }
+
+  insert(): void {
+    this.present = true;
+    this.emit('inserted');
+  }
+
+  on(event: TransportEvent, listener: () => void): void {
+    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
+    this.listeners.get(event)!.add(listener);
+  }
+
+  off(event: TransportEvent, listener: () => void): void {
+    this.listeners.get(event)?.delete(listener);
+  }
+
+  private emit(e: TransportEvent): void {
+    for (const l of this.listeners.get(e) ?? []) l();
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * PC/SC transport through the `pcsclite` binding (pcsc-lite's winscard API).
+ *
+ * Known traps of the binding, handled here (see docs/pcsc.md): it defaults to exclusive mode (we
+ * always pass SCARD_SHARE_SHARED); every reader and the context must be closed or Node never exits;
+ * a transmit during card removal may succeed with 0 bytes (we turn < 2 bytes into card-removed);
+ * after pcscd dies the context never recovers (RPC transport error: open a new PcscContext);
+ * it must not be used from worker_threads.
+ */
+import { createRequire } from 'node:module';
+import { fromPcscError, TransportError } from './errors.js';
+import type { Transport, TransportEvent } from './types.js';
+
+const require = createRequire(import.meta.url);
+
+type Cb<T> = (err: unknown, v: T) => void;
+/** The part of the binding's reader object we use (its own typings do not export these). */
+export interface CardReader {
+  readonly name: string;
+  state: number;
+  connected: boolean;
+  readonly SCARD_SHARE_SHARED: number;
+  readonly SCARD_PROTOCOL_T0: number;
+  readonly SCARD_PROTOCOL_T1: number;
+  readonly SCARD_STATE_PRESENT: number;
+  readonly SCARD_LEAVE_CARD: number;
+  readonly SCARD_RESET_CARD: number;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  connect(options: { share_mode: number; protocol: number }, cb: Cb<number>): void;
+  disconnect(disposition: number, cb: (err: unknown) => void): void;
+  get_status(cb: (err: unknown, state: number, atr?: Buffer) => void): void;
+  transmit(data: Buffer, resLen: number, protocol: number, cb: Cb<Buffer>): void;
+  close(): void;
+}
+interface PCSCLite {
+  on(event: 'error', listener: (e: unknown) => void): unknown;
+  on(event: 'reader', listener: (r: CardReader) => void): unknown;
+  close(): void;
+}
+
+type PcscFactory = () => PCSCLite;
+
+let factory: PcscFactory | undefined;
+function loadBinding(): PcscFactory {
+  if (!factory) {
+    try {
+      factory = require('pcsclite') as PcscFactory;
+    } catch (e) {
+      throw new TransportError('no-service', `the pcsclite binding is not built (${(e as Error).message.split('\n')[0]}): install libpcsclite-dev and run npm rebuild pcsclite`);
+    }
+  }
+  return factory;
+}
+
+/** One PC/SC context (one pcsclite instance) shared by the transports of a process. */
+export class PcscContext {
+  private readonly pcsc: PCSCLite;
+  readonly readers = new Map<string, CardReader>();
+  private error: TransportError | undefined;
+  private listed = false;
+  private waiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor() {
+    this.pcsc = loadBinding()();
+    this.pcsc.on('error', (e: unknown) => {
+      this.error = fromPcscError(e, 'PC/SC');
+      this.wake();
+    });
+    this.pcsc.on('reader', (r: CardReader) => {
+      this.readers.set(r.name, r);
+      r.on('error', () => {
+        /* surfaced through the transport's calls */
+      });
+      r.on('end', () => this.readers.delete(r.name));
+      this.listed = true;
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /**
+   * Reader names. pcsclite reports readers asynchronously; we wait until the first list arrives
+   * or `settleMs` passes (a daemon with no readers never reports).
+   */
+  async listReaders(settleMs = 400): Promise<string[]> {
+    if (this.error) throw this.error;
+    if (!this.listed) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, settleMs);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+      // more readers may arrive in the same burst
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (this.error) throw this.error;
+    return [...this.readers.keys()];
+  }
+
+  /** Finds a reader by exact name, unique case-insensitive substring, or index in the list. */
+  async reader(spec: string | undefined, settleMs = 400): Promise<CardReader> {
+    const names = await this.listReaders(settleMs);
+    if (names.length === 0) throw new TransportError('no-reader', 'no PC/SC reader found (is a reader plugged in, or vpcd configured?)');
+    let name: string | undefined;
+    if (spec === undefined || spec === '') {
+      name = names[0];
+    } else if (names.includes(spec)) {
+      name = spec;
+    } else if (/^\d+$/.test(spec) && Number(spec) < names.length) {
+      name = names[Number(spec)];
+    } else {
+      const hits = names.filter((n) => n.toLowerCase().includes(spec.toLowerCase()));
+      if (hits.length === 1) name = hits[0];
+      else if (hits.length > 1) throw new TransportError('no-reader', `reader "${spec}" is ambiguous: ${hits.map((h) => `"${h}"`).join(', ')}`);
+    }
+    if (!name) throw new TransportError('no-reader', `unknown reader "${spec}"; readers: ${names.map((n) => `"${n}"`).join(', ')}`);
+    return this.readers.get(name)!;
+  }
+
+  async transport(spec: string | undefined): Promise<PcscTransport> {
+    return new PcscTransport(this, await this.reader(spec));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const r of this.readers.values()) {
+      try {
+        r.close();
+      } catch {
+        /* already closed */
+      }
+    }
+    try {
+      this.pcsc.close();
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
+export class PcscTransport implements Transport {
+  readonly name: string;
+  private atrBytes: Uint8Array | undefined;
+  private protocol = 0;
+  private present = false;
+  private readonly listeners = new Map<TransportEvent, Set<() => void>>();
+  private statusWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly context: PcscContext,
+    readonly reader: CardReader,
+  ) {
+    this.name = reader.name;
+    this.present = (reader.state & reader.SCARD_STATE_PRESENT) !== 0;
+    reader.on('status', (s: { state: number; atr?: Buffer }) => {
+      const changes = (this.reader.state ?? 0) ^ s.state;
+      const now = (s.state & reader.SCARD_STATE_PRESENT) !== 0;
+      void changes;
+      if (now !== this.present) {
+        this.present = now;
+        if (!now) this.atrBytes = undefined;
+        this.emit(now ? 'inserted' : 'removed');
+      }
+      const w = this.statusWaiters;
+      this.statusWaiters = [];
+      for (const f of w) f();
+    });
+  }
+
+  get atr(): Uint8Array | undefined {
+    return this.atrBytes;
+  }
+
+  get cardPresent(): boolean {
+    return this.present;
+  }
+
+  /** Resolves when a card is present in the reader (or rejects after `timeoutMs`). */
+  async waitForCard(timeoutMs: number): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!this.present) {
+      const left = end - Date.now();
+      if (left <= 0) throw new TransportError('no-card', `${this.name}: no card inserted within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 250));
+        this.statusWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Resolves when the reader is empty. */
+  async waitForRemoval(timeoutMs: number): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (this.present) {
+      const left = end - Date.now();
+      if (left <= 0) throw new TransportError('timeout', `${this.name}: card not removed within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 250));
+        this.statusWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async connect(): Promise<Uint8Array> {
+    const r = this.reader;
+    if (r.connected) await this.disconnectQuietly(r.SCARD_LEAVE_CARD);
+    const protocol = await new Promise<number>((resolve, reject) => {
+      r.connect({ share_mode: r.SCARD_SHARE_SHARED, protocol: r.SCARD_PROTOCOL_T0 | r.SCARD_PROTOCOL_T1 }, (err, p) => {
+        if (err) reject(fromPcscError(err, `${this.name}: connect`));
+        else resolve(p);
+      });
+    });
+    this.protocol = protocol;
+    this.present = true;
+    const atr = await new Promise<Uint8Array>((resolve, reject) => {
+      r.get_status((err, _state, atr) => {
+        if (err) reject(fromPcscError(err, `${this.name}: status`));
+        else resolve(atr ? new Uint8Array(atr) : new Uint8Array());
+      });
+    });
+    this.atrBytes = atr;
+    return atr;
+  }
+
+  transmit(capdu: Uint8Array): Promise<Uint8Array> {
+    const r = this.reader;
+    if (!r.connected) return Promise.reject(new TransportError('no-card', `${this.name}: not connected to a card`));
+    return new Promise((resolve, reject) => {
+      r.transmit(Buffer.from(capdu.buffer, capdu.byteOffset, capdu.length), 65538, this.protocol, (err, data) => {
+        if (err) {
+          const e = fromPcscError(err, `${this.name}: transmit`);
+          if (e.kind === 'card-removed' || e.kind === 'no-card' || e.kind === 'unresponsive-card') this.lost();
+          reject(e);
+          return;
+        }
+        if (!data || data.length < 2) {
+          // a transmit during removal can "succeed" with an empty buffer
+          this.lost();
+          reject(new TransportError('card-removed', `${this.name}: the card was removed (response of ${data?.length ?? 0} bytes)`));
+          return;
+        }
+        resolve(new Uint8Array(data.buffer, data.byteOffset, data.length));
+      });
+    });
+  }
+
+  /** After a removal the handle is dead: drop it so the next connect() starts afresh. */
+  private lost(): void {
+    this.atrBytes = undefined;
+    void this.disconnectQuietly(this.reader.SCARD_LEAVE_CARD);
+  }
+
+  async reset(): Promise<Uint8Array> {
+    await this.disconnectQuietly(this.reader.SCARD_RESET_CARD);
+    return this.connect();
+  }
+
+  private disconnectQuietly(disposition: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.reader.connected) return resolve();
+      this.reader.disconnect(disposition, () => resolve());
+    });
+  }
+
+  async disconnect(): Promise<void> {
+    await this.disconnectQuietly(this.reader.SCARD_LEAVE_CARD);
+    this.atrBytes = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.disconnect();
+  }
+
+  on(event: TransportEvent, listener: () => void): void {
+    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
+    this.listeners.get(event)!.add(listener);
+  }
+
+  off(event: TransportEvent, listener: () => void): void {
+    this.listeners.get(event)?.delete(listener);
+  }
+
+  private emit(e: TransportEvent): void {
+    for (const l of this.listeners.get(e) ?? []) l();
+  }
+}
