@@ -77,6 +77,7 @@ export interface F2345 {
  * One subscriber's MILENAGE instance: K and OPc fixed, so the AES key schedule is set up once.
  */
 export class Milenage {
+  readonly name = 'milenage' as const;
   private readonly aes: Aes128;
   private readonly opc: Uint8Array;
   private readonly consts: MilenageConstants;

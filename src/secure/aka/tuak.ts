@@ -79,7 +79,7 @@ export function tuakTopc(k: Uint8Array, top: Uint8Array, keccakIterations = 1): 
 }
 
 export class Tuak {
-  readonly name = 'tuak';
+  readonly name = 'tuak' as const;
   private readonly k: Uint8Array;
   private readonly topc: Uint8Array;
   readonly macLength: 8 | 16 | 32;
