@@ -65,6 +65,14 @@ export interface HostSecureChannel {
   wrap(cmd: CommandApdu): CommandApdu;
   /** verifies/decrypts the card's response to the last wrapped command */
   unwrap(resp: ResponseApdu): ResponseApdu;
+  /** encrypts key material for PUT KEY with the session's DEK (SCP02 session DEK, SCP03 static DEK) */
+  encryptKeyData(clear: Uint8Array): Uint8Array;
+}
+
+/** A host session before and during EXTERNAL AUTHENTICATE. */
+export interface HostSessionSetup extends HostSecureChannel {
+  externalAuthenticate(level: number): CommandApdu;
+  processExternalAuthenticate(sw: number): void;
 }
 
 /** An ApduSender that wraps each command through an open secure channel. */
