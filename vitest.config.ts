@@ -2,12 +2,28 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // the long fuzz campaign is `npm run fuzz`; the default suite runs the same properties with fewer cases
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // end-to-end tests share one pcscd: keep files from racing for the same readers
-    fileParallelism: true,
     pool: 'forks',
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          // the e2e files share one pcscd and its 16 readers: one file at a time
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

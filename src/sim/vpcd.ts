@@ -179,3 +179,14 @@ export function persistentCard(image: import('./image.js').CardImage, opts: Vpcd
 
 /** vpcd's default ports: reader slot i of the virtual PCD listens on 35963 + i. */
 export const VPCD_BASE_PORT = 35963;
+
+/**
+ * The reader name pcscd gives the vpcd slot on `port`, with scripts/pcsc.sh's configuration:
+ * entry i (ports 35963+2i, +1) is named "Virtual PCD" (i = 0) or "Virtual PCD i", and pcscd
+ * appends "00 00" / "00 01" for its two slots.
+ */
+export function vpcdReaderName(port: number): string {
+  const idx = port - VPCD_BASE_PORT;
+  const pair = idx >> 1;
+  return `Virtual PCD ${pair === 0 ? '' : `${pair} `}00 0${idx & 1}`;
+}

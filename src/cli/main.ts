@@ -1,0 +1,50 @@
+/**
+ * simdm: the command line. Every command is a module in ./commands (registered in
+ * ./commands/index.ts). Errors the user can act on (SimdmError) print as one line on stderr and
+ * exit 1; anything else is a bug and prints its stack with SIMDM_DEBUG=1.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { SimdmError } from '../errors.js';
+import { SECRET_HELP } from '../util/secrets.js';
+import { loadCommands } from './commands/index.js';
+
+async function main(): Promise<void> {
+  const commands = await loadCommands();
+  let cli = yargs(hideBin(process.argv))
+    .scriptName('simdm')
+    .usage('$0 <command> [options]\n\nDevice Management bootstrap data on SIM/UICC cards.')
+    .option('reader', { alias: 'r', type: 'string', describe: 'PC/SC reader (name, unique part of it, or index); sim:[IMAGE.json] for the built-in virtual card; env SIMDM_READER', global: true })
+    .option('json', { type: 'boolean', describe: 'machine-readable output', global: true })
+    .option('trace', { type: 'boolean', describe: 'print every APDU to stderr (PINs and keys redacted)', global: true })
+    .option('keys', { type: 'string', describe: 'key file with NAME=value lines (PIN1, ADM1, K, OPC, ...)', global: true })
+    .epilogue(SECRET_HELP)
+    .strict()
+    .demandCommand(1, 'name a command (simdm --help lists them)')
+    .recommendCommands()
+    .fail((msg, err) => {
+      throw err ?? new SimdmError('usage', msg);
+    })
+    .help()
+    .wrap(Math.min(110, process.stdout.columns ?? 100));
+  for (const c of commands) cli = cli.command(c);
+  await cli.parseAsync();
+}
+
+function exitCode(): void {
+  // pcsclite keeps handles open for a moment after close; don't wait for them
+  setTimeout(() => process.exit(process.exitCode ?? 0), 50).unref();
+}
+
+main().then(exitCode, (e: unknown) => {
+  if (e instanceof SimdmError) {
+    process.stderr.write(`simdm: ${e.message}\n`);
+  } else if (e instanceof Error) {
+    process.stderr.write(`simdm: internal error: ${e.message}\n`);
+    if (process.env.SIMDM_DEBUG) process.stderr.write(`${e.stack}\n`);
+  } else {
+    process.stderr.write(`simdm: ${String(e)}\n`);
+  }
+  process.exitCode = 1;
+  exitCode();
+});
