@@ -206,22 +206,24 @@ export function decodeWbxml(bytes: Uint8Array, opts: WbxmlDecodeOptions = {}): D
       // attribute state (section 5.8.3): attrStart *attrValue ... END
       let aName: string | undefined;
       let aVal = '';
-      const finish = (at: number, token: string) => {
+      let startAt = tokOff;
+      let startTok = '';
+      // ends the attribute begun at startAt by startTok
+      const finish = () => {
         if (aName === undefined) return;
-        if (Object.prototype.hasOwnProperty.call(elem.attrs, aName)) fail(`attribute ${aName} repeated on <${name}>`, at, token);
+        if (Object.prototype.hasOwnProperty.call(elem.attrs, aName)) fail(`attribute ${aName} repeated on <${name}>`, startAt, startTok);
         Object.defineProperty(elem.attrs, aName, { value: aVal, enumerable: true, writable: true, configurable: true });
         aName = undefined;
       };
       const needAttr = (at: number, token: string) => {
         if (aName === undefined) fail('attribute value before any attribute start', at, token);
       };
-      let startAt = tokOff;
       for (;;) {
         if (off >= n) fail(`input ends inside the attribute list of <${name}>`, off, 'END');
         const at = off;
         const t = bytes[off++]!;
         if (t === GLOBAL.END) {
-          finish(startAt, 'END');
+          finish();
           break;
         }
         switch (t) {
@@ -255,8 +257,9 @@ export function decodeWbxml(bytes: Uint8Array, opts: WbxmlDecodeOptions = {}): D
             continue;
           }
           case GLOBAL.LITERAL: {
-            finish(startAt, 'LITERAL');
+            finish();
             startAt = at;
+            startTok = 'LITERAL';
             const an = tableString(readIndex('LITERAL', 'LITERAL index'), at, 'LITERAL');
             if (!isXmlName(an)) fail(`LITERAL attribute name ${JSON.stringify(an)} is not an XML name`, at, 'LITERAL');
             aName = an;
@@ -269,8 +272,9 @@ export function decodeWbxml(bytes: Uint8Array, opts: WbxmlDecodeOptions = {}): D
         if (t < 0x80) {
           const s = lang.attrStarts.get(attrPage)?.[t];
           if (!s) fail(`unknown attribute start token ${hexByte(t)} on page ${attrPage} of ${langName}`, at, hexByte(t));
-          finish(startAt, hexByte(t));
+          finish();
           startAt = at;
+          startTok = hexByte(t);
           aName = s!.name;
           aVal = s!.prefix;
         } else {
