@@ -115,6 +115,7 @@ export function decodeWbxml(bytes: Uint8Array, opts: WbxmlDecodeOptions = {}): D
   const addText = (s: string, tokOff: number, token: string) => {
     const parent = stack[stack.length - 1];
     if (!parent) return fail('character data outside the document element', tokOff, token);
+    if (s === '') return;
     const last = parent.children[parent.children.length - 1];
     if (last && last.kind === 'text') last.text += s;
     else parent.children.push({ kind: 'text', text: s });
