@@ -15,6 +15,7 @@ export async function loadCommands(): Promise<SimdmCommand[]> {
     import('./atr.js'),
     import('./apdu.js'),
     import('./vcard.js'),
+    import('./wbxml.js'),
   ]);
   return mods.map((m) => m.default as SimdmCommand);
 }
