@@ -16,6 +16,10 @@ export async function loadCommands(): Promise<SimdmCommand[]> {
     import('./apdu.js'),
     import('./vcard.js'),
     import('./wbxml.js'),
+    // authentication (AKA, GBA, OMA DM)
+    import('./aka.js'),
+    import('./gba.js'),
+    import('./dm.js'),
   ]);
   return mods.map((m) => m.default as SimdmCommand);
 }
