@@ -16,6 +16,7 @@ export async function loadCommands(): Promise<SimdmCommand[]> {
     import('./apdu.js'),
     import('./vcard.js'),
     import('./wbxml.js'),
+    import('./tlv.js'),
     // authentication (AKA, GBA, OMA DM)
     import('./aka.js'),
     import('./gba.js'),
