@@ -1,0 +1,88 @@
+/**
+ * Where the bridge's readers come from: the local PC/SC service, or virtual UICCs held in this
+ * process (for demos and tests without pcscd). One persistent Transport per reader; the server
+ * serialises access to it (exclusive sessions).
+ */
+import { PcscContext, PcscTransport } from '../transport/pcsc.js';
+import { InProcessTransport } from '../transport/inproc.js';
+import type { Transport } from '../transport/types.js';
+import { VirtualUicc } from '../sim/uicc.js';
+import type { CardImage } from '../sim/image.js';
+import { BridgeError } from './errors.js';
+
+export interface ReaderBackend {
+  list(): Promise<string[]>;
+  /** the transport of reader `name` (exact name), created once and reused */
+  get(name: string): Promise<Transport>;
+  /** whether a card is in the reader, where the backend can tell */
+  present(name: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class PcscBackend implements ReaderBackend {
+  private ctx: PcscContext | undefined;
+  private readonly transports = new Map<string, PcscTransport>();
+
+  private context(): PcscContext {
+    this.ctx ??= new PcscContext();
+    return this.ctx;
+  }
+
+  async list(): Promise<string[]> {
+    return this.context().listReaders();
+  }
+
+  async get(name: string): Promise<PcscTransport> {
+    const have = this.transports.get(name);
+    if (have) return have;
+    const names = await this.list();
+    if (!names.includes(name)) throw new BridgeError('bridge.reader', `unknown reader "${name}"`);
+    const t = await this.context().transport(name);
+    this.transports.set(name, t);
+    return t;
+  }
+
+  async present(name: string): Promise<boolean> {
+    return (await this.get(name)).cardPresent;
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.transports.values()) await t.close().catch(() => undefined);
+    this.transports.clear();
+    this.ctx?.close();
+    this.ctx = undefined;
+  }
+}
+
+/** Virtual UICCs in this process, one per reader name. */
+export class VirtualBackend implements ReaderBackend {
+  readonly transports = new Map<string, InProcessTransport>();
+  private readonly presence = new Map<string, boolean>();
+
+  add(name: string, image: CardImage): InProcessTransport {
+    const t = new InProcessTransport(new VirtualUicc(image), name);
+    t.on('inserted', () => this.presence.set(name, true));
+    t.on('removed', () => this.presence.set(name, false));
+    this.transports.set(name, t);
+    this.presence.set(name, true);
+    return t;
+  }
+
+  async list(): Promise<string[]> {
+    return [...this.transports.keys()];
+  }
+
+  async get(name: string): Promise<Transport> {
+    const t = this.transports.get(name);
+    if (!t) throw new BridgeError('bridge.reader', `unknown reader "${name}"`);
+    return t;
+  }
+
+  async present(name: string): Promise<boolean> {
+    return this.presence.get(name) ?? false;
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.transports.values()) await t.close();
+  }
+}

@@ -1,0 +1,466 @@
+/**
+ * `simdm bridge serve`: local readers over WebSocket + TLS (docs/bridge-protocol.md).
+ *
+ * - Authentication at the HTTP upgrade: `Authorization: Bearer <token>` (looked up by hash in the
+ *   TokenStore) or a client certificate issued by `clientCa` whose CN names a principal. Anything
+ *   else gets 401 and no WebSocket. There is no plain-TCP listener at all.
+ * - One connection = one session with its own sequence numbers (exactly previous + 1; anything
+ *   else is refused with `bridge.replay` and not executed).
+ * - A reader is held by at most one session (`acquire`, optionally waiting in a FIFO queue).
+ *   It is freed on `release`, when the connection closes, when the client misses a heartbeat
+ *   (dead peer) and after `idleMs` without a request (live but idle peer). On release the card is
+ *   reset so the next session does not inherit verified PINs or an open secure channel.
+ * - Read-only principals can only send the commands `readOnlyAllows` lets through.
+ * - Card insertion/removal is pushed to every session watching or holding the reader.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { SimdmError } from '../errors.js';
+import type { Transport } from '../transport/types.js';
+import { SECRET_RESPONSE_INS } from '../apdu/ins.js';
+import type { AuditLog } from './audit.js';
+import type { ReaderBackend } from './backend.js';
+import { BridgeError } from './errors.js';
+import { readerAllowed, readOnlyAllows, type Principal } from './policy.js';
+import { type ClientRequest, decodeClientFrame, encodeServerFrame, MAX_FRAME, PROTOCOL_VERSION, type ServerFrame } from './protocol.js';
+import type { TokenStore } from './tokens.js';
+
+export interface BridgeServerOptions {
+  backend: ReaderBackend;
+  tokens: TokenStore;
+  tls: { cert: string | Buffer; key: string | Buffer; clientCa?: string | Buffer };
+  host?: string;
+  port?: number;
+  audit?: AuditLog;
+  /** a held reader is released after this long without a request (default 60 s; 0 = never) */
+  idleMs?: number;
+  /** ping period; a client that has not answered the previous ping is dropped (default 10 s) */
+  heartbeatMs?: number;
+  /** reset the card when a session releases it (default true) */
+  resetOnRelease?: boolean;
+  maxConnections?: number;
+  log?: (line: string) => void;
+}
+
+interface Waiter {
+  conn: Session;
+  resolve: () => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+class Slot {
+  holder: Session | undefined;
+  readonly waiters: Waiter[] = [];
+  readonly watchers = new Set<Session>();
+  transport: Transport | undefined;
+  constructor(readonly name: string) {}
+}
+
+export class BridgeServer {
+  private readonly https: Server;
+  private readonly wss: WebSocketServer;
+  private readonly slots = new Map<string, Slot>();
+  private readonly sessions = new Set<Session>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  readonly idleMs: number;
+  readonly resetOnRelease: boolean;
+
+  constructor(readonly opts: BridgeServerOptions) {
+    this.idleMs = opts.idleMs ?? 60_000;
+    this.resetOnRelease = opts.resetOnRelease ?? true;
+    const ca = opts.tls.clientCa;
+    this.https = createServer({
+      cert: opts.tls.cert,
+      key: opts.tls.key,
+      minVersion: 'TLSv1.2',
+      ...(ca ? { ca, requestCert: true, rejectUnauthorized: false } : {}),
+    });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME, perMessageDeflate: false });
+    this.https.on('request', (_req, res) => {
+      res.writeHead(426, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify({ code: 'bridge.upgrade', message: 'WebSocket upgrade required' }));
+    });
+    this.https.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.https.on('tlsClientError', (e: Error) => this.log(`TLS handshake failed: ${e.message.split('\n')[0]}`));
+  }
+
+  log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    const host = this.opts.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      this.https.once('error', reject);
+      this.https.listen(this.opts.port ?? 0, host, () => {
+        this.https.off('error', reject);
+        resolve();
+      });
+    });
+    const hb = this.opts.heartbeatMs ?? 10_000;
+    if (hb > 0) {
+      this.heartbeat = setInterval(() => {
+        for (const s of this.sessions) s.heartbeat();
+      }, hb);
+      this.heartbeat.unref();
+    }
+    const a = this.https.address();
+    return { host, port: typeof a === 'object' && a ? a.port : 0 };
+  }
+
+  async close(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const s of [...this.sessions]) s.ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await new Promise<void>((resolve) => this.https.close(() => resolve()));
+    this.https.closeAllConnections?.();
+  }
+
+  /** Holder of each reader, for tests and status output. */
+  holders(): Record<string, string | undefined> {
+    const out: Record<string, string | undefined> = {};
+    for (const [n, s] of this.slots) out[n] = s.holder?.principal.id;
+    return out;
+  }
+
+  private authenticate(req: IncomingMessage): Principal | undefined {
+    const h = req.headers.authorization;
+    if (h !== undefined) {
+      const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(h);
+      return m ? this.opts.tokens.byToken(m[1]!) : undefined;
+    }
+    const sock = req.socket as TLSSocket;
+    if (this.opts.tls.clientCa && sock.authorized) {
+      const cert = sock.getPeerCertificate();
+      const cn = cert?.subject?.CN;
+      if (typeof cn === 'string') return this.opts.tokens.byCertCn(cn);
+    }
+    return undefined;
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const refuse = (status: number, code: string, message: string): void => {
+      const body = JSON.stringify({ code, message });
+      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Service Unavailable'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    };
+    const principal = this.authenticate(req);
+    if (!principal) {
+      const why = req.headers.authorization === undefined ? 'no credentials' : 'bad credentials';
+      this.opts.audit?.event({ event: 'auth-failed', who: peer, detail: why });
+      this.log(`refused ${peer}: ${why}`);
+      refuse(401, 'bridge.auth', `authentication required: ${why}`);
+      return;
+    }
+    if (this.sessions.size >= (this.opts.maxConnections ?? 256)) {
+      refuse(503, 'bridge.busy', 'too many connections');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const s = new Session(this, ws, principal, peer);
+      this.sessions.add(s);
+      ws.on('close', () => {
+        this.sessions.delete(s);
+        void s.closed();
+      });
+    });
+  }
+
+  slot(name: string): Slot {
+    let s = this.slots.get(name);
+    if (!s) {
+      s = new Slot(name);
+      this.slots.set(name, s);
+    }
+    return s;
+  }
+
+  /** The reader's transport, with event forwarding installed once. */
+  async transportOf(slot: Slot): Promise<Transport> {
+    if (slot.transport) return slot.transport;
+    const t = await this.opts.backend.get(slot.name);
+    if (slot.transport) return slot.transport;
+    slot.transport = t;
+    const push = (ev: 'inserted' | 'removed') => () => {
+      this.opts.audit?.event({ event: 'card', who: '-', reader: slot.name, detail: ev });
+      const targets = new Set(slot.watchers);
+      if (slot.holder) targets.add(slot.holder);
+      for (const s of targets) s.send({ kind: 'event', ev, reader: slot.name });
+    };
+    t.on?.('inserted', push('inserted'));
+    t.on?.('removed', push('removed'));
+    return t;
+  }
+
+  async acquire(slot: Slot, conn: Session, waitMs: number): Promise<void> {
+    if (!slot.holder) {
+      slot.holder = conn;
+      return;
+    }
+    if (waitMs <= 0) throw new BridgeError('bridge.busy', `reader "${slot.name}" is in use by another session`);
+    await new Promise<void>((resolve, reject) => {
+      const w: Waiter = {
+        conn,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          const i = slot.waiters.indexOf(w);
+          if (i >= 0) slot.waiters.splice(i, 1);
+          reject(new BridgeError('bridge.busy', `reader "${slot.name}" still in use after ${waitMs} ms`));
+        }, waitMs),
+      };
+      slot.waiters.push(w);
+    });
+  }
+
+  /** Frees the reader: resets the card (unless disabled) and hands it to the next waiter. */
+  async release(slot: Slot, conn: Session, cardConnected: boolean): Promise<void> {
+    if (slot.holder !== conn) return;
+    const t = slot.transport;
+    if (t && cardConnected) {
+      try {
+        if (this.resetOnRelease) await t.reset();
+        await t.disconnect();
+      } catch {
+        /* card gone: nothing to clean */
+      }
+    }
+    slot.holder = undefined;
+    for (const w of slot.waiters) if (w.conn === conn) clearTimeout(w.timer);
+    const rest = slot.waiters.filter((w) => w.conn !== conn);
+    slot.waiters.length = 0;
+    slot.waiters.push(...rest);
+    const next = slot.waiters.shift();
+    if (next) {
+      clearTimeout(next.timer);
+      slot.holder = next.conn;
+      next.resolve();
+    }
+  }
+
+  dropWaiter(conn: Session): void {
+    for (const slot of this.slots.values()) {
+      for (const w of slot.waiters.filter((x) => x.conn === conn)) {
+        clearTimeout(w.timer);
+        slot.waiters.splice(slot.waiters.indexOf(w), 1);
+        w.reject(new BridgeError('bridge.closed', 'connection closed'));
+      }
+      slot.watchers.delete(conn);
+    }
+  }
+}
+
+class Session {
+  private lastSeq = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private held: Slot | undefined;
+  private cardConnected = false;
+  private alive = true;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** a GET RESPONSE now would fetch the data of a secret-response command (T=0) */
+  private secretPending = false;
+  private gone = false;
+
+  constructor(
+    private readonly server: BridgeServer,
+    readonly ws: WebSocket,
+    readonly principal: Principal,
+    readonly peer: string,
+  ) {
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
+    ws.on('error', () => ws.terminate());
+    server.opts.audit?.event({ event: 'session', who: principal.id, detail: `connected from ${peer}` });
+    this.send({ kind: 'hello', v: PROTOCOL_VERSION, who: principal.id, readOnly: principal.readOnly, idleMs: server.idleMs });
+  }
+
+  send(f: ServerFrame): void {
+    if (this.gone || this.ws.readyState !== this.ws.OPEN) return;
+    const out = encodeServerFrame(f);
+    this.ws.send(out, { binary: typeof out !== 'string' });
+  }
+
+  heartbeat(): void {
+    if (!this.alive) {
+      this.server.log(`${this.principal.id}@${this.peer}: no heartbeat answer, dropping the session`);
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    try {
+      this.ws.ping();
+    } catch {
+      this.ws.terminate();
+    }
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    let req: ClientRequest;
+    try {
+      req = decodeClientFrame(isBinary ? new Uint8Array(bytes) : bytes.toString('utf8'), isBinary);
+    } catch (e) {
+      this.send({ kind: 'error', re: 0, code: 'bridge.frame', message: (e as Error).message });
+      return;
+    }
+    if (req.seq !== this.lastSeq + 1) {
+      const why = req.seq <= this.lastSeq ? 'replayed' : 'out of order';
+      this.server.opts.audit?.event({ event: 'refused', who: this.principal.id, code: 'bridge.replay', detail: `${why} seq ${req.seq}, expected ${this.lastSeq + 1}` });
+      this.send({ kind: 'error', re: req.seq, code: 'bridge.replay', message: `frame ${why}: sequence number ${req.seq}, expected ${this.lastSeq + 1}` });
+      return;
+    }
+    this.lastSeq = req.seq;
+    this.touch();
+    this.queue = this.queue.then(() =>
+      this.handle(req).catch((e: unknown) => {
+        const code = e instanceof SimdmError ? e.code : 'bridge.internal';
+        const message = e instanceof SimdmError ? e.message : 'internal error';
+        this.send({ kind: 'error', re: req.seq, code, message });
+      }),
+    );
+  }
+
+  private touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (!this.held || this.server.idleMs <= 0) return;
+    this.idleTimer = setTimeout(() => {
+      this.queue = this.queue.then(async () => {
+        if (!this.held) return;
+        const name = this.held.name;
+        await this.releaseHeld();
+        this.server.log(`${this.principal.id}: idle for ${this.server.idleMs} ms, released "${name}"`);
+        this.send({ kind: 'error', re: 0, code: 'bridge.idle', message: `reader "${name}" released after ${this.server.idleMs} ms without a request` });
+      });
+    }, this.server.idleMs);
+    this.idleTimer.unref();
+  }
+
+  private slotFor(reader: string) {
+    if (!readerAllowed(this.principal, reader)) throw new BridgeError('bridge.forbidden', `reader "${reader}" is not allowed for ${this.principal.id}`);
+    return this.server.slot(reader);
+  }
+
+  private heldSlot(): Slot {
+    if (!this.held) throw new BridgeError('bridge.state', 'no reader acquired in this session');
+    return this.held;
+  }
+
+  private async handle(req: ClientRequest): Promise<void> {
+    const audit = this.server.opts.audit;
+    const who = this.principal.id;
+    switch (req.op) {
+      case 'list': {
+        const names = (await this.server.opts.backend.list()).filter((n) => readerAllowed(this.principal, n));
+        const readers = await Promise.all(names.map(async (name) => ({ name, present: await this.server.opts.backend.present(name).catch(() => false) })));
+        this.send({ kind: 'ok', re: req.seq, readers });
+        return;
+      }
+      case 'watch': {
+        const slot = this.slotFor(req.reader);
+        await this.server.transportOf(slot);
+        slot.watchers.add(this);
+        this.send({ kind: 'ok', re: req.seq, present: await this.server.opts.backend.present(req.reader) });
+        return;
+      }
+      case 'acquire': {
+        const slot = this.slotFor(req.reader);
+        if (this.held === slot) {
+          this.send({ kind: 'ok', re: req.seq });
+          return;
+        }
+        if (this.held) throw new BridgeError('bridge.state', `this session already holds "${this.held.name}": release it first`);
+        await this.server.transportOf(slot);
+        await this.server.acquire(slot, this, req.waitMs);
+        if (this.gone) {
+          await this.server.release(slot, this, false);
+          return;
+        }
+        this.held = slot;
+        this.cardConnected = false;
+        this.secretPending = false;
+        audit?.event({ event: 'acquire', who, reader: slot.name });
+        this.touch();
+        this.send({ kind: 'ok', re: req.seq, present: await this.server.opts.backend.present(slot.name) });
+        return;
+      }
+      case 'connect': {
+        const slot = this.heldSlot();
+        const atr = await slot.transport!.connect();
+        this.cardConnected = true;
+        this.secretPending = false;
+        this.send({ kind: 'ok', re: req.seq, atr });
+        return;
+      }
+      case 'reset': {
+        const slot = this.heldSlot();
+        const atr = await slot.transport!.reset();
+        this.cardConnected = true;
+        this.secretPending = false;
+        this.send({ kind: 'ok', re: req.seq, atr });
+        return;
+      }
+      case 'disconnect': {
+        const slot = this.heldSlot();
+        await slot.transport!.disconnect();
+        this.cardConnected = false;
+        this.send({ kind: 'ok', re: req.seq });
+        return;
+      }
+      case 'release':
+        await this.releaseHeld();
+        this.send({ kind: 'ok', re: req.seq });
+        return;
+      case 'apdu': {
+        const slot = this.heldSlot();
+        const ins = req.apdu[1]!;
+        if (this.principal.readOnly && !readOnlyAllows(req.apdu)) {
+          audit?.apdu(who, slot.name, req.apdu, undefined, 0, { code: 'bridge.forbidden' });
+          throw new BridgeError('bridge.forbidden', `read-only session: INS ${ins.toString(16).toUpperCase().padStart(2, '0')} is not allowed`);
+        }
+        const secretResponse = ins === 0xc0 && this.secretPending;
+        const t0 = performance.now();
+        let rapdu: Uint8Array;
+        try {
+          rapdu = await slot.transport!.transmit(req.apdu);
+        } catch (e) {
+          audit?.apdu(who, slot.name, req.apdu, undefined, performance.now() - t0, { code: e instanceof SimdmError ? e.code : 'error' });
+          throw e;
+        }
+        audit?.apdu(who, slot.name, req.apdu, rapdu, performance.now() - t0, undefined, secretResponse);
+        // T=0: AUTHENTICATE answers 61xx and its RES/CK/IK come with the GET RESPONSEs that follow
+        const sw1 = rapdu[rapdu.length - 2];
+        this.secretPending = (SECRET_RESPONSE_INS.has(ins) || secretResponse) && (sw1 === 0x61 || sw1 === 0x6c);
+        this.send({ kind: 'rapdu', re: req.seq, rapdu, binary: req.binary });
+        return;
+      }
+    }
+  }
+
+  private async releaseHeld(): Promise<void> {
+    const slot = this.held;
+    if (!slot) return;
+    this.held = undefined;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    await this.server.release(slot, this, this.cardConnected);
+    this.cardConnected = false;
+    this.server.opts.audit?.event({ event: 'release', who: this.principal.id, reader: slot.name });
+  }
+
+  async closed(): Promise<void> {
+    this.gone = true;
+    this.server.dropWaiter(this);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    // let the request in progress finish before the reader is handed on
+    await this.queue;
+    await this.releaseHeld();
+    this.server.opts.audit?.event({ event: 'session', who: this.principal.id, detail: 'closed' });
+  }
+}
