@@ -41,6 +41,8 @@ interface AttrPlan {
   parts: Part[];
 }
 
+const UTF8_ENC = new TextEncoder();
+
 class Sink {
   buf = new Uint8Array(1024);
   len = 0;
@@ -61,8 +63,31 @@ class Sink {
     this.len += a.length;
   }
   mb(v: number) {
-    if (v < 0x80) this.byte(v);
-    else this.bytes(mbUint32Bytes(v));
+    if (v < 0x80) return this.byte(v);
+    if (v > 0xffffffff || v < 0 || !Number.isInteger(v)) mbUint32Bytes(v); // throws
+    if (this.len + 5 > this.buf.length) this.grow(5);
+    let k = 0;
+    for (let x = v; x >= 0x80; x = Math.floor(x / 128)) k++;
+    for (let i = k; i >= 0; i--) {
+      const group = Math.floor(v / 128 ** i) & 0x7f;
+      this.buf[this.len++] = i ? group | 0x80 : group;
+    }
+  }
+  /** `s` in UTF-8 (ASCII written directly) or, for the 8-bit charsets, one byte per character */
+  str(s: string, utf8: boolean) {
+    const L = s.length;
+    if (this.len + L * 3 > this.buf.length) this.grow(L * 3);
+    const buf = this.buf;
+    let o = this.len;
+    for (let i = 0; i < L; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80 && utf8) {
+        o += UTF8_ENC.encodeInto(s.slice(i), buf.subarray(o)).written;
+        break;
+      }
+      buf[o++] = c;
+    }
+    this.len = o;
   }
   result(): Uint8Array {
     return this.buf.slice(0, this.len);
@@ -89,9 +114,11 @@ export function encodeWbxml(root: WbxmlElement, opts: WbxmlEncodeOptions = {}): 
   const lang = compile(decl);
   const publicId = opts.publicId ?? decl.wellKnownId ?? decl.fpi ?? 1;
   const limit = charsetLimit(charset);
+  const utf8 = charset === 106;
 
   // ---- pass 1: plan attributes, count strings
-  const attrPlans = new Map<string, AttrPlan>();
+  const attrPlans = new Map<string, Map<string, AttrPlan>>();
+  const elemPlans = new Map<WbxmlElement, AttrPlan[]>();
   const counts = new Map<string, number>();
   const order: string[] = [];
   const required: string[] = [];
@@ -145,8 +172,9 @@ export function encodeWbxml(root: WbxmlElement, opts: WbxmlEncodeOptions = {}): 
   };
 
   const planAttr = (name: string, value: string): AttrPlan => {
-    const key = name + '\u0000' + value;
-    let plan = attrPlans.get(key);
+    let byValue = attrPlans.get(name);
+    if (!byValue) attrPlans.set(name, (byValue = new Map()));
+    let plan = byValue.get(value);
     if (plan) return plan;
     const refs = lang.attrByName.get(name);
     let best: AttrStartRef[] | undefined;
@@ -159,14 +187,22 @@ export function encodeWbxml(root: WbxmlElement, opts: WbxmlEncodeOptions = {}): 
     plan = best
       ? { start: best, parts: valueParts(value.slice(best[0]!.prefix.length)) }
       : { start: { literal: name }, parts: valueParts(value) };
-    attrPlans.set(key, plan);
+    byValue.set(value, plan);
     return plan;
   };
 
-  const attrsOf = (e: WbxmlElement): [string, string][] => {
-    const list = Object.entries(e.attrs);
-    if (lang.pageByNs.size === 0) return list;
-    return list.filter(([k, v]) => !(k === 'xmlns' && lang.pageByNs.has(v)));
+  const hasNs = lang.pageByNs.size > 0;
+  /** the element's attributes as planned tokens; an xmlns that names a code page is not one */
+  const plansOf = (e: WbxmlElement): AttrPlan[] => {
+    const plans: AttrPlan[] = [];
+    const attrs = e.attrs;
+    for (const k in attrs) {
+      if (!Object.prototype.hasOwnProperty.call(attrs, k)) continue;
+      const v = attrs[k]!;
+      if (hasNs && k === 'xmlns' && lang.pageByNs.has(v)) continue;
+      plans.push(planAttr(k, v));
+    }
+    return plans;
   };
 
   // walk 1
@@ -174,9 +210,10 @@ export function encodeWbxml(root: WbxmlElement, opts: WbxmlEncodeOptions = {}): 
   while (walk.length) {
     const e = walk.pop()!;
     if (!lang.tagByName.has(e.name)) required.push(e.name);
-    for (const [k, v] of attrsOf(e)) {
-      const plan = planAttr(k, v);
-      if ('literal' in plan.start) required.push(k);
+    const plans = plansOf(e);
+    if (plans.length) elemPlans.set(e, plans);
+    for (const plan of plans) {
+      if ('literal' in plan.start) required.push(plan.start.literal);
       for (const p of plan.parts) if (typeof p === 'string') count(p);
     }
     for (let i = e.children.length - 1; i >= 0; i--) {
@@ -247,7 +284,7 @@ export function encodeWbxml(root: WbxmlElement, opts: WbxmlEncodeOptions = {}): 
       out.mb(idx);
     } else {
       out.byte(GLOBAL.STR_I);
-      out.bytes(encodeChars(s, charset));
+      out.str(s, utf8);
       out.byte(0);
     }
   };
@@ -266,7 +303,7 @@ export function encodeWbxml(root: WbxmlElement, opts: WbxmlEncodeOptions = {}): 
   };
 
   interface Frame {
-    e: WbxmlElement;
+    children: readonly WbxmlNode[];
     i: number;
     nsPage: number | undefined;
   }
@@ -275,8 +312,10 @@ export function encodeWbxml(root: WbxmlElement, opts: WbxmlEncodeOptions = {}): 
     let nsPage = parentNs;
     const x = e.attrs.xmlns;
     if (x !== undefined && lang.pageByNs.has(x)) nsPage = lang.pageByNs.get(x);
-    const attrs = attrsOf(e);
-    const children = e.children.filter((c) => isElement(c) || c.kind === 'opaque' || c.text !== '');
+    const attrs = elemPlans.get(e) ?? [];
+    const children = e.children.some((c) => c.kind === 'text' && c.text === '')
+      ? e.children.filter((c) => c.kind !== 'text' || c.text !== '')
+      : e.children;
     const flags = (attrs.length ? TAG_HAS_ATTRS : 0) | (children.length ? TAG_HAS_CONTENT : 0);
     const refs = lang.tagByName.get(e.name);
     if (refs) {
@@ -289,8 +328,7 @@ export function encodeWbxml(root: WbxmlElement, opts: WbxmlEncodeOptions = {}): 
       out.mb(table.get(e.name)!);
     }
     if (attrs.length) {
-      for (const [k, v] of attrs) {
-        const plan = planAttr(k, v);
+      for (const plan of attrs) {
         if ('literal' in plan.start) {
           out.byte(GLOBAL.LITERAL);
           out.mb(table.get(plan.start.literal)!);
@@ -303,18 +341,18 @@ export function encodeWbxml(root: WbxmlElement, opts: WbxmlEncodeOptions = {}): 
       }
       out.byte(GLOBAL.END);
     }
-    if (children.length) stack.push({ e: { ...e, children }, i: 0, nsPage });
+    if (children.length) stack.push({ children, i: 0, nsPage });
   };
 
   open(root, undefined);
   while (stack.length) {
     const f = stack[stack.length - 1]!;
-    if (f.i >= f.e.children.length) {
+    if (f.i >= f.children.length) {
       out.byte(GLOBAL.END);
       stack.pop();
       continue;
     }
-    const c: WbxmlNode = f.e.children[f.i++]!;
+    const c: WbxmlNode = f.children[f.i++]!;
     if (isElement(c)) open(c, f.nsPage);
     else if (c.kind === 'text') {
       const parts: Part[] = [];
