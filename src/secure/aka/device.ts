@@ -37,3 +37,19 @@ export async function authenticateGsm(card: ApduSender, rand: Uint8Array): Promi
   if (r.sw !== 0x9000) throw new SwError(r.sw, 'AUTHENTICATE (GSM context)');
   return parseAuthenticateGsmAnswer(r.data);
 }
+
+/**
+ * The success branch of a device-side result, or AkaError: `aka.mac-failure` (SW 9862) or
+ * `aka.sync-failure` carrying the card's AUTS for the AuC (TS 33.102 6.3.5).
+ */
+export function expectAuthSuccess(r: DeviceAuthResult): Extract<DeviceAuthResult, { kind: 'success' }> {
+  if (r.kind === 'success') return r;
+  if (r.kind === 'mac-failure') throw new AkaError('aka.mac-failure', 'USIM reports MAC failure (SW 9862): the network side holds another K/OPc or algorithm');
+  throw new SyncFailureError(r.auts);
+}
+
+export class SyncFailureError extends AkaError {
+  constructor(readonly auts: Uint8Array) {
+    super('aka.sync-failure', 'USIM reports synchronisation failure: resynchronise the AuC with AUTS');
+  }
+}

@@ -100,3 +100,19 @@ describe('AUTHENTICATE on the virtual UICC', () => {
     await expect(authenticate(link, v.rand, v.autn)).rejects.toMatchObject({ sw: 0x6985 });
   });
 });
+
+describe('expectAuthSuccess', () => {
+  it('maps card outcomes to AkaError codes', async () => {
+    const { expectAuthSuccess, SyncFailureError } = await import('../../../../src/secure/aka/device.js');
+    expect(() => expectAuthSuccess({ kind: 'mac-failure' })).toThrow(expect.objectContaining({ code: 'aka.mac-failure' }));
+    const auts = new Uint8Array(14).fill(7);
+    try {
+      expectAuthSuccess({ kind: 'sync-failure', auts });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(SyncFailureError);
+      expect((e as InstanceType<typeof SyncFailureError>).code).toBe('aka.sync-failure');
+      expect((e as InstanceType<typeof SyncFailureError>).auts).toEqual(auts);
+    }
+  });
+});
