@@ -4,7 +4,8 @@
  * verify the CC, check the counter, run the APDU script, and answer with a response packet (PoR)
  * when the SPI asks for one. Security failures are answered with an unsecured PoR carrying the
  * status code (01 CC failed, 05 ciphering error, 06 unidentified security error, 09 TAR unknown);
- * counter errors (02/03/04) are answered with the security the SPI asks for.
+ * counter errors (02/03/04) are answered with the security the SPI asks for. Synchronous, so the
+ * virtual card can run it inside one command.
  */
 import type { CommandApdu } from '../../apdu/command.js';
 import type { ResponseApdu } from '../../apdu/response.js';
@@ -24,7 +25,7 @@ import { PorStatus } from './status.js';
 
 export interface OtaApplication {
   /** runs one C-APDU of the script */
-  execute(cmd: CommandApdu): ResponseApdu | Promise<ResponseApdu>;
+  execute(cmd: CommandApdu): ResponseApdu;
   /** minimum security: refuse packets without CC (status 0A) unless false */
   requireCc?: boolean;
 }
@@ -58,7 +59,7 @@ export class OtaReceiver {
   }
 
   /** Processes one command packet (CPL onwards, or with the 02 70 00 header). */
-  async process(packet: Uint8Array): Promise<ReceiverOutcome> {
+  process(packet: Uint8Array): ReceiverOutcome {
     const h = readCommandHeader(packet); // unreadable header: OtaError, no PoR possible
     const tarHex = toHex(h.tar);
     const base = { spi: h.spi, kic: h.kic, kid: h.kid, tar: h.tar };
@@ -103,7 +104,7 @@ export class OtaReceiver {
     const result: ScriptResult = { executed: 0, responses: [] };
     let failed = false;
     for (const c of cmds) {
-      const r = await app.execute(c);
+      const r = app.execute(c);
       result.executed++;
       result.responses.push({ data: r.data, sw: r.sw });
       if (!continues(r.sw)) {
