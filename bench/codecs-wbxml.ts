@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   decodeWbxml,
   encodeWbxml,
@@ -45,7 +46,7 @@ export function benchDocument(target = 4096): { root: WbxmlElement; xml: string;
 
 /** runs fn repeatedly for at least `ms`, returns seconds per call */
 function time(fn: () => unknown, ms = 400): number {
-  for (let i = 0; i < 50; i++) fn();
+  for (let i = 0; i < 300; i++) fn(); // warm-up (JIT)
   let n = 0;
   const t0 = process.hrtime.bigint();
   let t = t0;
@@ -119,6 +120,6 @@ export async function benchWbxml(opts: { spawnCalls?: number } = {}): Promise<Wb
   return rows;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const r of await benchWbxml()) console.log(r);
 }
