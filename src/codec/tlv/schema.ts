@@ -196,6 +196,26 @@ export function nestedType(schema: TlvSchema): ValueType<SchemaObject> {
   };
 }
 
+/** A list of fixed-size items in one value, e.g. a list of 2-byte file identifiers. */
+export function listType<T>(item: ValueType<T>, itemSize: number): ValueType<T[]> {
+  return {
+    kind: `list of ${item.kind}`,
+    decode: (b, w) => {
+      if (b.length % itemSize) fail('TLV-schema', `${b.length} bytes is not a multiple of ${itemSize}`, w);
+      const out: T[] = [];
+      for (let i = 0; i < b.length; i += itemSize) out.push(item.decode(b.subarray(i, i + itemSize), { offset: w.offset + i, tag: w.tag }));
+      return out;
+    },
+    encode: (v) => {
+      const parts = v.map((x) => item.encode(x));
+      if (parts.some((p) => p.length !== itemSize)) throw new SchemaError(`list item not ${itemSize} bytes`);
+      const out = new Uint8Array(parts.length * itemSize);
+      parts.forEach((p, i) => out.set(p, i * itemSize));
+      return out;
+    },
+  };
+}
+
 // ---- decoding ------------------------------------------------------------------------------
 
 interface Element {
@@ -248,6 +268,23 @@ function readElements(flavour: TlvFlavour, bytes: Uint8Array, base: number, code
   return out;
 }
 
+const KEY_CACHE = new WeakMap<TlvSchema, Map<number, FieldDef>>();
+
+/** Fields by match key (cached per schema object: schemas are declared once). */
+function fieldsByKey(schema: TlvSchema): Map<number, FieldDef> {
+  let m = KEY_CACHE.get(schema);
+  if (!m) {
+    m = new Map();
+    for (const f of schema.fields) {
+      const k = matchKey(schema.flavour, f.tag);
+      if (m.has(k)) throw new SchemaError(`${schema.name}: tag ${tagHex(f.tag)} declared twice`);
+      m.set(k, f);
+    }
+    KEY_CACHE.set(schema, m);
+  }
+  return m;
+}
+
 function matchKey(flavour: TlvFlavour, tag: number): number {
   if (flavour === 'ber') return tag;
   if (tag > 0xffff) return 0x7f0000 | (tag & 0x7fff);
@@ -261,8 +298,7 @@ export function decodeSchema(schema: TlvSchema, bytes: Uint8Array): SchemaObject
 
 export function decodeSchemaAt(schema: TlvSchema, bytes: Uint8Array, baseOffset: number, containerTag?: string): SchemaObject {
   const codec = schema.flavour === 'ber' ? 'BER-TLV' : 'COMPREHENSION-TLV';
-  const byKey = new Map<number, FieldDef>();
-  for (const f of schema.fields) byKey.set(matchKey(schema.flavour, f.tag), f);
+  const byKey = fieldsByKey(schema);
   const out: SchemaObject = {};
   const order: number[] = [];
   for (const el of readElements(schema.flavour, bytes, baseOffset, codec)) {

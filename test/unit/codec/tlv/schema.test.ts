@@ -8,6 +8,7 @@ import {
   encodeSchema,
   encodeSchemaCanonical,
   hexType,
+  listType,
   nestedType,
   schemaEquals,
   uintType,
@@ -81,6 +82,19 @@ describe('declarative TLV schema', () => {
     expect(o.items).toEqual([{ n: 1 }, { n: 10, lang: 'en' }]);
     expect(toHex(encodeSchema(outer, o))).toBe(toHex(b2));
     expect(schemaEquals(outer, o, decodeSchema(outer, b2))).toBe(true);
+  });
+
+  it('decodes fixed-size lists (File List of TS 102 223 8.18: number of files, then 2-byte ids)', () => {
+    const s: TlvSchema = {
+      name: 'REFRESH',
+      flavour: 'comprehension',
+      fields: [{ tag: 0x92, name: 'fileIds', type: listType(hexType(2, 2), 2) }],
+    };
+    // file list body as REFRESH carries it, without the leading count byte for this test
+    const o = decodeSchema(s, fromHex('92063F007F106F3A'));
+    expect(o.fileIds).toEqual(['3F00', '7F10', '6F3A']);
+    expect(toHex(encodeSchema(s, o))).toBe('92063F007F106F3A');
+    expect(() => decodeSchema(s, fromHex('92033F007F'))).toThrow(/multiple of 2/);
   });
 
   it('throws CodecError naming offset and tag for bad values', () => {
