@@ -21,6 +21,7 @@ export async function loadCommands(): Promise<SimdmCommand[]> {
     import('./aka.js'),
     import('./gba.js'),
     import('./dm.js'),
+    import('./bridge.js'),
   ]);
   return mods.map((m) => m.default as SimdmCommand);
 }
