@@ -95,3 +95,41 @@ export class SqnArray {
     return new SqnArray(s.policy, { seqMs: s.seqMs, sqnMs: s.sqnMs });
   }
 }
+
+/**
+ * The HE/AuC counter of TS 33.102 C.3 (profile with IND): SQN_HE = SEQ_HE ‖ IND. Each new vector
+ * takes SEQ_HE + 1 and an IND slot (round-robin unless given); after a resynchronisation (6.3.5)
+ * SEQ_HE is set to SEQ_MS so the next vector is fresh for the USIM.
+ */
+export class SqnGenerator {
+  private seq: number;
+  private nextInd = 0;
+  constructor(
+    readonly indBits = 5,
+    startSeq = 0,
+  ) {
+    if (!Number.isInteger(indBits) || indBits < 0 || indBits > 10) throw new AkaError('aka.param', 'IND length must be 0..10 bits');
+    this.seq = startSeq;
+  }
+
+  get seqHe(): number {
+    return this.seq;
+  }
+
+  next(ind?: number): number {
+    const a = 2 ** this.indBits;
+    const i = ind ?? this.nextInd;
+    if (!Number.isInteger(i) || i < 0 || i >= a) throw new AkaError('aka.param', `IND must be 0..${a - 1}`);
+    this.nextInd = (i + 1) % a;
+    const sqn = (this.seq + 1) * a + i;
+    if (sqn > SQN_MAX) throw new AkaError('aka.sqn-range', 'SQN space exhausted');
+    this.seq += 1;
+    return sqn;
+  }
+
+  /** After AUTS: continue above SQN_MS. */
+  resync(sqnMs: number): void {
+    const seqMs = Math.floor(sqnMs / 2 ** this.indBits);
+    this.seq = Math.max(this.seq, seqMs);
+  }
+}

@@ -1,6 +1,6 @@
 /** TS 33.102 Annex C freshness rules on the SEQ/IND array, the Δ limit and the L limit. */
 import { describe, expect, it } from 'vitest';
-import { SqnArray } from '../../../../src/secure/aka/sqn.js';
+import { SqnArray, SqnGenerator } from '../../../../src/secure/aka/sqn.js';
 
 const sqn = (seq: number, ind: number) => seq * 32 + ind;
 
@@ -45,5 +45,24 @@ describe('SQN array (TS 33.102 C.2)', () => {
   });
   it('rejects SQN beyond 48 bits', () => {
     expect(() => new SqnArray().check(2 ** 48)).toThrow(/48-bit/);
+  });
+});
+
+describe('SqnGenerator (TS 33.102 C.3)', () => {
+  it('increments SEQ_HE and rotates IND; every SQN it makes is fresh for the USIM array', () => {
+    const g = new SqnGenerator();
+    const usim = new SqnArray();
+    const made = Array.from({ length: 40 }, () => g.next());
+    expect(made.slice(0, 3)).toEqual([1 * 32 + 0, 2 * 32 + 1, 3 * 32 + 2]);
+    for (const s of made) expect(usim.verify(s).ok).toBe(true);
+  });
+  it('resync moves SEQ_HE to SEQ_MS so the next SQN is accepted', () => {
+    const usim = new SqnArray();
+    usim.verify(500 * 32 + 3);
+    const g = new SqnGenerator();
+    g.resync(usim.sqnMs);
+    const s = g.next(3);
+    expect(usim.verify(s).ok).toBe(true);
+    expect(g.seqHe).toBe(501);
   });
 });
