@@ -17,6 +17,7 @@ import {
   parseXml,
   PROV10,
   SYNCML12,
+  DEVINF12,
   xmlToWbxml,
   type WbxmlEncodeOptions,
 } from '../../../../src/codec/wbxml/index.js';
@@ -59,6 +60,16 @@ const DOCS = [
   { file: 'prov-dm-account.xml', lang: PROV10, peerLang: 'PROV10' },
   { file: 'syncml-dm-bootstrap.xml', lang: SYNCML12, peerLang: 'SYNCML12' },
 ] as const;
+
+describe.skipIf(!TOOLS)('DevInf 1.2 both ways', () => {
+  it('devinf12.xml', () => {
+    const xml = fixture('devinf12.xml');
+    expect(canon(peerDecode(xmlToWbxml(xml)))).toEqual(canon(xml));
+    const d = decodeWbxml(peerEncode(xml));
+    expect(d.language).toBe(DEVINF12);
+    expect(canonicalTree(d.root)).toEqual(canon(xml));
+  });
+});
 
 describe('stored libwbxml encodings decode to the fixture trees', () => {
   for (const d of DOCS) {
