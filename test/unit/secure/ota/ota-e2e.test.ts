@@ -1,0 +1,72 @@
+/**
+ * RFM over SMS-PP into the virtual UICC: ENVELOPE D1 with a secured packet built by the host-side
+ * library (checked against pySim's packets in packet.test.ts), run by the card's OTA applet, PoR back.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { decodeCommand } from '../../../../src/apdu/command.js';
+import { CardLink } from '../../../../src/apdu/link.js';
+import { unwrapPor, wrapScript } from '../../../../src/secure/ota/sender.js';
+import { buildSmsPpEnvelope } from '../../../../src/secure/ota/smspp.js';
+import { decodeSpi } from '../../../../src/secure/ota/spi.js';
+import { pinHex, defaultImage } from '../../../../src/sim/default-image.js';
+import { provisionOta } from '../../../../src/sim/applets/ota.js';
+import { VirtualUicc } from '../../../../src/sim/uicc.js';
+import { InProcessTransport } from '../../../../src/transport/inproc.js';
+import { fromHex, toHex } from '../../../../src/util/hex.js';
+
+const KEYS = { kic: fromHex('200102030405060708090a0b0c0d0e0f'), kid: fromHex('201102030405060708090a0b0c0d0e0f') };
+const SPI = decodeSpi(fromHex('1639')); // CC + ciphering, counter must be higher, PoR with CC + ciphering
+const c = (h: string) => decodeCommand(fromHex(h));
+
+let card: VirtualUicc;
+let link: CardLink;
+beforeEach(async () => {
+  card = new VirtualUicc(defaultImage());
+  provisionOta(card, { keySets: [{ index: 2, kic: '200102030405060708090A0B0C0D0E0F', kid: '201102030405060708090A0B0C0D0E0F' }] });
+  const t = new InProcessTransport(card);
+  await t.connect();
+  link = new CardLink(t);
+});
+
+async function send(counter: number, cmds: string[], tar = 'B00000', format: 'compact' | 'expanded' = 'compact') {
+  const pkt = wrapScript({ spi: SPI, kic: 0x22, kid: 0x22, tar: fromHex(tar), counter, commands: cmds.map(c), format }, KEYS);
+  const r = await link.transmit(buildSmsPpEnvelope(pkt));
+  expect(r.sw).toBe(0x9000);
+  return unwrapPor(r.data, { spi: SPI, kic: 0x22, kid: 0x22, format }, KEYS);
+}
+
+describe('OTA RFM in the virtual UICC', () => {
+  it('reads EF.ICCID with a compact script', async () => {
+    const por = await send(1, ['00a40004022fe2', '00b000000a']);
+    expect(por.status).toBe(0);
+    expect(por.verified).toBe(true);
+    expect(por.result!.executed).toBe(2);
+    expect(toHex(por.result!.responses[0]!.data)).toBe('984401000000000010F5');
+  });
+  it('expanded script, and the terminal selection on channel 0 is untouched', async () => {
+    await link.send(c('00a40004022fe2'));
+    const por = await send(1, ['00a4000c027ff0', '00a4000c026f07', '00b0000009'], 'B00000', 'expanded');
+    expect(por.result!.responses.map((r) => r.sw)).toEqual([0x9000, 0x9000, 0x6982]);
+    // channel 0 still has EF.ICCID selected
+    expect(toHex(await link.send(c('00b000000a')))).toBe('984401000000000010F5');
+  });
+  it('updates EF.SPN (ADM verified), refuses a replayed packet with CNTR low', async () => {
+    await link.send({ cla: 0x00, ins: 0x20, p1: 0x00, p2: 0x0a, data: fromHex(pinHex('88888888')) });
+    const upd = ['00a40004027ff0', '00a40004026f46', '00d6000003014142'];
+    expect((await send(5, upd)).result!.responses[0]!.sw).toBe(0x9000);
+    await link.send(c('00a40004027ff0'));
+    await link.send(c('00a40004026f46'));
+    expect(toHex((await link.send(c('00b0000003'))))).toBe('014142');
+    const replay = await send(5, ['00a40004027ff0', '00a40004026f46', '00d6000003015a5a']);
+    expect(replay.status).toBe(2);
+    expect(replay.statusText).toBe('CNTR low');
+    expect(toHex(await link.send(c('00b0000003')))).toBe('014142');
+    expect(JSON.stringify(card.toImage().applets)).toContain('"B00000/2/2":5');
+  });
+  it('wrong KID: status 01 and nothing runs; unknown TAR: 09', async () => {
+    const bad = wrapScript({ spi: SPI, kic: 0x22, kid: 0x22, tar: fromHex('B00000'), counter: 1, commands: [c('00b000000a')] }, { ...KEYS, kid: new Uint8Array(16) });
+    const r = await link.transmit(buildSmsPpEnvelope(bad));
+    expect(unwrapPor(r.data, { spi: SPI, kic: 0x22, kid: 0x22 }, KEYS).status).toBe(1);
+    expect((await send(1, ['00b000000a'], 'C00000')).status).toBe(9);
+  });
+});
