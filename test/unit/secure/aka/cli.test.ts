@@ -5,11 +5,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import yargs from 'yargs';
 import akaCmd from '../../../../src/cli/commands/aka.js';
-import { APPLETS } from '../../../../src/sim/applets/index.js';
-import { usimAuthApplet } from '../../../../src/sim/applets/usim-auth.js';
 import { defaultImage } from '../../../../src/sim/default-image.js';
 import { saveImage } from '../../../../src/sim/image.js';
 import { MILENAGE_SETS } from './milenage-vectors.js';
@@ -17,9 +15,6 @@ import { MILENAGE_SETS } from './milenage-vectors.js';
 const set1 = MILENAGE_SETS[0]!;
 const set19 = MILENAGE_SETS[18]!;
 
-beforeAll(() => {
-  if (!APPLETS.includes(usimAuthApplet)) APPLETS.push(usimAuthApplet);
-});
 
 afterEach(() => {
   vi.unstubAllEnvs();

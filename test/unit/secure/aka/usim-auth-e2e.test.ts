@@ -3,9 +3,8 @@
  * through the APDU layer (T=0 61xx + GET RESPONSE) to the virtual UICC's usim-auth applet, and the
  * answers are checked against the AuC side and the published TS 35.208 / TS 55.205 values.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { APPLETS } from '../../../../src/sim/applets/index.js';
-import { provisionUsimAuth, usimAuthApplet } from '../../../../src/sim/applets/usim-auth.js';
+import { describe, expect, it } from 'vitest';
+import { provisionUsimAuth } from '../../../../src/sim/applets/usim-auth.js';
 import { VirtualUicc } from '../../../../src/sim/uicc.js';
 import { defaultImage, USIM_AID } from '../../../../src/sim/default-image.js';
 import { InProcessTransport } from '../../../../src/transport/inproc.js';
@@ -20,10 +19,6 @@ const h = (s: string) => fromHex(s);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const set1 = MILENAGE_SETS[0]!;
 
-beforeAll(() => {
-  // until src/sim/applets/index.ts lists it
-  if (!APPLETS.includes(usimAuthApplet)) APPLETS.push(usimAuthApplet);
-});
 
 async function openCard(card: VirtualUicc): Promise<CardLink> {
   const t = new InProcessTransport(card);
