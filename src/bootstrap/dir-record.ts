@@ -1,0 +1,51 @@
+/**
+ * The EF.DIR record announcing the PKCS#15 application (ETSI TS 102 221 13.1; ISO/IEC 7816-4
+ * 8.2.1.1; LwM2M Core Appendix G.1: "Application template MUST consist of Application identifier
+ * (tag 0x4F) and Path (tag 0x51)"):
+ *
+ *   61 L { 4F L AID, 50 L label (optional), 51 L path }
+ *
+ * A record is padded with FF to the record length; an all-FF record is empty.
+ */
+import { CodecError } from '../codec/errors.js';
+import { decodeBer, encodeBer, findBer } from '../codec/tlv/ber.js';
+
+export interface DirApplication {
+  aid: Uint8Array;
+  label?: string;
+  path?: Uint8Array;
+}
+
+export function encodeDirRecord(app: DirApplication, recordLength: number): Uint8Array {
+  const items = [{ tag: 0x4f, value: app.aid }];
+  if (app.label) items.push({ tag: 0x50, value: new TextEncoder().encode(app.label) });
+  if (app.path) items.push({ tag: 0x51, value: app.path });
+  const t = encodeBer(0x61, items);
+  if (t.length > recordLength) throw new CodecError('EF.DIR', `application template of ${t.length} bytes does not fit a ${recordLength}-byte record`, { tag: '61' });
+  const out = new Uint8Array(recordLength).fill(0xff);
+  out.set(t);
+  return out;
+}
+
+/** The application template of a record, or undefined for an empty (FF) record. */
+export function decodeDirRecord(rec: Uint8Array, recordNumber: number): DirApplication | undefined {
+  if (rec.every((b) => b === 0xff || b === 0x00)) return undefined;
+  const where = `EF.DIR record ${recordNumber}`;
+  let tlvs;
+  try {
+    tlvs = decodeBer(rec);
+  } catch (e) {
+    throw new CodecError('EF.DIR', `${where}: ${(e as Error).message}`, { tag: '61' });
+  }
+  const t = findBer(tlvs, 0x61);
+  if (!t) throw new CodecError('EF.DIR', `${where}: no application template (61)`, { offset: 0, tag: '61' });
+  const aid = findBer(t.children, 0x4f);
+  if (!aid) throw new CodecError('EF.DIR', `${where}: application template without AID (4F)`, { offset: t.offset ?? 0, tag: '4F' });
+  const label = findBer(t.children, 0x50);
+  const path = findBer(t.children, 0x51);
+  return {
+    aid: aid.value,
+    ...(label ? { label: new TextDecoder().decode(label.value) } : {}),
+    ...(path ? { path: path.value } : {}),
+  };
+}
