@@ -47,7 +47,17 @@ const fcpArb: fc.Arbitrary<Fcp> = fc.record(
       fc.record({ arrFid: hexOf(2, 2), seRecords: fc.array(fc.record({ seid: fc.nat(255), record: fc.nat(255) }), { minLength: 1, maxLength: 3 }) }),
     ),
     securityCompact: fc.record({ accessMode: fc.nat(255), conditions: fc.array(fc.nat(255), { maxLength: 7 }) }),
-    securityExpanded: fc.array(fc.record({ tag: fc.constantFrom('80', '90', '97', 'A4', '84'), value: hexOf(0, 6) }), { maxLength: 4 }),
+    securityExpanded: fc.array(
+      fc.oneof(
+        fc.record({ tag: fc.constantFrom('80', '90', '97', '84', '9E'), value: hexOf(0, 6) }),
+        fc.record({
+          tag: fc.constantFrom('A4', 'A0', 'AF'),
+          value: fc.constant(''),
+          children: fc.array(fc.record({ tag: fc.constantFrom('83', '95'), value: hexOf(1, 1) }), { maxLength: 3 }),
+        }),
+      ),
+      { maxLength: 4 },
+    ),
     pinStatus: fc.record({
       psDo: hexOf(1, 2),
       keys: fc.array(fc.record({ keyReference: fc.nat(255), usageQualifier: fc.nat(255) }, { requiredKeys: ['keyReference'] }), { maxLength: 5 }),

@@ -309,6 +309,19 @@ function formatOption<T>(y: Argv<T>): Argv<T & { format: Format; object?: number
     .option('object', { type: 'number', describe: 'lwm2m: decode/encode with the resource types of this object id' }) as unknown as Argv<T & { format: Format; object?: number }>;
 }
 
+function tryCatTemplate(bytes: Uint8Array): ReturnType<typeof decodeCatTemplate> | undefined {
+  try {
+    return decodeCatTemplate(bytes);
+  } catch (e) {
+    try {
+      decodeComprehension(bytes);
+    } catch {
+      throw e;
+    }
+    return undefined;
+  }
+}
+
 export function decodeTlvText(format: Format, bytes: Uint8Array, objectId?: number): { json: unknown; text: string[] } {
   switch (format) {
     case 'ber': {
@@ -316,8 +329,9 @@ export function decodeTlvText(format: Format, bytes: Uint8Array, objectId?: numb
       return { json: { format, items }, text: renderBer(items) };
     }
     case 'comprehension': {
-      if (bytes.length && bytes[0]! >= 0xd0 && bytes[0]! <= 0xdf) {
-        const t = decodeCatTemplate(bytes);
+      // a 'Dx' first byte is a CAT template (BER), unless the bytes only parse as a plain list
+      const t = bytes.length && bytes[0]! >= 0xd0 && bytes[0]! <= 0xdf ? tryCatTemplate(bytes) : undefined;
+      if (t) {
         const items = t.items.map(compNode);
         return {
           json: { format, template: tagHex(t.tag), items },

@@ -8,7 +8,7 @@
  */
 import { CodecError } from '../errors.js';
 import { bytesEqual, fromHex, toHex } from '../../util/hex.js';
-import { encodeBer, readBerHeader, tagHex } from './ber.js';
+import { decodeBer, encodeBer, encodeBerSeq, isValidBerTag, readBerHeader, tagHex, type BerTlv, type BerTlvInput } from './ber.js';
 import {
   SchemaError,
   decodeSchemaAt,
@@ -19,6 +19,7 @@ import {
   uintType,
   type SchemaObject,
   type TlvSchema,
+  type UnknownElement,
   type ValueType,
   type Where,
 } from './schema.js';
@@ -171,28 +172,38 @@ const compactType: ValueType<CompactSecurity> = {
   },
 };
 
-/** One data object of the expanded format (AB): an AM DO ('80'-'8F') or an SC DO ('90', 'A4', ...). */
+/**
+ * One data object of the expanded format (AB): an AM DO ('80'-'8F') or an SC DO ('90' always,
+ * '97' never, 'A4' CRT, 'A0' OR / 'AF' AND / 'A7' NOT templates, ...). `value` is the value
+ * bytes in hex; constructed DOs also carry their decoded `children`, which win when encoding.
+ */
 export interface ExpandedSecurityDo {
   tag: string;
   value: string;
+  children?: ExpandedSecurityDo[];
+}
+
+function expandedDo(t: BerTlv): ExpandedSecurityDo {
+  const d: ExpandedSecurityDo = { tag: tagHex(t.tag), value: toHex(t.value) };
+  if (t.children) d.children = t.children.map(expandedDo);
+  return d;
+}
+
+function expandedInput(d: ExpandedSecurityDo): BerTlvInput {
+  const tag = parseInt(d.tag, 16);
+  if (!/^([0-9A-Fa-f]{2}){1,3}$/.test(d.tag) || !isValidBerTag(tag)) throw new SchemaError(`expanded security: bad tag '${d.tag}'`);
+  if (d.children) return { tag, value: d.children.map(expandedInput) };
+  return { tag, value: fromHex(d.value) };
 }
 
 const expandedType: ValueType<ExpandedSecurityDo[]> = {
   kind: 'expanded security attributes',
   decode(b, w) {
-    const out: ExpandedSecurityDo[] = [];
-    let i = 0;
-    while (i < b.length) {
-      const h = readBerHeader(b, i, w.offset, w.tag);
-      const v = b.subarray(i + h.headerLength, i + h.headerLength + h.length);
-      out.push({ tag: tagHex(h.tag), value: toHex(v) });
-      i += h.headerLength + h.length;
-    }
-    return out;
+    // OR/AND/NOT templates nest CRTs: a few levels at most
+    return decodeBer(b, { baseOffset: w.offset, skipPadding: false, maxDepth: 8 }).map(expandedDo);
   },
   encode(list) {
-    const parts = list.map((d) => encodeBer(parseInt(d.tag, 16), fromHex(d.value)));
-    return Uint8Array.from(parts.flatMap((p) => Array.from(p)));
+    return encodeBerSeq(list.map(expandedInput));
   },
 };
 
@@ -374,7 +385,7 @@ export const FCP_SCHEMA: TlvSchema = {
   ],
 };
 
-export interface ProprietaryInfo extends SchemaObject {
+export interface ProprietaryInfo {
   uiccCharacteristics?: number;
   applicationPowerConsumption?: ApplicationPowerConsumption;
   minimumApplicationClock?: number;
@@ -385,10 +396,14 @@ export interface ProprietaryInfo extends SchemaObject {
   supportedSystemCommands?: number;
   specificUiccEnvironmentalConditions?: number;
   p2pCatSecuredApdu?: number;
+  /** sub-tags not in FCP_PROPRIETARY_SCHEMA, kept for lossless re-encoding */
+  _unknown?: UnknownElement[];
+  /** element order as read, when not the schema order */
+  _order?: number[];
 }
 
 /** A decoded FCP. Property names follow FCP_SCHEMA; `_unknown`/`_order` keep re-encoding lossless. */
-export interface Fcp extends SchemaObject {
+export interface Fcp {
   /** 82 (mandatory) */
   fileDescriptor: FileDescriptor;
   /** 83 file identifier, 4 hex digits */
@@ -413,6 +428,10 @@ export interface Fcp extends SchemaObject {
   totalFileSize?: number;
   /** 88 SFI: a number, null for "no SFI" (empty 88); absent = default SFI (see effectiveSfi) */
   sfi?: number | null;
+  /** tags not in FCP_SCHEMA, kept for lossless re-encoding */
+  _unknown?: UnknownElement[];
+  /** element order as read, when not the schema order */
+  _order?: number[];
 }
 
 /** Decodes a whole FCP template ('62' L ...). Throws CodecError. */
@@ -421,17 +440,17 @@ export function decodeFcp(bytes: Uint8Array): Fcp {
   if (h.tag !== FCP_TAG) throw new CodecError('FCP', `tag 62 expected`, { offset: 0, tag: tagHex(h.tag) });
   const end = h.headerLength + h.length;
   if (end !== bytes.length) throw new CodecError('FCP', `${bytes.length - end} bytes after the FCP template`, { offset: end, tag: '62' });
-  return decodeSchemaAt(FCP_SCHEMA, bytes.subarray(h.headerLength, end), h.headerLength, '62') as Fcp;
+  return decodeSchemaAt(FCP_SCHEMA, bytes.subarray(h.headerLength, end), h.headerLength, '62') as unknown as Fcp;
 }
 
 /** Encodes an FCP template ('62' L ...). Throws SchemaError (a SimdmError) on inconsistent input. */
 export function encodeFcp(fcp: Fcp): Uint8Array {
-  return encodeBer(FCP_TAG, encodeSchema(FCP_SCHEMA, fcp));
+  return encodeBer(FCP_TAG, encodeSchema(FCP_SCHEMA, fcp as unknown as SchemaObject));
 }
 
 /** The canonical encoding (schema order), whatever order the FCP was read in. */
 export function encodeFcpCanonical(fcp: Fcp): Uint8Array {
-  return encodeBer(FCP_TAG, encodeSchemaCanonical(FCP_SCHEMA, fcp));
+  return encodeBer(FCP_TAG, encodeSchemaCanonical(FCP_SCHEMA, fcp as unknown as SchemaObject));
 }
 
 /** Canonical equality of two FCPs. */

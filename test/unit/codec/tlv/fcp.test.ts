@@ -136,7 +136,7 @@ describe('FCP template (TS 102 221 11.1.1.3 / 11.1.1.4)', () => {
       { tag: '80', value: '01' },
       { tag: '90', value: '' },
       { tag: '80', value: '02' },
-      { tag: 'A4', value: '830101950108' },
+      { tag: 'A4', value: '830101950108', children: [{ tag: '83', value: '01' }, { tag: '95', value: '08' }] },
     ]);
     const cyc = decodeFcp(fromHex('620782054621000A05'));
     expect(cyc.fileDescriptor).toMatchObject({ shareable: true, structure: 'cyclic', recordLength: 10, numberOfRecords: 5 });
