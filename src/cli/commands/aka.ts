@@ -18,6 +18,7 @@ import { authenticate, expectAuthSuccess } from '../../secure/aka/device.js';
 import { milenageOpc as milenageOpcFrom } from '../../secure/aka/milenage.js';
 import { tuakTopc as tuakTopcFrom, type TuakParams } from '../../secure/aka/tuak.js';
 import { loadImage, saveImage } from '../../sim/image.js';
+import { SqnArray } from '../../secure/aka/sqn.js';
 
 interface AlgArgs extends GlobalArgs {
   alg: AlgorithmName;
@@ -198,7 +199,7 @@ const provision: CommandModule<GlobalArgs, ProvisionArgs> = {
       k: toHex(k),
       opc: toHex(opc),
       ...(tuak ? { tuak: { ...(argv['res-len'] ? { resLength: argv['res-len'] } : {}), ...(argv['keccak-iterations'] ? { keccakIterations: argv['keccak-iterations'] } : {}) } } : {}),
-      sqn: { policy: { indBits: 5, delta: 2 ** 28, limitL: null }, seqMs: new Array(32).fill(0), sqnMs: 0 },
+      sqn: new SqnArray().toJSON(),
     };
     saveImage(argv.image, { ...image, applets });
     output(argv, { image: argv.image, alg: argv.alg }, () => `${argv.image}: ${argv.alg} subscriber written (SQN array reset)`);

@@ -22,6 +22,7 @@ import type { VirtualUicc } from '../uicc.js';
 import { akaAlgorithm, type AkaAlgorithm } from '../../secure/aka/algorithm.js';
 import { SqnArray, type SqnArrayState, DEFAULT_SQN_POLICY } from '../../secure/aka/sqn.js';
 import { usimAuthenticate } from '../../secure/aka/usim.js';
+import { AkaError } from '../../secure/aka/errors.js';
 import { gsmKc, gsmSres } from '../../secure/aka/milenage.js';
 import {
   encodeAuthenticate3gAnswer,
@@ -65,7 +66,13 @@ export type UsimAuthState = z.infer<typeof StateSchema>;
 /** Writes K/OPc (and optionally the SQN policy) into a card's applet state. */
 export function provisionUsimAuth(card: VirtualUicc, cfg: Omit<UsimAuthState, 'sqn'> & { sqnPolicy?: Partial<SqnArrayState['policy']> }): void {
   const { sqnPolicy, ...rest } = cfg;
-  const st = StateSchema.parse({ ...rest, sqn: new SqnArray({ ...DEFAULT_SQN_POLICY, ...sqnPolicy }).toJSON() });
+  const r = StateSchema.safeParse({ ...rest, sqn: new SqnArray({ ...DEFAULT_SQN_POLICY, ...sqnPolicy }).toJSON() });
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    // the path names the field; the value (a key) is never echoed
+    throw new AkaError('aka.param', `usim-auth state: ${i.path.join('.') || '(root)'}: ${i.code}`);
+  }
+  const st = r.data;
   const target = card.stateOf<Record<string, unknown>>(USIM_AUTH_APPLET, () => ({}));
   for (const k of Object.keys(target)) delete target[k];
   Object.assign(target, st);

@@ -111,3 +111,16 @@ describe('expectAuthSuccess', () => {
     }
   });
 });
+
+describe('provisionUsimAuth', () => {
+  it('refuses malformed keys with aka.param and without echoing them', () => {
+    const card = new VirtualUicc(defaultImage());
+    try {
+      provisionUsimAuth(card, { alg: 'milenage', k: 'ZZ' + set1.k.slice(2), opc: set1.opc });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('aka.param');
+      expect((e as Error).message).not.toContain(set1.k.slice(2));
+    }
+  });
+});
