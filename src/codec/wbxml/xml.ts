@@ -5,6 +5,7 @@
  * Serialisation is iterative and indents only element-only content, so text is never altered.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { WBXML_MAX_DEPTH } from './decode.js';
 import { WbxmlEncodeError } from './errors.js';
 import type { LanguageDecl } from './codepages/types.js';
 import { isElement, opaqueAsText, type WbxmlElement, type WbxmlNode } from './tree.js';
@@ -37,6 +38,8 @@ const parser = new XMLParser({
   ignorePiTags: true,
   processEntities: false,
   htmlEntities: false,
+  // the same nesting limit as the WBXML decoder
+  maxNestedTags: WBXML_MAX_DEPTH,
 });
 
 const UTF8 = new TextEncoder();
@@ -63,10 +66,15 @@ export function parseXml(text: string, opts: ParseXmlOptions = {}): ParsedXml {
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     const e = valid.err;
-    throw new WbxmlEncodeError(`XML: ${e.msg} (line ${e.line}, column ${e.col})`);
+    throw new WbxmlEncodeError(`XML: ${e.msg} (line ${e.line}${e.col !== undefined ? `, column ${e.col}` : ''})`);
   }
   const doctype = /<!DOCTYPE\s+[^\s>[]+\s+PUBLIC\s+("([^"]*)"|'([^']*)')(?:\s+("([^"]*)"|'([^']*)'))?/.exec(text);
-  const top = parser.parse(text) as FxpNode[];
+  let top: FxpNode[];
+  try {
+    top = parser.parse(text) as FxpNode[];
+  } catch (err) {
+    throw new WbxmlEncodeError(`XML: ${(err as Error).message}`, { cause: err });
+  }
   const roots = top.filter((n) => elementName(n) !== undefined);
   if (roots.length !== 1) throw new WbxmlEncodeError(`XML: expected one document element, found ${roots.length}`);
 

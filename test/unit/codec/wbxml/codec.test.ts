@@ -153,6 +153,12 @@ describe('XML text', () => {
     expect(() => parseXml('<a>&nbsp;</a>')).toThrow(WbxmlEncodeError);
   });
 
+  it('XML nested deeper than the WBXML limit is a WbxmlEncodeError', () => {
+    const d = 100_000;
+    expect(() => parseXml('<a>'.repeat(d) + '</a>'.repeat(d))).toThrow(WbxmlEncodeError);
+    expect(parseXml('<a>'.repeat(200) + '</a>'.repeat(200)).root.name).toBe('a');
+  });
+
   it('serialises with escapes and survives a parse round trip', () => {
     const root = el('wap-provisioningdoc', { version: '1.0' }, [
       el('parm', { name: 'a"<&>\n', value: '' }),
