@@ -35,7 +35,8 @@ function efs(spec: string, rows: Row[]): CatalogueEntry[] {
     const e: CatalogueEntry = { name, fid, kind: 'EF', structure: STRUCT[s], desc, spec: `${spec} ${clause}`, children: [] };
     if (sfi !== undefined) e.sfi = sfi;
     const c = codecFor(name);
-    if (c) e.codec = c;
+    // a codec applies where the structure agrees (DF.GSM's EF.ECC is transparent, ADF.USIM's is a record EF)
+    if (c && (c.unit === 'record') === (s === 'l' || s === 'c')) e.codec = c;
     return e;
   });
 }

@@ -1,0 +1,481 @@
+/**
+ * EF codecs of ADF.USIM, 3GPP TS 31.102 section 4.2 (codings shared with TS 51.011 10.3/10.5 where
+ * the clause says so), and of ADF.ISIM, 3GPP TS 31.103 section 4.2.
+ */
+import { defineCodec } from './define.js';
+import {
+  ascii,
+  bcd,
+  bitList,
+  bits,
+  type Block,
+  enumOf,
+  fail,
+  gsmText,
+  hex,
+  isEmpty,
+  isObj,
+  list,
+  mapped,
+  optional,
+  plmn,
+  struct,
+  uint,
+} from './fields.js';
+import { EST_SERVICES, IST_SERVICES, UST_SERVICES } from './service-names.js';
+import type { Json } from './types.js';
+
+const ff = (n: number): Uint8Array => new Uint8Array(n).fill(0xff);
+
+// ---- 4.2.2 EF.IMSI ---------------------------------------------------------------------------
+
+/** Byte 1: number of bytes used; byte 2 low nibble: parity (9 = odd digit count, 1 = even); then BCD (TS 24.008 10.5.1.4). */
+function imsi(): Block {
+  return {
+    size: 9,
+    decode(b, ctx) {
+      if (isEmpty(b)) return null;
+      const len = b[0]!;
+      if (len < 1 || len > 8) fail(ctx, `IMSI length byte ${len} (1..8 expected)`);
+      const digits: number[] = [b[1]! >> 4];
+      for (let i = 2; i <= len; i++) digits.push(b[i]! & 15, b[i]! >> 4);
+      while (digits.length && digits[digits.length - 1] === 15) digits.pop();
+      const bad = digits.findIndex((d) => d > 9);
+      if (bad >= 0) fail({ ...ctx, offset: ctx.offset + 1 + Math.floor((bad + 1) / 2) }, `nibble ${digits[bad]!.toString(16).toUpperCase()} is not a BCD digit`);
+      return digits.join('');
+    },
+    encode(v, _n, ctx) {
+      if (v === null) return ff(9);
+      if (typeof v !== 'string' || !/^\d{6,15}$/.test(v)) fail(ctx, '6 to 15 digits expected');
+      const d = [...v].map(Number);
+      const odd = d.length % 2 === 1;
+      const nibs = [odd ? 9 : 1, ...d];
+      if (!odd) nibs.push(15);
+      const out = ff(9);
+      out[0] = nibs.length / 2;
+      for (let i = 0; i < nibs.length; i += 2) out[1 + i / 2] = (nibs[i + 1]! << 4) | nibs[i]!;
+      return out;
+    },
+  };
+}
+
+export const EF_IMSI = defineCodec({
+  name: 'EF.IMSI',
+  spec: '3GPP TS 31.102 4.2.2 (TS 24.008 10.5.1.4)',
+  block: struct([['imsi', imsi()]]),
+  vectors: [
+    { hex: '082982608200002080', value: { imsi: '228062800000208' }, source: 'pySim ts_51_011 EF_IMSI test vector (real card)' },
+    { hex: '082926101160845740', value: { imsi: '262011106487504' }, source: 'pySim ts_51_011 EF_IMSI test vector (real card)' },
+  ],
+});
+
+// ---- 4.2.3 / 4.2.4 EF.Keys, EF.KeysPS -----------------------------------------------------
+
+const keysBlock = struct([['ksi', uint(1)], ['ck', hex(16)], ['ik', hex(16)]]);
+const NO_KEYS = '07' + 'FF'.repeat(32);
+export const EF_KEYS = defineCodec({
+  name: 'EF.Keys',
+  spec: '3GPP TS 31.102 4.2.3',
+  block: keysBlock,
+  vectors: [{ hex: NO_KEYS, value: { ksi: 7, ck: 'FF'.repeat(16), ik: 'FF'.repeat(16) }, source: "TS 31.102 4.2.3: KSI '07' = no key available" }],
+});
+export const EF_KEYSPS = defineCodec({
+  name: 'EF.KeysPS',
+  spec: '3GPP TS 31.102 4.2.4',
+  block: keysBlock,
+  vectors: [{ hex: NO_KEYS, value: { ksi: 7, ck: 'FF'.repeat(16), ik: 'FF'.repeat(16) }, source: "TS 31.102 4.2.4: KSIPS '07' = no key available" }],
+});
+
+// ---- 4.2.5 / 4.2.53 / 4.2.54 PLMN selectors with access technology ------------------------
+
+/** Access technology identifier, TS 31.102 4.2.5 tables 4.2.5.1 / 4.2.5.2. */
+const ACT_SIMPLE: [string, number][] = [['UTRAN', 0x8000], ['NG-RAN', 0x0800], ['GSM COMPACT', 0x0040], ['cdma2000 HRPD', 0x0020], ['cdma2000 1xRTT', 0x0010]];
+function act(): Block {
+  return mapped(
+    uint(2),
+    (n) => {
+      const x = n as number;
+      const out: string[] = ACT_SIMPLE.filter(([, bit]) => x & bit).map(([name]) => name);
+      let used = ACT_SIMPLE.reduce((a, [, bit]) => a | bit, 0);
+      const e = x & 0x7000;
+      if (e === 0x4000 || e === 0x7000) out.push('E-UTRAN WB-S1', 'E-UTRAN NB-S1');
+      else if (e === 0x6000) out.push('E-UTRAN WB-S1');
+      else if (e === 0x5000) out.push('E-UTRAN NB-S1');
+      if (e & 0x4000) used |= 0x7000;
+      const g = x & 0x008c;
+      if (g === 0x0080 || g === 0x008c) out.push('GSM', 'EC-GSM-IoT');
+      else if (g === 0x0084) out.push('GSM');
+      else if (g === 0x0088) out.push('EC-GSM-IoT');
+      if (g & 0x0080) used |= 0x008c;
+      // qualifier bits without their technology bit, and RFU bits, are kept as they are
+      const rfu = x & ~used & 0xffff;
+      if (rfu) out.push(`rfu:${rfu.toString(16).toUpperCase().padStart(4, '0')}`);
+      return out;
+    },
+    (v, ctx) => {
+      if (!Array.isArray(v)) fail(ctx, "list of access technologies expected, e.g. ['UTRAN', 'E-UTRAN WB-S1', 'E-UTRAN NB-S1', 'GSM']");
+      let x = 0;
+      const has = (s: string): boolean => v.includes(s);
+      for (const t of v) {
+        if (typeof t !== 'string') fail(ctx, 'access technology names expected');
+        const simple = ACT_SIMPLE.find(([n]) => n === t);
+        if (simple) x |= simple[1];
+        else if (t.startsWith('rfu:')) x |= parseInt(t.slice(4), 16);
+        else if (!['E-UTRAN WB-S1', 'E-UTRAN NB-S1', 'GSM', 'EC-GSM-IoT'].includes(t)) fail(ctx, `unknown access technology '${t}'`);
+      }
+      const wb = has('E-UTRAN WB-S1');
+      const nb = has('E-UTRAN NB-S1');
+      x |= wb && nb ? 0x4000 : wb ? 0x6000 : nb ? 0x5000 : 0;
+      const gsm = has('GSM');
+      const ec = has('EC-GSM-IoT');
+      x |= gsm && ec ? 0x0080 : gsm ? 0x0084 : ec ? 0x0088 : 0;
+      return x;
+    },
+  );
+}
+
+const plmnWithAct = list(struct([['plmn', plmn()], ['act', act()]]), { empty: Uint8Array.of(0xff, 0xff, 0xff, 0x00, 0x00) });
+const xplmnVectors = [
+  {
+    hex: '00F110C080' + 'FF'.repeat(35),
+    value: { entries: [{ plmn: { mcc: '001', mnc: '01' }, act: ['UTRAN', 'E-UTRAN WB-S1', 'E-UTRAN NB-S1', 'GSM', 'EC-GSM-IoT'] }] },
+    source: 'TS 31.102 4.2.5: PLMN 001/01 (TS 24.008 10.5.1.3 coding), AcT C080 = UTRAN, E-UTRAN (b7 alone: both modes), GSM (b8 alone: GSM and EC-GSM-IoT)',
+  },
+  {
+    hex: '22F86080003304200800' + '62F2100000' + 'FFFFFF0000',
+    value: { entries: [{ plmn: { mcc: '228', mnc: '06' }, act: ['UTRAN'] }, { plmn: { mcc: '334', mnc: '020' }, act: ['NG-RAN'] }, { plmn: { mcc: '262', mnc: '01' }, act: [] }, null] },
+    source: "PLMN codings of pySim EF_PLMNsel/EF_LOCI vectors ('22F860' 228/06, '330420' 334/020, '62F210' 262/01); AcT bits from TS 31.102 table 4.2.5.1",
+  },
+];
+export const EF_PLMNWACT = defineCodec({ name: 'EF.PLMNwAcT', spec: '3GPP TS 31.102 4.2.5', block: struct([['entries', plmnWithAct]]), vectors: xplmnVectors });
+export const EF_OPLMNWACT = defineCodec({ name: 'EF.OPLMNwAcT', spec: '3GPP TS 31.102 4.2.53', block: struct([['entries', plmnWithAct]]), vectors: xplmnVectors });
+export const EF_HPLMNWACT = defineCodec({ name: 'EF.HPLMNwAcT', spec: '3GPP TS 31.102 4.2.54', block: struct([['entries', plmnWithAct]]), vectors: xplmnVectors });
+
+// ---- 4.2.6 EF.HPPLMN ------------------------------------------------------------------------
+
+export const EF_HPPLMN = defineCodec({
+  name: 'EF.HPPLMN',
+  spec: '3GPP TS 31.102 4.2.6',
+  // the search period in steps of n minutes (n per TS 22.011 / 23.122), 0 = no search
+  block: struct([['searchPeriod', uint(1)]]),
+  vectors: [{ hex: '05', value: { searchPeriod: 5 }, source: 'pySim ts_31_102 EF_HPPLMN test vector' }],
+});
+
+// ---- 4.2.8 EF.UST, 4.2.47 EF.EST, TS 31.103 4.2.7 EF.IST: service tables ---------------------
+
+/** Service n is bit (n-1) mod 8 (b1 first) of byte (n-1) div 8. Decodes the services present and their names. */
+function serviceTable(names: readonly string[]): Block {
+  const bl = bitList((i, j) => i * 8 + j + 1);
+  return {
+    decode(b, ctx) {
+      const available = bl.decode(b, ctx) as number[];
+      return { available, names: available.map((n) => `${n}: ${names[n - 1] ?? 'RFU'}`) };
+    },
+    encode(v, n, ctx) {
+      if (!isObj(v) || !Array.isArray(v.available)) fail(ctx, '{ available: [service numbers] } expected');
+      for (const k of Object.keys(v)) if (k !== 'available' && k !== 'names') fail({ ...ctx, path: k }, 'unknown field (known: available; names is ignored)');
+      return bl.encode(v.available, n, { ...ctx, path: 'available' });
+    },
+  };
+}
+
+export const EF_UST = defineCodec({
+  name: 'EF.UST',
+  spec: '3GPP TS 31.102 4.2.8',
+  block: serviceTable(UST_SERVICES),
+  vectors: [
+    {
+      hex: '9E6B1D9C23000000',
+      value: {
+        available: [2, 3, 4, 5, 8, 9, 10, 12, 14, 15, 17, 19, 20, 21, 27, 28, 29, 32, 33, 34, 38],
+        names: [
+          '2: Fixed Dialling Numbers (FDN)', '3: Extension 2', '4: Service Dialling Numbers (SDN)', '5: Extension 3', '8: Outgoing Call Information (OCI and OCT)',
+          '9: Incoming Call Information (ICI and ICT)', '10: Short Message Storage (SMS)', '12: Short Message Service Parameters (SMSP)', '14: Capability Configuration Parameters 2 (CCP2)',
+          '15: Cell Broadcast Message Identifier', '17: Group Identifier Level 1', '19: Service Provider Name', '20: User controlled PLMN selector with Access Technology', '21: MSISDN',
+          '27: GSM Access', '28: Data download via SMS-PP', '29: Data download via SMS-CB', '32: RUN AT COMMAND command', '33: shall be set to 1', '34: Enabled Services Table', '38: GSM security context',
+        ],
+      },
+      source: 'TS 31.102 4.2.8 bit layout, decoded by hand (9E = b2 b3 b4 b5 b8 -> services 2,3,4,5,8; ...)',
+    },
+  ],
+});
+
+export const EF_EST = defineCodec({
+  name: 'EF.EST',
+  spec: '3GPP TS 31.102 4.2.47',
+  block: serviceTable(EST_SERVICES),
+  vectors: [
+    { hex: '05', value: { available: [1, 3], names: ['1: Fixed Dialling Numbers (FDN)', '3: APN Control List (ACL)'] }, source: 'TS 31.102 4.2.47: b1 FDN, b3 ACL enabled' },
+    { hex: '00', value: { available: [], names: [] }, source: 'TS 31.102 4.2.47: nothing enabled' },
+  ],
+});
+
+export const EF_IST = defineCodec({
+  name: 'EF.IST',
+  spec: '3GPP TS 31.103 4.2.7',
+  block: serviceTable(IST_SERVICES),
+  vectors: [{ hex: '03', value: { available: [1, 2], names: ['1: P-CSCF address', '2: Generic Bootstrapping Architecture (GBA)'] }, source: 'TS 31.103 4.2.7: b1, b2' }],
+});
+
+// ---- 4.2.12 EF.SPN ----------------------------------------------------------------------------
+
+export const EF_SPN = defineCodec({
+  name: 'EF.SPN',
+  spec: '3GPP TS 31.102 4.2.12',
+  block: struct([
+    // b1: display of the registered PLMN name required in the HPLMN (or a PLMN in EF.SPDI);
+    // b2: display of the SPN not required elsewhere
+    ['...', bits(1, { showPlmnNameAtHome: [0, 1], hideSpnWhenRoaming: [1, 1] })],
+    ['name', gsmText(16)],
+  ]),
+  vectors: [{ hex: '0147534D2D52204348FFFFFFFFFFFFFFFF', value: { showPlmnNameAtHome: true, hideSpnWhenRoaming: false, name: 'GSM-R CH' }, source: 'pySim ts_51_011 EF_SPN test vector (real card)' }],
+});
+
+// ---- 4.2.15 EF.ACC ----------------------------------------------------------------------------
+
+export const EF_ACC = defineCodec({
+  name: 'EF.ACC',
+  spec: '3GPP TS 31.102 4.2.15',
+  // byte 1 b8 = class 15 ... byte 2 b1 = class 0
+  block: struct([['classes', bitList((i, j) => (1 - i) * 8 + j, 2)]]),
+  vectors: [
+    { hex: '802B', value: { classes: [0, 1, 3, 5, 15] }, source: 'pySim ts_51_011 EF_ACC test vector' },
+    { hex: '0100', value: { classes: [8] }, source: 'pySim ts_51_011 EF_ACC test vector' },
+  ],
+});
+
+// ---- 4.2.16 EF.FPLMN --------------------------------------------------------------------------
+
+export const EF_FPLMN = defineCodec({
+  name: 'EF.FPLMN',
+  spec: '3GPP TS 31.102 4.2.16',
+  block: struct([['plmns', list(plmn())]]),
+  vectors: [{ hex: '22F86033042062F210FFFFFF', value: { plmns: [{ mcc: '228', mnc: '06' }, { mcc: '334', mnc: '020' }, { mcc: '262', mnc: '01' }] }, source: 'PLMN codings of pySim EF_PLMNsel/EF_LOCI vectors' }],
+});
+
+// ---- 4.2.17 EF.LOCI, 4.2.23 EF.PSLOCI ----------------------------------------------------------
+
+const LU_STATUS = { 0: 'updated', 1: 'not updated', 2: 'PLMN not allowed', 3: 'location area not allowed', 7: 'reserved' };
+export const EF_LOCI = defineCodec({
+  name: 'EF.LOCI',
+  spec: '3GPP TS 31.102 4.2.17',
+  block: struct([
+    ['tmsi', hex(4)],
+    ['lai', struct([['plmn', plmn()], ['lac', hex(2)]])],
+    ['rfu', uint(1)],
+    ['updateStatus', enumOf(1, LU_STATUS)],
+  ]),
+  vectors: [
+    { hex: '47D1264A62F21037211E00', value: { tmsi: '47D1264A', lai: { plmn: { mcc: '262', mnc: '01' }, lac: '3721' }, rfu: 30, updateStatus: 'updated' }, source: 'pySim ts_31_102 EF_LOCI test vector (real card)' },
+    { hex: 'FFFFFFFF62F2200000FF01', value: { tmsi: 'FFFFFFFF', lai: { plmn: { mcc: '262', mnc: '02' }, lac: '0000' }, rfu: 255, updateStatus: 'not updated' }, source: 'pySim ts_31_102 EF_LOCI test vector (real card)' },
+  ],
+});
+
+export const EF_PSLOCI = defineCodec({
+  name: 'EF.PSLOCI',
+  spec: '3GPP TS 31.102 4.2.23',
+  block: struct([
+    ['ptmsi', hex(4)],
+    ['ptmsiSignature', hex(3)],
+    ['rai', struct([['plmn', plmn()], ['lac', hex(2)], ['rac', hex(1)]])],
+    ['updateStatus', enumOf(1, { 0: 'updated', 1: 'not updated', 2: 'PLMN not allowed', 3: 'routing area not allowed', 7: 'reserved' })],
+  ]),
+  vectors: [
+    {
+      hex: 'FFFFFFFFFFFFFF62F2200000FF01',
+      value: { ptmsi: 'FFFFFFFF', ptmsiSignature: 'FFFFFF', rai: { plmn: { mcc: '262', mnc: '02' }, lac: '0000', rac: 'FF' }, updateStatus: 'not updated' },
+      source: "TS 31.102 4.2.23 layout; RAI from the pySim EF_LOCI vector's LAI 62F2200000",
+    },
+  ],
+});
+
+// ---- 4.2.18 EF.AD -------------------------------------------------------------------------------
+
+export const EF_AD = defineCodec({
+  name: 'EF.AD',
+  spec: '3GPP TS 31.102 4.2.18',
+  block: struct([
+    ['operationMode', enumOf(1, { 0x00: 'normal', 0x80: 'type approval', 0x01: 'normal and specific facilities', 0x81: 'type approval and specific facilities', 0x02: 'maintenance (off line)', 0x04: 'cell test' })],
+    ['additionalInfo', bits(2, { cipheringIndicator: [0, 1], csgDisplayControl: [1, 1], prose: [2, 1], extendedDrx: [3, 1] })],
+    ['mncLength', uint(1)],
+    ['extensions', hex()],
+  ]),
+  vectors: [
+    { hex: '00000002', value: { operationMode: 'normal', additionalInfo: { cipheringIndicator: false, csgDisplayControl: false, prose: false, extendedDrx: false }, mncLength: 2, extensions: '' }, source: 'pySim ts_31_102 EF_AD test vector' },
+    { hex: '01000102', value: { operationMode: 'normal and specific facilities', additionalInfo: { cipheringIndicator: true, csgDisplayControl: false, prose: false, extendedDrx: false }, mncLength: 2, extensions: '' }, source: 'pySim ts_31_102 EF_AD test vector' },
+  ],
+});
+
+// ---- dialling numbers (TS 31.102 4.4.2.3 / TS 51.011 10.5.1): length, TON/NPI, 10 BCD bytes ------
+
+/**
+ * 12 bytes: BCD length (TON/NPI byte + digit bytes, or 'digits' for a TP address), TON/NPI, up to
+ * 20 digits F padded. All FF = unused (null).
+ */
+function address(lengthIs: 'bytes' | 'digits'): Block {
+  const digits = bcd(10, { extended: true });
+  return {
+    size: 12,
+    decode(b, ctx) {
+      if (isEmpty(b)) return null;
+      const len = b[0]!;
+      const used = lengthIs === 'bytes' ? len - 1 : Math.ceil(len / 2);
+      if (len === 0xff || used < 0 || used > 10) fail(ctx, `address length byte ${len} out of range`);
+      const num = digits.decode(b.subarray(2, 2 + used), { ...ctx, offset: ctx.offset + 2 }) as string;
+      return { tonNpi: b[1]!.toString(16).toUpperCase().padStart(2, '0'), number: num };
+    },
+    encode(v, _n, ctx) {
+      if (v === null || v === undefined) return ff(12);
+      if (!isObj(v) || typeof v.number !== 'string') fail(ctx, "{ tonNpi: '91', number: '447785016005' } or null expected");
+      const ton = v.tonNpi ?? '81';
+      if (typeof ton !== 'string' || !/^[0-9A-Fa-f]{2}$/.test(ton)) fail({ ...ctx, path: `${ctx.path}.tonNpi` }, 'one byte in hex expected');
+      const body = digits.encode(v.number, 10, { ...ctx, path: `${ctx.path}.number` });
+      const n = [...v.number].length;
+      const out = new Uint8Array(12);
+      out[0] = lengthIs === 'bytes' ? 1 + Math.ceil(n / 2) : n;
+      out[1] = parseInt(ton, 16);
+      out.set(body, 2);
+      return out;
+    },
+  };
+}
+
+export const EF_MSISDN = defineCodec({
+  name: 'EF.MSISDN',
+  spec: '3GPP TS 31.102 4.2.26 (coding of TS 31.102 4.4.2.3 / TS 51.011 10.5.1)',
+  unit: 'record',
+  block: optional(struct([['alphaId', gsmText()], ['number', address('bytes')], ['ccpId', uint(1)], ['extensionRecord', uint(1)]])),
+  vectors: [
+    {
+      hex: 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF04B12143F5FFFFFFFFFFFFFFFFFF',
+      value: { alphaId: '', number: { tonNpi: 'B1', number: '12345' }, ccpId: 255, extensionRecord: 255 },
+      source: 'pySim ts_51_011 EF_MSISDN test vector',
+    },
+    {
+      hex: '456967656E65205275666E756D6D6572FFFFFFFF0891947172199181F3FFFFFFFFFF',
+      value: { alphaId: 'Eigene Rufnummer', number: { tonNpi: '91', number: '4917279119183' }, ccpId: 255, extensionRecord: 255 },
+      source: 'pySim ts_51_011 EF_MSISDN test vector (real card)',
+    },
+  ],
+});
+
+// ---- 4.2.27 EF.SMSP (TS 51.011 10.5.6) ----------------------------------------------------------
+
+export const EF_SMSP = defineCodec({
+  name: 'EF.SMSP',
+  spec: '3GPP TS 31.102 4.2.27 (TS 51.011 10.5.6)',
+  unit: 'record',
+  block: optional(
+    struct([
+      ['alphaId', gsmText()],
+      // parameter indicators: a bit set to 0 means the parameter is present
+      ['present', bits(1, { destinationAddress: [0, 1], serviceCentreAddress: [1, 1], protocolId: [2, 1], dataCodingScheme: [3, 1], validityPeriod: [4, 1] }, { invert: true })],
+      ['destinationAddress', address('digits')],
+      ['serviceCentreAddress', address('bytes')],
+      ['protocolId', uint(1)],
+      ['dataCodingScheme', uint(1)],
+      // relative validity period, TS 23.040 9.2.3.12.1
+      ['validityPeriod', uint(1)],
+    ]),
+  ),
+  vectors: [
+    {
+      hex: '454E6574776F726B73FFFFFFFFFFFFFFF1' + 'FF'.repeat(24) + '0000A7',
+      value: {
+        alphaId: 'ENetworks',
+        present: { destinationAddress: false, serviceCentreAddress: true, protocolId: true, dataCodingScheme: true, validityPeriod: false },
+        destinationAddress: null,
+        serviceCentreAddress: null,
+        protocolId: 0,
+        dataCodingScheme: 0,
+        validityPeriod: 167,
+      },
+      source: 'pySim ts_51_011 EF_SMSP test vector (real card); indicator bits read per TS 51.011 10.5.6 (b5 = 1: no validity period)',
+    },
+  ],
+});
+
+// ---- 4.2.21 EF.ECC ------------------------------------------------------------------------------
+
+const ECC_CATEGORIES = ['police', 'ambulance', 'fire brigade', 'marine guard', 'mountain rescue', 'manually initiated eCall', 'automatically initiated eCall'];
+function categories(): Block {
+  const bl = bitList((_i, j) => j, 1);
+  return mapped(
+    bl,
+    (v) => (v as number[]).map((j) => ECC_CATEGORIES[j] ?? `bit ${j + 1}`),
+    (v, ctx) => {
+      if (!Array.isArray(v)) fail(ctx, `list of categories expected (${ECC_CATEGORIES.join(', ')})`);
+      return v.map((x) => {
+        const i = typeof x === 'string' ? (ECC_CATEGORIES.indexOf(x) >= 0 ? ECC_CATEGORIES.indexOf(x) : /^bit [1-8]$/.test(x) ? Number(x.slice(4)) - 1 : -1) : -1;
+        if (i < 0) fail(ctx, `unknown category ${JSON.stringify(x)} (${ECC_CATEGORIES.join(', ')})`);
+        return i;
+      });
+    },
+  );
+}
+
+export const EF_ECC = defineCodec({
+  name: 'EF.ECC',
+  spec: '3GPP TS 31.102 4.2.21',
+  unit: 'record',
+  block: optional(struct([['code', bcd(3)], ['alphaId', gsmText()], ['categories', categories()]])),
+  vectors: [
+    { hex: '19F1FF01', value: { code: '911', alphaId: '', categories: ['police'] }, source: 'pySim ts_31_102 EF_ECC test vector' },
+    { hex: '19F3FF02', value: { code: '913', alphaId: '', categories: ['ambulance'] }, source: 'pySim ts_31_102 EF_ECC test vector' },
+    { hex: 'FFFFFFFF', value: null, source: 'TS 31.102 4.2.21: unused record' },
+  ],
+});
+
+// ---- 4.2.1 EF.LI --------------------------------------------------------------------------------
+
+export const EF_LI = defineCodec({
+  name: 'EF.LI',
+  spec: '3GPP TS 31.102 4.2.1 (coding of EF.PL, TS 102 221 13.4)',
+  block: struct([['languages', list(ascii(2))]]),
+  vectors: [{ hex: '656E6465FFFF', value: { languages: ['en', 'de'] }, source: "pySim EF_PL entry vectors '656e' en, '6465' de" }],
+});
+
+// ---- TS 31.103 4.2.2-4.2.4: EF.IMPI, EF.DOMAIN, EF.IMPU: TLV '80' with a UTF-8 URI/NAI -------
+
+function tlv80Text(): Block {
+  return {
+    decode(b, ctx) {
+      if (isEmpty(b)) return null;
+      if (b[0] !== 0x80) fail(ctx, `tag ${b[0]!.toString(16).toUpperCase()} where 80 belongs`);
+      let len = b[1] ?? 0;
+      let o = 2;
+      if (len === 0x81) {
+        len = b[2] ?? 0;
+        o = 3;
+      } else if (len > 0x80) fail(ctx, `length form ${len.toString(16).toUpperCase()} not supported`);
+      if (o + len > b.length) fail(ctx, `value of ${len} bytes runs past the end (${b.length - o} left)`);
+      const t = b.subarray(o, o + len);
+      const s = new TextDecoder('utf-8', { fatal: false }).decode(t);
+      return s;
+    },
+    encode(v, n, ctx) {
+      if (v === null) return ff(n);
+      if (typeof v !== 'string') fail(ctx, 'text expected');
+      const t = Buffer.from(v, 'utf8');
+      const head = t.length < 0x80 ? [0x80, t.length] : [0x80, 0x81, t.length];
+      if (t.length > 255 || head.length + t.length > n) fail(ctx, `${t.length} bytes of text do not fit in ${n} bytes`);
+      const out = ff(n);
+      out.set([...head, ...t]);
+      return out;
+    },
+  };
+}
+
+const imsVector = (text: string, source: string): { hex: string; value: Json; source: string } => ({
+  hex: '80' + Buffer.from(text).length.toString(16).toUpperCase().padStart(2, '0') + Buffer.from(text).toString('hex').toUpperCase(),
+  value: { value: text },
+  source,
+});
+export const EF_IMPI = defineCodec({ name: 'EF.IMPI', spec: '3GPP TS 31.103 4.2.2', block: struct([['value', tlv80Text()]]), vectors: [imsVector('001010000000001@ims.mnc001.mcc001.3gppnetwork.org', 'TS 31.103 4.2.2 NAI in TLV 80 (TS 23.003 13.3 form)')] });
+export const EF_DOMAIN = defineCodec({ name: 'EF.DOMAIN', spec: '3GPP TS 31.103 4.2.3', block: struct([['value', tlv80Text()]]), vectors: [imsVector('ims.mnc001.mcc001.3gppnetwork.org', 'TS 31.103 4.2.3 domain in TLV 80 (TS 23.003 13.2 form)')] });
+export const EF_IMPU = defineCodec({ name: 'EF.IMPU', spec: '3GPP TS 31.103 4.2.4', unit: 'record', block: tlv80Text(), vectors: [{ ...imsVector('sip:001010000000001@ims.mnc001.mcc001.3gppnetwork.org', 'TS 31.103 4.2.4 SIP URI in TLV 80'), value: 'sip:001010000000001@ims.mnc001.mcc001.3gppnetwork.org' }] });
+
+export const USIM_CODECS = [
+  EF_IMSI, EF_KEYS, EF_KEYSPS, EF_PLMNWACT, EF_OPLMNWACT, EF_HPLMNWACT, EF_HPPLMN, EF_UST, EF_EST, EF_IST, EF_SPN, EF_ACC, EF_FPLMN,
+  EF_LOCI, EF_PSLOCI, EF_AD, EF_MSISDN, EF_SMSP, EF_ECC, EF_LI, EF_IMPI, EF_DOMAIN, EF_IMPU,
+];
