@@ -117,6 +117,7 @@ describe('encoder', () => {
     const root = el('wap-provisioningdoc', {}, ['é€\u0000']);
     // ENTITY 8364 (U+20AC = 0b1000001_0101100 -> C1 2C), ENTITY 0
     expect(toHex(encodeWbxml(root, { charset: 4, stringTable: 'none' }), ' ')).toBe('03 0B 04 00 45 03 E9 00 02 C1 2C 02 00 01');
+    expect(decodeWbxml(fromHex('03 0B 04 00 45 03 E9 00 02 C1 2C 02 00 01')).root).toEqual(root);
     const back = decodeWbxml(encodeWbxml(root, { charset: 3 }));
     expect(back.root).toEqual(root);
   });

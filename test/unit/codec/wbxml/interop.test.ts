@@ -16,6 +16,7 @@ import {
   decodeWbxml,
   parseXml,
   PROV10,
+  SYNCML11,
   SYNCML12,
   DEVINF12,
   xmlToWbxml,
@@ -67,6 +68,21 @@ describe.skipIf(!TOOLS)('DevInf 1.2 both ways', () => {
     expect(canon(peerDecode(xmlToWbxml(xml)))).toEqual(canon(xml));
     const d = decodeWbxml(peerEncode(xml));
     expect(d.language).toBe(DEVINF12);
+    expect(canonicalTree(d.root)).toEqual(canon(xml));
+  });
+});
+
+describe.skipIf(!TOOLS)('SyncML 1.1 (OMA DM 1.1.2) both ways', () => {
+  it('the DM bootstrap message as SyncML 1.1', () => {
+    const xml = fixture('syncml-dm-bootstrap.xml')
+      .replace('-//SYNCML//DTD SyncML 1.2//EN', '-//SYNCML//DTD SyncML 1.1//EN')
+      .replace('SYNCML:SYNCML1.2', 'SYNCML:SYNCML1.1')
+      .replace('<VerDTD>1.2</VerDTD>', '<VerDTD>1.1</VerDTD>');
+    const ours = xmlToWbxml(xml);
+    expect(Buffer.from(ours.subarray(0, 3)).toString('hex')).toBe('039f53'); // public id 0x0FD3
+    expect(canon(peerDecode(ours))).toEqual(canon(xml));
+    const d = decodeWbxml(peerEncode(xml));
+    expect(d.language).toBe(SYNCML11);
     expect(canonicalTree(d.root)).toEqual(canon(xml));
   });
 });
