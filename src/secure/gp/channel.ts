@@ -35,6 +35,8 @@ export interface OpenChannelOptions {
   select?: Uint8Array | boolean;
   /** SCP02 "i" parameter (default 55) */
   scp02i?: number;
+  /** SCP03 S16 mode: send a 16-byte host challenge */
+  s16?: boolean;
 }
 
 export interface OpenedChannel extends SecureSender {
@@ -55,7 +57,7 @@ async function selectIsd(sender: ApduSender, sel: Uint8Array | boolean): Promise
 export async function openSecureChannel(sender: ApduSender, o: OpenChannelOptions): Promise<OpenedChannel> {
   let aid: Uint8Array | undefined;
   if (o.select) aid = await selectIsd(sender, o.select);
-  const hostChallenge = new Uint8Array(randomBytes(8));
+  const hostChallenge = new Uint8Array(randomBytes(o.s16 ? 16 : 8));
   const iu = { cla: 0x80, ins: 0x50, p1: o.kvn ?? 0, p2: 0x00, data: hostChallenge, le: 256 };
   const r = await sender.transmit(iu);
   if (r.sw !== 0x9000) throw new ScpError('card', `INITIALIZE UPDATE refused (${swHex(r.sw)})`);

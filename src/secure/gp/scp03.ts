@@ -226,17 +226,17 @@ export class Scp03Session implements HostSecureChannel {
   processInitializeUpdate(resp: Uint8Array): Scp03InitUpdateResponse {
     const r = parseScp03InitUpdateResponse(resp);
     const s16 = (r.i & Scp03Option.S16) !== 0;
-    if (s16 && this.hostChallenge.length !== 16) {
-      if (this.opts.hostChallenge) throw new ScpError('format', 'card runs S16 mode: the host challenge must be 16 bytes');
-    }
-    if (r.sequenceCounter && this.opts.aid && r.i & Scp03Option.PSEUDO_RANDOM_CHALLENGE) {
-      const expect = scp03PseudoRandomChallenge(this.keys.enc, r.sequenceCounter, this.opts.aid, s16);
-      if (!constantTimeEqual(expect, r.cardChallenge)) throw new ScpError('cryptogram', 'pseudo-random card challenge does not match the sequence counter');
+    if (this.hostChallenge.length !== (s16 ? 16 : 8)) {
+      throw new ScpError('format', `card runs ${s16 ? 'S16' : 'S8'} mode: the host challenge must be ${s16 ? 16 : 8} bytes`);
     }
     const sk = scp03SessionKeys(this.keys, this.hostChallenge, r.cardChallenge);
     const expect = scp03Cryptogram(sk.sMac, 0x00, this.hostChallenge, r.cardChallenge, s16);
     if (!constantTimeEqual(expect, r.cardCryptogram)) {
       throw new ScpError('cryptogram', 'card cryptogram does not verify: wrong keys, key version or diversification');
+    }
+    if (r.sequenceCounter && this.opts.aid && r.i & Scp03Option.PSEUDO_RANDOM_CHALLENGE) {
+      const expect = scp03PseudoRandomChallenge(this.keys.enc, r.sequenceCounter, this.opts.aid, s16);
+      if (!constantTimeEqual(expect, r.cardChallenge)) throw new ScpError('cryptogram', 'pseudo-random card challenge does not match the sequence counter');
     }
     this.init = r;
     this.sessionKeys = sk;
