@@ -124,3 +124,22 @@ describe('provisionUsimAuth', () => {
     }
   });
 });
+
+describe('AUTHENTICATE with TUAK on the virtual UICC', () => {
+  it('TS 35.233 set 4 keys (128-bit K, TOPc): RES/CK/IK as published for RES 128', async () => {
+    const { Tuak } = await import('../../../../src/secure/aka/tuak.js');
+    const k = 'b8da837a50652d6ac7c97da14f6acc61';
+    const topc = '2bc16eb657a68e1f446f08f57c0efb1d493527a2e652ce281eb6ca0e4487760a';
+    const card = new VirtualUicc(defaultImage());
+    provisionUsimAuth(card, { alg: 'tuak', k, opc: topc, tuak: { resLength: 16 }, sqnPolicy: { delta: null } });
+    const link = await openCard(card);
+    const net = new Tuak(h(k), h(topc), { resLength: 16 });
+    const v = generateVector(net, { rand: h('6887e55425a966bd86c9661a5fa72be8'), sqn: h('0dea2ee2c5af'), amf: h('df1e') });
+    const r = await authenticate(link, v.rand, v.autn);
+    expect(r.kind).toBe('success');
+    if (r.kind !== 'success') return;
+    expect(hex(r.res)).toBe('4041ce438e3e38e8aa96562eed83ac43');
+    expect(hex(r.ck)).toBe('3e3bc01bea0cd914c4c2c83ce2d92757');
+    expect(hex(r.ik)).toBe('666a8e6f577b1aa77b7fd53cebb8a3d6');
+  });
+});
