@@ -1,0 +1,284 @@
+/**
+ * SQLite journal (better-sqlite3): WAL mode with synchronous=FULL, so every committed transition
+ * survives SIGKILL and power loss; each transition is one IMMEDIATE transaction (several processes
+ * on one machine may share the file).
+ */
+import Database from 'better-sqlite3';
+import { hostname } from 'node:os';
+import { PersoError } from './errors.js';
+import {
+  type ClaimResult,
+  type Journal,
+  type JournalEvent,
+  type JournalRow,
+  newSessionId,
+  type RecoveredRow,
+  type RowState,
+  type SessionInfo,
+} from './journal.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rows (
+  row_no INTEGER PRIMARY KEY, iccid TEXT NOT NULL UNIQUE, imsi TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'free', mode TEXT, step INTEGER NOT NULL DEFAULT 0,
+  step_done INTEGER NOT NULL DEFAULT 0, commit_begun INTEGER NOT NULL DEFAULT 0,
+  reader TEXT, session TEXT, attempts INTEGER NOT NULL DEFAULT 0, reason TEXT,
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));
+CREATE INDEX IF NOT EXISTS rows_state ON rows(state, row_no);
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY, station TEXT NOT NULL, pid INTEGER NOT NULL, started TEXT NOT NULL,
+  heartbeat TEXT NOT NULL, ended TEXT, result TEXT);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, session TEXT NOT NULL, row_no INTEGER,
+  iccid TEXT, reader TEXT, event TEXT NOT NULL, step INTEGER, ok INTEGER NOT NULL, detail TEXT);
+`;
+
+const now = (): string => new Date().toISOString();
+
+interface RawRow {
+  row_no: number;
+  iccid: string;
+  imsi: string;
+  state: RowState;
+  mode: 'iccid' | 'blank' | null;
+  step: number;
+  step_done: number;
+  commit_begun: number;
+  reader: string | null;
+  session: string | null;
+  attempts: number;
+  reason: string | null;
+  updated_at: string;
+}
+
+export function toRow(r: RawRow): JournalRow {
+  return {
+    rowNo: Number(r.row_no),
+    iccid: r.iccid,
+    imsi: r.imsi,
+    state: r.state,
+    mode: r.mode,
+    step: Number(r.step),
+    stepDone: Number(r.step_done),
+    commitBegun: Boolean(Number(r.commit_begun)),
+    reader: r.reader,
+    session: r.session,
+    attempts: Number(r.attempts),
+    reason: r.reason,
+    updatedAt: String(r.updated_at),
+  };
+}
+
+export class SqliteJournal implements Journal {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    try {
+      this.db = new Database(path, { timeout: 10_000 });
+    } catch (e) {
+      throw new PersoError('journal', `cannot open journal ${path}: ${(e as Error).message}`);
+    }
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(SCHEMA);
+  }
+
+  private tx<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  private event(session: string, event: string, ok: boolean, detail: string | null, ref: { rowNo?: number | null; iccid?: string | null; reader?: string | null; step?: number | null } = {}): void {
+    this.db
+      .prepare('INSERT INTO events (at, session, row_no, iccid, reader, event, step, ok, detail) VALUES (?,?,?,?,?,?,?,?,?)')
+      .run(now(), session, ref.rowNo ?? null, ref.iccid ?? null, ref.reader ?? null, event, ref.step ?? null, ok ? 1 : 0, detail);
+  }
+
+  private row(rowNo: number): JournalRow {
+    const r = this.db.prepare('SELECT * FROM rows WHERE row_no = ?').get(rowNo) as RawRow | undefined;
+    if (!r) throw new PersoError('journal', `row ${rowNo} is not in the journal`);
+    return toRow(r);
+  }
+
+  async ensureRows(rows: { rowNo: number; iccid: string; imsi: string }[], batch: string): Promise<void> {
+    this.tx(() => {
+      const b = this.db.prepare("SELECT v FROM meta WHERE k = 'batch'").get() as { v: string } | undefined;
+      if (b && b.v !== batch) throw new PersoError('journal', `the journal belongs to batch "${b.v}", not "${batch}"`);
+      if (!b) this.db.prepare("INSERT INTO meta (k, v) VALUES ('batch', ?)").run(batch);
+      const get = this.db.prepare('SELECT row_no, iccid FROM rows WHERE iccid = ? OR row_no = ?');
+      const ins = this.db.prepare('INSERT INTO rows (row_no, iccid, imsi) VALUES (?,?,?)');
+      for (const r of rows) {
+        const have = get.all(r.iccid, r.rowNo) as { row_no: number; iccid: string }[];
+        if (have.length === 0) ins.run(r.rowNo, r.iccid, r.imsi);
+        else if (have.some((h) => h.row_no !== r.rowNo || h.iccid !== r.iccid)) {
+          throw new PersoError('journal', `row ${r.rowNo}: the data file changed under the journal (ICCID or row number moved)`);
+        }
+      }
+    });
+  }
+
+  async openSession(station: string): Promise<string> {
+    const id = newSessionId();
+    const t = now();
+    this.tx(() => {
+      this.db.prepare('INSERT INTO sessions (id, station, pid, started, heartbeat) VALUES (?,?,?,?,?)').run(id, station || hostname(), process.pid, t, t);
+      this.event(id, 'session-start', true, `station ${station || hostname()} pid ${process.pid}`);
+    });
+    return id;
+  }
+
+  async heartbeat(session: string): Promise<void> {
+    this.db.prepare('UPDATE sessions SET heartbeat = ? WHERE id = ?').run(now(), session);
+  }
+
+  async closeSession(session: string, result: string): Promise<void> {
+    this.tx(() => {
+      this.db.prepare('UPDATE sessions SET ended = ?, result = ?, heartbeat = ? WHERE id = ?').run(now(), result, now(), session);
+      this.event(session, 'session-end', true, result);
+    });
+  }
+
+  async claimIccid(iccid: string, reader: string, session: string): Promise<ClaimResult> {
+    return this.tx((): ClaimResult => {
+      const raw = this.db.prepare('SELECT * FROM rows WHERE iccid = ?').get(iccid) as RawRow | undefined;
+      if (!raw) return { kind: 'unknown' };
+      const row = toRow(raw);
+      if (row.state === 'verified') return { kind: 'verified', row };
+      if (row.state === 'failed') return { kind: 'failed', row };
+      if (row.state === 'claimed' || row.state === 'writing') return { kind: 'busy', row };
+      this.db
+        .prepare("UPDATE rows SET state='claimed', mode=COALESCE(CASE WHEN state='held' THEN mode END, 'iccid'), step=0, step_done=0, reader=?, session=?, attempts=attempts+1, reason=NULL, updated_at=? WHERE row_no=?")
+        .run(reader, session, now(), row.rowNo);
+      this.event(session, 'claimed', true, row.state === 'held' ? 'card with the ICCID of a held row' : 'pre-numbered card', { rowNo: row.rowNo, iccid, reader });
+      return { kind: 'claimed', row: this.row(row.rowNo) };
+    });
+  }
+
+  async claimNext(reader: string, session: string): Promise<JournalRow | undefined> {
+    return this.tx(() => {
+      const raw = this.db.prepare("SELECT * FROM rows WHERE state='free' ORDER BY row_no LIMIT 1").get() as RawRow | undefined;
+      if (!raw) return undefined;
+      this.db
+        .prepare("UPDATE rows SET state='claimed', mode='blank', step=0, step_done=0, commit_begun=0, reader=?, session=?, attempts=attempts+1, reason=NULL, updated_at=? WHERE row_no=?")
+        .run(reader, session, now(), raw.row_no);
+      this.event(session, 'claimed', true, 'blank card', { rowNo: raw.row_no, iccid: raw.iccid, reader });
+      return this.row(raw.row_no);
+    });
+  }
+
+  async stepBegin(rowNo: number, step: number, name: string, session: string, commit = false): Promise<void> {
+    this.tx(() => {
+      const r = this.db
+        .prepare(`UPDATE rows SET state='writing', step=?, ${commit ? 'commit_begun=1,' : ''} updated_at=? WHERE row_no=? AND session=? AND state IN ('claimed','writing')`)
+        .run(step, now(), rowNo, session);
+      if (r.changes !== 1) throw new PersoError('journal-lost', `row ${rowNo} is no longer held by this session`);
+      this.event(session, 'step-begin', true, name, { rowNo, step });
+    });
+  }
+
+  async stepDone(rowNo: number, step: number, name: string, session: string): Promise<void> {
+    this.tx(() => {
+      this.db.prepare('UPDATE rows SET step_done=?, updated_at=? WHERE row_no=? AND session=?').run(step, now(), rowNo, session);
+      this.event(session, 'step-done', true, name, { rowNo, step });
+    });
+  }
+
+  private end(rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra = ''): void {
+    this.tx(() => {
+      const r = this.db
+        .prepare(`UPDATE rows SET state=?, reason=?, ${extra} updated_at=? WHERE row_no=? AND session=? AND state IN ('claimed','writing')`)
+        .run(state, ok && state === 'verified' ? null : reason, now(), rowNo, session);
+      if (r.changes !== 1) throw new PersoError('journal-lost', `row ${rowNo} is no longer held by this session`);
+      const row = this.row(rowNo);
+      this.event(session, event, ok, reason, { rowNo, iccid: row.iccid, reader: row.reader });
+    });
+  }
+
+  async verified(rowNo: number, session: string, detail: string): Promise<void> {
+    this.end(rowNo, session, 'verified', 'verified', true, detail);
+  }
+  async fail(rowNo: number, session: string, reason: string): Promise<void> {
+    this.end(rowNo, session, 'failed', 'failed', false, reason);
+  }
+  async release(rowNo: number, session: string, reason: string): Promise<void> {
+    this.end(rowNo, session, 'free', 'released', false, reason, "mode=NULL, step=0, step_done=0, commit_begun=0, reader=NULL, session=NULL,");
+  }
+  async hold(rowNo: number, session: string, reason: string): Promise<void> {
+    this.end(rowNo, session, 'held', 'held', false, reason, 'session=NULL,');
+  }
+
+  async note(session: string, event: string, ok: boolean, detail: string, ref: { rowNo?: number; iccid?: string; reader?: string } = {}): Promise<void> {
+    this.event(session, event, ok, detail, ref);
+  }
+
+  private staleRaw(dead: string[]): RawRow[] {
+    const ph = dead.map(() => '?').join(',');
+    return this.db
+      .prepare(`SELECT * FROM rows WHERE state IN ('claimed','writing') AND ${dead.length ? `session IN (${ph})` : '0'} ORDER BY row_no`)
+      .all(...dead) as RawRow[];
+  }
+
+  async claimedBy(of: string[]): Promise<JournalRow[]> {
+    return this.staleRaw(of).map(toRow);
+  }
+
+  async recover(session: string, dead: string[]): Promise<RecoveredRow[]> {
+    return this.tx(() => {
+      const out: RecoveredRow[] = [];
+      for (const raw of this.staleRaw(dead.filter((d) => d !== session))) {
+        const r = toRow(raw);
+        const hold = r.mode === 'blank' && r.commitBegun;
+        const to: RowState = hold ? 'held' : 'free';
+        const why = `interrupted in session ${r.session ?? '?'} at step ${r.step} (done ${r.stepDone})`;
+        if (hold) this.db.prepare("UPDATE rows SET state='held', session=NULL, reason=?, updated_at=? WHERE row_no=?").run(why + ': ICCID commit had begun, waiting for that card', now(), r.rowNo);
+        else this.db.prepare("UPDATE rows SET state='free', mode=NULL, step=0, step_done=0, commit_begun=0, reader=NULL, session=NULL, reason=?, updated_at=? WHERE row_no=?").run(why, now(), r.rowNo);
+        this.event(session, 'recovered', true, `${r.state} -> ${to}: ${why}`, { rowNo: r.rowNo, iccid: r.iccid, reader: r.reader });
+        out.push({ rowNo: r.rowNo, iccid: r.iccid, from: r.state, to });
+      }
+      return out;
+    });
+  }
+
+  async rows(): Promise<JournalRow[]> {
+    return (this.db.prepare('SELECT * FROM rows ORDER BY row_no').all() as RawRow[]).map(toRow);
+  }
+
+  async events(): Promise<JournalEvent[]> {
+    return (this.db.prepare('SELECT * FROM events ORDER BY id').all() as Record<string, unknown>[]).map(toEvent);
+  }
+
+  async sessions(): Promise<SessionInfo[]> {
+    return this.db.prepare('SELECT * FROM sessions ORDER BY started').all() as SessionInfo[];
+  }
+
+  /** operator's release of a held or failed row (`perso release`) */
+  async operatorRelease(rowNo: number, session: string, reason: string): Promise<boolean> {
+    return this.tx(() => {
+      const r = this.db
+        .prepare("UPDATE rows SET state='free', mode=NULL, step=0, step_done=0, commit_begun=0, reader=NULL, session=NULL, reason=?, updated_at=? WHERE row_no=? AND state IN ('held','failed')")
+        .run(reason, now(), rowNo);
+      if (r.changes === 1) this.event(session, 'operator-release', true, reason, { rowNo });
+      return r.changes === 1;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+export function toEvent(e: Record<string, unknown>): JournalEvent {
+  return {
+    id: Number(e.id),
+    at: e.at instanceof Date ? e.at.toISOString() : String(e.at),
+    session: String(e.session),
+    rowNo: e.row_no === null || e.row_no === undefined ? null : Number(e.row_no),
+    iccid: (e.iccid as string | null) ?? null,
+    reader: (e.reader as string | null) ?? null,
+    event: String(e.event),
+    step: e.step === null || e.step === undefined ? null : Number(e.step),
+    ok: Boolean(Number(e.ok)),
+    detail: (e.detail as string | null) ?? null,
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The journal: every card's state, written before and after each step so that a run killed at
+ * any moment (SIGKILL, power loss) can be resumed exactly. Two back ends share this interface:
+ * SQLite (one station; WAL, synchronous=FULL, one transaction per transition) and PostgreSQL
+ * (several stations; a row is claimed with SELECT ... FOR UPDATE SKIP LOCKED, so no two stations
+ * ever claim the same row).
+ *
+ * Row states:
+ *   free      nobody holds it; a pre-numbered row is only ever given to the card carrying its ICCID
+ *   claimed   a station holds it for a card (journaled before the first APDU that writes)
+ *   writing   step `step` started (`stepDone` = last step finished)
+ *   verified  written and read back equal: never written again
+ *   failed    stopped for a reason (wrong ADM, mismatch): not retried automatically
+ *   held      a blank card was pulled or the run died after the ICCID commit began: the row waits
+ *             for the card that may carry its ICCID (re-insert it), or an operator's release
+ * Events (the audit trail, OMA DM req 6.1.2: session id, what, success indicator) never hold secrets.
+ */
+export type RowState = 'free' | 'claimed' | 'writing' | 'verified' | 'failed' | 'held';
+export type CardMode = 'iccid' | 'blank';
+
+export interface JournalRow {
+  rowNo: number;
+  iccid: string;
+  imsi: string;
+  state: RowState;
+  mode: CardMode | null;
+  step: number;
+  stepDone: number;
+  commitBegun: boolean;
+  reader: string | null;
+  session: string | null;
+  attempts: number;
+  reason: string | null;
+  updatedAt: string;
+}
+
+export interface JournalEvent {
+  id: number;
+  at: string;
+  session: string;
+  rowNo: number | null;
+  iccid: string | null;
+  reader: string | null;
+  event: string;
+  step: number | null;
+  ok: boolean;
+  detail: string | null;
+}
+
+export interface SessionInfo {
+  id: string;
+  station: string;
+  pid: number;
+  started: string;
+  heartbeat: string;
+  ended: string | null;
+  result: string | null;
+}
+
+export type ClaimResult =
+  | { kind: 'claimed'; row: JournalRow }
+  | { kind: 'verified'; row: JournalRow }
+  | { kind: 'busy'; row: JournalRow }
+  | { kind: 'failed'; row: JournalRow }
+  | { kind: 'unknown' };
+
+export interface RecoveredRow {
+  rowNo: number;
+  iccid: string;
+  from: RowState;
+  to: RowState;
+}
+
+export interface Journal {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Adds rows not yet in the journal as free; refuses a row whose ICCID moved to another row number. */
+  ensureRows(rows: { rowNo: number; iccid: string; imsi: string }[], batch: string): Promise<void>;
+  openSession(station: string): Promise<string>;
+  heartbeat(session: string): Promise<void>;
+  closeSession(session: string, result: string): Promise<void>;
+  /** Claims the row of a pre-numbered card. */
+  claimIccid(iccid: string, reader: string, session: string): Promise<ClaimResult>;
+  /** Claims the next free row for a blank card (lowest row number first). */
+  claimNext(reader: string, session: string): Promise<JournalRow | undefined>;
+  stepBegin(rowNo: number, step: number, name: string, session: string, commit?: boolean): Promise<void>;
+  stepDone(rowNo: number, step: number, name: string, session: string): Promise<void>;
+  verified(rowNo: number, session: string, detail: string): Promise<void>;
+  /** The card's row ends in `failed` (kept bound; no automatic retry). */
+  fail(rowNo: number, session: string, reason: string): Promise<void>;
+  /** The row goes back to free (nothing of it can be on a card that could be confused with it). */
+  release(rowNo: number, session: string, reason: string): Promise<void>;
+  /** The row waits for its card (blank card pulled after its ICCID commit began). */
+  hold(rowNo: number, session: string, reason: string): Promise<void>;
+  /** An event with no state change (card refused, unknown card, pulled, ...). */
+  note(session: string, event: string, ok: boolean, detail: string, ref?: { rowNo?: number; iccid?: string; reader?: string }): Promise<void>;
+  /**
+   * Takes over the rows that the dead sessions `dead` left claimed or writing: pre-numbered rows
+   * and blank rows whose ICCID commit never began go back to free, the others are held.
+   */
+  recover(session: string, dead: string[]): Promise<RecoveredRow[]>;
+  /** rows claimed or writing by any of the sessions `of` */
+  claimedBy(of: string[]): Promise<JournalRow[]>;
+  /** operator's release of a held or failed row (`perso release`); false if it was neither */
+  operatorRelease(rowNo: number, session: string, reason: string): Promise<boolean>;
+  rows(): Promise<JournalRow[]>;
+  events(): Promise<JournalEvent[]>;
+  sessions(): Promise<SessionInfo[]>;
+  close(): Promise<void>;
+}
+
+/** Session ids: unique across stations and restarts (time-ordered, random tail). */
+export function newSessionId(): string {
+  const t = Date.now().toString(36).padStart(9, '0');
+  const r = [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `S${t}-${r}`;
+}
