@@ -289,6 +289,11 @@ export class CardFs {
       throw e;
     }
     const info = fileInfo(path, target, fcp);
+    if (!target.aid && segs.length > 1 && info.fcp?.fileId !== undefined && info.fid !== target.fid) {
+      // SELECT by FID can reach a file of the parent DF (TS 102 221 8.4.1): not the one asked for
+      this.invalidate();
+      throw new FileNotFoundError(`'${asked}'`, [], `the card answered with ${fidHex(info.fid)} instead of ${fidHex(target.fid)}`);
+    }
     this.cur = info;
     this.curSegs = segs.map((s, i) => (i === segs.length - 1 && info.aid ? { ...s, aid: info.aid } : s));
     return info;
