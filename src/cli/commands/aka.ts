@@ -55,10 +55,10 @@ function algorithmFromSecrets(a: AlgArgs): AkaAlgorithm {
   const tuak = a.alg === 'tuak';
   const k = s.requireHex('K', tuak ? [16, 32] : [16], 'AKA');
   const opLen = tuak ? [32] : [16];
-  const opcName = tuak && s.has('TOPC') ? 'TOPC' : 'OPC';
-  const opName = tuak && s.has('TOP') ? 'TOP' : 'OP';
-  const hasOpc = s.has(opcName);
-  const hasOp = s.has(opName);
+  const opcName = tuak && !!s.get('TOPC') ? 'TOPC' : 'OPC';
+  const opName = tuak && !!s.get('TOP') ? 'TOP' : 'OP';
+  const hasOpc = !!s.get(opcName);
+  const hasOp = !!s.get(opName);
   if (hasOpc === hasOp) {
     throw new UsageError(`AKA: set exactly one of SIMDM_${opName} and SIMDM_${opcName}`);
   }
@@ -186,10 +186,10 @@ const provision: CommandModule<GlobalArgs, ProvisionArgs> = {
     const k = s.requireHex('K', tuak ? [16, 32] : [16], 'AKA');
     algorithmFromSecrets(argv); // validates the key set before the image is touched
     // store OPc/TOPc, never OP (TS 35.206 5.1 / TS 35.231 7.1 recommend OPc on the card)
-    const opcName = tuak ? (s.has('TOPC') ? 'TOPC' : 'OPC') : 'OPC';
-    const opName = tuak ? (s.has('TOP') ? 'TOP' : 'OP') : 'OP';
+    const opcName = tuak ? (s.get('TOPC') ? 'TOPC' : 'OPC') : 'OPC';
+    const opName = tuak ? (s.get('TOP') ? 'TOP' : 'OP') : 'OP';
     let opc: Uint8Array;
-    if (s.has(opcName)) opc = s.requireHex(opcName, tuak ? [32] : [16]);
+    if (s.get(opcName)) opc = s.requireHex(opcName, tuak ? [32] : [16]);
     else if (tuak) opc = tuakTopcFrom(k, s.requireHex(opName, [32]), argv['keccak-iterations'] ?? 1);
     else opc = milenageOpcFrom(k, s.requireHex(opName, [16]));
     const image = loadImage(argv.image);

@@ -41,7 +41,7 @@ const ksNaf: CommandModule<GlobalArgs, KsNafArgs> = {
       .example('SIMDM_CK=... SIMDM_IK=... $0 gba ks-naf --naf-id naf.example.org --impi user@ims.example --rand 00112233445566778899AABBCCDDEEFF', '') as Argv<KsNafArgs>,
   handler: (argv) => {
     const s = secretsFor(argv);
-    const ksKey = s.has('KS') ? s.requireHex('KS', [32], 'GBA') : ks(s.requireHex('CK', [16], 'GBA'), s.requireHex('IK', [16], 'GBA'));
+    const ksKey = s.get('KS') ? s.requireHex('KS', [32], 'GBA') : ks(s.requireHex('CK', [16], 'GBA'), s.requireHex('IK', [16], 'GBA'));
     const rand = fromHex(argv.rand, 'RAND');
     if (rand.length !== 16) throw new UsageError(`RAND must be 16 bytes, got ${rand.length}`);
     const ua = UA_NAMES[argv.ua] ?? fromHex(argv.ua, 'Ua security protocol id');

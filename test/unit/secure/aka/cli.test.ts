@@ -22,6 +22,7 @@ afterEach(() => {
 });
 
 async function simdm(args: string[], env: Record<string, string>): Promise<string> {
+  for (const k of ['SIMDM_K', 'SIMDM_OP', 'SIMDM_OPC', 'SIMDM_TOP', 'SIMDM_TOPC']) vi.stubEnv(k, ''); // empty = unset
   for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
   let out = '';
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
