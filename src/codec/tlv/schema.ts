@@ -350,45 +350,47 @@ function encodeElement(flavour: TlvFlavour, tag: number, value: Uint8Array): Uin
 
 /** Encodes `obj` (as decodeSchema returns it, or written by hand) into the template content. */
 export function encodeSchema(schema: TlvSchema, obj: SchemaObject): Uint8Array {
-  const queues = new Map<number, Uint8Array[]>();
-  const declared = new Map<number, number>();
-  for (const f of schema.fields) {
+  const byKey = fieldsByKey(schema);
+  const encodedOf = (f: FieldDef): Uint8Array[] => {
     const v = obj[f.name];
-    const key = matchKey(schema.flavour, f.tag);
-    declared.set(key, f.tag);
     if (v === undefined) {
       if (!f.optional) throw new SchemaError(`${schema.name}: mandatory ${f.name} is missing`);
-      continue;
+      return [];
     }
-    if (f.repeatable && !Array.isArray(v)) throw new SchemaError(`${schema.name}: ${f.name} must be an array`);
-    const list = f.repeatable ? (v as unknown[]) : [v];
-    queues.set(key, list.map((x) => f.type.encode(x)));
-  }
-  const unknown = new Map<number, Uint8Array[]>();
-  for (const u of obj._unknown ?? []) {
-    const k = matchKey(schema.flavour, u.tag);
-    if (declared.has(k)) throw new SchemaError(`${schema.name}: unknown element with known tag ${tagHex(u.tag)}`);
-    const value = typeof u.value === 'string' ? fromHex(u.value) : u.value;
-    (unknown.get(u.tag) ?? unknown.set(u.tag, []).get(u.tag)!).push(value);
-  }
+    if (!f.repeatable) return [f.type.encode(v)];
+    if (!Array.isArray(v)) throw new SchemaError(`${schema.name}: ${f.name} must be an array`);
+    return v.map((x) => f.type.encode(x));
+  };
+  const unknownValue = (u: UnknownElement): Uint8Array => {
+    if (byKey.has(matchKey(schema.flavour, u.tag))) throw new SchemaError(`${schema.name}: unknown element with known tag ${tagHex(u.tag)}`);
+    const v: unknown = u.value;
+    return typeof v === 'string' ? fromHex(v) : (v as Uint8Array);
+  };
   const parts: Uint8Array[] = [];
-  if (obj._order) {
+  if (!obj._order) {
+    // canonical: schema order, then unknown elements as kept
+    for (const f of schema.fields) for (const v of encodedOf(f)) parts.push(encodeElement(schema.flavour, f.tag, v));
+    for (const u of obj._unknown ?? []) parts.push(encodeElement(schema.flavour, u.tag, unknownValue(u)));
+  } else {
+    const queues = new Map<number, Uint8Array[]>();
+    for (const f of schema.fields) queues.set(matchKey(schema.flavour, f.tag), encodedOf(f));
+    const unknown = new Map<number, Uint8Array[]>();
+    for (const u of obj._unknown ?? []) {
+      const list = unknown.get(u.tag) ?? [];
+      list.push(unknownValue(u));
+      unknown.set(u.tag, list);
+    }
     for (const tag of obj._order) {
       const k = matchKey(schema.flavour, tag);
-      const q = declared.has(k) ? queues.get(k) : unknown.get(tag);
-      const v = q?.shift();
+      const v = (byKey.has(k) ? queues.get(k) : unknown.get(tag))?.shift();
       if (!v) throw new SchemaError(`${schema.name}: _order names tag ${tagHex(tag)} more often than there are values`);
       parts.push(encodeElement(schema.flavour, tag, v));
     }
     for (const [k, q] of [...queues, ...unknown]) {
-      if (q.length) throw new SchemaError(`${schema.name}: tag ${tagHex(declared.get(k) ?? k)} has values missing from _order`);
+      if (q.length) throw new SchemaError(`${schema.name}: tag ${tagHex(byKey.get(k)?.tag ?? k)} has values missing from _order`);
     }
-  } else {
-    for (const f of schema.fields) {
-      for (const v of queues.get(matchKey(schema.flavour, f.tag)) ?? []) parts.push(encodeElement(schema.flavour, f.tag, v));
-    }
-    for (const u of obj._unknown ?? []) parts.push(encodeElement(schema.flavour, u.tag, typeof u.value === 'string' ? fromHex(u.value) : u.value));
   }
+  if (parts.length === 1) return parts[0]!;
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);
