@@ -16,8 +16,8 @@
  */
 import type { CommandApdu } from '../../apdu/command.js';
 import type { ResponseApdu } from '../../apdu/response.js';
-import { aesCbcDecrypt, aesCbcEncrypt, aesEcbEncrypt } from '../primitives/aes.js';
-import { aesCmac } from '../primitives/cmac.js';
+import { AesBlockCipher, aesCbcDecrypt, aesCbcEncrypt } from '../primitives/aes.js';
+import { AesCmacKey } from '../primitives/cmac.js';
 import { constantTimeEqual } from '../primitives/ct.js';
 import { kdfCounterCmac } from '../primitives/kdf.js';
 import { padIso9797M2, unpadIso9797M2 } from '../primitives/padding.js';
@@ -140,11 +140,19 @@ export function parseScp03InitUpdateResponse(r: Uint8Array): Scp03InitUpdateResp
 class Scp03Channel {
   macChain: Uint8Array = new Uint8Array(16);
   counter = 0;
+  private readonly cmacKey: AesCmacKey;
+  private readonly rmacKey: AesCmacKey;
+  /** S-ENC held open: counter blocks and C-DECRYPTION / R-ENCRYPTION */
+  readonly enc: AesBlockCipher;
   constructor(
     readonly keys: Scp03SessionKeys,
     readonly level: number,
     readonly macLen: 8 | 16,
-  ) {}
+  ) {
+    this.cmacKey = new AesCmacKey(keys.sMac);
+    this.rmacKey = new AesCmacKey(keys.sRmac);
+    this.enc = new AesBlockCipher(keys.sEnc);
+  }
 
   counterBlock(response: boolean): Uint8Array {
     const b = new Uint8Array(16);
@@ -154,7 +162,7 @@ class Scp03Channel {
       v = Math.floor(v / 256);
     }
     if (response) b[0] = 0x80;
-    return aesEcbEncrypt(this.keys.sEnc, b);
+    return this.enc.encryptBlock(b);
   }
 
   /** C-MAC over chaining || header (Lc including the MAC) || data; updates the chaining value. */
@@ -162,13 +170,13 @@ class Scp03Channel {
     const lc = data.length + this.macLen;
     if (lc > 255) throw new ScpError('format', `wrapped command data of ${lc} bytes exceeds a short APDU`);
     const input = concatBytes(this.macChain, Uint8Array.of(macCla(cla), ins, p1, p2, lc), data);
-    this.macChain = aesCmac(this.keys.sMac, input);
+    this.macChain = this.cmacKey.mac(input);
     return this.macChain.slice(0, this.macLen);
   }
 
   rmac(data: Uint8Array, sw: number): Uint8Array {
     const input = concatBytes(this.macChain, data, Uint8Array.of(sw >> 8, sw & 0xff));
-    return aesCmac(this.keys.sRmac, input).slice(0, this.macLen);
+    return this.rmacKey.mac(input).slice(0, this.macLen);
   }
 }
 
@@ -275,7 +283,7 @@ export class Scp03Session implements HostSecureChannel {
     if (!f.cmac) return cmd;
     let data = cmd.data ?? new Uint8Array(0);
     if (f.cdec && data.length > 0) {
-      data = aesCbcEncrypt(ch.keys.sEnc, padIso9797M2(data, 16), ch.counterBlock(false));
+      data = ch.enc.cbcEncrypt(padIso9797M2(data, 16), ch.counterBlock(false));
     }
     const cla = smCla(cmd.cla);
     const mac = ch.cmac(cla, cmd.ins, cmd.p1, cmd.p2, data);
@@ -304,7 +312,7 @@ export class Scp03Session implements HostSecureChannel {
       const icv = ch.counterBlock(true);
       ch.counter = saved;
       try {
-        return { data: unpadIso9797M2(aesCbcDecrypt(ch.keys.sEnc, body, icv), 16), sw: resp.sw };
+        return { data: unpadIso9797M2(ch.enc.cbcDecrypt(body, icv), 16), sw: resp.sw };
       } catch {
         throw new ScpError('padding', 'decrypted response data has no valid padding');
       }
@@ -454,7 +462,7 @@ export class Scp03CardSession {
         throw new ScpError('padding', 'encrypted command data is not a multiple of 16 bytes');
       }
       try {
-        plain = unpadIso9797M2(aesCbcDecrypt(ch.keys.sEnc, body, ch.counterBlock(false)), 16);
+        plain = unpadIso9797M2(ch.enc.cbcDecrypt(body, ch.counterBlock(false)), 16);
       } catch {
         this.reset();
         throw new ScpError('padding', 'decrypted command data has no valid padding');
@@ -474,7 +482,7 @@ export class Scp03CardSession {
     if (!f.rmac) return resp;
     if (resp.data.length === 0 && !isWarningOrOk(resp.sw)) return resp;
     let data = resp.data;
-    if (f.renc && data.length > 0) data = aesCbcEncrypt(ch.keys.sEnc, padIso9797M2(data, 16), ch.counterBlock(true));
+    if (f.renc && data.length > 0) data = ch.enc.cbcEncrypt(padIso9797M2(data, 16), ch.counterBlock(true));
     return { data: concatBytes(data, ch.rmac(data, resp.sw)), sw: resp.sw };
   }
 

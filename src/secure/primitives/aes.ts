@@ -41,3 +41,51 @@ export function aesCbcEncrypt(key: Uint8Array, data: Uint8Array, iv: Uint8Array 
 export function aesCbcDecrypt(key: Uint8Array, data: Uint8Array, iv: Uint8Array = ZERO_IV): Uint8Array {
   return run(false, key, data, iv);
 }
+
+/**
+ * One AES key held open for many single-block operations: an ECB cipher that is updated block by
+ * block and never finalised, so no cipher context is created per message. CBC is done here by
+ * chaining blocks, for the hot paths of secure channels (SCP03 wrap, CMAC).
+ */
+export class AesBlockCipher {
+  private readonly enc;
+  private readonly dec;
+  constructor(key: Uint8Array) {
+    const a = algo(key, 'ecb');
+    this.enc = createCipheriv(a, key, null).setAutoPadding(false);
+    this.dec = createDecipheriv(a, key, null).setAutoPadding(false);
+  }
+
+  encryptBlock(b: Uint8Array): Uint8Array {
+    return new Uint8Array(this.enc.update(b));
+  }
+
+  /** CBC encryption of whole blocks with `iv` (default zero). */
+  cbcEncrypt(data: Uint8Array, iv: Uint8Array = ZERO_IV): Uint8Array {
+    if (data.length % AES_BLOCK !== 0) throw new CryptoError('block-length', `AES data must be a multiple of 16 bytes, got ${data.length}`);
+    const out = new Uint8Array(data.length);
+    const x = new Uint8Array(16);
+    let prev = iv;
+    for (let o = 0; o < data.length; o += 16) {
+      for (let i = 0; i < 16; i++) x[i] = data[o + i]! ^ prev[i]!;
+      const c = this.enc.update(x);
+      out.set(c, o);
+      prev = out.subarray(o, o + 16);
+    }
+    return out;
+  }
+
+  /** CBC decryption of whole blocks with `iv` (default zero). */
+  cbcDecrypt(data: Uint8Array, iv: Uint8Array = ZERO_IV): Uint8Array {
+    if (data.length % AES_BLOCK !== 0) throw new CryptoError('block-length', `AES data must be a multiple of 16 bytes, got ${data.length}`);
+    const out = new Uint8Array(data.length);
+    let prev = iv;
+    for (let o = 0; o < data.length; o += 16) {
+      const blk = data.subarray(o, o + 16);
+      const p = this.dec.update(blk);
+      for (let i = 0; i < 16; i++) out[o + i] = p[i]! ^ prev[i]!;
+      prev = blk;
+    }
+    return out;
+  }
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aesCmac, cmacSubkeys } from '../../../../src/secure/primitives/cmac.js';
+import { aesCmac, AesCmacKey, cmacSubkeys } from '../../../../src/secure/primitives/cmac.js';
+import { AesBlockCipher } from '../../../../src/secure/primitives/aes.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
 // RFC 4493 section 4 (AES-128) and NIST SP 800-38B Appendix D.2/D.3 (AES-192/256) example vectors.
@@ -51,6 +52,21 @@ describe('AES-CMAC', () => {
       expect(toHex(aesCmac(k256, fromHex(M.slice(0, len * 2))))).toBe(tag);
     });
   }
+  it('AesCmacKey (precomputed subkeys, open cipher) gives the same RFC 4493 / SP 800-38B tags', () => {
+    for (const [key, cases] of [[k128, cases128], [k192, cases192], [k256, cases256]] as const) {
+      const ck = new AesCmacKey(key);
+      for (const [len, tag] of cases) expect(toHex(ck.mac(fromHex(M.slice(0, len * 2))))).toBe(tag);
+    }
+  });
+  it('AesBlockCipher CBC: SP 800-38A F.2.1/F.2.2 CBC-AES128', () => {
+    const c = new AesBlockCipher(k128);
+    const iv = fromHex('000102030405060708090a0b0c0d0e0f');
+    const ct = c.cbcEncrypt(fromHex(M), iv);
+    expect(toHex(ct)).toBe(
+      '7649ABAC8119B246CEE98E9B12E9197D5086CB9B507219EE95DB113A917678B273BED6B8E3C1743B7116E69E222295163FF1CAA1681FAC09120ECA307586E1A7',
+    );
+    expect(toHex(c.cbcDecrypt(ct, iv))).toBe(M.toUpperCase());
+  });
   it('rejects bad key length with a typed error', () => {
     expect(() => aesCmac(new Uint8Array(15), new Uint8Array(0))).toThrow(/16, 24 or 32/);
   });
