@@ -232,10 +232,11 @@ function mf(): CatalogueEntry {
         [0x2f06, 'EF.ARR', 'l', 0x06, 'access rule reference', '13.3'],
         [0x2f08, 'EF.UMPC', 't', 0x08, 'UICC maximum power consumption', '13.5'],
       ]),
-      telecom(),
-      gsm(),
+      // applications first: a bare name like 'EF.IMSI' means the USIM's before DF.GSM's
       usim(),
       isim(),
+      telecom(),
+      gsm(),
     ],
   };
   const link = (e: CatalogueEntry): void => {

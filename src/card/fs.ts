@@ -130,7 +130,21 @@ export class CardFs {
 
   async select(path: string): Promise<FileInfo> {
     const segs = await this.resolve(path);
-    return this.selectSegs(segs, path);
+    try {
+      return await this.selectSegs(segs, path);
+    } catch (e) {
+      // a bare name the catalogue knows in several places: try the others (a 2G SIM has DF.GSM/EF.IMSI only)
+      if (!(e instanceof FileNotFoundError) || path.includes('/')) throw e;
+      const hits = this.catalogue.byName(path.trim());
+      for (const h of hits.slice(1)) {
+        try {
+          return await this.selectSegs(await this.segsOfEntry(h), path);
+        } catch (e2) {
+          if (!(e2 instanceof FileNotFoundError)) throw e2;
+        }
+      }
+      throw e;
+    }
   }
 
   async selectAid(aid: Uint8Array): Promise<FileInfo> {

@@ -24,6 +24,14 @@ export async function loadCommands(): Promise<SimdmCommand[]> {
     import('./bridge.js'),
     import('./gp.js'),
     import('./ota.js'),
+    // card file system explorer
+    import('./ls.js'),
+    import('./cat.js'),
+    import('./write.js'),
+    import('./select.js'),
+    import('./pin.js'),
+    import('./dump.js'),
+    import('./restore.js'),
   ]);
   return mods.map((m) => m.default as SimdmCommand);
 }

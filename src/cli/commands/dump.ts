@@ -1,0 +1,45 @@
+/** simdm dump -o FILE.json [--deep]: every readable file of the card, raw and decoded (src/card/dump.ts). */
+import { renameSync, writeFileSync } from 'node:fs';
+import type { Argv, CommandModule } from 'yargs';
+import { verifyKeys } from '../../card/cli-support.js';
+import { dumpCard } from '../../card/dump.js';
+import { CardFs } from '../../card/fs.js';
+import { type GlobalArgs, output, secretsFor } from '../context.js';
+import { withCard } from '../session.js';
+
+interface Args extends GlobalArgs {
+  out: string;
+  deep?: boolean;
+  verify?: string[];
+}
+
+const cmd: CommandModule<GlobalArgs, Args> = {
+  command: 'dump',
+  describe: 'dump the whole readable file tree to JSON (raw + decoded; unreadable files with the reason)',
+  builder: (y: Argv<GlobalArgs>) =>
+    y
+      .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output JSON file (- for stdout)' })
+      .option('deep', { type: 'boolean', describe: 'also probe every FID of the usual ranges' })
+      .option('verify', { type: 'string', array: true, describe: 'verify these keys first so protected files are read too, e.g. --verify pin1' })
+      .option('force', { type: 'boolean', describe: 'allow verifying a key with one try left' }) as Argv<Args>,
+  handler: async (argv) => {
+    await withCard(argv, async ({ link, atr }) => {
+      await verifyKeys(link, secretsFor(argv), argv.verify, !!argv.force);
+      const fs = new CardFs(link);
+      const t0 = performance.now();
+      const n0 = link.apduCount;
+      const { dump, stats } = await dumpCard(fs, { atr, ...(argv.deep ? { probe: 'deep' as const } : {}) });
+      const ms = Math.round(performance.now() - t0);
+      const text = JSON.stringify(dump, null, 2) + '\n';
+      if (argv.out === '-') process.stdout.write(text);
+      else {
+        const tmp = `${argv.out}.tmp-${process.pid}`;
+        writeFileSync(tmp, text);
+        renameSync(tmp, argv.out);
+        const summary = { out: argv.out, ...stats, apdus: link.apduCount - n0, ms };
+        output(argv, summary, () => `${argv.out}: ${stats.files} files (${stats.efs} EFs, ${stats.bytes} bytes, ${stats.unreadable} unreadable) in ${ms} ms, ${summary.apdus} APDUs`);
+      }
+    });
+  },
+};
+export default cmd;

@@ -1,0 +1,87 @@
+/**
+ * simdm pin status|verify|change|unblock|enable|disable [--pin-ref PIN1|PIN2|ADM1|0x0A] [--force]:
+ * TS 102 221 11.1.9-11.1.13 with the counter read first and a refusal at one try left.
+ * Values: SIMDM_PIN1 / SIMDM_ADM1 / SIMDM_PUK1 / SIMDM_NEW_PIN1 ... or --keys FILE, never arguments.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { keyValue, pukValue } from '../../card/cli-support.js';
+import { isAdm, keyName, keyRefOf } from '../../card/keys.js';
+import { changePin, disablePin, enablePin, pinStatus, pukStatus, unblockPin, verifyPin } from '../../card/pin.js';
+import { SwError } from '../../apdu/sw.js';
+import { PinError } from '../../card/errors.js';
+import { type GlobalArgs, output, secretsFor } from '../context.js';
+import { withCard } from '../session.js';
+
+interface Args extends GlobalArgs {
+  action: 'status' | 'verify' | 'change' | 'unblock' | 'enable' | 'disable';
+  'pin-ref'?: string;
+}
+
+const cmd: CommandModule<GlobalArgs, Args> = {
+  command: 'pin <action>',
+  describe: 'PIN/ADM status, verify, change, unblock, enable, disable (never blocks a card: refuses at 1 try left without --force)',
+  builder: (y: Argv<GlobalArgs>) =>
+    y
+      .positional('action', { choices: ['status', 'verify', 'change', 'unblock', 'enable', 'disable'] as const, demandOption: true })
+      .option('pin-ref', { type: 'string', describe: 'PIN1 (default), PIN2, UPIN, ADM1..ADM10 or a key reference (0x0A)' })
+      .option('force', { type: 'boolean', describe: 'present the value even with only one try left' })
+      .example('SIMDM_ADM1=88888888 $0 pin verify --pin-ref adm1', 'verify ADM1 (hex or ASCII)')
+      .example('SIMDM_PIN1=1234 SIMDM_NEW_PIN1=4321 $0 pin change', 'change PIN1')
+      .example('SIMDM_PUK1=12345678 SIMDM_NEW_PIN1=1234 $0 pin unblock', 'unblock PIN1') as Argv<Args>,
+  handler: async (argv) => {
+    const store = secretsFor(argv);
+    const force = !!argv.force;
+    await withCard(argv, async ({ link }) => {
+      if (argv.action === 'status') {
+        const refs = argv['pin-ref'] ? [keyRefOf(argv['pin-ref'])] : [0x01, 0x81, 0x0a];
+        const rows: Record<string, unknown>[] = [];
+        for (const r of refs) {
+          try {
+            const st = await pinStatus(link, r);
+            const row: Record<string, unknown> = { ...st };
+            if (!isAdm(r)) {
+              try {
+                const p = await pukStatus(link, r);
+                row.pukRetries = p.retries;
+              } catch (e) {
+                if (!(e instanceof SwError)) throw e;
+              }
+            }
+            rows.push(row);
+          } catch (e) {
+            if (!(e instanceof PinError) || e.code !== 'pin.unknown') throw e;
+            if (argv['pin-ref']) throw e;
+          }
+        }
+        output(argv, rows, (rs: typeof rows) =>
+          rs
+            .map((s) => `${String(s.name).padEnd(5)} ${s.blocked ? 'BLOCKED' : s.verified ? 'verified' : `${s.retries} ${s.retries === 1 ? 'try' : 'tries'} left`}${s.pukRetries !== undefined ? `  (PUK: ${s.pukRetries} left)` : ''}`)
+            .join('\n'),
+        );
+        return;
+      }
+      const ref = keyRefOf(argv['pin-ref'] ?? 'PIN1');
+      const name = keyName(ref);
+      switch (argv.action) {
+        case 'verify':
+          await verifyPin(link, ref, keyValue(store, ref, `verify ${name}`), { force });
+          break;
+        case 'change':
+          await changePin(link, ref, keyValue(store, ref, `change ${name}`), keyValue(store, ref, `change ${name}`, 'NEW_'), { force });
+          break;
+        case 'unblock':
+          await unblockPin(link, ref, pukValue(store, ref, `unblock ${name}`), keyValue(store, ref, `unblock ${name}`, 'NEW_'), { force });
+          break;
+        case 'enable':
+          await enablePin(link, ref, keyValue(store, ref, `enable ${name}`), { force });
+          break;
+        case 'disable':
+          await disablePin(link, ref, keyValue(store, ref, `disable ${name}`), { force });
+          break;
+      }
+      const st = await pinStatus(link, ref);
+      output(argv, { action: argv.action, ...st }, () => `${name}: ${argv.action} done (${st.verified ? 'verified' : `${st.retries} tries left`})`);
+    });
+  },
+};
+export default cmd;
