@@ -101,10 +101,10 @@ export class Milenage {
     return this.aes.enc(xorBytes(rand, this.opc));
   }
 
-  private out1(rand: Uint8Array, sqn: Uint8Array, amf: Uint8Array): Uint8Array {
+  private out1(rand: Uint8Array, sqn: Uint8Array, amf: Uint8Array, temp?: Uint8Array): Uint8Array {
     checkLength('SQN', sqn, 6);
     checkLength('AMF', amf, 2);
-    const temp = this.temp(rand);
+    temp ??= this.temp(rand);
     const in1 = new Uint8Array(16);
     in1.set(sqn, 0);
     in1.set(amf, 6);
@@ -138,6 +138,22 @@ export class Milenage {
       ak: out2.slice(0, 6),
       ck: this.outN(temp, 2),
       ik: this.outN(temp, 3),
+    };
+  }
+
+  /** All outputs for one vector with TEMP computed once (6 AES operations instead of 10). */
+  all(rand: Uint8Array, sqn: Uint8Array, amf: Uint8Array): F2345 & { macA: Uint8Array; macS: Uint8Array; akStar: Uint8Array } {
+    const temp = this.temp(rand);
+    const out1 = this.out1(rand, sqn, amf, temp);
+    const out2 = this.outN(temp, 1);
+    return {
+      macA: out1.slice(0, 8),
+      macS: out1.slice(8, 16),
+      res: out2.slice(8, 16),
+      ak: out2.slice(0, 6),
+      ck: this.outN(temp, 2),
+      ik: this.outN(temp, 3),
+      akStar: this.outN(temp, 4).slice(0, 6),
     };
   }
 

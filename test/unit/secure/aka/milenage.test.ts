@@ -65,3 +65,13 @@ describe('MILENAGE parameters', () => {
     expect(lc(o.ck)).toBe(t.f3);
   });
 });
+
+describe('Milenage.all', () => {
+  it('equals the separate functions on every TS 35.208 set', () => {
+    for (const t of MILENAGE_SETS) {
+      const m = new Milenage(h(t.k), h(t.opc));
+      const o = m.all(h(t.rand), h(t.sqn), h(t.amf));
+      expect([o.macA, o.macS, o.res, o.ck, o.ik, o.ak, o.akStar].map(lc)).toEqual([t.f1, t.f1star, t.f2, t.f3, t.f4, t.f5, t.f5star]);
+    }
+  });
+});
