@@ -32,6 +32,7 @@ export async function loadCommands(): Promise<SimdmCommand[]> {
     import('./pin.js'),
     import('./dump.js'),
     import('./restore.js'),
+    import('./perso.js'),
   ]);
   return mods.map((m) => m.default as SimdmCommand);
 }
