@@ -16,10 +16,17 @@ export interface DirApplication {
   path?: Uint8Array;
 }
 
+/** The record; a label that does not fit is shortened (it is optional, the AID and path are not). */
 export function encodeDirRecord(app: DirApplication, recordLength: number): Uint8Array {
   const items = [{ tag: 0x4f, value: app.aid }];
-  if (app.label) items.push({ tag: 0x50, value: new TextEncoder().encode(app.label) });
   if (app.path) items.push({ tag: 0x51, value: app.path });
+  const fixed = encodeBer(0x61, items).length;
+  if (app.label) {
+    let label = new TextEncoder().encode(app.label);
+    const room = recordLength - fixed - 2;
+    if (label.length > room) label = label.subarray(0, Math.max(0, room));
+    if (label.length) items.splice(1, 0, { tag: 0x50, value: label });
+  }
   const t = encodeBer(0x61, items);
   if (t.length > recordLength) throw new CodecError('EF.DIR', `application template of ${t.length} bytes does not fit a ${recordLength}-byte record`, { tag: '61' });
   const out = new Uint8Array(recordLength).fill(0xff);

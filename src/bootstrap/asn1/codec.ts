@@ -38,6 +38,8 @@ type Block = asn1js.AsnType & {
   idBlock: { tagClass: number; tagNumber: number; isConstructed: boolean; blockLength: number };
   lenBlock: { blockLength: number };
   valueBlock: { value?: Block[]; valueHexView?: Uint8Array };
+  /** the element's bytes as decoded (tag, length, content) */
+  valueBeforeDecodeView?: Uint8Array;
   blockLength: number;
 };
 
@@ -57,6 +59,10 @@ function fail(where: Where, msg: string): never {
 function contentOf(b: asn1js.AsnType, where: Where): Uint8Array {
   const x = blk(b);
   if (x.idBlock.isConstructed) fail(where, `expected a primitive element, found ${tagText(b)}`);
+  // the content octets as they were on the wire (asn1js keeps typed views that drop e.g. the
+  // BIT STRING unused-bits octet)
+  const full = x.valueBeforeDecodeView;
+  if (full && full.length) return new Uint8Array(full.subarray(x.idBlock.blockLength + x.lenBlock.blockLength));
   return new Uint8Array(x.valueBlock.valueHexView ?? new Uint8Array());
 }
 

@@ -1,0 +1,75 @@
+/**
+ * Backups of the bootstrap structure, kept by every `profile write` before it changes anything,
+ * and the plan that restores one (`profile rollback`): the backed-up files go to their unused
+ * slots and each authority's DODF switches back, exactly as a write does. The file holds the
+ * card's bootstrap data (which the card gives anyone: read ALW) and no key; its name carries the
+ * ICCID and a timestamp only.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { fromHex } from '../util/hex.js';
+import { decodeContent } from './content/index.js';
+import { BootstrapError } from './errors.js';
+import { KINDS, PKCS15_AID, type BootstrapKind } from './oids.js';
+import { type CardPlan, slotPair } from './plan.js';
+
+const hex = z.string().regex(/^([0-9A-Fa-f]{2})*$/);
+
+const BackupSchema = z.object({
+  version: z.literal(1),
+  created: z.string(),
+  iccid: z.string().nullable(),
+  profile: z.string(),
+  present: z.boolean(),
+  authorities: z.array(z.object({ name: z.string(), key: z.string(), dodf: z.number() })),
+  owner: z.string(),
+  appFid: z.number(),
+  appLabel: z.string(),
+  tokenInfo: z.object({ version: z.number(), serialNumber: hex, manufacturerID: z.string().optional(), label: z.string().optional(), tokenflags: z.array(z.number()) }).optional(),
+  odf: hex.nullable(),
+  dodfs: z.array(z.object({ fid: z.string(), bytes: hex })),
+  files: z.array(z.object({ dodf: z.string(), path: hex, kind: z.enum(['lwm2m', 'dm', 'cpBootstrap', 'cpConfig1', 'cpConfig2']), oid: z.string(), label: z.string(), bytes: hex })),
+});
+
+export type BackupFile = z.infer<typeof BackupSchema>;
+
+export function loadBackup(path: string): BackupFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new BootstrapError('backup', `cannot read backup ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const r = BackupSchema.safeParse(json);
+  if (!r.success) throw new BootstrapError('backup', `${path}: not a simdm bootstrap backup (${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message})`);
+  return r.data;
+}
+
+/** The plan that brings the card back to the backed-up bootstrap data. */
+export function backupToPlan(b: BackupFile): CardPlan {
+  const byDodf = new Map(b.authorities.map((a) => [a.dodf, a]));
+  return {
+    name: `rollback to ${b.created} (${b.profile})`,
+    aid: fromHex(PKCS15_AID),
+    appFid: b.appFid,
+    appLabel: b.appLabel,
+    owner: b.owner,
+    authorities: b.authorities,
+    tokenInfo: b.tokenInfo
+      ? { version: b.tokenInfo.version, serialNumber: fromHex(b.tokenInfo.serialNumber), ...(b.tokenInfo.manufacturerID !== undefined ? { manufacturerID: b.tokenInfo.manufacturerID } : {}), ...(b.tokenInfo.label !== undefined ? { label: b.tokenInfo.label } : {}), tokenflags: b.tokenInfo.tokenflags }
+      : { version: 0, serialNumber: fromHex('00'), tokenflags: [0] },
+    indications: { userConfirmation: false, autoConnect: false },
+    files: b.files.map((f, i) => {
+      const dodf = parseInt(f.dodf, 16);
+      const a = byDodf.get(dodf);
+      if (!a) throw new BootstrapError('backup', `backup file ${f.label}: DODF ${f.dodf} belongs to no authority of the backup`);
+      const bytes = fromHex(f.bytes);
+      const fid = parseInt(f.path.slice(-4), 16);
+      const kind = f.kind as BootstrapKind;
+      const known = KINDS[kind].slots;
+      const slots: [number, number] = known.includes(fid) ? [known[0], known[1]] : slotPair(fid);
+      return { id: `restored-${i}`, kind, oid: f.oid, label: f.label, authority: a.name, slots, bytes, fields: decodeContent(KINDS[kind].format, bytes, f.label).fields };
+    }),
+    secretValues: [],
+  };
+}
