@@ -24,6 +24,7 @@ interface ChannelArgs extends GlobalArgs {
   kvn?: number;
   kdf: Diversification;
   aid?: string;
+  s16?: boolean;
 }
 
 const LENGTHS = [16, 24, 32];
@@ -46,7 +47,8 @@ function channelOptions<T>(y: Argv<T>): Argv<T & ChannelArgs> {
     .option('level', { type: 'string', default: 'cmac', describe: 'security level: cmac, cmac+cdec, cmac+cdec+rmac+renc, or hex (01, 03, 33)' })
     .option('kvn', { type: 'number', describe: 'key version number for INITIALIZE UPDATE (default 0: any)' })
     .option('kdf', { choices: ['none', 'emv', 'visa2', 'kdf3'] as const, default: 'none' as const, describe: 'diversify SIMDM_KEY (master key) with the card KDD' })
-    .option('aid', { type: 'string', describe: 'security domain AID to SELECT (default: the GP ISD AIDs)' }) as unknown as Argv<T & ChannelArgs>;
+    .option('aid', { type: 'string', describe: 'security domain AID to SELECT (default: the GP ISD AIDs)' })
+    .option('s16', { type: 'boolean', describe: 'SCP03 S16 mode (16-byte challenges, cryptograms and MACs)' }) as unknown as Argv<T & ChannelArgs>;
 }
 
 async function open(link: Parameters<typeof openSecureChannel>[0], a: ChannelArgs): Promise<OpenedChannel> {
@@ -59,6 +61,7 @@ async function open(link: Parameters<typeof openSecureChannel>[0], a: ChannelArg
     ...(a.scp ? { scp: Number(a.scp) as 2 | 3 } : {}),
     ...(a.kvn !== undefined ? { kvn: a.kvn } : {}),
     diversification: a.kdf,
+    ...(a.s16 ? { s16: true } : {}),
     select: a.aid ? fromHex(a.aid, '--aid') : true,
   });
 }

@@ -89,4 +89,13 @@ describe('ISD in the virtual UICC', () => {
     const ch = await openSecureChannel(link, { keys: K, diversification: 'kdf3', level: 1, select: true });
     expect(ch.info.kdd).toBe('00000000000000000000');
   });
+
+  it('S16 mode key set (i=71): 16-byte challenges, cryptograms and MACs', async () => {
+    provisionIsd(card, { keySets: [{ kvn: 0x32, scp: 3, i: 0x71, enc: toHex(TEST_KEY), mac: toHex(TEST_KEY), dek: toHex(TEST_KEY) }] });
+    // an S8 host challenge is refused by the card (6A80)
+    await expect(openSecureChannel(link, { keys: K, level: 0x33, select: true })).rejects.toMatchObject({ code: 'scp.card' });
+    const ch = await openSecureChannel(link, { keys: K, level: 0x33, select: true, s16: true });
+    expect(ch.info.i).toBe(0x71);
+    expect((await listStatus(ch, 'isd')).length).toBe(1);
+  });
 });
