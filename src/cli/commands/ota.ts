@@ -8,11 +8,12 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { encodeCommand, decodeCommand, type CommandApdu } from '../../apdu/command.js';
+import type { ResponseApdu } from '../../apdu/response.js';
 import { UsageError } from '../../errors.js';
 import { OtaError } from '../../secure/ota/errors.js';
 import type { OtaKeys } from '../../secure/ota/packet.js';
 import { type ScriptFormat, unwrapPor, type UnwrappedPor, wrapScript } from '../../secure/ota/sender.js';
-import { buildSmsPpEnvelope } from '../../secure/ota/smspp.js';
+import { buildSmsPpEnvelopes } from '../../secure/ota/smspp.js';
 import { decodeSpi, type Spi } from '../../secure/ota/spi.js';
 import { fromHex, toHex } from '../../util/hex.js';
 import { type GlobalArgs, output, secretsFor } from '../context.js';
@@ -128,12 +129,14 @@ const wrap: CommandModule<GlobalArgs, WrapArgs> = {
   builder: (y) =>
     wrapOptions(y)
       .option('udh', { type: 'boolean', describe: 'prefix the SMS user data header 02 70 00' })
-      .option('envelope', { type: 'boolean', describe: 'print the SMS-PP download ENVELOPE C-APDU instead' })
+      .option('envelope', { type: 'boolean', describe: 'print the SMS-PP download ENVELOPE C-APDU(s) instead, one per short message' })
       .example('SIMDM_KIC=... SIMDM_KID=... $0 ota wrap --spi 1639 --kic 22 --kid 22 --cntr 1 00A40004022FE2 00B000000A', 'read EF.ICCID over RFM') as unknown as Argv<WrapArgs>,
   handler: (argv) => {
     const { packet } = build(argv);
-    const out = argv.envelope ? encodeCommand(buildSmsPpEnvelope(packet)) : packet;
-    output(argv, { [argv.envelope ? 'envelope' : 'packet']: toHex(out) }, (v: Record<string, string>) => Object.values(v)[0]!);
+    if (argv.envelope) {
+      const envs = buildSmsPpEnvelopes(packet).map((e) => toHex(encodeCommand(e)));
+      output(argv, { envelopes: envs }, (v: { envelopes: string[] }) => v.envelopes.join('\n'));
+    } else output(argv, { packet: toHex(packet) }, (v: { packet: string }) => v.packet);
   },
 };
 
@@ -161,8 +164,12 @@ const send: CommandModule<GlobalArgs, WrapArgs> = {
   handler: async (argv) => {
     const { spi, kic, kid, packet } = build(argv);
     await withCard(argv, async ({ link }) => {
-      const r = await link.transmit(buildSmsPpEnvelope(packet));
-      if (r.sw !== 0x9000) throw new OtaError('por', `ENVELOPE answered ${r.sw.toString(16).toUpperCase().padStart(4, '0')}`);
+      const envs = buildSmsPpEnvelopes(packet);
+      let r: ResponseApdu = { data: new Uint8Array(0), sw: 0x9000 };
+      for (const [i, env] of envs.entries()) {
+        r = await link.transmit(env);
+        if (r.sw !== 0x9000) throw new OtaError('por', `ENVELOPE ${i + 1}/${envs.length} answered ${r.sw.toString(16).toUpperCase().padStart(4, '0')}`);
+      }
       if (r.data.length === 0) {
         output(argv, { por: null }, () => 'no PoR (the SPI did not ask for one, or none on success)');
         return;

@@ -1,6 +1,6 @@
 /**
- * Remote File Management over SMS-PP in the virtual UICC: an ENVELOPE (80 C2, BER-TLV D1, TS 31.111
- * 7.1.1.2) carrying a secured command packet (ETSI TS 102 225 / TS 31.115) addressed by TAR to the
+ * Remote File Management over SMS-PP in the virtual UICC: ENVELOPEs (80 C2, BER-TLV D1, TS 31.111
+ * 7.1.1.2; concatenated short messages reassembled) carrying a secured command packet (ETSI TS 102 225 / TS 31.115) addressed by TAR to the
  * RFM application (TS 102 226 5; TARs B0 00 00 .. B0 00 FF, TS 101 220 Annex D). The packet is
  * deciphered, its CC and counter checked, its compact or expanded script run against the card's
  * file system, and the response packet (PoR) returned as the ENVELOPE's response data (the
@@ -21,7 +21,7 @@ import { decodeResponse, type ResponseApdu } from '../../apdu/response.js';
 import { type CounterStore } from '../../secure/ota/counter.js';
 import { OtaError } from '../../secure/ota/errors.js';
 import { OtaReceiver } from '../../secure/ota/receiver.js';
-import { parseSmsPpEnvelope } from '../../secure/ota/smspp.js';
+import { parseSmsPpSegment, SmsReassembler } from '../../secure/ota/smspp.js';
 import { fromHex } from '../../util/hex.js';
 import type { Applet, AppletFactory, AppletResponse, CommandContext } from '../applet.js';
 import type { VirtualUicc } from '../uicc.js';
@@ -51,7 +51,13 @@ function isRfmTar(tar: string): boolean {
 
 class OtaApplet implements Applet {
   readonly name = OTA_APPLET;
+  /** parts of concatenated short messages (TS 23.040 9.2.3.24.1), lost on reset */
+  private sms = new SmsReassembler();
   constructor(private readonly card: VirtualUicc) {}
+
+  reset(): void {
+    this.sms = new SmsReassembler();
+  }
 
   private state(): OtaState {
     const raw = this.card.stateOf<Record<string, unknown>>(OTA_APPLET, () => ({ keySets: [] }));
@@ -62,13 +68,14 @@ class OtaApplet implements Applet {
     if (cmd.ins !== 0xc2 || (cmd.cla & 0xf0) !== 0x80) return undefined;
     const d = cmd.data;
     if (!d || d[0] !== 0xd1) return undefined; // other envelopes are not ours
-    let packet: Uint8Array;
+    let packet: Uint8Array | undefined;
     try {
-      packet = parseSmsPpEnvelope(d).packet;
+      packet = this.sms.add(parseSmsPpSegment(d));
     } catch (e) {
       if (e instanceof OtaError) return { sw: 0x6a80 };
       throw e;
     }
+    if (!packet) return { sw: 0x9000 }; // more parts to come
     const st = this.state();
     const card = this.card;
     const counters: CounterStore = {

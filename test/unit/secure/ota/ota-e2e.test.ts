@@ -70,3 +70,26 @@ describe('OTA RFM in the virtual UICC', () => {
     expect((await send(1, ['00b000000a'], 'C00000')).status).toBe(9);
   });
 });
+
+describe('concatenated SMS-PP (TS 23.040 9.2.3.24.1, TS 31.115 4.2)', () => {
+  it('a script longer than one SMS travels in two short messages and runs once complete', async () => {
+    const { buildSmsPpEnvelopes } = await import('../../../../src/secure/ota/smspp.js');
+    await link.send({ cla: 0x00, ins: 0x20, p1: 0x00, p2: 0x0a, data: fromHex(pinHex('88888888')) });
+    await link.send({ cla: 0x00, ins: 0x20, p1: 0x00, p2: 0x01, data: fromHex(pinHex('1234')) });
+    // EF.OPLMNwAcT (6F61) is 40 bytes: write it four times (about 200 bytes of script), read it back
+    const content = '00F110C080'.repeat(8);
+    const upd = '00d6000028' + content;
+    const cmds = ['00a40004027ff0', '00a40004026f61', upd, upd, upd, upd, '00b0000028'];
+    const pkt = wrapScript({ spi: SPI, kic: 0x22, kid: 0x22, tar: fromHex('B00000'), counter: 7, commands: cmds.map(c) }, KEYS);
+    const envs = buildSmsPpEnvelopes(pkt, { reference: 9 });
+    expect(envs.length).toBe(2);
+    const first = await link.transmit(envs[0]!);
+    expect(first.sw).toBe(0x9000);
+    expect(first.data.length).toBe(0);
+    const last = await link.transmit(envs[1]!);
+    const por = unwrapPor(last.data, { spi: SPI, kic: 0x22, kid: 0x22 }, KEYS);
+    expect(por.status).toBe(0);
+    expect(por.result!.executed).toBe(7);
+    expect(toHex(por.result!.responses[0]!.data)).toBe(content);
+  });
+});

@@ -116,3 +116,19 @@ describe('SMS-PP download envelope (TS 31.111 7.1.1.2)', () => {
     expect(() => parseSmsPpEnvelope(d)).toThrow(expect.objectContaining({ code: 'ota.format' }));
   });
 });
+
+describe('SMS concatenation', () => {
+  it('splits at 132 + 134 bytes and reassembles in any order', async () => {
+    const { buildSmsPpEnvelopes, parseSmsPpSegment, SmsReassembler } = await import('../../../../src/secure/ota/smspp.js');
+    const pkt = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+    const envs = buildSmsPpEnvelopes(pkt, { reference: 3 });
+    expect(envs.length).toBe(3);
+    const segs = envs.map((e) => parseSmsPpSegment(e.data!));
+    expect(segs.map((s) => s.payload.length)).toEqual([132, 134, 34]);
+    expect(segs[0]!.commandPacket).toBe(true);
+    const r = new SmsReassembler();
+    expect(r.add(segs[2]!)).toBeUndefined();
+    expect(r.add(segs[0]!)).toBeUndefined();
+    expect(toHex(r.add(segs[1]!)!)).toBe(toHex(pkt));
+  });
+});
