@@ -5,7 +5,7 @@ import { FUZZ_RUNS, FUZZ_RUNS_SLOW } from '../helpers/fuzz.js';
 import { OtaError } from '../../src/secure/ota/errors.js';
 import { buildCommandPacket, buildResponsePacket, openCommandPacket, openResponsePacket } from '../../src/secure/ota/packet.js';
 import { decodeCompactResult, decodeCompactScript, decodeExpandedResult, decodeExpandedScript } from '../../src/secure/ota/rfm.js';
-import { parseSmsPpEnvelope } from '../../src/secure/ota/smspp.js';
+import { parseSmsPpEnvelope, parseSmsPpSegment, SmsReassembler } from '../../src/secure/ota/smspp.js';
 import { decodeSpi, type Spi } from '../../src/secure/ota/spi.js';
 import { OtaReceiver } from '../../src/secure/ota/receiver.js';
 
@@ -32,6 +32,7 @@ describe('OTA decoders under fuzzing', () => {
         onlyOta(() => decodeExpandedResult(b));
         onlyOta(() => decodeCompactResult(b));
         onlyOta(() => parseSmsPpEnvelope(b));
+        onlyOta(() => new SmsReassembler().add(parseSmsPpSegment(b)));
         onlyOta(() => decodeSpi(b));
       }),
       { numRuns: FUZZ_RUNS },
