@@ -20,6 +20,7 @@ import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { SimdmError } from '../errors.js';
 import type { Transport } from '../transport/types.js';
+import { PcscTransport } from '../transport/pcsc.js';
 import { SECRET_RESPONSE_INS } from '../apdu/ins.js';
 import type { AuditLog } from './audit.js';
 import type { ReaderBackend } from './backend.js';
@@ -392,7 +393,10 @@ class Session {
       }
       case 'connect': {
         const slot = this.heldSlot();
-        const atr = await slot.transport!.connect();
+        const t = slot.transport!;
+        // a card just inserted may not be reported yet (as withCard does for local readers)
+        if (t instanceof PcscTransport && !t.cardPresent) await t.waitForCard(1000);
+        const atr = await t.connect();
         this.cardConnected = true;
         this.secretPending = false;
         this.send({ kind: 'ok', re: req.seq, atr });
