@@ -9,7 +9,7 @@ import { claForChannel, type CommandApdu, encodeCommand } from './command.js';
 import { insName } from './ins.js';
 import { decodeResponse, type ResponseApdu } from './response.js';
 import { isSuccess, SwError } from './sw.js';
-import { isSecretCommand, traceCommand, traceResponse, type TraceSink } from './trace.js';
+import { traceCommand, traceResponse, type TraceSink } from './trace.js';
 import { SimdmError } from '../errors.js';
 
 export interface LinkOptions {
@@ -59,13 +59,15 @@ export class CardLink implements ApduSender {
     return run;
   }
 
-  private async raw(cmd: CommandApdu, channel: number, auto?: string): Promise<ResponseApdu> {
+  /** `about` is the command whose answer this is (GET RESPONSE fetches the answer of another) */
+  private async raw(cmd: CommandApdu, channel: number, auto?: string, about: CommandApdu = cmd): Promise<ResponseApdu> {
     const t = this.opts.trace;
     if (t) t(traceCommand(cmd, channel, auto));
     const bytes = encodeCommand(cmd);
     this.apduCount++;
     const r = decodeResponse(await this.transport.transmit(bytes));
-    if (t) t(traceResponse(r.data, r.sw, channel, cmd.ins, isSecretCommand(cmd) && cmd.ins === 0xd8));
+    // the answer to a secret-bearing command stays hidden even when GET RESPONSE fetches it
+    if (t) t(traceResponse(r.data, r.sw, channel, about.ins, !!about.secret || about.ins === 0xd8));
     return r;
   }
 
@@ -89,8 +91,8 @@ export class CardLink implements ApduSender {
         le: r.sw & 0xff || 256,
       };
       const prev = r.sw;
-      r = await this.raw(getResponse, channel, `after ${swh(prev)}`);
-      if (r.sw >> 8 === 0x6c) r = await this.raw({ ...getResponse, le: r.sw & 0xff || 256 }, channel, `re-issued with Le from ${swh(r.sw)}`);
+      r = await this.raw(getResponse, channel, `after ${swh(prev)}`, cmd);
+      if (r.sw >> 8 === 0x6c) r = await this.raw({ ...getResponse, le: r.sw & 0xff || 256 }, channel, `re-issued with Le from ${swh(r.sw)}`, cmd);
       data = concat(data, r.data);
     }
     return data === r.data ? r : { data, sw: r.sw };

@@ -56,19 +56,29 @@ function loadBinding(): PcscFactory {
 export class PcscContext {
   private readonly pcsc: PCSCLite;
   readonly readers = new Map<string, CardReader>();
+  /** latest status event per reader */
+  readonly lastStatus = new Map<string, { state: number; atr?: Uint8Array }>();
   private error: TransportError | undefined;
   private listed = false;
   private waiters: (() => void)[] = [];
   private closed = false;
 
   constructor() {
-    this.pcsc = loadBinding()();
+    try {
+      this.pcsc = loadBinding()();
+    } catch (e) {
+      throw fromPcscError(e, 'PC/SC');
+    }
     this.pcsc.on('error', (e: unknown) => {
       this.error = fromPcscError(e, 'PC/SC');
       this.wake();
     });
     this.pcsc.on('reader', (r: CardReader) => {
       this.readers.set(r.name, r);
+      // the first status event follows the 'reader' event: keep the latest for transports made later
+      r.on('status', (st: { state: number; atr?: Buffer }) => {
+        this.lastStatus.set(r.name, { state: st.state, ...(st.atr ? { atr: new Uint8Array(st.atr) } : {}) });
+      });
       r.on('error', () => {
         /* surfaced through the transport's calls */
       });
@@ -150,6 +160,8 @@ export class PcscContext {
 export class PcscTransport implements Transport {
   readonly name: string;
   private atrBytes: Uint8Array | undefined;
+  /** ATR from the latest status event of a present card */
+  private lastAtr: Uint8Array | undefined;
   private protocol = 0;
   private present = false;
   private readonly listeners = new Map<TransportEvent, Set<() => void>>();
@@ -160,11 +172,15 @@ export class PcscTransport implements Transport {
     readonly reader: CardReader,
   ) {
     this.name = reader.name;
-    this.present = (reader.state & reader.SCARD_STATE_PRESENT) !== 0;
+    const last = context.lastStatus.get(reader.name);
+    this.present = ((last?.state ?? reader.state ?? 0) & reader.SCARD_STATE_PRESENT) !== 0;
+    if (this.present && last?.atr?.length) this.lastAtr = last.atr;
     reader.on('status', (s: { state: number; atr?: Buffer }) => {
       const changes = (this.reader.state ?? 0) ^ s.state;
       const now = (s.state & reader.SCARD_STATE_PRESENT) !== 0;
       void changes;
+      if (now && s.atr && s.atr.length) this.lastAtr = new Uint8Array(s.atr);
+      if (!now) this.lastAtr = undefined;
       if (now !== this.present) {
         this.present = now;
         if (!now) this.atrBytes = undefined;
@@ -227,12 +243,18 @@ export class PcscTransport implements Transport {
     });
     this.protocol = protocol;
     this.present = true;
-    const atr = await new Promise<Uint8Array>((resolve, reject) => {
-      r.get_status((err, _state, atr) => {
-        if (err) reject(fromPcscError(err, `${this.name}: status`));
-        else resolve(atr ? new Uint8Array(atr) : new Uint8Array());
+    // The ATR comes from the reader's status events. (Calling the binding's get_status again would
+    // start a second status thread: it never answers. The binding calls it once per reader.)
+    if (!this.lastAtr) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 500);
+        this.statusWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
       });
-    });
+    }
+    const atr = this.lastAtr ?? new Uint8Array();
     this.atrBytes = atr;
     return atr;
   }

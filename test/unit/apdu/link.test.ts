@@ -65,6 +65,12 @@ describe('T=0 procedures in the APDU layer', () => {
     expect(trace.entries[0]!.text).toBe('00200001 08 **');
     expect(JSON.stringify(trace.entries)).not.toContain('3132');
   });
+  it('keeps AUTHENTICATE results (RES, CK, IK) out of the trace when GET RESPONSE fetches them', async () => {
+    const trace = memorySink();
+    await new CardLink(scripted(['6104', 'DB02AABB9000']), { trace }).transmit({ cla: 0, ins: 0x88, p1: 0, p2: 0x81, data: fromHex('10' + '00'.repeat(16)) });
+    expect(trace.entries.map((e) => e.text).join(' ')).not.toContain('DB02AABB');
+    expect(trace.entries[3]!.text).toBe('** (4 bytes) 9000');
+  });
   it('serialises concurrent callers so GET RESPONSE follows its command', async () => {
     const t = scripted(['6101', 'AA9000', '6101', 'BB9000']);
     const link = new CardLink(t);
