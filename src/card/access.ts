@@ -112,6 +112,6 @@ export function hintFor(rule: AccessRule | undefined): string | undefined {
   const keys = keysOf(rule);
   if (!keys.length) return undefined;
   const joiner = rule.includes('&') ? ' and ' : ' or ';
-  const cmd = keys.map((k) => k.toLowerCase());
-  return `verify ${keys.join(joiner)} first (simdm pin verify --pin-ref ${cmd[0]})`;
+  // the security state lasts as long as the card session: verify in the same command
+  return `verify ${keys.join(joiner)} first (--verify ${keys[0]!.toLowerCase()} with SIMDM_${keys[0]} set)`;
 }

@@ -235,7 +235,7 @@ export async function planRestore(fs: CardFs, dump: Dump): Promise<RestoreAction
     if (keys.length) {
       const ok = rule!.includes('&') ? (await Promise.all(keys.map(isVerified))).every(Boolean) : (await Promise.all(keys.map(isVerified))).some(Boolean);
       if (!ok) {
-        plan.push({ path: d.path, action: 'refuse', reason: `needs ${keys.join(rule!.includes('&') ? ' and ' : ' or ')}: verify first (simdm pin verify --pin-ref ${keys[0]!.toLowerCase()}, or --verify ${keys[0]!.toLowerCase()})` });
+        plan.push({ path: d.path, action: 'refuse', reason: `needs ${keys.join(rule!.includes('&') ? ' and ' : ' or ')}: verify first (--verify ${keys[0]!.toLowerCase()} with SIMDM_${keys[0]} set)` });
         continue;
       }
     }
