@@ -5,7 +5,7 @@ import { FUZZ_RUNS, FUZZ_RUNS_SLOW } from '../helpers/fuzz.js';
 import { OtaError } from '../../src/secure/ota/errors.js';
 import { buildCommandPacket, buildResponsePacket, openCommandPacket, openResponsePacket } from '../../src/secure/ota/packet.js';
 import { decodeCompactResult, decodeCompactScript, decodeExpandedResult, decodeExpandedScript } from '../../src/secure/ota/rfm.js';
-import { parseSmsPpEnvelope, parseSmsPpSegment, SmsReassembler } from '../../src/secure/ota/smspp.js';
+import { buildSmsPpEnvelopes, parseSmsPpEnvelope, parseSmsPpSegment, SmsReassembler } from '../../src/secure/ota/smspp.js';
 import { decodeSpi, type Spi } from '../../src/secure/ota/spi.js';
 import { OtaReceiver } from '../../src/secure/ota/receiver.js';
 
@@ -49,6 +49,24 @@ describe('OTA decoders under fuzzing', () => {
         onlyOta(() => rx.process(pkt));
       }),
       { numRuns: FUZZ_RUNS },
+    );
+  });
+});
+
+describe('SMS-PP envelopes under fuzzing', () => {
+  it('built envelopes reassemble to the packet; mutated ones give a result or OtaError', () => {
+    fc.assert(
+      fc.property(bytes(1, 600), fc.integer({ min: 0, max: 255 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (pkt, ref, at, x) => {
+        const envs = buildSmsPpEnvelopes(pkt, { reference: ref }).map((e) => e.data!);
+        const r = new SmsReassembler();
+        let out: Uint8Array | undefined;
+        for (const e of envs) out = r.add(parseSmsPpSegment(e));
+        expect(out).toEqual(pkt);
+        const m = envs[at % envs.length]!.slice();
+        m[at % m.length]! ^= x;
+        onlyOta(() => new SmsReassembler().add(parseSmsPpSegment(m)));
+      }),
+      { numRuns: FUZZ_RUNS_SLOW },
     );
   });
 });
