@@ -172,3 +172,22 @@ describe('SCP03 host and card together', () => {
     expect(() => host.processInitializeUpdate(resp)).toThrow(expect.objectContaining({ code: 'scp.cryptogram' }));
   });
 });
+
+describe('SCP03 pseudo-random card challenge (Amd D 6.2.2.1)', () => {
+  // The pySim vectors come from an eUICC: their challenges derive from the sequence counter and the
+  // ISD-R AID of GSMA SGP.22 (A0000005591010FFFFFFFF8900000100).
+  const ISD_R = fromHex('A0000005591010FFFFFFFF8900000100');
+  for (const v of V) {
+    it(`${v.name}: the card side reproduces the whole INITIALIZE UPDATE response`, () => {
+      const rsp = fromHex(v.iuRsp);
+      const seq = (rsp[29]! << 16) | (rsp[30]! << 8) | rsp[31]!;
+      const card = new Scp03CardSession(v.keys, { kvn: rsp[10]!, i: 0x70, aid: ISD_R, sequenceCounter: seq - 1 });
+      expect(toHex(card.initializeUpdate(fromHex(v.iu).slice(5, 13)))).toBe(v.iuRsp.toUpperCase());
+      const iu = fromHex(v.iu);
+      const host = new Scp03Session(v.keys, { kvn: iu[2]!, hostChallenge: iu.slice(5, 13), aid: ISD_R });
+      host.processInitializeUpdate(rsp);
+      const wrongAid = new Scp03Session(v.keys, { kvn: iu[2]!, hostChallenge: iu.slice(5, 13), aid: fromHex('A000000151000000') });
+      expect(() => wrongAid.processInitializeUpdate(rsp)).toThrow(expect.objectContaining({ code: 'scp.cryptogram' }));
+    });
+  }
+});
