@@ -33,6 +33,10 @@ export async function loadCommands(): Promise<SimdmCommand[]> {
     import('./dump.js'),
     import('./restore.js'),
     import('./perso.js'),
+    // bootstrap on the card
+    import('./profile.js'),
+    import('./bootstrap.js'),
+    import('./script.js'),
   ]);
   return mods.map((m) => m.default as SimdmCommand);
 }
