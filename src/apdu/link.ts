@@ -31,7 +31,7 @@ export class CardLink implements ApduSender {
   readonly channel = 0;
   /** C-APDUs sent, including automatic GET RESPONSE / re-issues */
   apduCount = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  private queue: Promise<void> = Promise.resolve();
   private readonly openChannels = new Set<number>();
 
   constructor(
@@ -54,9 +54,21 @@ export class CardLink implements ApduSender {
   /** transmit on logical channel `channel` (its bits are set into CLA) */
   transmitOn(channel: number, cmd: CommandApdu): Promise<ResponseApdu> {
     const c = channel === 0 && (cmd.cla & 0x43) === 0 ? cmd : { ...cmd, cla: claForChannel(cmd.cla, channel) };
+    // exchanges never interleave (a GET RESPONSE must follow its command); when the link is idle
+    // the exchange starts at once, without queueing through another promise
+    if (this.inFlight === 0) return this.track(this.exchange(c, channel));
     const run = this.queue.then(() => this.exchange(c, channel));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.track(run);
+  }
+
+  private inFlight = 0;
+  private track(p: Promise<ResponseApdu>): Promise<ResponseApdu> {
+    this.inFlight++;
+    const done = (): void => {
+      this.inFlight--;
+    };
+    this.queue = p.then(done, done);
+    return p;
   }
 
   /** `about` is the command whose answer this is (GET RESPONSE fetches the answer of another) */

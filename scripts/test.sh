@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what is needed and runs the whole test suite: unit tests, property tests, and the
+# end-to-end tests through a real pcscd with 16 vpcd virtual readers and simdm's virtual UICCs
+# (test/global-setup.ts starts pcscd and stops it by PID). Ends with "N passed, N failed".
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+bash scripts/setup.sh || exit 1
+mkdir -p .pcsc
+export SIMDM_REQUIRE_PCSCD=1
+npx vitest run --reporter=default --reporter=json --outputFile.json=.pcsc/test-results.json "$@"
+rc=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".pcsc/test-results.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' || echo "0 passed, 1 failed"
+exit $rc

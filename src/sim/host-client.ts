@@ -1,0 +1,76 @@
+/**
+ * Client of a card host process (src/sim/host-main.ts): virtual UICCs plugged into vpcd slots,
+ * controlled over IPC. Used by the e2e tests and the benchmarks; the cards live in their own
+ * process so a blocking PC/SC call can never deadlock against them.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { CardImage } from './image.js';
+import type { HostReply, HostRequest } from './host.js';
+import type { PullPlan } from './vpcd.js';
+
+// .ts when run from source (through tsx), .js when built
+const HOST_MAIN = fileURLToPath(new URL(`./host-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+
+type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
+
+export class CardHostClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (m: HostReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new Error(m.error));
+    });
+  }
+
+  static async start(): Promise<CardHostClient> {
+    const child = fork(HOST_MAIN, [], { execArgv: HOST_MAIN.endsWith('.ts') ? ['--import', 'tsx'] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (c) => reject(new Error(`card host exited with ${c}`)));
+    });
+    return new CardHostClient(child);
+  }
+
+  request(req: DistributiveOmit<HostRequest, 'id'>): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ ...req, id });
+    });
+  }
+
+  plug(port: number, image?: CardImage, insert = true): Promise<unknown> {
+    return this.request({ op: 'plug', port, ...(image ? { image } : {}), insert });
+  }
+  insert(port: number): Promise<unknown> {
+    return this.request({ op: 'insert', port });
+  }
+  remove(port: number): Promise<unknown> {
+    return this.request({ op: 'remove', port });
+  }
+  pull(port: number, plan: PullPlan): Promise<unknown> {
+    return this.request({ op: 'pull', port, plan });
+  }
+  swap(port: number, image: CardImage): Promise<unknown> {
+    return this.request({ op: 'swap', port, image });
+  }
+  async image(port: number): Promise<CardImage> {
+    return (await this.request({ op: 'image', port })) as CardImage;
+  }
+  async stats(port: number): Promise<{ apdus: number; inserted: boolean }> {
+    return (await this.request({ op: 'stats', port })) as { apdus: number; inserted: boolean };
+  }
+
+  async stop(): Promise<void> {
+    if (!this.child.connected) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.disconnect();
+    await exited;
+  }
+}
+
