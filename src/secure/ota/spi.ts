@@ -112,8 +112,3 @@ export function encodeKid(k: KeyIdentifier<ChecksumAlgorithm>): number {
   };
   return ((k.keyIndex & 0x0f) << 4) | m[k.algorithm];
 }
-
-/** Parses "06 19" / "0619" / named shorthands used by the CLI into an SPI. */
-export function spiFromHex(b: Uint8Array): Spi {
-  return decodeSpi(b);
-}

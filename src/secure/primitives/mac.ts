@@ -47,10 +47,3 @@ export function retailMac(key: Uint8Array, data: Uint8Array, opts: DesMacOptions
   const last = c.subarray(c.length - 8);
   return desEcbEncrypt(k3, desEcbDecrypt(k2, last));
 }
-
-/** Exposed for SCP02's ICV chaining: the plain single-DES CBC state before the final 3DES step. */
-export function singleDesCbcLast(k1: Uint8Array, data: Uint8Array, iv?: Uint8Array): Uint8Array {
-  const c = desCbcEncrypt(k1, data, iv);
-  return c.slice(c.length - 8);
-}
-
