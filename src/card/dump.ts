@@ -98,24 +98,34 @@ export async function readEntry(fs: CardFs, f: FileInfo, d: DumpFile = entryOf(f
   return d;
 }
 
-export async function dumpCard(fs: CardFs, opts: WalkOptions & { atr?: Uint8Array; onFile?: (d: DumpFile) => void } = {}): Promise<{ dump: Dump; stats: DumpStats }> {
+export interface DumpOptions {
+  probe?: WalkOptions['probe'];
+  atr?: Uint8Array;
+  onFile?: (d: DumpFile) => void;
+  /** a known layout (e.g. the paths of an earlier dump): select exactly these files, probe nothing */
+  paths?: readonly string[];
+}
+
+export async function dumpCard(fs: CardFs, opts: DumpOptions = {}): Promise<{ dump: Dump; stats: DumpStats }> {
   const files: DumpFile[] = [];
   const stats: DumpStats = { files: 0, efs: 0, bytes: 0, unreadable: 0 };
-  await walk(fs, 'MF', {
-    ...(opts.probe ? { probe: opts.probe } : {}),
-    onFile: async (f) => {
-      // the walk has just selected f: reading it now costs no extra SELECT
-      const d = f.type === 'EF' ? await readEntry(fs, f) : entryOf(f);
-      files.push(d);
-      stats.files++;
-      if (f.type === 'EF') {
-        stats.efs++;
-        if (d.readError) stats.unreadable++;
-        stats.bytes += d.content ? d.content.length / 2 : (d.records ?? []).reduce((n, r) => n + r.length / 2, 0);
-      }
-      opts.onFile?.(d);
-    },
-  });
+  const visit = async (f: FileInfo): Promise<void> => {
+    // the walk has just selected f: reading it now costs no extra SELECT
+    const d = f.type === 'EF' ? await readEntry(fs, f) : entryOf(f);
+    files.push(d);
+    stats.files++;
+    if (f.type === 'EF') {
+      stats.efs++;
+      if (d.readError) stats.unreadable++;
+      stats.bytes += d.content ? d.content.length / 2 : (d.records ?? []).reduce((n, r) => n + r.length / 2, 0);
+    }
+    opts.onFile?.(d);
+  };
+  if (opts.paths) {
+    for (const p of opts.paths) await visit(await fs.select(p));
+  } else {
+    await walk(fs, 'MF', { ...(opts.probe ? { probe: opts.probe } : {}), onFile: visit });
+  }
   const dump: Dump = { format: DUMP_FORMAT, created: new Date().toISOString(), ...(opts.atr ? { atr: toHex(opts.atr) } : {}), files };
   return { dump, stats };
 }

@@ -288,15 +288,18 @@ export class CardFs {
         const adfAt = segs.findIndex((s) => s.aid);
         if (adfAt >= 0) {
           const inAdf = this.curSegs.length > adfAt && sameSegs(this.curSegs.slice(0, adfAt + 1), segs.slice(0, adfAt + 1));
-          if (!inAdf) await this.selectApdu(0x04, segs[adfAt]!.aid!, asked);
+          // the ADF first (its FileInfo becomes current, so a failure after it leaves a true state)
+          if (!inAdf) await this.selectSegs(segs.slice(0, adfAt + 1), asked);
           fcp = await this.selectApdu(0x08, fidBytes([0x7fff, ...segs.slice(adfAt + 1).map((s) => s.fid)]), asked);
         } else {
           fcp = await this.selectApdu(0x08, fidBytes(segs.slice(1).map((s) => s.fid)), asked);
         }
       }
     } catch (e) {
-      this.invalidate();
-      if (e instanceof SwError && (e.sw === 0x6a82 || e.sw === 0x6a88)) {
+      // an unsuccessful SELECT leaves the current file as it was (ISO 7816-4 7.1.1); anything else: unknown
+      const notFound = e instanceof SwError && (e.sw === 0x6a82 || e.sw === 0x6a88);
+      if (!notFound && !(e instanceof FileNotFoundError)) this.invalidate();
+      if (notFound) {
         const last = target.entry ? target.entry.name : target.label;
         throw new FileNotFoundError(`'${asked}'`, target.entry ? [] : this.catalogue.suggest(last), `the card has no ${path}`);
       }

@@ -21,28 +21,33 @@ export interface WalkOptions {
 
 const fidHex = (fid: number): string => fid.toString(16).toUpperCase().padStart(4, '0');
 
-/** Lists the files under `path` (a DF, ADF or the MF); depth-first, the DF itself first. */
+/**
+ * Lists the files under `path` (a DF, ADF or the MF); depth-first, each DF before its files.
+ * `onFile` runs right after the file's SELECT, so reading it there costs no second SELECT.
+ */
 export async function walk(fs: CardFs, path = 'MF', opts: WalkOptions = {}): Promise<FileInfo[]> {
   const out: FileInfo[] = [];
   const seen = new Set<string>();
+  const probe = opts.probe ?? 'catalogue';
   const visit = async (df: FileInfo, depth: number): Promise<void> => {
-    if (seen.has(df.path)) return;
     seen.add(df.path);
     out.push(df);
     await opts.onFile?.(df, depth);
-    const children = await listDf(fs, df, opts.probe ?? 'catalogue');
-    for (const c of children) {
-      if (c.type === 'EF') {
-        if (seen.has(c.path)) continue;
-        seen.add(c.path);
-        out.push(c);
-        await opts.onFile?.(c, depth + 1);
-      } else if (opts.recursive !== false) await visit(c, depth + 1);
-      else {
-        seen.add(c.path);
-        out.push(c);
-        await opts.onFile?.(c, depth + 1);
+    const dfs: FileInfo[] = [];
+    await listDf(fs, df, probe, async (c) => {
+      if (seen.has(c.path)) return;
+      if (c.type !== 'EF' && opts.recursive !== false) {
+        dfs.push(c);
+        return;
       }
+      seen.add(c.path);
+      out.push(c);
+      await opts.onFile?.(c, depth + 1);
+    });
+    for (const c of dfs) {
+      if (seen.has(c.path)) continue;
+      // selected again: its children were probed after it
+      await visit(await fs.select(c.path), depth + 1);
     }
   };
   const root = await fs.select(path);
@@ -52,17 +57,23 @@ export async function walk(fs: CardFs, path = 'MF', opts: WalkOptions = {}): Pro
 }
 
 /** The files directly under `df` that answer to SELECT. */
-export async function listDf(fs: CardFs, df: FileInfo, probe: 'catalogue' | 'deep'): Promise<FileInfo[]> {
+export async function listDf(fs: CardFs, df: FileInfo, probe: 'catalogue' | 'deep', onFound?: (f: FileInfo) => void | Promise<void>): Promise<FileInfo[]> {
   const found: FileInfo[] = [];
   const fids = new Set<number>();
+  const depth = df.path.split('/').length;
   const tryPath = async (p: string): Promise<void> => {
+    let f: FileInfo;
     try {
-      const f = await fs.select(p);
-      if (f.type === 'EF' || f.type === 'DF') fids.add(f.fid);
-      found.push(f);
+      f = await fs.select(p);
     } catch (e) {
       if (!(e instanceof FileNotFoundError) && !(e instanceof SwError)) throw e;
+      return;
     }
+    // SELECT by FID may also reach the parent's DFs (TS 102 221 8.4.1): keep only files really under df
+    if (!f.path.startsWith(df.path + '/') || f.path.split('/').length !== depth + 1) return;
+    if (f.type === 'EF' || f.type === 'DF') fids.add(f.fid);
+    found.push(f);
+    await onFound?.(f);
   };
   const entry: CatalogueEntry | undefined = df.entry;
   if (df.type === 'MF') {
@@ -80,7 +91,6 @@ export async function listDf(fs: CardFs, df: FileInfo, probe: 'catalogue' | 'dee
     await tryPath(`${df.path}/${c.name}`);
   }
   if (probe === 'deep') {
-    const depth = df.path.split('/').length;
     const ranges = df.type === 'MF' ? [0x2f00, 0x7f00] : depth <= 2 ? [0x6f00, 0x5f00] : [0x4f00];
     for (const base of ranges) {
       for (let fid = base; fid <= base + 0xff; fid++) {
@@ -89,6 +99,5 @@ export async function listDf(fs: CardFs, df: FileInfo, probe: 'catalogue' | 'dee
       }
     }
   }
-  // SELECT by FID may also reach the parent's DFs (TS 102 221 8.4.1): keep only files really under df
-  return found.filter((f) => f.path.startsWith(df.path + '/') && f.path.split('/').length === df.path.split('/').length + 1);
+  return found;
 }

@@ -1,8 +1,9 @@
 /** simdm dump -o FILE.json [--deep]: every readable file of the card, raw and decoded (src/card/dump.ts). */
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { verifyKeys } from '../../card/cli-support.js';
-import { dumpCard } from '../../card/dump.js';
+import { dumpCard, parseDump } from '../../card/dump.js';
+import { UsageError } from '../../errors.js';
 import { CardFs } from '../../card/fs.js';
 import { type GlobalArgs, output, secretsFor } from '../context.js';
 import { withCard } from '../session.js';
@@ -10,6 +11,7 @@ import { withCard } from '../session.js';
 interface Args extends GlobalArgs {
   out: string;
   deep?: boolean;
+  layout?: string;
   verify?: string[];
 }
 
@@ -20,6 +22,7 @@ const cmd: CommandModule<GlobalArgs, Args> = {
     y
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output JSON file (- for stdout)' })
       .option('deep', { type: 'boolean', describe: 'also probe every FID of the usual ranges' })
+      .option('layout', { type: 'string', describe: 'an earlier dump of a card of the same kind: read exactly its files, probe nothing (fastest)' })
       .option('verify', { type: 'string', array: true, describe: 'verify these keys first so protected files are read too, e.g. --verify pin1' })
       .option('force', { type: 'boolean', describe: 'allow verifying a key with one try left' }) as Argv<Args>,
   handler: async (argv) => {
@@ -28,7 +31,8 @@ const cmd: CommandModule<GlobalArgs, Args> = {
       const fs = new CardFs(link);
       const t0 = performance.now();
       const n0 = link.apduCount;
-      const { dump, stats } = await dumpCard(fs, { atr, ...(argv.deep ? { probe: 'deep' as const } : {}) });
+      const paths = argv.layout ? parseDump(readJson(argv.layout), argv.layout).files.map((f) => f.path) : undefined;
+      const { dump, stats } = await dumpCard(fs, { atr, ...(argv.deep ? { probe: 'deep' as const } : {}), ...(paths ? { paths } : {}) });
       const ms = Math.round(performance.now() - t0);
       const text = JSON.stringify(dump, null, 2) + '\n';
       if (argv.out === '-') process.stdout.write(text);
@@ -42,4 +46,12 @@ const cmd: CommandModule<GlobalArgs, Args> = {
     });
   },
 };
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read layout ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 export default cmd;
