@@ -306,6 +306,12 @@ export function parseElement(bytes: Uint8Array, offset: number, path: string): {
   if (r.offset === -1) {
     throw new CodecError(CODEC, `${path}: ${r.result.error || 'malformed BER'}`, { offset, tag: path });
   }
+  // DER and card BER-TLV use definite lengths only (X.690 10.1; ISO/IEC 7816-4 5.2.2.2)
+  const indefinite = (b: asn1js.AsnType): boolean => {
+    const x = b as unknown as { lenBlock?: { isIndefiniteForm?: boolean }; idBlock: { isConstructed: boolean }; valueBlock: { value?: asn1js.AsnType[] } };
+    return !!x.lenBlock?.isIndefiniteForm || (x.idBlock.isConstructed && (x.valueBlock.value ?? []).some(indefinite));
+  };
+  if (indefinite(r.result)) throw new CodecError(CODEC, `${path}: indefinite length (not allowed in DER)`, { offset, tag: path });
   return { block: r.result, length: r.offset };
 }
 
