@@ -1,0 +1,292 @@
+/**
+ * Bootstrap on the card end to end: virtual UICCs in vpcd slots 35968/35969 -> pcscd -> pcsclite
+ * -> `node bin/simdm.js` (and the library over the same PC/SC path for the pull campaign).
+ * Peers: libwbxml's wbxml2xml decodes what simdm wrote; OpenSC's pkcs15-tool lists the data
+ * objects.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CardLink } from '../../src/apdu/link.js';
+import { compileProfile } from '../../src/bootstrap/profile/compile.js';
+import { loadProfile } from '../../src/bootstrap/profile/load.js';
+import { readBootstrap } from '../../src/bootstrap/reader.js';
+import { writePlan } from '../../src/bootstrap/writer.js';
+import { defaultImage, pinHex } from '../../src/sim/default-image.js';
+import type { CardImage } from '../../src/sim/image.js';
+import { SecretStore } from '../../src/util/secrets.js';
+import { CardHostClient, E2E, PcscContext, readerFor, vpcdReaderName } from '../helpers/vcards.js';
+
+const run = promisify(execFile);
+const P = 35968;
+const Q = 35969;
+const dir = mkdtempSync(join(tmpdir(), 'simdm-bootstrap-e2e-'));
+const ICCID = '8944100000000000015';
+const ENV = { SIMDM_ADM1: '88888888', SIMDM_ADM2: '87654321', SIMDM_LWM2M_PSK: '000102030405060708090A0B0C0D0E0F', SIMDM_ENT_DM_SECRET: 'corp-hmac-secret' };
+
+const cli = (port: number, args: string[], env: NodeJS.ProcessEnv = ENV) =>
+  run('node', ['bin/simdm.js', '--reader', vpcdReaderName(port), ...args], { env: { ...process.env, ...env }, timeout: 120_000 }).then(
+    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+/** The default image plus an enterprise ADM key (ADM2, key reference 0B: TS 102 221 9.5.1). */
+function twoAuthorityImage(): CardImage {
+  const img = defaultImage();
+  img.pins.push({ name: 'ADM2', ref: 0x0b, value: pinHex('87654321'), retries: 3, maxRetries: 3, enabled: true });
+  return img;
+}
+
+const EXAMPLES: { profile: string; image: () => CardImage; files: number }[] = [
+  { profile: 'card-profiles/operator-dm.yaml', image: defaultImage, files: 2 },
+  { profile: 'card-profiles/lwm2m-iot.yaml', image: defaultImage, files: 1 },
+  { profile: 'card-profiles/enterprise-dm.yaml', image: twoAuthorityImage, files: 3 },
+  { profile: 'card-profiles/cp-import.yaml', image: defaultImage, files: 1 },
+];
+
+function plan(profile: string) {
+  const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
+  return compileProfile(loadProfile(profile, { vars: (n) => (n === 'ICCID' ? ICCID : undefined), secrets: (n) => secrets.get(n) }), { iccid: ICCID });
+}
+
+describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
+  let host: CardHostClient;
+  let ctx: PcscContext;
+  const fresh = async (port: number, image: CardImage = defaultImage()): Promise<void> => {
+    await host.swap(port, image);
+    await host.insert(port);
+    await readerFor(ctx, port, 10_000);
+  };
+  beforeAll(async () => {
+    host = await CardHostClient.start();
+    ctx = new PcscContext();
+    await host.plug(P);
+    await host.plug(Q);
+  });
+  afterAll(async () => {
+    ctx?.close();
+    await host?.stop();
+  });
+
+  for (const ex of EXAMPLES) {
+    it(`${ex.profile}: written, detected, read back equal; a second write sends no UPDATE`, async () => {
+      await fresh(P, ex.image());
+      const w = await cli(P, ['profile', 'write', ex.profile, '--json', '--backup-dir', join(dir, 'b')]);
+      expect(w.code, w.stderr).toBe(0);
+      const rep = JSON.parse(w.stdout);
+      expect(rep.changed).toBe(true);
+      expect(rep.atomic).toBe(true);
+      expect(rep.files.filter((f: { action: string }) => f.action === 'write')).toHaveLength(ex.files);
+      const d = await cli(P, ['bootstrap', 'detect', '--json']);
+      expect(d.code, d.stderr).toBe(0);
+      const det = JSON.parse(d.stdout);
+      expect(det.present).toBe(true);
+      expect(det.via).toBe('aid');
+      expect(det.issues).toEqual([]);
+      expect(det.files).toHaveLength(ex.files);
+      const diff = await cli(P, ['profile', 'diff', ex.profile, '--json', '--exit-code']);
+      expect(diff.code, diff.stdout + diff.stderr).toBe(0);
+      expect(JSON.parse(diff.stdout).files.every((f: { status: string }) => f.status === 'same')).toBe(true);
+      const img = JSON.stringify(await host.image(P));
+      const w2 = await cli(P, ['profile', 'write', ex.profile, '--json', '--backup-dir', join(dir, 'b')]);
+      expect(w2.code, w2.stderr).toBe(0);
+      const rep2 = JSON.parse(w2.stdout);
+      expect(rep2.changed).toBe(false);
+      expect(rep2.updates).toBe(0);
+      expect(rep2.keysVerified).toEqual([]);
+      expect(JSON.stringify(await host.image(P))).toBe(img);
+    });
+  }
+
+  it('bootstrap read: fields, with credentials only as fingerprints', async () => {
+    await fresh(P);
+    expect((await cli(P, ['profile', 'write', 'card-profiles/operator-dm.yaml', '--no-backup'])).code).toBe(0);
+    const r = await cli(P, ['bootstrap', 'read', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const v = JSON.parse(r.stdout);
+    const dm = v.files.find((f: { kind: string }) => f.kind === 'dm');
+    expect(dm.oid).toBe('2.23.43.7.1');
+    expect(dm.fields['./DMAcc/OperatorDM/AppAddr/srv/Addr']).toBe('https://dm.operator.example/oma-dm');
+    expect(dm.fields['./DMAcc/OperatorDM/AppAuth/cli/AAuthName']).toBe(ICCID);
+    expect(r.stdout).not.toContain('demo-client-secret');
+    const x = await cli(P, ['bootstrap', 'read', '--format', 'xml']);
+    expect(x.stdout).toContain('<parm name="NAP-ADDRESS" value="internet.operator.example"/>');
+    expect(x.stdout).not.toContain('demo-server-secret');
+  });
+
+  it('rollback restores the previous bootstrap', async () => {
+    await fresh(P);
+    const v2 = join(dir, 'operator-dm-v2.yaml');
+    writeFileSync(v2, readFileSync('card-profiles/operator-dm.yaml', 'utf8').replace(/extends: defaults\/operator.yaml/, `extends: ${join(process.cwd(), 'card-profiles/defaults/operator.yaml')}`).replaceAll('https://dm.operator.example/oma-dm', 'https://dm2.operator.example/dm'));
+    const bdir = join(dir, 'rb');
+    expect((await cli(P, ['profile', 'write', 'card-profiles/operator-dm.yaml', '--backup-dir', bdir])).code).toBe(0);
+    const w = await cli(P, ['profile', 'write', v2, '--json', '--backup-dir', bdir]);
+    expect(w.code, w.stderr).toBe(0);
+    const backup = JSON.parse(w.stdout).backup as string;
+    expect((await cli(P, ['profile', 'diff', 'card-profiles/operator-dm.yaml', '--exit-code'])).code).toBe(1);
+    const rb = await cli(P, ['profile', 'rollback', backup, '--json', '--backup-dir', bdir]);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(JSON.parse(rb.stdout).atomic).toBe(true);
+    const diff = await cli(P, ['profile', 'diff', 'card-profiles/operator-dm.yaml', '--exit-code']);
+    expect(diff.code, diff.stdout).toBe(0);
+    // backup names carry the ICCID and a time, never a key
+    for (const f of readdirSync(bdir)) expect(f).toMatch(/^bootstrap-8944100000000000015-\d{8}T\d{6}-\d+\.json$/);
+  });
+
+  it('interop: wbxml2xml decodes the files simdm wrote; pkcs15-tool lists its data objects', async () => {
+    await fresh(Q);
+    expect((await cli(Q, ['profile', 'write', 'card-profiles/operator-dm.yaml', '--no-backup'])).code).toBe(0);
+    const out = join(dir, 'raw');
+    const r = await cli(Q, ['bootstrap', 'read', '--format', 'raw', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const cp = join(out, 'cpBootstrap-6460.bin');
+    const x = await run('wbxml2xml', ['-o', join(dir, 'cp.xml'), cp]);
+    expect(x.stdout + x.stderr).toContain('succeeded');
+    const xml = readFileSync(join(dir, 'cp.xml'), 'utf8');
+    expect(xml).toContain('<parm name="APPID" value="w7"/>');
+    expect(xml).toContain('<parm name="PXADDR" value="192.0.2.10"/>');
+    const y = await run('wbxml2xml', ['-o', join(dir, 'dm.xml'), join(out, 'dm-6450.bin')]);
+    expect(y.stdout + y.stderr).toContain('succeeded');
+    expect(readFileSync(join(dir, 'dm.xml'), 'utf8')).toContain('./DMAcc/OperatorDM/AppAddr/srv/Addr');
+    const p = await run('pkcs15-tool', ['--reader', vpcdReaderName(Q), '--list-data-objects'], { timeout: 60_000 }).catch((e: { stdout: string; stderr: string }) => e);
+    expect(p.stdout).toContain('DM Bootstrap');
+    expect(p.stdout).toContain('CP Bootstrap');
+    expect(p.stdout).toContain('2.23.43.7.1');
+  });
+
+  it('pulled at every APDU of a write: the card reads old or new, never a mix, and the write then completes', async () => {
+    const v1 = plan('card-profiles/operator-dm.yaml');
+    const v2p = join(dir, 'operator-dm-pull.yaml');
+    writeFileSync(v2p, readFileSync('card-profiles/operator-dm.yaml', 'utf8').replace(/extends: defaults\/operator.yaml/, `extends: ${join(process.cwd(), 'card-profiles/defaults/operator.yaml')}`).replaceAll('dm.operator.example', 'dm-new.operator.example'));
+    const v2 = plan(v2p);
+    const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
+    const connect = async () => {
+      const t = await readerFor(ctx, P, 10_000);
+      await t.connect();
+      return { t, link: new CardLink(t) };
+    };
+    const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields]));
+    const want = (p: typeof v1) => Object.fromEntries(p.files.map((f) => [f.label, f.fields]));
+    // the card holding v1, and the APDU count of the v1 -> v2 write
+    await fresh(P);
+    let c = await connect();
+    await writePlan(c.link, v1, { secrets, backupDir: false });
+    const image1 = await host.image(P);
+    const full = await writePlan(c.link, v2, { secrets, backupDir: false });
+    const n = full.apdus!;
+    expect(n).toBeGreaterThan(20);
+    await c.t.disconnect();
+    const seen = { old: 0, new: 0 };
+    for (let k = 0; k < n; k++) {
+      for (const apply of [true, false]) {
+        await fresh(P, structuredClone(image1));
+        c = await connect();
+        await host.pull(P, { at: k, apply });
+        await expect(writePlan(c.link, v2, { secrets, backupDir: false })).rejects.toThrow();
+        await c.t.waitForRemoval(5000).catch(() => undefined);
+        await host.insert(P);
+        c = await connect();
+        const st = await readBootstrap(c.link);
+        const got = fieldsOf(st);
+        const isOld = JSON.stringify(got) === JSON.stringify(want(v1));
+        const isNew = JSON.stringify(got) === JSON.stringify(want(v2));
+        expect(isOld || isNew, `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'}): ${JSON.stringify(st.issues)}`).toBe(true);
+        seen[isOld ? 'old' : 'new']++;
+        const again = await writePlan(c.link, v2, { secrets, backupDir: false });
+        expect(again.atomic).toBe(true);
+        expect(JSON.stringify(fieldsOf(await readBootstrap(c.link)))).toBe(JSON.stringify(want(v2)));
+        await c.t.disconnect();
+      }
+    }
+    expect(seen.old).toBeGreaterThan(0);
+    expect(seen.new).toBeGreaterThan(0);
+  }, 900_000);
+
+  it('bad input: profile errors name file, line and field; a file too small says by how many bytes', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'name: bad\nauthorities:\n  operator: ADM1\nfiles:\n  - id: dm\n    kind: dm\n    dm:\n      target: x\n      source: y\n      accounts:\n        - nodeName: A\n          serverId: s\n          addr: https://a\n          port: 99999\n');
+    const v = await cli(P, ['profile', 'validate', bad]);
+    expect(v.code).toBe(1);
+    expect(v.stderr).toMatch(new RegExp(`bad\\.yaml:14: files\\[0\\]\\.dm\\.accounts\\[0\\]\\.port: `));
+    // a real card: the application and files pre-created, no CREATE/DELETE allowed, DM slots of 100 bytes
+    const img = defaultImage();
+    const ef = (fid: string, size: number) => ({ fid, type: 'EF' as const, structure: 'transparent' as const, size, access: { read: 'ALW' as const, update: 'ADM1' as const, delete: 'NEV' as const } });
+    img.mf.children!.push({
+      fid: '5015',
+      type: 'ADF',
+      aid: 'A000000063504B43532D3135',
+      access: { create: 'NEV', delete: 'NEV' },
+      children: [ef('5031', 64), ef('5032', 128), ef('6430', 255), ef('6450', 100), ef('6451', 100), ef('6460', 1024), ef('6461', 1024)],
+    });
+    await fresh(P, img);
+    const w = await cli(P, ['profile', 'write', 'card-profiles/operator-dm.yaml', '--no-backup']);
+    expect(w.code).toBe(1);
+    expect(w.stderr).toMatch(/DM Bootstrap: 1817 bytes do not fit the 100-byte file 6450: 1717 bytes too many/);
+    expect(w.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a malformed DODF is reported and what is valid is still read', async () => {
+    // DODF by hand (PKCS #15 v1.1 6.7): an oidDO whose OID carries its own tag (the LwM2M example's
+    // error), an opaqueDO with an unknown OID, an entry that is not a DataType, then FF padding
+    const dodf =
+      // [1] oidDO { common { label "LwM2M" }, class {}, [1] { OidDO { OID (06 06 06 04 67 2B 09 01), Path { 04 02 6440 } } } }
+      'A11B' + '3007' + '0C054C774D324D' + '3000' + 'A10E' + '300C' + '0606' + '0604672B0901' + '3004' + '04026440' +
+      // opaqueDO { common { label "X" }, class { OID 1.2.3 }, [1] { Path { 04 02 6441 } } }
+      '3012' + '3003' + '0C0158' + '3004' + '06022A03' + 'A105' + '3003' + '040164' +
+      // an OCTET STRING where a DataType belongs
+      '0403010203' +
+      'FF'.repeat(40);
+    // EF LwM2M_Bootstrap (LwM2M Core G.3.3): 1 object, 25 bytes; object 0, implicit version, 20 bytes of TLV:
+    // instance 0 { /0/0/0 "coap://a", /0/0/1 false, /0/0/2 3 (NoSec) } (Core 7.4.3 TLV)
+    const lwm2m = '0001' + '0019' + '0000' + '00' + '0014' + '080011' + 'C80008' + Buffer.from('coap://a').toString('hex') + 'C10100' + 'C10203';
+    const img = defaultImage();
+    const ef = (fid: string, content: string, size: number) => ({ fid, type: 'EF' as const, structure: 'transparent' as const, size, content: (content + 'FF'.repeat(size)).slice(0, size * 2), access: { read: 'ALW' as const, update: 'ADM1' as const } });
+    img.mf.children!.push({
+      fid: '5015',
+      type: 'ADF',
+      aid: 'A000000063504B43532D3135',
+      access: {},
+      // ODF: dataObjects [7] { Path { 04 02 6430 } }
+      children: [ef('5031', 'A706300404026430', 32), ef('6430', dodf, 128), ef('6440', lwm2m, 64)],
+    });
+    await fresh(P, img);
+    const r = await cli(P, ['bootstrap', 'read', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const v = JSON.parse(r.stdout);
+    expect(v.files).toHaveLength(1);
+    expect(v.files[0].fields['/0/0/0']).toBe('coap://a');
+    expect(v.files[0].fields['/0/0/2']).toBe('3');
+    expect(v.warnings.join('\n')).toMatch(/OID value carries its own tag and length/);
+    expect(v.issues.join('\n')).toMatch(/unknown OID 1\.2\.3/);
+    expect(v.issues.join('\n')).toMatch(/EF\.DODF 6430 entry 3 at offset \d+: tag 04 is not a DataType; skipped/);
+  });
+
+  it('scripts: compile, dry run with secrets redacted, run on a blank card; a syntax error names its line', async () => {
+    const script = join(dir, 'op.apdu');
+    const c = await cli(P, ['profile', 'compile', 'card-profiles/lwm2m-iot.yaml', '--vars', join(dir, 'vars.env'), '-o', script]).catch(() => undefined);
+    void c;
+    writeFileSync(join(dir, 'vars.env'), `ICCID=${ICCID}\n`);
+    const comp = await cli(P, ['profile', 'compile', 'card-profiles/lwm2m-iot.yaml', '--vars', join(dir, 'vars.env'), '-o', script]);
+    expect(comp.code, comp.stderr).toBe(0);
+    const text = readFileSync(script, 'utf8');
+    expect(text).not.toContain('000102030405060708090A0B0C0D0E0F');
+    expect(text).toContain('${hex:LWM2M_PSK}');
+    const dry = await cli(P, ['script', 'run', script, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).not.toContain('000102030405060708090A0B0C0D0E0F');
+    expect(dry.stdout).not.toContain(Buffer.from('88888888').toString('hex').toUpperCase());
+    await fresh(P);
+    const runr = await cli(P, ['script', 'run', script]);
+    expect(runr.code, runr.stdout + runr.stderr).toBe(0);
+    const diff = await cli(P, ['profile', 'diff', 'card-profiles/lwm2m-iot.yaml', '--exit-code']);
+    expect(diff.code, diff.stdout).toBe(0);
+    const bad = join(dir, 'bad.apdu');
+    writeFileSync(bad, '# a script\n00A4000C023F00\n#> SW=9000\n00A4 0G\n');
+    const b = await cli(P, ['script', 'run', bad]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(/line 4: 'G' is not a hex digit/);
+  });
+});
