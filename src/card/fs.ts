@@ -349,14 +349,18 @@ export class CardFs {
     const out: number[] = [];
     let o = offset;
     for (;;) {
-      const want = total === undefined ? this.maxChunk : Math.min(this.maxChunk, offset + total - o);
+      // beyond offset 32767 the data come wrapped in DO '53' (up to 4 header bytes): keep Le <= 256
+      const chunk = o > 0x7fff ? Math.min(this.maxChunk, 252) : this.maxChunk;
+      const want = total === undefined ? chunk : Math.min(chunk, offset + total - o);
       if (want <= 0) break;
-      const r = await this.sender.transmit(binaryCmd(0xb0, o, undefined, want));
+      const cmd = binaryCmd(0xb0, o, undefined, want);
+      const r = await this.sender.transmit(cmd);
       if (r.sw === 0x6b00 && total === undefined) break; // unknown size: read until the end
       if (r.sw !== 0x9000 && r.sw !== 0x6282) throw await this.swError(r.sw, `READ BINARY ${f.path} at offset ${o}`, f, 'read');
-      out.push(...r.data);
-      o += r.data.length;
-      if (r.data.length < want || r.sw === 0x6282) break;
+      const data = cmd.ins === 0xb1 ? unwrapData(r.data, f.path, o) : r.data;
+      out.push(...data);
+      o += data.length;
+      if (data.length < want || r.sw === 0x6282) break;
     }
     return Uint8Array.from(out);
   }
@@ -484,6 +488,19 @@ function binaryCmd(ins: 0xb0 | 0xd6, offset: number, data?: Uint8Array, le?: num
     return { cla: 0x00, ins: 0xd7, p1: 0, p2: 0, data: Uint8Array.from([...off, ...dd, ...body]) };
   }
   return { cla: 0x00, ins, p1: offset >> 8, p2: offset & 0xff, ...(data ? { data } : {}), ...(le !== undefined ? { le } : {}) };
+}
+
+/** The discretionary data DO '53' of an odd-INS READ BINARY answer (ISO 7816-4 11.2.3). */
+function unwrapData(b: Uint8Array, path: string, offset: number): Uint8Array {
+  let tlvs;
+  try {
+    tlvs = decodeBer(b);
+  } catch (e) {
+    throw new CardFsError('odd-ins', `${path}: READ BINARY at offset ${offset} answered no data object 53: ${(e as Error).message}`);
+  }
+  const d = tlvs.find((t) => t.tag === 0x53);
+  if (!d) throw new CardFsError('odd-ins', `${path}: READ BINARY at offset ${offset} answered no data object 53`);
+  return d.value;
 }
 
 const STRUCT_OF: Record<string, Structure> = { transparent: 'transparent', linearFixed: 'linear-fixed', cyclic: 'cyclic', berTlv: 'ber-tlv' };
