@@ -151,7 +151,11 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     const y = await run('wbxml2xml', ['-o', join(dir, 'dm.xml'), join(out, 'dm-6450.bin')]);
     expect(y.stdout + y.stderr).toContain('succeeded');
     expect(readFileSync(join(dir, 'dm.xml'), 'utf8')).toContain('./DMAcc/OperatorDM/AppAddr/srv/Addr');
-    const p = await run('pkcs15-tool', ['--reader', vpcdReaderName(Q), '--list-data-objects'], { timeout: 60_000 }).catch((e: { stdout: string; stderr: string }) => e);
+    // OpenSC binds unknown cards (the virtual UICC's ATR is in no driver's table) only with the
+    // default driver enabled (opensc.conf enable_default_driver); it then finds the application in EF.DIR
+    const conf = join(dir, 'opensc.conf');
+    writeFileSync(conf, 'app default {\n  enable_default_driver = true;\n  framework pkcs15 {\n    use_file_caching = false;\n  }\n}\n');
+    const p = await run('pkcs15-tool', ['--reader', vpcdReaderName(Q), '--list-data-objects'], { timeout: 60_000, env: { ...process.env, OPENSC_CONF: conf } }).catch((e: { stdout: string; stderr: string }) => e);
     expect(p.stdout).toContain('DM Bootstrap');
     expect(p.stdout).toContain('CP Bootstrap');
     expect(p.stdout).toContain('2.23.43.7.1');

@@ -116,7 +116,7 @@ const compile: CommandModule<GlobalArgs, CompileArgs> = {
 interface WriteArgs extends ProfileArgs {
   'dry-run'?: boolean;
   'backup-dir'?: string;
-  'no-backup'?: boolean;
+  backup?: boolean;
 }
 
 const write: CommandModule<GlobalArgs, WriteArgs> = {
@@ -126,13 +126,13 @@ const write: CommandModule<GlobalArgs, WriteArgs> = {
     withProfile(y)
       .option('dry-run', { type: 'boolean', describe: 'show what would be written; send nothing that changes the card' })
       .option('backup-dir', { type: 'string', default: 'simdm-backups', describe: 'where the backup of the previous bootstrap goes' })
-      .option('no-backup', { type: 'boolean', describe: 'keep no backup' })
+      .option('backup', { type: 'boolean', default: true, describe: 'keep a backup of the previous bootstrap (--no-backup: none)' })
       .option('force', { type: 'boolean', describe: 'present ADM keys even with one try left' }) as Argv<WriteArgs>,
   handler: async (argv) => {
     const secrets = secretsFor(argv);
     await withCard(argv, async ({ link }) => {
       const { plan } = await loadForCard(argv, link, secrets);
-      const r = await writePlan(link, plan, { secrets, force: !!argv.force, dryRun: !!argv['dry-run'], backupDir: argv['no-backup'] ? false : (argv['backup-dir'] ?? 'simdm-backups') });
+      const r = await writePlan(link, plan, { secrets, force: !!argv.force, dryRun: !!argv['dry-run'], backupDir: argv.backup === false ? false : (argv['backup-dir'] ?? 'simdm-backups') });
       output(argv, r, renderWrite);
     });
   },
