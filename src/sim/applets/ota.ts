@@ -7,12 +7,17 @@
  * SMS-DELIVER-REPORT route; a PoR the SPI wants via SMS-SUBMIT is returned the same way, since the
  * virtual card has no proactive SEND SHORT MESSAGE).
  *
- * The script runs on a logical channel the applet opens for it (so the terminal's selections are
- * untouched), with the card's current security status: RFM's own access domain (TS 102 226 6) is
- * not modelled, so ADM-protected updates need ADM verified on the card first.
+ * The RFM application's access domain (TS 102 226 8.2.1.3.2.4 / TS 102 225 install parameters):
+ * - "full" (default, access domain '00'): the script runs on the application's own file context
+ *   with full access to the file system, as operators' RFM does: SELECT (by FID, AID, path, parent),
+ *   READ/UPDATE BINARY and READ/UPDATE RECORD, with life cycle checks but no PIN/ADM conditions;
+ * - "card": the script runs through the card itself on a private logical channel, under the
+ *   security status the terminal established (PIN/ADM verifications), i.e. UICC access rules.
+ * Either way the terminal's own selections are left untouched.
  *
  * State in the card image, under `applets.ota`:
- *   { "keySets": [ { "index": 1, "kic": hex, "kid": hex } ], "counters": { "<tar>/<kic>/<kid>": n } }
+ *   { "keySets": [ { "index": 1, "kic": hex, "kid": hex } ], "accessDomain"?: "full" | "card",
+ *     "counters": { "<tar>/<kic>/<kid>": n } }
  * No key sets by default: every packet is then refused with status 06.
  */
 import { z } from 'zod';
@@ -24,6 +29,7 @@ import { OtaReceiver } from '../../secure/ota/receiver.js';
 import { parseSmsPpSegment, SmsReassembler } from '../../secure/ota/smspp.js';
 import { fromHex } from '../../util/hex.js';
 import type { Applet, AppletFactory, AppletResponse, CommandContext } from '../applet.js';
+import { effectiveSfi, type SimFile } from '../fs.js';
 import type { VirtualUicc } from '../uicc.js';
 
 export const OTA_APPLET = 'ota';
@@ -32,6 +38,7 @@ const hex = z.string().regex(/^([0-9A-Fa-f]{2})+$/);
 const OtaState = z
   .object({
     keySets: z.array(z.object({ index: z.number().int().min(1).max(15), kic: hex.optional(), kid: hex.optional() }).strict()),
+    accessDomain: z.enum(['full', 'card']).optional(),
     counters: z.record(z.string(), z.number().int().min(0)).optional(),
   })
   .strict();
@@ -86,7 +93,7 @@ class OtaApplet implements Applet {
         card.markChanged();
       },
     };
-    const runner = new ScriptRunner(card);
+    const runner: Runner = st.accessDomain === 'card' ? new ScriptRunner(card) : new FullAccessRunner(card);
     const rx = new OtaReceiver({
       keys: (i, j) => {
         const kic = st.keySets.find((k) => k.index === i)?.kic;
@@ -108,8 +115,13 @@ class OtaApplet implements Applet {
   }
 }
 
+interface Runner {
+  run(c: CommandApdu): ResponseApdu;
+  close(): void;
+}
+
 /** Runs script commands through the card itself on a private logical channel. */
-class ScriptRunner {
+class ScriptRunner implements Runner {
   private channel: number | undefined;
   constructor(private readonly card: VirtualUicc) {}
 
@@ -141,6 +153,166 @@ class ScriptRunner {
     if (this.channel) this.send({ cla: 0x00, ins: 0x70, p1: 0x80, p2: this.channel });
     this.channel = undefined;
   }
+}
+
+const OK = 0x9000;
+const NO_DATA = new Uint8Array(0);
+
+/**
+ * The RFM application's own file context with full access (access domain '00'): the TS 102 221
+ * file commands an RFM script uses, on the card's file tree, without access conditions.
+ */
+class FullAccessRunner implements Runner {
+  private df: SimFile;
+  private ef: SimFile | undefined;
+  private adf: SimFile | undefined;
+  private record = 0;
+  constructor(private readonly card: VirtualUicc) {
+    this.df = card.mf;
+  }
+
+  close(): void {}
+
+  run(c: CommandApdu): ResponseApdu {
+    const r = this.exec(c);
+    return { data: r.data ?? NO_DATA, sw: r.sw };
+  }
+
+  private exec(c: CommandApdu): { data?: Uint8Array; sw: number } {
+    switch (c.ins) {
+      case 0xa4:
+        return this.select(c);
+      case 0xb0:
+      case 0xd6:
+        return this.binary(c, c.ins === 0xd6);
+      case 0xb2:
+      case 0xdc:
+        return this.recordCmd(c, c.ins === 0xdc);
+      case 0xf2:
+        return { data: this.card.fcp(this.df), sw: OK };
+      default:
+        return { sw: 0x6d00 };
+    }
+  }
+
+  /** FID resolution from the current DF (TS 102 221 8.4.1). */
+  private byFid(fid: number): SimFile | undefined {
+    if (fid === 0x3f00) return this.card.mf;
+    if (fid === 0x7fff) return this.adf;
+    if (this.df.fid === fid) return this.df;
+    const child = this.df.children.find((x) => x.fid === fid);
+    if (child) return child;
+    const parent = this.df.parent;
+    if (parent && parent.fid === fid) return parent;
+    return parent?.children.find((x) => x.fid === fid && x.type !== 'EF');
+  }
+
+  private select(c: CommandApdu): { data?: Uint8Array; sw: number } {
+    const d = c.data ?? NO_DATA;
+    let t: SimFile | undefined;
+    if (c.p1 === 0x00) {
+      if (d.length === 0) t = this.card.mf;
+      else if (d.length === 2) t = this.byFid((d[0]! << 8) | d[1]!);
+      else return { sw: 0x6700 };
+    } else if (c.p1 === 0x03) t = this.ef ? this.df : this.df.parent;
+    else if (c.p1 === 0x04) t = this.card.mf.children.find((x) => x.type === 'ADF' && x.aid && d.length >= 5 && startsWith(x.aid, d));
+    else if (c.p1 === 0x08 || c.p1 === 0x09) {
+      if (d.length === 0 || d.length % 2) return { sw: 0x6700 };
+      let cur: SimFile | undefined = c.p1 === 0x08 ? this.card.mf : this.df;
+      for (let i = 0; i < d.length && cur; i += 2) {
+        const fid = (d[i]! << 8) | d[i + 1]!;
+        if (i === 0 && c.p1 === 0x08 && fid === 0x3f00) continue;
+        cur = fid === 0x7fff ? this.adf : cur.type !== 'EF' ? cur.children.find((x) => x.fid === fid) : undefined;
+      }
+      t = cur;
+    } else return { sw: 0x6a86 };
+    if (!t) return { sw: 0x6a82 };
+    if (t.type === 'EF') {
+      this.df = t.parent ?? this.card.mf;
+      this.ef = t;
+    } else {
+      this.df = t;
+      this.ef = undefined;
+      if (t.type === 'ADF') this.adf = t;
+    }
+    this.record = 0;
+    const sw = t.lcs === 'deactivated' ? 0x6283 : OK;
+    return (c.p2 & 0x0c) === 0x0c ? { sw } : { data: this.card.fcp(t), sw };
+  }
+
+  private usable(f: SimFile): number | undefined {
+    if (f.lcs === 'terminated') return 0x6985;
+    if (f.lcs === 'deactivated') return 0x6283;
+    return undefined;
+  }
+
+  private binary(c: CommandApdu, update: boolean): { data?: Uint8Array; sw: number } {
+    let f = this.ef;
+    let off: number;
+    if (c.p1 & 0x80) {
+      if (c.p1 & 0x60) return { sw: 0x6b00 };
+      f = this.df.children.find((x) => x.type === 'EF' && effectiveSfi(x) === (c.p1 & 0x1f));
+      if (!f) return { sw: 0x6a82 };
+      this.ef = f;
+      off = c.p2;
+    } else off = ((c.p1 & 0x7f) << 8) | c.p2;
+    if (!f) return { sw: 0x6986 };
+    if (f.structure !== 'transparent' || !f.content) return { sw: 0x6981 };
+    const bad = this.usable(f);
+    if (bad) return { sw: bad };
+    const content = f.content;
+    if (off >= content.length && content.length > 0) return { sw: 0x6b00 };
+    if (!update) return { data: content.slice(off, off + Math.min(c.le ?? 256, content.length - off)), sw: OK };
+    const d = c.data;
+    if (!d || d.length === 0) return { sw: 0x6700 };
+    if (off + d.length > content.length) return { sw: 0x6700 };
+    content.set(d, off);
+    this.card.markChanged();
+    return { sw: OK };
+  }
+
+  private recordCmd(c: CommandApdu, update: boolean): { data?: Uint8Array; sw: number } {
+    let f = this.ef;
+    const sfi = c.p2 >> 3;
+    if (sfi) {
+      f = this.df.children.find((x) => x.type === 'EF' && effectiveSfi(x) === sfi);
+      if (!f) return { sw: 0x6a82 };
+      if (f !== this.ef) this.record = 0;
+      this.ef = f;
+    }
+    if (!f) return { sw: 0x6986 };
+    if (!f.records || f.structure === 'transparent') return { sw: 0x6981 };
+    const bad = this.usable(f);
+    if (bad) return { sw: bad };
+    const recs = f.records;
+    const mode = c.p2 & 0x07;
+    let n: number;
+    if (mode === 0x04) n = c.p1 === 0 ? this.record : c.p1;
+    else if (mode === 0x02) n = this.record + 1;
+    else if (mode === 0x03) n = f.structure === 'cyclic' && update ? 1 : this.record === 0 ? recs.length : this.record - 1;
+    else return { sw: 0x6a86 };
+    if (update && (!c.data || c.data.length !== recs[0]?.length)) return { sw: 0x6700 };
+    if (f.structure === 'cyclic' && update && mode === 0x03) {
+      // cyclic UPDATE RECORD (previous): the oldest record becomes record 1 (TS 102 221 11.1.6)
+      const last = recs.pop()!;
+      recs.unshift(last);
+    }
+    if (n < 1 || n > recs.length) return { sw: 0x6a83 };
+    this.record = n;
+    const rec = recs[n - 1]!;
+    if (!update) return { data: rec.slice(), sw: OK };
+    const d = c.data;
+    if (!d || d.length !== rec.length) return { sw: 0x6700 };
+    rec.set(d);
+    this.card.markChanged();
+    return { sw: OK };
+  }
+}
+
+function startsWith(a: Uint8Array, prefix: Uint8Array): boolean {
+  if (prefix.length > a.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (a[i] !== prefix[i]) return false;
+  return true;
 }
 
 export const otaApplet: AppletFactory = (card) => new OtaApplet(card);

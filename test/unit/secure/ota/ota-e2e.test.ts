@@ -43,15 +43,23 @@ describe('OTA RFM in the virtual UICC', () => {
     expect(por.result!.executed).toBe(2);
     expect(toHex(por.result!.responses[0]!.data)).toBe('984401000000000010F5');
   });
-  it('expanded script, and the terminal selection on channel 0 is untouched', async () => {
+  it('expanded script with full access (no PIN needed), and the terminal selection on channel 0 is untouched', async () => {
     await link.send(c('00a40004022fe2'));
     const por = await send(1, ['00a4000c027ff0', '00a4000c026f07', '00b0000009'], 'B00000', 'expanded');
-    expect(por.result!.responses.map((r) => r.sw)).toEqual([0x9000, 0x9000, 0x6982]);
+    expect(por.result!.responses.map((r) => r.sw)).toEqual([0x9000, 0x9000, 0x9000]);
+    expect(toHex(por.result!.responses[2]!.data)).toBe('080910101032547698');
     // channel 0 still has EF.ICCID selected
     expect(toHex(await link.send(c('00b000000a')))).toBe('984401000000000010F5');
   });
-  it('updates EF.SPN (ADM verified), refuses a replayed packet with CNTR low', async () => {
-    await link.send({ cla: 0x00, ins: 0x20, p1: 0x00, p2: 0x0a, data: fromHex(pinHex('88888888')) });
+  it('access domain "card": the terminal\'s security status applies (EF.IMSI needs PIN1)', async () => {
+    provisionOta(card, { keySets: [{ index: 2, kic: '200102030405060708090A0B0C0D0E0F', kid: '201102030405060708090A0B0C0D0E0F' }], accessDomain: 'card' });
+    const por = await send(1, ['00a4000c027ff0', '00a4000c026f07', '00b0000009'], 'B00000', 'expanded');
+    expect(por.result!.responses.map((r) => r.sw)).toEqual([0x9000, 0x9000, 0x6982]);
+    await link.send({ cla: 0x00, ins: 0x20, p1: 0x00, p2: 0x01, data: fromHex(pinHex('1234')) });
+    const again = await send(2, ['00a4000c027ff0', '00a4000c026f07', '00b0000009'], 'B00000', 'expanded');
+    expect(toHex(again.result!.responses[2]!.data)).toBe('080910101032547698');
+  });
+  it('updates the ADM-protected EF.SPN without ADM (full access), refuses a replayed packet with CNTR low', async () => {
     const upd = ['00a40004027ff0', '00a40004026f46', '00d6000003014142'];
     expect((await send(5, upd)).result!.responses[0]!.sw).toBe(0x9000);
     await link.send(c('00a40004027ff0'));
@@ -62,6 +70,15 @@ describe('OTA RFM in the virtual UICC', () => {
     expect(replay.statusText).toBe('CNTR low');
     expect(toHex(await link.send(c('00b0000003')))).toBe('014142');
     expect(JSON.stringify(card.toImage().applets)).toContain('"B00000/2/2":5');
+  });
+  it('records: UPDATE RECORD (absolute) and READ RECORD (next) on EF.ECC, by SFI too', async () => {
+    const por = await send(1, ['00a40004027ff0', '00a40004026fb7', '00dc0204041234ffff', '00b2010404', '00b2000204'], 'B00000', 'expanded');
+    expect(por.result!.responses.map((r) => r.sw)).toEqual([0x9000, 0x9000, 0x9000, 0x9000, 0x9000]);
+    expect(toHex(por.result!.responses[3]!.data)).toBe('11F2FF00');
+    expect(toHex(por.result!.responses[4]!.data)).toBe('1234FFFF');
+    // SFI 1 (EF.ECC) from the USIM DF: P2 = 1 << 3 | 04
+    const sfi = await send(2, ['00a40004027ff0', '00b2020c04'], 'B00000', 'expanded');
+    expect(toHex(sfi.result!.responses[1]!.data)).toBe('1234FFFF');
   });
   it('wrong KID: status 01 and nothing runs; unknown TAR: 09', async () => {
     const bad = wrapScript({ spi: SPI, kic: 0x22, kid: 0x22, tar: fromHex('B00000'), counter: 1, commands: [c('00b000000a')] }, { ...KEYS, kid: new Uint8Array(16) });
@@ -74,8 +91,6 @@ describe('OTA RFM in the virtual UICC', () => {
 describe('concatenated SMS-PP (TS 23.040 9.2.3.24.1, TS 31.115 4.2)', () => {
   it('a script longer than one SMS travels in two short messages and runs once complete', async () => {
     const { buildSmsPpEnvelopes } = await import('../../../../src/secure/ota/smspp.js');
-    await link.send({ cla: 0x00, ins: 0x20, p1: 0x00, p2: 0x0a, data: fromHex(pinHex('88888888')) });
-    await link.send({ cla: 0x00, ins: 0x20, p1: 0x00, p2: 0x01, data: fromHex(pinHex('1234')) });
     // EF.OPLMNwAcT (6F61) is 40 bytes: write it four times (about 200 bytes of script), read it back
     const content = '00F110C080'.repeat(8);
     const upd = '00d6000028' + content;
