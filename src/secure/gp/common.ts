@@ -51,6 +51,12 @@ export function parseLevel(text: string): number {
   return l;
 }
 
+/** Largest n with pad(n) + mac <= 255, where pad(n) rounds n + 1 up to the block (method 2). */
+export function maxWrappedData(macLen: number, block: number | undefined): number {
+  if (block === undefined) return 255 - macLen;
+  return Math.floor((255 - macLen) / block) * block - 1;
+}
+
 export function levelName(level: number): string {
   const f = decodeLevel(level);
   const n = [f.cmac && 'C-MAC', f.cdec && 'C-DECRYPTION', f.rmac && 'R-MAC', f.renc && 'R-ENCRYPTION'].filter(Boolean);
@@ -61,6 +67,8 @@ export function levelName(level: number): string {
 export interface HostSecureChannel {
   readonly scp: 2 | 3;
   readonly level: number;
+  /** the longest plain command data field that still fits a short APDU once wrapped */
+  readonly maxCommandData: number;
   /** protects a plain command for the card (CLA gets the secure messaging bit) */
   wrap(cmd: CommandApdu): CommandApdu;
   /** verifies/decrypts the card's response to the last wrapped command */
@@ -83,6 +91,10 @@ export class SecureSender implements ApduSender {
   ) {}
   get channel(): number {
     return this.inner.channel;
+  }
+  /** the largest plain data field per command: use as CardFs maxChunk */
+  get maxCommandData(): number {
+    return this.session.maxCommandData;
   }
   async transmit(cmd: CommandApdu): Promise<ResponseApdu> {
     const w = this.session.wrap(cmd);

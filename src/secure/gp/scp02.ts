@@ -24,7 +24,7 @@ import { desCbcDecrypt, desCbcEncrypt, desEcbDecrypt, desEcbEncrypt } from '../p
 import { desMacAlg1, retailMac } from '../primitives/mac.js';
 import { padIso9797M2, unpadIso9797M2 } from '../primitives/padding.js';
 import { concatBytes } from '../../util/hex.js';
-import { decodeLevel, type HostSecureChannel, macCla, smCla } from './common.js';
+import { decodeLevel, type HostSecureChannel, macCla, maxWrappedData, smCla } from './common.js';
 import { ScpError } from './errors.js';
 
 export const Scp02Constant = {
@@ -177,6 +177,12 @@ export class Scp02Session implements HostSecureChannel {
     return this.init;
   }
 
+  get maxCommandData(): number {
+    const ch = this.channel;
+    if (!ch || !decodeLevel(ch.level).cmac) return 255;
+    return maxWrappedData(8, decodeLevel(ch.level).cdec ? 8 : undefined);
+  }
+
   initializeUpdate(): CommandApdu {
     return { cla: 0x80, ins: 0x50, p1: this.opts.kvn ?? 0, p2: 0x00, data: this.hostChallenge, le: 256 };
   }
@@ -216,6 +222,8 @@ export class Scp02Session implements HostSecureChannel {
     const f = decodeLevel(ch.level);
     if (!f.cmac) return cmd;
     const clear = cmd.data ?? new Uint8Array(0);
+    // refuse before any state changes, so a refused command leaves the session usable
+    if (clear.length > this.maxCommandData) throw new ScpError('format', `command data of ${clear.length} bytes does not fit a short APDU once wrapped (max ${this.maxCommandData})`);
     const cla = smCla(cmd.cla);
     const mac = ch.cmac(cla, cmd.ins, cmd.p1, cmd.p2, clear);
     let data = clear;

@@ -24,7 +24,7 @@ import { padIso9797M2, unpadIso9797M2 } from '../primitives/padding.js';
 import { concatBytes, toHex } from '../../util/hex.js';
 import { randomBytes } from 'node:crypto';
 import { ScpError } from './errors.js';
-import { decodeLevel, type HostSecureChannel, macCla, smCla } from './common.js';
+import { decodeLevel, type HostSecureChannel, macCla, maxWrappedData, smCla } from './common.js';
 
 /** Derivation constants, Amendment D Table 4-1. */
 export const Scp03Constant = {
@@ -225,6 +225,12 @@ export class Scp03Session implements HostSecureChannel {
     return this.init;
   }
 
+  get maxCommandData(): number {
+    const ch = this.channel;
+    if (!ch || !decodeLevel(ch.level).cmac) return 255;
+    return maxWrappedData(ch.macLen, decodeLevel(ch.level).cdec ? 16 : undefined);
+  }
+
   /** INITIALIZE UPDATE (Amd D 7.1.1): 80 50 KVN 00 Lc host-challenge 00. */
   initializeUpdate(): CommandApdu {
     return { cla: 0x80, ins: 0x50, p1: this.opts.kvn ?? 0, p2: 0x00, data: this.hostChallenge, le: 256 };
@@ -278,6 +284,9 @@ export class Scp03Session implements HostSecureChannel {
     const ch = this.channel;
     if (!ch) throw new ScpError('state', 'no authenticated SCP03 session');
     const f = decodeLevel(ch.level);
+    const n = cmd.data?.length ?? 0;
+    // refuse before any state changes, so a refused command leaves the session usable
+    if (n > this.maxCommandData) throw new ScpError('format', `command data of ${n} bytes does not fit a short APDU once wrapped (max ${this.maxCommandData})`);
     ch.counter++; // Amd D 6.2.6: incremented for every command of the session
     this.pendingCounter = ch.counter;
     if (!f.cmac) return cmd;

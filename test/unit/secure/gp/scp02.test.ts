@@ -122,3 +122,21 @@ describe('SCP02 card side', () => {
     expect(card.authenticated).toBe(false);
   });
 });
+
+describe('SCP02 maxCommandData', () => {
+  for (const [level, want] of [
+    [0x01, 247],
+    [0x03, 239],
+  ] as const) {
+    it(`level ${level}: ${want} bytes wrap and unwrap, ${want + 1} are refused without breaking the session`, () => {
+      const card = new Scp02CardSession(KEYS, { kvn: 0x20 });
+      const host = new Scp02Session(KEYS, { kvn: 0x20 });
+      host.processInitializeUpdate(card.initializeUpdate(host.initializeUpdate().data!));
+      card.externalAuthenticate(host.externalAuthenticate(level));
+      expect(host.maxCommandData).toBe(want);
+      expect(card.unwrapCommand(host.wrap({ cla: 0x80, ins: 0xe2, p1: 0, p2: 0, data: new Uint8Array(want).fill(7) })).data!.length).toBe(want);
+      expect(() => host.wrap({ cla: 0x80, ins: 0xe2, p1: 0, p2: 0, data: new Uint8Array(want + 1) })).toThrow(expect.objectContaining({ code: 'scp.format' }));
+      expect(card.unwrapCommand(host.wrap({ cla: 0x80, ins: 0xf2, p1: 0x80, p2: 0x02, data: Uint8Array.of(0x4f, 0) })).ins).toBe(0xf2);
+    });
+  }
+});

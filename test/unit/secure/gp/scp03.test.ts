@@ -191,3 +191,29 @@ describe('SCP03 pseudo-random card challenge (Amd D 6.2.2.1)', () => {
     });
   }
 });
+
+describe('maxCommandData: the largest plain data field that wraps into a short APDU', () => {
+  for (const [level, i, want] of [
+    [0x01, 0x60, 247],
+    [0x03, 0x60, 239],
+    [0x01, 0x61, 239],
+    [0x03, 0x61, 223],
+  ] as const) {
+    it(`level ${level.toString(16)} ${i & 1 ? 'S16' : 'S8'}: ${want} bytes wrap, ${want + 1} do not`, () => {
+      const K = KS128;
+      const card = new Scp03CardSession(K, { kvn: 0x30, i });
+      const host = new Scp03Session(K, { kvn: 0x30, hostChallenge: new Uint8Array(i & 1 ? 16 : 8) });
+      host.processInitializeUpdate(card.initializeUpdate(host.initializeUpdate().data!));
+      card.externalAuthenticate(host.externalAuthenticate(level));
+      expect(host.maxCommandData).toBe(want);
+      const w = host.wrap({ cla: 0x00, ins: 0xd6, p1: 0, p2: 0, data: new Uint8Array(want) });
+      expect(w.data!.length).toBeLessThanOrEqual(255);
+      expect(card.unwrapCommand(w).data!.length).toBe(want);
+      expect(() => host.wrap({ cla: 0x00, ins: 0xd6, p1: 0, p2: 0, data: new Uint8Array(want + 1) })).toThrow(
+        expect.objectContaining({ code: 'scp.format' }),
+      );
+      // the refused command left the session in step with the card
+      expect(card.unwrapCommand(host.wrap({ cla: 0x80, ins: 0xf2, p1: 0x80, p2: 0x02, data: Uint8Array.of(0x4f, 0) })).ins).toBe(0xf2);
+    });
+  }
+});
