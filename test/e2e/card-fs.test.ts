@@ -118,8 +118,19 @@ describe.skipIf(!E2E)('card file system over pcscd + vpcd', () => {
   it('an ADM-protected update works after `pin verify --pin-ref adm1`', async () => {
     // one PC/SC session through the API: refused before, accepted after VERIFY ADM1
     const t = await readerFor(ctx, P);
-    await t.connect();
-    const link = new CardLink(t);
+    let link: CardLink | undefined;
+    // the card was just swapped in: the first connection may see its power-on reset
+    for (let i = 0; !link; i++) {
+      try {
+        await t.connect();
+        const l = new CardLink(t);
+        await l.transmit({ cla: 0, ins: 0xa4, p1: 0, p2: 0x0c, data: fromHex('3F00') });
+        link = l;
+      } catch (e) {
+        if (i >= 4) throw e;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
     const fs = new CardFs(link);
     await expect(fs.updateBinary('ADF.USIM/EF.SPN', fromHex('01414243'))).rejects.toThrow(/verify ADM1 first \(--verify adm1/);
     await verifyPin(link, 'ADM1', encodePinValue('88888888', 'adm'));
