@@ -9,7 +9,7 @@ import type { ApduSender } from '../../apdu/link.js';
 import { swHex } from '../../apdu/sw.js';
 import { toHex } from '../../util/hex.js';
 import { constantTimeEqual } from '../primitives/ct.js';
-import { type HostSessionSetup, levelName, SecureSender } from './common.js';
+import { type HostSecureChannel, type HostSessionSetup, levelName, SecureSender } from './common.js';
 import { ISD_AIDS, selectAid, getStatus, parseStatusResponse, type GpRegistryEntry, type StatusScope } from './commands.js';
 import { type Diversification, diversifyKeys } from './diversify.js';
 import { ScpError } from './errors.js';
@@ -39,8 +39,24 @@ export interface OpenChannelOptions {
   s16?: boolean;
 }
 
-export interface OpenedChannel extends SecureSender {
-  readonly info: { scp: 2 | 3; kvn: number; level: string; kdd: string; i?: number; sequenceCounter?: string };
+export interface ChannelInfo {
+  scp: 2 | 3;
+  kvn: number;
+  level: string;
+  kdd: string;
+  i?: number;
+  sequenceCounter?: string;
+}
+
+/** An open secure channel: a SecureSender plus what the card said when it was opened (no keys). */
+export class OpenedChannel extends SecureSender {
+  constructor(
+    inner: ApduSender,
+    session: HostSecureChannel,
+    readonly info: ChannelInfo,
+  ) {
+    super(inner, session);
+  }
 }
 
 async function selectIsd(sender: ApduSender, sel: Uint8Array | boolean): Promise<Uint8Array> {
@@ -82,12 +98,7 @@ export async function openSecureChannel(sender: ApduSender, o: OpenChannelOption
   const ea = session.externalAuthenticate(o.level);
   const er = await sender.transmit(ea);
   session.processExternalAuthenticate(er.sw);
-  const opened = new SecureSender(sender, session) as OpenedChannel;
-  Object.defineProperty(opened, 'info', {
-    value: { scp, kvn: r.data[10]!, level: levelName(o.level), kdd: toHex(kdd), ...extra },
-    enumerable: true,
-  });
-  return opened;
+  return new OpenedChannel(sender, session, { scp, kvn: r.data[10]!, level: levelName(o.level), kdd: toHex(kdd), ...extra });
 }
 
 /** GET STATUS over an open channel, following 6310 "more data" (GP 2.2 11.4.3). */
