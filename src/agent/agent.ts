@@ -80,6 +80,11 @@ export class DeviceAgent {
     return this.queue;
   }
 
+  /** Resolves when the passes queued so far are done. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
   /** Queues one pass over the card in the reader; resolves when it is done. */
   schedule(): Promise<void> {
     this.queue = this.queue.then(() =>
