@@ -22,6 +22,8 @@ export async function loadCommands(): Promise<SimdmCommand[]> {
     import('./gba.js'),
     import('./dm.js'),
     import('./bridge.js'),
+    import('./agent.js'),
+    import('./dms.js'),
     import('./gp.js'),
     import('./ota.js'),
     // card file system explorer
