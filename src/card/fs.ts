@@ -85,6 +85,8 @@ export class CardFs {
   /** segments of the current file (DF or EF) */
   private curSegs: Seg[] = [];
   private appCache: AppInfo[] | undefined;
+  /** EF.DIR's records as applications() read them (a dump reads EF.DIR again: no second READ) */
+  private dirCache: Uint8Array[] | undefined;
 
   constructor(
     readonly sender: ApduSender,
@@ -105,6 +107,13 @@ export class CardFs {
     this.curSegs = [];
   }
 
+  /** Forget the cached EF.DIR too (after a reset or a card swap). */
+  reset(): void {
+    this.invalidate();
+    this.appCache = undefined;
+    this.dirCache = undefined;
+  }
+
   // ---- applications (EF.DIR, TS 102 221 13.1) -------------------------------------------
 
   /** The applications listed in EF.DIR (read once, cached). */
@@ -112,8 +121,8 @@ export class CardFs {
     if (this.appCache) return this.appCache;
     const out: AppInfo[] = [];
     try {
-      await this.select('MF/EF.DIR');
-      for (const rec of await this.readRecords()) {
+      const recs = this.dirCache ?? (await this.readRecords('MF/EF.DIR'));
+      for (const rec of recs) {
         const app = parseDirRecord(rec);
         if (!app) continue;
         const e = this.catalogue.adfByAid(toHex(app.aid));
@@ -397,6 +406,8 @@ export class CardFs {
 
   async readRecords(path?: string): Promise<Uint8Array[]> {
     const f = await this.ef(path, 'record');
+    const isDir = f.path === 'MF/EF.DIR';
+    if (isDir && this.dirCache && this.dirCache.length === f.recordCount) return this.dirCache.map((r) => r.slice());
     const out: Uint8Array[] = [];
     const count = f.recordCount ?? 254;
     for (let n = 1; n <= count; n++) {
@@ -407,11 +418,16 @@ export class CardFs {
         out.push(r.data);
       } else out.push(await this.readRecord(undefined, n));
     }
+    if (isDir) this.dirCache = out.map((r) => r.slice());
     return out;
   }
 
   async updateRecord(path: string | undefined, n: number, data: Uint8Array): Promise<void> {
     const f = await this.ef(path, 'record');
+    if (f.path === 'MF/EF.DIR') {
+      this.dirCache = undefined;
+      this.appCache = undefined;
+    }
     this.checkRecord(f, n);
     if (f.recordLength !== undefined && data.length !== f.recordLength) {
       throw new CardFsError('record-length', `${f.path} record ${n}: ${data.length} bytes given, records are ${f.recordLength} bytes; nothing written`);
