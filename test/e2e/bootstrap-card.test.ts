@@ -167,10 +167,19 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     writeFileSync(v2p, readFileSync('card-profiles/operator-dm.yaml', 'utf8').replace(/extends: defaults\/operator.yaml/, `extends: ${join(process.cwd(), 'card-profiles/defaults/operator.yaml')}`).replaceAll('dm.operator.example', 'dm-new.operator.example'));
     const v2 = plan(v2p);
     const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
+    /** connected to a present card that answers (a removal may still be settling in pcscd) */
     const connect = async () => {
-      const t = await readerFor(ctx, P, 10_000);
-      await t.connect();
-      return { t, link: new CardLink(t) };
+      for (let i = 0; ; i++) {
+        const t = await readerFor(ctx, P, 10_000);
+        try {
+          await t.connect();
+          const link = new CardLink(t);
+          if ((await link.transmit({ cla: 0, ins: 0xa4, p1: 0, p2: 0x0c, data: Uint8Array.of(0x3f, 0x00) })).sw === 0x9000) return { t, link };
+        } catch (e) {
+          if (i >= 20) throw e;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
     };
     const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields]));
     const want = (p: typeof v1) => Object.fromEntries(p.files.map((f) => [f.label, f.fields]));
@@ -189,9 +198,13 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
         await fresh(P, structuredClone(image1));
         c = await connect();
         await host.pull(P, { at: k, apply });
-        await expect(writePlan(c.link, v2, { secrets, backupDir: false })).rejects.toThrow();
+        const err = await writePlan(c.link, v2, { secrets, backupDir: false }).then(() => undefined, (e: Error) => e);
+        expect(err, `pulled at APDU ${k}: the write must fail`).toBeInstanceOf(Error);
         await c.t.waitForRemoval(5000).catch(() => undefined);
         await host.insert(P);
+        await c.t.waitForCard(10_000).catch((e: Error) => {
+          throw new Error(`k=${k} apply=${apply} write error: ${err?.message}; ${e.message}`);
+        });
         c = await connect();
         const st = await readBootstrap(c.link);
         const got = fieldsOf(st);
