@@ -9,14 +9,14 @@ import { decodeBer, type BerTlv } from '../codec/tlv/ber.js';
 import { fromHex } from '../util/hex.js';
 import { keyName } from './keys.js';
 
-export type AccessOp = 'read' | 'update' | 'increase' | 'deactivate' | 'activate' | 'terminate' | 'delete' | 'create';
+export type AccessOp = 'read' | 'update' | 'write' | 'increase' | 'deactivate' | 'activate' | 'terminate' | 'delete' | 'create';
 
 /** 'ALW', 'NEV', a key name ('PIN1'), alternatives 'PIN1|ADM1', all-of 'PIN1&ADM1', or '?' */
 export type AccessRule = string;
 export type AccessMap = Partial<Record<AccessOp, AccessRule>>;
 
-/** Access mode byte bits, ISO 7816-4 tables 17 (EF) and 18 (DF). */
-const AM_EF: [AccessOp, number][] = [['read', 0x01], ['update', 0x02], ['increase', 0x04], ['deactivate', 0x08], ['activate', 0x10], ['terminate', 0x20], ['delete', 0x40]];
+/** Access mode byte bits, ISO 7816-4 tables 17 (EF: b3 = WRITE BINARY / WRITE RECORD / APPEND RECORD) and 18 (DF). */
+const AM_EF: [AccessOp, number][] = [['read', 0x01], ['update', 0x02], ['write', 0x04], ['deactivate', 0x08], ['activate', 0x10], ['terminate', 0x20], ['delete', 0x40]];
 const AM_DF: [AccessOp, number][] = [['delete', 0x01], ['create', 0x06], ['deactivate', 0x08], ['activate', 0x10], ['terminate', 0x20], ['delete', 0x40]];
 
 /** Security condition DO -> rule text (9.2 table: 90 always, 97 never, A4 CRT with 83 key ref, A0 OR, AF AND). */
