@@ -176,6 +176,12 @@ const send: CommandModule<GlobalArgs, WrapArgs> = {
       }
       const p = unwrapPor(r.data, { spi, kic, kid, format: argv.format }, keys(argv, spi, true), { aesCcLength: argv['cc-length'] as 4 | 8 });
       output(argv, porJson(p), () => renderPor(p));
+      // a refused packet or a failed script command is a failure for scripts calling simdm
+      if (p.status !== 0) throw new OtaError('por', `the card refused the packet: ${p.statusText}`, p.status);
+      const last = p.result?.responses[p.result.responses.length - 1];
+      if (last && last.sw !== 0x9000 && last.sw >> 8 !== 0x61 && last.sw >> 8 !== 0x91) {
+        throw new OtaError('por', `script stopped at command ${p.result!.executed} with ${last.sw.toString(16).toUpperCase().padStart(4, '0')}`);
+      }
     });
   },
 };
