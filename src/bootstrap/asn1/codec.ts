@@ -72,7 +72,9 @@ export function childrenOf(b: asn1js.AsnType, where: Where): { block: asn1js.Asn
   if (!x.idBlock.isConstructed) fail(where, `expected a constructed element, found ${tagText(b)}`);
   let off = where.offset + x.idBlock.blockLength + x.lenBlock.blockLength;
   const out: { block: asn1js.AsnType; offset: number }[] = [];
-  for (const c of x.valueBlock.value ?? []) {
+  // constructed string types (e.g. tag 32) keep a string here, not elements
+  const kids = Array.isArray(x.valueBlock.value) ? x.valueBlock.value : fail(where, `constructed ${tagText(b)} where a SEQUENCE or a tagged element was expected`);
+  for (const c of kids) {
     out.push({ block: c, offset: off });
     off += c.blockLength;
   }
@@ -302,14 +304,21 @@ export function encodeDer<T>(t: Asn1Type<T>, v: T): Uint8Array {
 
 /** Parses one element at `offset` of `bytes`; returns it and the length it took. */
 export function parseElement(bytes: Uint8Array, offset: number, path: string): { block: asn1js.AsnType; length: number } {
-  const r = asn1js.fromBER(bytes.subarray(offset));
+  let r: ReturnType<typeof asn1js.fromBER>;
+  try {
+    r = asn1js.fromBER(bytes.subarray(offset));
+  } catch (e) {
+    // asn1js throws plain Errors for some malformed universal types (e.g. a GeneralizedTime)
+    throw new CodecError(CODEC, `${path}: ${(e as Error).message}`, { offset, tag: path });
+  }
   if (r.offset === -1) {
     throw new CodecError(CODEC, `${path}: ${r.result.error || 'malformed BER'}`, { offset, tag: path });
   }
   // DER and card BER-TLV use definite lengths only (X.690 10.1; ISO/IEC 7816-4 5.2.2.2)
   const indefinite = (b: asn1js.AsnType): boolean => {
     const x = b as unknown as { lenBlock?: { isIndefiniteForm?: boolean }; idBlock: { isConstructed: boolean }; valueBlock: { value?: asn1js.AsnType[] } };
-    return !!x.lenBlock?.isIndefiniteForm || (x.idBlock.isConstructed && (x.valueBlock.value ?? []).some(indefinite));
+    const kids = x.valueBlock.value;
+    return !!x.lenBlock?.isIndefiniteForm || (x.idBlock.isConstructed && Array.isArray(kids) && kids.some(indefinite));
   };
   if (indefinite(r.result)) throw new CodecError(CODEC, `${path}: indefinite length (not allowed in DER)`, { offset, tag: path });
   return { block: r.result, length: r.offset };
