@@ -15,6 +15,8 @@ import { CardLink } from '../apdu/link.js';
 import { SimdmError } from '../errors.js';
 import type { Transport } from '../transport/types.js';
 import { dmSession, type DmSessionOptions } from './dm-client.js';
+import { gbaDmSession } from './gba-client.js';
+import { impiFromImsi } from '../dms/gba.js';
 import { AgentError } from './errors.js';
 import type { BootstrapSource } from './source.js';
 import { StateDir } from './state.js';
@@ -156,10 +158,28 @@ export class DeviceAgent {
     if (!pair || !this.tree) throw new AgentError('agent.state', 'no bootstrap loaded');
     for (const acc of accountsOf(this.tree.dm)) {
       if (!acc.addr) continue;
+      const cli = acc.auth.find((a) => a.level === 'CLCRED');
+      if (cli && /GBA|AKA/i.test(cli.type)) {
+        await this.connectGba(pair, acc.serverId, acc.addr, cli.name ?? this.deviceId);
+        continue;
+      }
       const res = await dmSession(acc, { ...(this.opts.dm ?? {}), devId: this.deviceId });
       setNonce(this.tree, acc.nodeName, 'CLCRED', res.nextNonce);
       this.state.saveTree(pair, this.tree);
       this.emit({ type: 'connected', serverId: res.serverId, roundTrips: res.roundTrips });
     }
+  }
+
+  /** AKA/GBA through the card in the reader (it must still be the card of `pair`). */
+  private async connectGba(pair: string, serverId: string, addr: string, clientName: string): Promise<void> {
+    const imsi = pair.split('/')[1]!;
+    const t = this.opts.transport;
+    await t.connect();
+    try {
+      await gbaDmSession(new CardLink(t), { dmUrl: new URL(addr), impi: impiFromImsi(imsi), serverId, clientName, devId: this.deviceId, ...(this.opts.dm?.ca ? { ca: this.opts.dm.ca } : {}) });
+    } finally {
+      await t.disconnect().catch(() => undefined);
+    }
+    this.emit({ type: 'connected', serverId, roundTrips: 3 });
   }
 }

@@ -20,6 +20,8 @@ import { NonceStore } from '../secure/dm/nonce-store.js';
 import { SimdmError } from '../errors.js';
 import { DmsError } from './errors.js';
 import { decodeCredential, decodeDmRequest, MAX_BODY } from './request.js';
+import { ctEqual } from '../secure/aka/compare.js';
+import { type GbaConfig, GbaBsf, gbaMac, parseGbaAuthorization } from './gba.js';
 
 export interface DmsAccount {
   serverId: string;
@@ -47,17 +49,21 @@ export interface DmsOptions {
   host?: string;
   port?: number;
   onSession?: (l: DmsSessionLog) => void;
+  /** AKA/GBA: accounts whose authType is GBA authenticate with Ks_NAF (gba.ts) */
+  gba?: GbaConfig;
 }
 
 export class DmsServer {
   private readonly https: Server;
   private readonly nonces: NonceStore;
+  readonly gba: GbaBsf | undefined;
   readonly sessions: DmsSessionLog[] = [];
 
   constructor(readonly opts: DmsOptions) {
     const seed: Record<string, { current: string; issuedAt: number; retired: string[] }> = {};
     for (const a of opts.accounts) seed[key(a.clientName, a.serverId)] = { current: a.clientNonce || Buffer.alloc(16).toString('base64'), issuedAt: Date.now(), retired: [] };
     this.nonces = NonceStore.fromJSON(seed, { length: 16 });
+    this.gba = opts.gba ? new GbaBsf(opts.gba) : undefined;
     this.https = createServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, (req, res) => void this.handle(req, res));
   }
 
@@ -89,8 +95,39 @@ export class DmsServer {
     this.opts.onSession?.(e);
   }
 
+  /** Ub (TS 33.220 4.5.2), simplified: challenge, then RES -> B-TID. */
+  private bootstrap(body: Uint8Array, res: ServerResponse): void {
+    try {
+      const r = decodeGbaBootstrap(body);
+      if (r.rand === undefined) return this.reply(res, 401, { code: 'gba.challenge', ...this.gba!.challenge(r.impi) });
+      const btid = this.gba!.answer(r.impi, r.rand, new Uint8Array(Buffer.from(r.res!, 'base64')));
+      if (!btid) return this.reply(res, 401, { code: 'gba.auth-failure', message: 'RES does not match' });
+      return this.reply(res, 200, { btid });
+    } catch (e) {
+      return this.reply(res, 400, { code: 'dms.request', message: e instanceof SimdmError ? e.message : 'bad request' });
+    }
+  }
+
+  private gbaSession(r: ReturnType<typeof decodeDmRequest>, auth: { btid: string; mac: string }, body: Uint8Array, res: ServerResponse): void {
+    const acc = this.opts.accounts.find((a) => a.serverId === r.serverId && /GBA/i.test(a.authType));
+    const ksNaf = this.gba?.ksNaf(auth.btid);
+    const ok = !!acc && !!ksNaf && ctEqual(new TextEncoder().encode(gbaMac(ksNaf, body)), new TextEncoder().encode(auth.mac));
+    if (!ok) {
+      this.log({ clientName: r.clientName, serverId: r.serverId, devId: r.devId, result: 'gba.auth-failure' });
+      return this.reply(res, 401, { code: 'gba.auth-failure', message: 'GBA credential does not verify' });
+    }
+    try {
+      this.gba!.replay.check(Buffer.from(auth.mac, 'base64'));
+    } catch {
+      this.log({ clientName: r.clientName, serverId: r.serverId, devId: r.devId, result: 'dm.nonce-replay' });
+      return this.reply(res, 401, { code: 'dm.nonce-replay', message: 'request already seen (replay)' });
+    }
+    this.log({ clientName: r.clientName, serverId: r.serverId, devId: r.devId, result: 'ok' });
+    return this.reply(res, 200, { status: 'ok', serverCred: gbaMac(ksNaf!, Buffer.concat([Buffer.from('server:'), Buffer.from(r.challenge)])), nextNonce: Buffer.alloc(16).toString('base64') });
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST' || req.url !== '/dm') return this.reply(res, 404, { code: 'dms.request', message: 'POST /dm' });
+    if (req.method !== 'POST' || (req.url !== '/dm' && !(req.url === '/gba/bootstrap' && this.gba))) return this.reply(res, 404, { code: 'dms.request', message: 'POST /dm' });
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const c of req as AsyncIterable<Buffer>) {
@@ -99,8 +136,11 @@ export class DmsServer {
       chunks.push(c);
     }
     const body = new Uint8Array(Buffer.concat(chunks));
+    if (req.url === '/gba/bootstrap') return this.bootstrap(body, res);
     try {
       const r = decodeDmRequest(body);
+      const gbaAuth = req.headers.authorization?.startsWith('gba-mac ') ? parseGbaAuthorization(req.headers.authorization) : undefined;
+      if (gbaAuth) return this.gbaSession(r, gbaAuth, body, res);
       const h = req.headers[HMAC_HEADER];
       const cred = decodeCredential(req.headers.authorization, Array.isArray(h) ? h[0] : h);
       const acc = this.opts.accounts.find((a) => a.clientName === r.clientName && a.serverId === r.serverId);
@@ -139,6 +179,28 @@ export class DmsServer {
       return this.reply(res, 500, { code: 'dms.internal', message: e instanceof SimdmError ? e.message : 'internal error' });
     }
   }
+}
+
+export interface GbaBootstrapRequest {
+  impi: string;
+  rand?: string;
+  res?: string;
+}
+
+export function decodeGbaBootstrap(body: Uint8Array): GbaBootstrapRequest {
+  let o: unknown;
+  try {
+    o = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch {
+    throw new DmsError('dms.request', 'body is not UTF-8 JSON');
+  }
+  if (typeof o !== 'object' || o === null) throw new DmsError('dms.request', 'body is not a JSON object');
+  const r = o as Record<string, unknown>;
+  const b64 = (v: unknown): v is string => typeof v === 'string' && v.length <= 64 && /^[A-Za-z0-9+/]*={0,2}$/.test(v);
+  if (typeof r.impi !== 'string' || r.impi.length === 0 || r.impi.length > 256) throw new DmsError('dms.request', 'impi must be a string');
+  if (r.rand === undefined && r.res === undefined) return { impi: r.impi };
+  if (!b64(r.rand) || !b64(r.res)) throw new DmsError('dms.request', 'rand and res must be base64');
+  return { impi: r.impi, rand: r.rand, res: r.res };
 }
 
 function key(clientName: string, serverId: string): string {

@@ -26,3 +26,15 @@ describe('DMS request decoders (fuzz)', () => {
     fc.assert(fc.property(fc.option(hdr), fc.option(hdr), (a, h) => only(() => decodeCredential(a ?? undefined, h ?? undefined))), { numRuns: FUZZ_RUNS });
   });
 });
+
+describe('GBA request decoders (fuzz)', () => {
+  it('Ub bootstrap body and gba-mac authorization decoders throw only DmsError / never', async () => {
+    const { decodeGbaBootstrap } = await import('../../src/dms/server.js');
+    const { parseGbaAuthorization } = await import('../../src/dms/gba.js');
+    const body = fc
+      .dictionary(fc.constantFrom('impi', 'rand', 'res'), fc.oneof(fc.jsonValue(), fc.constantFrom('AAAA', 'x@y', '')))
+      .map((o) => new TextEncoder().encode(JSON.stringify(o)));
+    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 100 }), body), (b) => only(() => decodeGbaBootstrap(b))), { numRuns: FUZZ_RUNS });
+    fc.assert(fc.property(fc.string({ maxLength: 200 }), (h) => void parseGbaAuthorization(h)), { numRuns: FUZZ_RUNS });
+  });
+});

@@ -14,6 +14,7 @@ import { el, isElement, type WbxmlElement } from '../../../../src/codec/wbxml/tr
 import { defaultImage } from '../../../../src/sim/default-image.js';
 import type { CardImage } from '../../../../src/sim/image.js';
 import { VirtualUicc } from '../../../../src/sim/uicc.js';
+import { provisionUsimAuth } from '../../../../src/sim/applets/usim-auth.js';
 import { InProcessTransport } from '../../../../src/transport/inproc.js';
 import { SecretStore } from '../../../../src/util/secrets.js';
 
@@ -31,7 +32,9 @@ export interface CardSpec {
   serverSecret: string;
   /** base64 */
   clientNonce: string;
-  authType?: 'DIGEST' | 'HMAC';
+  authType?: 'DIGEST' | 'HMAC' | 'GBA';
+  /** K and OPc (hex) for the card's AUTHENTICATE (usim-auth applet) */
+  aka?: { k: string; opc: string };
   userConfirmation?: boolean;
   autoConnect?: boolean;
   lwm2m?: boolean;
@@ -120,6 +123,7 @@ export async function bootstrapImage(spec: CardSpec): Promise<CardImage> {
   img.mf.children!.find((f) => f.fid === '2FE2')!.content = bcdSwapped(spec.iccid, 10);
   img.mf.children!.find((f) => f.fid === '7FF0')!.children!.find((f) => f.fid === '6F07')!.content = imsiEf(spec.imsi);
   const card = new VirtualUicc(img);
+  if (spec.aka) provisionUsimAuth(card, { alg: 'milenage', k: spec.aka.k, opc: spec.aka.opc });
   const t = new InProcessTransport(card);
   await t.connect();
   await writePlan(new CardLink(t), plan, { secrets: new SecretStore({ SIMDM_ADM1: '88888888' } as NodeJS.ProcessEnv), backupDir: false });
@@ -150,4 +154,21 @@ export const SPEC_B: Omit<CardSpec, 'dmsUrl'> = {
   serverSecret: 'server-secret-b',
   clientNonce: Buffer.from('initial-nonce-b').toString('base64'),
   authType: 'HMAC',
+};
+
+/** K/OPc of TS 35.208 test set 1 (published test values) */
+export const AKA_KEYS = { k: '465b5ce8b199b49faa5f0a2ee238a6bc', opc: 'cd63cb71954a9f4e48a5994e37a02baf' };
+
+export const SPEC_G: Omit<CardSpec, 'dmsUrl'> = {
+  iccid: '8944100000000000031',
+  imsi: '001010123456762',
+  account: 'OperatorG',
+  serverId: 'dms-g.example',
+  clientName: 'device-g',
+  clientSecret: '',
+  serverName: 'dms-g',
+  serverSecret: '',
+  clientNonce: '',
+  authType: 'GBA',
+  aka: AKA_KEYS,
 };
