@@ -12,6 +12,7 @@
  */
 import type { ApduSender } from '../apdu/link.js';
 import type { CommandApdu } from '../apdu/command.js';
+import type { ResponseApdu } from '../apdu/response.js';
 import { SwError } from '../apdu/sw.js';
 import { CodecError } from '../codec/errors.js';
 import { decodeBer } from '../codec/tlv/ber.js';
@@ -99,6 +100,34 @@ export class CardFs {
   /** The file selected last (undefined before the first SELECT or after a failed one). */
   get current(): FileInfo | undefined {
     return this.cur;
+  }
+
+  /** APDU counter of the link after this CardFs's last exchange (-1: unknown). */
+  private seen = -1;
+
+  private linkCount(): number | undefined {
+    const s = this.sender as ApduSender & { apduCount?: unknown; link?: { apduCount?: unknown } };
+    const n = typeof s.apduCount === 'number' ? s.apduCount : typeof s.link?.apduCount === 'number' ? s.link.apduCount : undefined;
+    return n;
+  }
+
+  /** Every APDU of this class goes here, so it can tell when someone else used the link since. */
+  private async tx(cmd: CommandApdu): Promise<ResponseApdu> {
+    try {
+      return await this.sender.transmit(cmd);
+    } finally {
+      this.seen = this.linkCount() ?? -1;
+    }
+  }
+
+  /**
+   * The selection is only trusted when no other APDU went over the link since ours (a VERIFY, a
+   * raw command, a reset): otherwise the card's current file may differ, and a write could land
+   * in the wrong file.
+   */
+  private trustSelection(): void {
+    const n = this.linkCount();
+    if (n === undefined || n !== this.seen) this.invalidate();
   }
 
   /** Forget what is selected (after a reset, or when another party used the channel). */
@@ -280,6 +309,7 @@ export class CardFs {
   }
 
   private async selectSegs(segs: Seg[], asked: string): Promise<FileInfo> {
+    this.trustSelection();
     const target = segs[segs.length - 1]!;
     const path = segs.map((s) => s.label).join('/');
     if (this.cur && this.cur.path === path) return this.cur;
@@ -328,7 +358,7 @@ export class CardFs {
   private async selectApdu(p1: number, data: Uint8Array, asked: string): Promise<Uint8Array> {
     // P2=04: return the FCP template (TS 102 221 11.1.1.2)
     const cmd: CommandApdu = { cla: 0x00, ins: 0xa4, p1, p2: 0x04, data, le: 256 };
-    const r = await this.sender.transmit(cmd);
+    const r = await this.tx(cmd);
     if (r.sw === 0x9000 || r.sw === 0x6283 || r.sw >> 8 === 0x91 || r.sw >> 8 === 0x92) return r.data;
     throw new SwError(r.sw, `SELECT ${asked}`);
   }
@@ -337,7 +367,8 @@ export class CardFs {
 
   /** Selects `path` (if given) and checks it is an EF of the wanted kind. */
   private async ef(path: string | undefined, kind: 'binary' | 'record'): Promise<FileInfo> {
-    const f = path === undefined ? this.cur : await this.select(path);
+    // no path: the current EF, selected again if another party used the link since
+    const f = path === undefined ? (this.cur ? await this.select(this.cur.path) : undefined) : await this.select(path);
     if (!f) throw new CardFsError('no-ef', 'no file selected: give a path');
     if (f.type !== 'EF') throw new CardFsError('not-ef', `${f.path} is a ${f.type}, not an EF`);
     const isRecord = f.structure === 'linear-fixed' || f.structure === 'cyclic';
@@ -363,7 +394,7 @@ export class CardFs {
       const want = total === undefined ? chunk : Math.min(chunk, offset + total - o);
       if (want <= 0) break;
       const cmd = binaryCmd(0xb0, o, undefined, want);
-      const r = await this.sender.transmit(cmd);
+      const r = await this.tx(cmd);
       if (r.sw === 0x6b00 && total === undefined) break; // unknown size: read until the end
       if (r.sw !== 0x9000 && r.sw !== 0x6282) throw await this.swError(r.sw, `READ BINARY ${f.path} at offset ${o}`, f, 'read');
       const data = cmd.ins === 0xb1 ? unwrapData(r.data, f.path, o) : r.data;
@@ -382,7 +413,7 @@ export class CardFs {
     }
     for (let o = 0; o < data.length; o += this.maxChunk) {
       const chunk = data.subarray(o, o + this.maxChunk);
-      const r = await this.sender.transmit(binaryCmd(0xd6, offset + o, chunk));
+      const r = await this.tx(binaryCmd(0xd6, offset + o, chunk));
       if (r.sw !== 0x9000) throw await this.swError(r.sw, `UPDATE BINARY ${f.path} at offset ${offset + o}`, f, 'update');
     }
   }
@@ -399,7 +430,7 @@ export class CardFs {
     const f = await this.ef(path, 'record');
     this.checkRecord(f, n);
     // P2 = 04: absolute mode, current EF (TS 102 221 11.1.5)
-    const r = await this.sender.transmit({ cla: 0x00, ins: 0xb2, p1: n, p2: 0x04, le: f.recordLength ?? 256 });
+    const r = await this.tx({ cla: 0x00, ins: 0xb2, p1: n, p2: 0x04, le: f.recordLength ?? 256 });
     if (r.sw !== 0x9000) throw await this.swError(r.sw, `READ RECORD ${f.path} record ${n}`, f, 'read');
     return r.data;
   }
@@ -412,7 +443,7 @@ export class CardFs {
     const count = f.recordCount ?? 254;
     for (let n = 1; n <= count; n++) {
       if (f.recordCount === undefined) {
-        const r = await this.sender.transmit({ cla: 0x00, ins: 0xb2, p1: n, p2: 0x04, le: f.recordLength ?? 256 });
+        const r = await this.tx({ cla: 0x00, ins: 0xb2, p1: n, p2: 0x04, le: f.recordLength ?? 256 });
         if (r.sw === 0x6a83) break;
         if (r.sw !== 0x9000) throw await this.swError(r.sw, `READ RECORD ${f.path} record ${n}`, f, 'read');
         out.push(r.data);
@@ -435,11 +466,11 @@ export class CardFs {
     if (f.structure === 'cyclic') {
       // cyclic EFs are updated in PREVIOUS mode only (TS 102 221 11.1.6): the new record becomes record 1
       if (n !== 1) throw new CardFsError('record-range', `${f.path} is cyclic: only record 1 (the newest) can be written, and it shifts the others`);
-      const r = await this.sender.transmit({ cla: 0x00, ins: 0xdc, p1: 0, p2: 0x03, data });
+      const r = await this.tx({ cla: 0x00, ins: 0xdc, p1: 0, p2: 0x03, data });
       if (r.sw !== 0x9000) throw await this.swError(r.sw, `UPDATE RECORD ${f.path} (previous)`, f, 'update');
       return;
     }
-    const r = await this.sender.transmit({ cla: 0x00, ins: 0xdc, p1: n, p2: 0x04, data });
+    const r = await this.tx({ cla: 0x00, ins: 0xdc, p1: n, p2: 0x04, data });
     if (r.sw !== 0x9000) throw await this.swError(r.sw, `UPDATE RECORD ${f.path} record ${n}`, f, 'update');
   }
 

@@ -85,8 +85,9 @@ describe('binary chunking', () => {
     await fs.updateBinary('MF/2F10', new Uint8Array(600).fill(0xaa), 1000);
     const ups = card.log.filter((c) => c.ins === 0xd6);
     expect(ups.map((c) => c.data!.length)).toEqual([255, 255, 90]);
-    const n = card.log.length;
+    const n = card.log.filter((c) => c.ins === 0xd6).length;
     await expect(fs.updateBinary(undefined, new Uint8Array(10), SIZE - 5)).rejects.toThrow(/10 bytes at offset 39995 do not fit in the file of 40000 bytes/);
-    expect(card.log.length).toBe(n);
+    // (a stub without an APDU counter gets the file selected again: it cannot prove no one else used the channel)
+    expect(card.log.filter((c) => c.ins === 0xd6).length).toBe(n);
   });
 });

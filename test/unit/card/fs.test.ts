@@ -89,4 +89,15 @@ describe('CardFs read/update', () => {
     expect(toHex(await fs.readRecord(undefined, 2))).toBe(toHex(rec));
     await expect(fs.updateRecord(undefined, 2, rec.subarray(1))).rejects.toThrow(/13 bytes given, records are 14 bytes/);
   });
+
+  it('never writes into a file another party selected on the same link', async () => {
+    const { fs, link, card } = await virtualCard();
+    await verifyPin(link, 'ADM1', encodePinValue('88888888', 'adm'));
+    await fs.select('ADF.USIM/EF.SPN');
+    // someone else selects EF.AD on the link behind CardFs's back
+    await link.send({ cla: 0, ins: 0xa4, p1: 0, p2: 0x0c, data: fromHex('6FAD') });
+    await fs.updateBinary(undefined, fromHex('02'));
+    expect(toHex(card.fileAt('3F00/7FF0/6F46')!.content!.subarray(0, 1))).toBe('02');
+    expect(toHex(card.fileAt('3F00/7FF0/6FAD')!.content!)).toBe('00000002');
+  });
 });
