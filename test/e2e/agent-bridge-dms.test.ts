@@ -19,11 +19,17 @@ import type { DmsServer } from '../../src/dms/server.js';
 import type { CardImage } from '../../src/sim/image.js';
 import { SecretStore } from '../../src/util/secrets.js';
 import { pki } from '../unit/bridge/helpers/server.js';
-import { bootstrapImage, SPEC_A, SPEC_B } from '../unit/agent/helpers/cards.js';
+import { AKA_KEYS, bootstrapImage, SPEC_A, SPEC_B, SPEC_G } from '../unit/agent/helpers/cards.js';
+import { DmsServer as Dms } from '../../src/dms/server.js';
+import { impiFromImsi } from '../../src/dms/gba.js';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { accountOf, startDms } from '../unit/agent/helpers/dms.js';
 import { CardHostClient, E2E, vpcdReaderName } from '../helpers/vcards.js';
 
 const PORT = 35970;
+const SPEC_C = { ...SPEC_A, iccid: '8944100000000000049', account: 'OperatorC', serverId: 'dms-c.example', clientName: 'device-c', clientNonce: Buffer.from('initial-nonce-c').toString('base64'), lwm2m: false };
 const READER = vpcdReaderName(PORT);
 
 async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
@@ -43,14 +49,21 @@ describe.skipIf(!E2E)('vpcd -> pcscd -> bridge -> agent -> DMS', () => {
   let bridgePort: number;
   let imgA: CardImage;
   let imgB: CardImage;
+  let imgG: CardImage;
   let dir: string;
   const audit: AuditRecord[] = [];
   const token = generateToken();
 
   beforeAll(async () => {
-    ({ dms, url } = await startDms([accountOf(SPEC_A), accountOf(SPEC_B)]));
+    dms = new Dms({
+      accounts: [accountOf(SPEC_A), accountOf(SPEC_B), accountOf(SPEC_G), accountOf(SPEC_C)],
+      tls: { cert: pki().serverCert, key: pki().serverKey },
+      gba: { bsfDomain: 'bsf.example', nafFqdn: '127.0.0.1', subscribers: [{ impi: impiFromImsi(SPEC_G.imsi), ...AKA_KEYS }] },
+    });
+    url = `https://127.0.0.1:${(await dms.listen()).port}/dm`;
     imgA = await bootstrapImage({ ...SPEC_A, dmsUrl: url });
     imgB = await bootstrapImage({ ...SPEC_B, dmsUrl: url });
+    imgG = await bootstrapImage({ ...SPEC_G, dmsUrl: url });
     host = await CardHostClient.start();
     await host.plug(PORT, imgA, false);
     backend = new PcscBackend();
@@ -114,9 +127,41 @@ describe.skipIf(!E2E)('vpcd -> pcscd -> bridge -> agent -> DMS', () => {
       expect(verify.every((r) => r.cmdData === undefined)).toBe(true);
       expect(JSON.stringify(audit)).not.toContain('31323334');
       expect(audit.every((r) => r.who === 'device-agent' || r.event === 'card')).toBe(true);
+
+      // a card with AKA keys: GBA bootstrap through the card's AUTHENTICATE, over the bridge
+      const m = events.length;
+      await host.swap(PORT, imgG);
+      await host.insert(PORT);
+      await until(() => events.slice(m).some((e) => e.type === 'connected' || e.type === 'error'), 20_000, 'the GBA session');
+      expect(events.slice(m).filter((e) => e.type !== 'removed').map((e) => e.type), JSON.stringify(events.slice(m))).toEqual(['card', 'bootstrap', 'connected']);
+      // AUTHENTICATE's answer (RES, CK, IK) comes with GET RESPONSE under T=0: neither is in the audit
+      const authIdx = audit.findIndex((r) => r.ins === 'AUTHENTICATE');
+      expect(authIdx).toBeGreaterThan(0);
+      expect(audit[authIdx]!.rspData).toBeUndefined();
+      const next = audit.slice(authIdx + 1).find((r) => r.event === 'apdu');
+      expect(next?.ins).toBe('GET RESPONSE');
+      expect(next?.rspData).toBeUndefined();
     } finally {
       await agent.stop();
       await transport.close();
     }
+  }, 60_000);
+
+  it('simdm agent run --once works through --reader remote:// (token from SIMDM_BRIDGE_TOKEN)', async () => {
+    await host.swap(PORT, await bootstrapImage({ ...SPEC_C, dmsUrl: url }));
+    await host.insert(PORT);
+    const caFile = join(dir, 'ca.pem');
+    writeFileSync(caFile, pki().caCert);
+    const state = join(dir, 'cli-state');
+    const r = await promisify(execFile)('node', ['bin/simdm.js', 'agent', 'run', '--once', '--json', '--state', state, '--dms-ca', caFile, '-r', `remote://127.0.0.1:${bridgePort}/${encodeURIComponent(READER)}`], {
+      env: { ...process.env, SIMDM_BRIDGE_TOKEN: token, SIMDM_BRIDGE_CA: caFile, SIMDM_PIN1: '1234' },
+      timeout: 30_000,
+    }).catch((e: { stdout: string; stderr: string }) => ({ stdout: e.stdout, stderr: e.stderr, failed: true }));
+    expect('failed' in r, r.stdout + r.stderr).toBe(false);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as AgentEvent);
+    expect(lines.map((e) => e.type)).toEqual(['card', 'bootstrap', 'connected']);
+    expect(lines[0]).toMatchObject({ iccid: SPEC_C.iccid, known: false });
+    expect((lines[2] as { serverId: string }).serverId).toBe(SPEC_C.serverId);
+    expect(r.stdout + r.stderr).not.toContain(token);
   }, 60_000);
 });
