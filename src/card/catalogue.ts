@@ -228,9 +228,9 @@ function mf(): CatalogueEntry {
       ...efs(TS102, [
         [0x2fe2, 'EF.ICCID', 't', 0x02, 'ICC identification', '13.2'],
         [0x2f00, 'EF.DIR', 'l', 0x1e, 'application directory', '13.1'],
-        [0x2f05, 'EF.PL', 't', 0x05, 'preferred languages', '13.4'],
-        [0x2f06, 'EF.ARR', 'l', 0x06, 'access rule reference', '13.3'],
-        [0x2f08, 'EF.UMPC', 't', 0x08, 'UICC maximum power consumption', '13.5'],
+        [0x2f05, 'EF.PL', 't', 0x05, 'preferred languages', '13.3'],
+        [0x2f06, 'EF.ARR', 'l', 0x06, 'access rule reference', '13.4'],
+        [0x2f08, 'EF.UMPC', 't', 0x08, 'UICC maximum power consumption', '13.6'],
       ]),
       // applications first: a bare name like 'EF.IMSI' means the USIM's before DF.GSM's
       usim(),

@@ -1,12 +1,12 @@
 /**
- * EF codecs of the MF level files, ETSI TS 102 221 section 13: EF.ICCID (13.2), EF.DIR (13.1),
- * EF.PL (13.4), EF.ARR (13.3, also used by ADF-level EF.ARR files).
+ * EF codecs of the MF level files, ETSI TS 102 221 section 13: EF.ICCID (13.2), EF.DIR (13.1), EF.UMPC (13.6),
+ * EF.PL (13.3), EF.ARR (13.4, also used by ADF-level EF.ARR files).
  */
 import { decodeBer, encodeBer, type BerTlv } from '../../codec/tlv/ber.js';
 import { toHex } from '../../util/hex.js';
 import { keyName, keyRefOf } from '../keys.js';
 import { defineCodec } from './define.js';
-import { ascii, bcd, type Block, fail, isEmpty, isObj, list, struct } from './fields.js';
+import { ascii, bcd, bits, type Block, fail, hex, isEmpty, isObj, list, struct, uint } from './fields.js';
 import type { Json } from './types.js';
 
 const ff = (n: number): Uint8Array => new Uint8Array(n).fill(0xff);
@@ -81,15 +81,15 @@ export const EF_DIR = defineCodec({
   ],
 });
 
-/** 13.4: language codes (ISO 639, two ASCII characters each), FF padded. */
+/** 13.3: language codes (ISO 639, two ASCII characters each), FF padded. */
 export const EF_PL = defineCodec({
   name: 'EF.PL',
-  spec: 'ETSI TS 102 221 13.4',
+  spec: 'ETSI TS 102 221 13.3',
   block: struct([['languages', list(ascii(2))]]),
   vectors: [{ hex: '6465656EFFFFFFFFFFFF', value: { languages: ['de', 'en'] }, source: "pySim ts_51_011 EF_PL entry vectors '6465' de, '656e' en" }],
 });
 
-// ---- EF.ARR (13.3): access rules in the expanded format, TS 102 221 9.2.x / ISO 7816-4 9.3 ----
+// ---- EF.ARR (13.4): access rules in the expanded format, TS 102 221 9.2.x / ISO 7816-4 9.3 ----
 
 /** AM byte bits for an EF, ISO 7816-4 table 17 (an ARR record does not say if it is for an EF or a DF). */
 const AM_OPS: [string, number][] = [['read', 0x01], ['update', 0x02], ['write', 0x04], ['deactivate', 0x08], ['activate', 0x10], ['terminate', 0x20], ['delete', 0x40]];
@@ -211,7 +211,7 @@ function arrRecord(): Block {
 
 export const EF_ARR = defineCodec({
   name: 'EF.ARR',
-  spec: 'ETSI TS 102 221 13.3 / 9.2.x (expanded format)',
+  spec: 'ETSI TS 102 221 13.4 / 9.2.x (expanded format)',
   unit: 'record',
   block: arrRecord(),
   vectors: [
@@ -238,4 +238,20 @@ export const EF_ARR = defineCodec({
   ],
 });
 
-export const UICC_CODECS = [EF_ICCID, EF_DIR, EF_PL, EF_ARR];
+/** 13.6: UICC maximum power consumption, operator-defined time, additional information. */
+export const EF_UMPC = defineCodec({
+  name: 'EF.UMPC',
+  spec: 'ETSI TS 102 221 13.6',
+  block: struct([
+    ['maxCurrentMa', uint(1)],
+    ['tOpSeconds', uint(1)],
+    ['additionalInfo', bits(1, { increasedIdleCurrent: [0, 1], suspendSupported: [1, 1] })],
+    ['rfu', hex()],
+  ]),
+  vectors: [
+    { hex: '3CFF02', value: { maxCurrentMa: 60, tOpSeconds: 255, additionalInfo: { increasedIdleCurrent: false, suspendSupported: true }, rfu: '' }, source: 'pySim ts_102_221 EF_UMPC test vector' },
+    { hex: '320500', value: { maxCurrentMa: 50, tOpSeconds: 5, additionalInfo: { increasedIdleCurrent: false, suspendSupported: false }, rfu: '' }, source: 'pySim ts_102_221 EF_UMPC test vector' },
+  ],
+});
+
+export const UICC_CODECS = [EF_ICCID, EF_DIR, EF_PL, EF_ARR, EF_UMPC];

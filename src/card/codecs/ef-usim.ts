@@ -430,7 +430,7 @@ export const EF_ECC = defineCodec({
 
 export const EF_LI = defineCodec({
   name: 'EF.LI',
-  spec: '3GPP TS 31.102 4.2.1 (coding of EF.PL, TS 102 221 13.4)',
+  spec: '3GPP TS 31.102 4.2.1 (coding of EF.PL, TS 102 221 13.3)',
   block: struct([['languages', list(ascii(2))]]),
   vectors: [{ hex: '656E6465FFFF', value: { languages: ['en', 'de'] }, source: "pySim EF_PL entry vectors '656e' en, '6465' de" }],
 });
@@ -475,7 +475,38 @@ export const EF_IMPI = defineCodec({ name: 'EF.IMPI', spec: '3GPP TS 31.103 4.2.
 export const EF_DOMAIN = defineCodec({ name: 'EF.DOMAIN', spec: '3GPP TS 31.103 4.2.3', block: struct([['value', tlv80Text()]]), vectors: [imsVector('ims.mnc001.mcc001.3gppnetwork.org', 'TS 31.103 4.2.3 domain in TLV 80 (TS 23.003 13.2 form)')] });
 export const EF_IMPU = defineCodec({ name: 'EF.IMPU', spec: '3GPP TS 31.103 4.2.4', unit: 'record', block: tlv80Text(), vectors: [{ ...imsVector('sip:001010000000001@ims.mnc001.mcc001.3gppnetwork.org', 'TS 31.103 4.2.4 SIP URI in TLV 80'), value: 'sip:001010000000001@ims.mnc001.mcc001.3gppnetwork.org' }] });
 
+// ---- 4.2.51 EF.START-HFN, 4.2.52 EF.THRESHOLD, 4.2.7 EF.ACMmax, 4.2.84 EF.EHPLMN ---------------
+
+export const EF_START_HFN = defineCodec({
+  name: 'EF.START-HFN',
+  spec: '3GPP TS 31.102 4.2.51',
+  block: struct([['startCs', uint(3)], ['startPs', uint(3)]]),
+  vectors: [{ hex: 'F00000F00000', value: { startCs: 15728640, startPs: 15728640 }, source: 'pySim ts_31_102 EF_START_HFN test vector' }],
+});
+
+export const EF_THRESHOLD = defineCodec({
+  name: 'EF.THRESHOLD',
+  spec: '3GPP TS 31.102 4.2.52',
+  block: struct([['maxStart', uint(3)]]),
+  vectors: [{ hex: 'F01000', value: { maxStart: 15732736 }, source: 'pySim ts_31_102 EF_THRESHOLD test vector' }],
+});
+
+export const EF_ACMMAX = defineCodec({
+  name: 'EF.ACMmax',
+  spec: '3GPP TS 31.102 4.2.7',
+  block: struct([['acmMax', uint(3)]]),
+  vectors: [{ hex: '000000', value: { acmMax: 0 }, source: 'pySim ts_51_011 EF_ACMmax test vector' }],
+});
+
+export const EF_EHPLMN = defineCodec({
+  name: 'EF.EHPLMN',
+  spec: '3GPP TS 31.102 4.2.84',
+  block: struct([['plmns', list(plmn())]]),
+  vectors: [{ hex: '62F21062F220FFFFFF', value: { plmns: [{ mcc: '262', mnc: '01' }, { mcc: '262', mnc: '02' }] }, source: 'PLMN codings of the pySim EF_LOCI vectors' }],
+});
+
 export const USIM_CODECS = [
+  EF_START_HFN, EF_THRESHOLD, EF_ACMMAX, EF_EHPLMN,
   EF_IMSI, EF_KEYS, EF_KEYSPS, EF_PLMNWACT, EF_OPLMNWACT, EF_HPLMNWACT, EF_HPPLMN, EF_UST, EF_EST, EF_IST, EF_SPN, EF_ACC, EF_FPLMN,
   EF_LOCI, EF_PSLOCI, EF_AD, EF_MSISDN, EF_SMSP, EF_ECC, EF_LI, EF_IMPI, EF_DOMAIN, EF_IMPU,
 ];

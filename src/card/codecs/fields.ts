@@ -345,7 +345,7 @@ export function gsmText(size?: number): Block {
   };
 }
 
-/** ASCII text of fixed size (language codes, TS 102 221 13.4 / ISO 639), FF padded. */
+/** ASCII text of fixed size (language codes, TS 102 221 13.3 / ISO 639), FF padded. */
 export function ascii(size: number): Block {
   return {
     size,
