@@ -67,7 +67,7 @@ export function isSecretField(key: string): boolean {
 export function redactValue(v: string): string {
   if (v === '' || v === '(empty)') return v;
   const h = createHash('sha256').update(v).digest('hex').slice(0, 8);
-  return `<secret, ${v.length} chars, sha256 ${h}…>`;
+  return `[secret: ${v.length} chars, sha256 ${h}]`;
 }
 
 export function redactFields(fields: Record<string, string>): Record<string, string> {
