@@ -117,8 +117,9 @@ export class BridgeServer {
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const s of [...this.sessions]) s.ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    await new Promise<void>((resolve) => this.https.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.https.close(() => resolve()));
     this.https.closeAllConnections?.();
+    await closed;
   }
 
   /** Holder of each reader, for tests and status output. */
@@ -255,8 +256,12 @@ export class BridgeServer {
   }
 }
 
+const MAX_IN_FLIGHT = 64;
+
 class Session {
   private lastSeq = 0;
+  /** requests accepted and not yet answered (bounded: a client cannot queue without limit) */
+  private inFlight = 0;
   private queue: Promise<void> = Promise.resolve();
   private held: Slot | undefined;
   private cardConnected = false;
@@ -316,14 +321,24 @@ class Session {
       this.send({ kind: 'error', re: req.seq, code: 'bridge.replay', message: `frame ${why}: sequence number ${req.seq}, expected ${this.lastSeq + 1}` });
       return;
     }
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      // not executed and not counted: the client may send it again with the same number
+      this.send({ kind: 'error', re: req.seq, code: 'bridge.busy', message: `more than ${MAX_IN_FLIGHT} requests pending in this session` });
+      return;
+    }
     this.lastSeq = req.seq;
+    this.inFlight++;
     this.touch();
     this.queue = this.queue.then(() =>
-      this.handle(req).catch((e: unknown) => {
-        const code = e instanceof SimdmError ? e.code : 'bridge.internal';
-        const message = e instanceof SimdmError ? e.message : 'internal error';
-        this.send({ kind: 'error', re: req.seq, code, message });
-      }),
+      this.handle(req)
+        .catch((e: unknown) => {
+          const code = e instanceof SimdmError ? e.code : 'bridge.internal';
+          const message = e instanceof SimdmError ? e.message : 'internal error';
+          this.send({ kind: 'error', re: req.seq, code, message });
+        })
+        .finally(() => {
+          this.inFlight--;
+        }),
     );
   }
 

@@ -127,6 +127,20 @@ describe('bridge sessions', () => {
     await t.close();
   });
 
+  it('bounds the requests pending in a session; every frame is answered (ok, busy, or out of order)', async () => {
+    const t = await open('simA', b.tokens.rw);
+    await t.connect();
+    const c = t.client;
+    const first = c.lastSeq + 1;
+    const answers = Array.from({ length: 200 }, (_, i) => c.expect(first + i, 5000).then((f) => f.kind, (e: { code: string }) => e.code));
+    for (let i = 0; i < 200; i++) c.sendRaw(encodeClientRequest({ op: 'apdu', seq: first + i, apdu: READ_BINARY, binary: true }));
+    const got = await Promise.all(answers);
+    expect(got.length).toBe(200);
+    expect(got.every((k) => ['rapdu', 'bridge.busy', 'bridge.replay'].includes(k))).toBe(true);
+    expect(got.filter((k) => k === 'rapdu').length).toBeGreaterThanOrEqual(64);
+    (t.client as unknown as { ws: WebSocket }).ws.terminate();
+  });
+
   it('answers malformed frames with bridge.frame and keeps the session', async () => {
     const t = await open('simA', b.tokens.rw);
     const notices: string[] = [];
