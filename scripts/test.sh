@@ -7,6 +7,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 bash scripts/setup.sh || exit 1
 mkdir -p .pcsc
+echo "[test] type check (tsc --noEmit)" >&2
+npx tsc --noEmit -p . || { echo "0 passed, 1 failed"; exit 1; }
 export SIMDM_REQUIRE_PCSCD=1
 npx vitest run --reporter=default --reporter=json --outputFile.json=.pcsc/test-results.json "$@"
 rc=$?

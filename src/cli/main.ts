@@ -9,6 +9,12 @@ import { SimdmError } from '../errors.js';
 import { SECRET_HELP } from '../util/secrets.js';
 import { loadCommands } from './commands/index.js';
 
+// `simdm ... --json | head`: a closed pipe is the reader's choice, not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 async function main(): Promise<void> {
   const commands = await loadCommands();
   let cli = yargs(hideBin(process.argv))
