@@ -108,8 +108,8 @@ export class BridgeClient {
         res.resume();
         ws.terminate();
         reject(
-          status === 401
-            ? new BridgeError('bridge.auth', `bridge ${host}:${port} refused the credentials (HTTP 401)`)
+          status === 401 || status === 429
+            ? new BridgeError('bridge.auth', `bridge ${host}:${port} refused the credentials (HTTP ${status}${status === 429 ? ': too many failures, try later' : ''})`)
             : new BridgeError('bridge.closed', `bridge ${host}:${port} answered HTTP ${status}`),
         );
       });

@@ -27,7 +27,7 @@ import type { ReaderBackend } from './backend.js';
 import { BridgeError } from './errors.js';
 import { readerAllowed, readOnlyAllows, type Principal } from './policy.js';
 import { type ClientRequest, decodeClientFrame, encodeServerFrame, MAX_FRAME, PROTOCOL_VERSION, type ServerFrame } from './protocol.js';
-import type { TokenStore } from './tokens.js';
+import { hashToken, type TokenStore } from './tokens.js';
 
 export interface BridgeServerOptions {
   backend: ReaderBackend;
@@ -43,6 +43,9 @@ export interface BridgeServerOptions {
   /** reset the card when a session releases it (default true) */
   resetOnRelease?: boolean;
   maxConnections?: number;
+  /** failed authentications per peer address within `authWindowMs` before it is refused (429) (default 20) */
+  maxAuthFailures?: number;
+  authWindowMs?: number;
   log?: (line: string) => void;
 }
 
@@ -67,12 +70,16 @@ export class BridgeServer {
   private readonly slots = new Map<string, Slot>();
   private readonly sessions = new Set<Session>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private tokens: TokenStore;
+  /** peer address -> times of recent authentication failures */
+  private readonly failures = new Map<string, number[]>();
   readonly idleMs: number;
   readonly resetOnRelease: boolean;
 
   constructor(readonly opts: BridgeServerOptions) {
     this.idleMs = opts.idleMs ?? 60_000;
     this.resetOnRelease = opts.resetOnRelease ?? true;
+    this.tokens = opts.tokens;
     const ca = opts.tls.clientCa;
     this.https = createServer({
       cert: opts.tls.cert,
@@ -129,17 +136,54 @@ export class BridgeServer {
     return out;
   }
 
-  private authenticate(req: IncomingMessage): Principal | undefined {
+  /**
+   * Replaces the principals (e.g. on SIGHUP after `simdm bridge token`). Sessions of principals
+   * that are gone or whose rights changed are closed.
+   */
+  setTokens(tokens: TokenStore): void {
+    this.tokens = tokens;
+    for (const s of this.sessions) {
+      const p = s.principal;
+      const now = s.viaCertCn !== undefined ? tokens.byCertCn(s.viaCertCn) : s.viaTokenHash ? tokens.byTokenHash(s.viaTokenHash) : undefined;
+      if (!now || now.id !== p.id || now.readOnly !== p.readOnly || now.readers.join('\n') !== p.readers.join('\n')) {
+        this.opts.audit?.event({ event: 'session', who: p.id, detail: 'closed: principal revoked or changed' });
+        s.ws.close(4001, 'credentials revoked');
+      }
+    }
+  }
+
+  private throttled(peer: string): boolean {
+    const max = this.opts.maxAuthFailures ?? 20;
+    const win = this.opts.authWindowMs ?? 60_000;
+    const now = Date.now();
+    const f = (this.failures.get(peer) ?? []).filter((t) => now - t < win);
+    if (f.length) this.failures.set(peer, f);
+    else this.failures.delete(peer);
+    return f.length >= max;
+  }
+
+  private failed(peer: string): void {
+    const f = this.failures.get(peer) ?? [];
+    f.push(Date.now());
+    this.failures.set(peer, f);
+    if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value!);
+  }
+
+  private authenticate(req: IncomingMessage): { principal: Principal; tokenHash?: Uint8Array; certCn?: string } | undefined {
     const h = req.headers.authorization;
     if (h !== undefined) {
       const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(h);
-      return m ? this.opts.tokens.byToken(m[1]!) : undefined;
+      if (!m) return undefined;
+      const tokenHash = hashToken(m[1]!);
+      const principal = this.tokens.byTokenHash(tokenHash);
+      return principal ? { principal, tokenHash } : undefined;
     }
     const sock = req.socket as TLSSocket;
     if (this.opts.tls.clientCa && sock.authorized) {
       const cert = sock.getPeerCertificate();
       const cn = cert?.subject?.CN;
-      if (typeof cn === 'string') return this.opts.tokens.byCertCn(cn);
+      const principal = typeof cn === 'string' ? this.tokens.byCertCn(cn) : undefined;
+      if (principal) return { principal, certCn: cn as string };
     }
     return undefined;
   }
@@ -148,22 +192,33 @@ export class BridgeServer {
     const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     const refuse = (status: number, code: string, message: string): void => {
       const body = JSON.stringify({ code, message });
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Service Unavailable'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      const reason = status === 401 ? 'Unauthorized' : status === 429 ? 'Too Many Requests' : 'Service Unavailable';
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
     };
-    const principal = this.authenticate(req);
-    if (!principal) {
+    const addr = req.socket.remoteAddress ?? '?';
+    if (this.throttled(addr)) {
+      this.opts.audit?.event({ event: 'auth-failed', who: peer, detail: 'throttled' });
+      refuse(429, 'bridge.auth', 'too many failed authentications: try later');
+      return;
+    }
+    const auth = this.authenticate(req);
+    if (!auth) {
       const why = req.headers.authorization === undefined ? 'no credentials' : 'bad credentials';
+      this.failed(addr);
       this.opts.audit?.event({ event: 'auth-failed', who: peer, detail: why });
       this.log(`refused ${peer}: ${why}`);
       refuse(401, 'bridge.auth', `authentication required: ${why}`);
       return;
     }
+    const principal = auth.principal;
     if (this.sessions.size >= (this.opts.maxConnections ?? 256)) {
       refuse(503, 'bridge.busy', 'too many connections');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const s = new Session(this, ws, principal, peer);
+      s.viaTokenHash = auth.tokenHash;
+      s.viaCertCn = auth.certCn;
       this.sessions.add(s);
       ws.on('close', () => {
         this.sessions.delete(s);
@@ -270,6 +325,9 @@ class Session {
   /** a GET RESPONSE now would fetch the data of a secret-response command (T=0) */
   private secretPending = false;
   private gone = false;
+  /** how the session authenticated, to re-check it when the principals change */
+  viaTokenHash: Uint8Array | undefined;
+  viaCertCn: string | undefined;
 
   constructor(
     private readonly server: BridgeServer,

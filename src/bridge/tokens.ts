@@ -79,7 +79,12 @@ export class TokenStore {
 
   /** The principal of a bearer token, or undefined. Constant time in the token and the match. */
   byToken(token: string): Principal | undefined {
-    const h = hashToken(token);
+    return this.byTokenHash(hashToken(token));
+  }
+
+  /** The principal of a token given by its SHA-256; constant time over all entries. */
+  byTokenHash(h: Uint8Array): Principal | undefined {
+    if (h.length !== 32) return undefined;
     let found: Principal | undefined;
     for (const e of this.byHash) {
       if (timingSafeEqual(e.hash, h) && !found) found = e.principal;

@@ -71,10 +71,21 @@ const serve: CommandModule<GlobalArgs, ServeArgs> = {
     });
     const addr = await server.listen();
     output(argv, { listening: `${addr.host}:${addr.port}`, principals: tokens.size }, () => `bridge listening on wss://${addr.host}:${addr.port}/ (${tokens.size} principals); Ctrl-C stops`);
+    // SIGHUP re-reads the principals file: revoked or changed principals lose their sessions
+    const reload = (): void => {
+      try {
+        server.setTokens(TokenStore.load(argv.tokens));
+        process.stderr.write(`bridge: principals reloaded from ${argv.tokens}\n`);
+      } catch (e) {
+        process.stderr.write(`bridge: reload failed, keeping the old principals: ${(e as Error).message}\n`);
+      }
+    };
+    process.on('SIGHUP', reload);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    process.off('SIGHUP', reload);
     await server.close();
     await backend.close();
   },

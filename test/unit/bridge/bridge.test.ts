@@ -47,6 +47,29 @@ describe('bridge authentication', () => {
     c.close();
   });
 
+  it('throttles a peer after repeated failures (429), whatever it presents next', async () => {
+    await b.stop();
+    b = await startBridge({ maxAuthFailures: 3, authWindowMs: 60_000 });
+    for (let i = 0; i < 3; i++) await expect(open('simA', 'wrong-token-' + i)).rejects.toMatchObject({ code: 'bridge.auth' });
+    await expect(open('simA', b.tokens.rw)).rejects.toThrow(/429/);
+    expect(b.audit.filter((r) => r.detail === 'throttled')).toHaveLength(1);
+  });
+
+  it('revoking a principal (setTokens) closes its sessions and refuses its token', async () => {
+    const t = await open('simA', b.tokens.rw);
+    await t.connect();
+    const ro = await open('simB', b.tokens.ro);
+    const { TokenStore, hashToken } = await import('../../../src/bridge/tokens.js');
+    b.server.setTokens(TokenStore.parse({ principals: [{ id: 'ro', sha256: Buffer.from(hashToken(b.tokens.ro)).toString('hex'), readers: ['*'], readOnly: true }] }));
+    await expect(t.transmit(SELECT_ICCID)).rejects.toMatchObject({ code: 'transport.transport-broken' });
+    await expect(open('simA', b.tokens.rw)).rejects.toMatchObject({ code: 'bridge.auth' });
+    // the unchanged principal keeps its session
+    expect((await ro.client.list()).length).toBe(2);
+    await ro.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b.server.holders().simA).toBeUndefined();
+  });
+
   it('refuses plain TCP / plain WebSocket without TLS', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${b.port}/`, { headers: { authorization: `Bearer ${b.tokens.rw}` } });
     const outcome = await new Promise<string>((resolve) => {
