@@ -38,8 +38,6 @@ export interface CardSpec {
   userConfirmation?: boolean;
   autoConnect?: boolean;
   lwm2m?: boolean;
-  /** break the DM file's content after writing (an undecodable file of another authority) */
-  brokenSecondAuthority?: boolean;
 }
 
 function bcdSwapped(digits: string, padTo: number): string {
