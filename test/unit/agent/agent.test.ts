@@ -193,3 +193,24 @@ describe('device agent', () => {
     }
   });
 });
+
+describe('device agent with a damaged bootstrap file', () => {
+  it('skips and reports a file that does not decode, and loads the valid ones', async () => {
+    const img = structuredClone(imgA);
+    // corrupt the DM bootstrap file (slots 6450/6451 in DF.PKCS15), leave the LwM2M file intact
+    const walk = (f: CardImage['mf']): void => {
+      if ((f.fid === '6450' || f.fid === '6451') && f.content) f.content = '03' + 'EE'.repeat(f.content.length / 2 - 1);
+      f.children?.forEach(walk);
+    };
+    walk(img.mf);
+    const s = setup();
+    s.agent.start();
+    s.reader.insert(img);
+    await s.agent.stop();
+    const boot = s.events.find((e): e is Extract<AgentEvent, { type: 'bootstrap' }> => e.type === 'bootstrap');
+    expect(boot, JSON.stringify(s.events)).toBeDefined();
+    expect(boot!.issues.some((i) => /skipped|DM|WBXML/i.test(i))).toBe(true);
+    expect(boot!.report.lwm2mObjects).toEqual(['0', '1']);
+    expect(boot!.report.accounts).toEqual([]);
+  });
+});
