@@ -411,10 +411,13 @@ export class CardFs {
     if (f.size !== undefined && offset + data.length > f.size) {
       throw new CardFsError('too-long', `${f.path}: ${data.length} bytes at offset ${offset} do not fit in the file of ${f.size} bytes; nothing written`);
     }
-    for (let o = 0; o < data.length; o += this.maxChunk) {
-      const chunk = data.subarray(o, o + this.maxChunk);
+    for (let o = 0; o < data.length; ) {
+      // beyond offset 32767 the data go in DO '53' after the offset DO '54': keep Lc <= 255
+      const n = offset + o > 0x7fff ? Math.min(this.maxChunk, 248) : this.maxChunk;
+      const chunk = data.subarray(o, o + n);
       const r = await this.tx(binaryCmd(0xd6, offset + o, chunk));
       if (r.sw !== 0x9000) throw await this.swError(r.sw, `UPDATE BINARY ${f.path} at offset ${offset + o}`, f, 'update');
+      o += chunk.length;
     }
   }
 

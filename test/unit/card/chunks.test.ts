@@ -42,6 +42,18 @@ class StubCard implements ApduSender {
       const body = this.content.slice(off, off + (c.le ?? 256) - 4);
       return { data: Uint8Array.of(0x53, 0x81, body.length, ...body).subarray(body.length < 0x80 ? 0 : 0), sw: 0x9000 };
     }
+    if (c.ins === 0xd7) {
+      // 54 L offset, 53 L data (ISO 7816-4 11.2.3)
+      const d = c.data!;
+      const off = d.subarray(2, 2 + d[1]!).reduce((a, x) => a * 256 + x, 0);
+      let i = 2 + d[1]!;
+      expect(d[i]).toBe(0x53);
+      let len = d[i + 1]!;
+      i += 2;
+      if (len === 0x81) len = d[i++]!;
+      this.content.set(d.subarray(i, i + len), off);
+      return { data: new Uint8Array(), sw: 0x9000 };
+    }
     if (c.ins === 0xd6) {
       const off = ((c.p1 & 0x7f) << 8) | c.p2;
       this.content.set(c.data!, off);
@@ -89,5 +101,16 @@ describe('binary chunking', () => {
     await expect(fs.updateBinary(undefined, new Uint8Array(10), SIZE - 5)).rejects.toThrow(/10 bytes at offset 39995 do not fit in the file of 40000 bytes/);
     // (a stub without an APDU counter gets the file selected again: it cannot prove no one else used the channel)
     expect(card.log.filter((c) => c.ins === 0xd6).length).toBe(n);
+  });
+
+  it('updates beyond offset 32767 with the odd INS D7 (offset DO 54, data DO 53)', async () => {
+    const card = new StubCard();
+    const fs = new CardFs(card);
+    await fs.updateBinary('MF/2F10', new Uint8Array(300).fill(0x5a), 39_000);
+    expect(card.content.subarray(39_000, 39_300).every((x) => x === 0x5a)).toBe(true);
+    expect(card.content[38_999]).toBe(38_999 & 0xff);
+    expect(card.content[39_300]).toBe(39_300 & 0xff);
+    // 248 + 52 data bytes: Lc stays <= 255 with the two DO headers
+    expect(card.log.filter((c) => c.ins === 0xd7).map((c) => c.data!.length)).toEqual([255, 59]);
   });
 });
