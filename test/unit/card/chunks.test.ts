@@ -111,6 +111,6 @@ describe('binary chunking', () => {
     expect(card.content[38_999]).toBe(38_999 & 0xff);
     expect(card.content[39_300]).toBe(39_300 & 0xff);
     // 248 + 52 data bytes: Lc stays <= 255 with the two DO headers
-    expect(card.log.filter((c) => c.ins === 0xd7).map((c) => c.data!.length)).toEqual([255, 59]);
+    expect(card.log.filter((c) => c.ins === 0xd7).map((c) => c.data!.length)).toEqual([255, 58]);
   });
 });
