@@ -9,6 +9,7 @@ import type { Transport } from '../transport/types.js';
 import { VirtualUicc } from '../sim/uicc.js';
 import type { CardImage } from '../sim/image.js';
 import { BridgeError } from './errors.js';
+import { TransportError } from '../transport/errors.js';
 
 export interface ReaderBackend {
   list(): Promise<string[]>;
@@ -21,7 +22,8 @@ export interface ReaderBackend {
 
 export class PcscBackend implements ReaderBackend {
   private ctx: PcscContext | undefined;
-  private readonly transports = new Map<string, PcscTransport>();
+  /** one transport per reader; the promise is cached so concurrent first uses share it */
+  private readonly transports = new Map<string, Promise<PcscTransport>>();
 
   private context(): PcscContext {
     this.ctx ??= new PcscContext();
@@ -29,17 +31,37 @@ export class PcscBackend implements ReaderBackend {
   }
 
   async list(): Promise<string[]> {
-    return this.context().listReaders();
+    try {
+      return await this.context().listReaders();
+    } catch (e) {
+      // pcsclite never recovers a context after pcscd went away: start afresh next time
+      if (e instanceof TransportError && (e.kind === 'no-service' || e.kind === 'transport-broken')) this.drop();
+      throw e;
+    }
   }
 
-  async get(name: string): Promise<PcscTransport> {
-    const have = this.transports.get(name);
-    if (have) return have;
-    const names = await this.list();
-    if (!names.includes(name)) throw new BridgeError('bridge.reader', `unknown reader "${name}"`);
-    const t = await this.context().transport(name);
-    this.transports.set(name, t);
-    return t;
+  private drop(): void {
+    this.transports.clear();
+    try {
+      this.ctx?.close();
+    } catch {
+      /* already gone */
+    }
+    this.ctx = undefined;
+  }
+
+  get(name: string): Promise<PcscTransport> {
+    let p = this.transports.get(name);
+    if (!p) {
+      p = (async () => {
+        const names = await this.list();
+        if (!names.includes(name)) throw new BridgeError('bridge.reader', `unknown reader "${name}"`);
+        return this.context().transport(name);
+      })();
+      this.transports.set(name, p);
+      p.catch(() => this.transports.delete(name));
+    }
+    return p;
   }
 
   async present(name: string): Promise<boolean> {
@@ -47,10 +69,8 @@ export class PcscBackend implements ReaderBackend {
   }
 
   async close(): Promise<void> {
-    for (const t of this.transports.values()) await t.close().catch(() => undefined);
-    this.transports.clear();
-    this.ctx?.close();
-    this.ctx = undefined;
+    for (const p of this.transports.values()) await p.then((t) => t.close()).catch(() => undefined);
+    this.drop();
   }
 }
 
