@@ -173,6 +173,18 @@ export class CardFs {
     } catch (e) {
       // a bare name the catalogue knows in several places: try the others (a 2G SIM has DF.GSM/EF.IMSI only)
       if (!(e instanceof FileNotFoundError) || path.includes('/')) throw e;
+      // a bare FID not under the current DF: the MF's file of that FID (EF.DIR '2F00' from inside an ADF)
+      if (/^[0-9A-Fa-f]{4}$/.test(path.trim())) {
+        const mfPath = `MF/${path.trim()}`;
+        if ((await this.resolve(mfPath)).length > 1) {
+          try {
+            return await this.selectSegs(await this.resolve(mfPath), path);
+          } catch (e2) {
+            if (!(e2 instanceof FileNotFoundError)) throw e2;
+          }
+        }
+        throw e;
+      }
       const hits = this.catalogue.byName(path.trim());
       for (const h of hits.slice(1)) {
         try {

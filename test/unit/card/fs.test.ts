@@ -22,6 +22,10 @@ describe('CardFs select', () => {
     expect(adf.path).toBe('MF/ADF.USIM');
     expect((await fs.select('EF.AD')).path).toBe('MF/ADF.USIM/EF.AD');
     expect((await fs.select('..')).path).toBe('MF');
+    await fs.select('ADF.USIM');
+    expect((await fs.select('2F00')).path).toBe('MF/EF.DIR');
+    await fs.select('ADF.USIM');
+    expect((await fs.select('6F07')).path).toBe('MF/ADF.USIM/EF.IMSI');
     const dir = await fs.select('MF/EF.DIR');
     expect(dir).toMatchObject({ structure: 'linear-fixed', recordLength: 38, recordCount: 4, sfi: 30 });
   });
