@@ -140,14 +140,35 @@ export class PersoRunner {
         await this.card(t);
       } catch (e) {
         if (!this.fatal) this.fatal = e;
-        return;
-      } finally {
         await t.disconnect().catch(() => undefined);
+        return;
       }
       await this.refreshDone();
-      while (t.cardPresent && !this.stopping()) await t.waitForRemoval(200).catch(() => undefined);
+      await this.awaitRemoval(t);
+      await t.disconnect().catch(() => undefined);
     }
     this.emit({ type: 'stopped', reader: t.name });
+  }
+
+  /**
+   * Waits until the card is taken out. A removal and re-insertion faster than the reader
+   * driver's polling (pcscd polls many drivers every 400 ms) is never reported: the card handle
+   * kept open then fails on a STATUS probe (TS 102 221 11.1.2, no data) once a second, which
+   * tells the same card (answers) from a swapped one (handle reset or removed).
+   */
+  private async awaitRemoval(t: ReaderPort): Promise<void> {
+    let last = Date.now();
+    while (t.cardPresent && !this.stopping()) {
+      await t.waitForRemoval(200).catch(() => undefined);
+      if (!t.cardPresent || Date.now() - last < 1000) continue;
+      last = Date.now();
+      try {
+        const r = await t.transmit(Uint8Array.of(0x80, 0xf2, 0x00, 0x0c, 0x00));
+        if (r.length < 2) return;
+      } catch {
+        return;
+      }
+    }
   }
 
   private count(reader: string, what: 'verified' | 'failed' | 'pulled'): void {
