@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { decodeFcp, encodeFcp } from '../src/codec/tlv/fcp.js';
 import { decodeLwm2mObject, encodeLwm2mObject, type Lwm2mInstance } from '../src/codec/tlv/lwm2m-model.js';
 import { fromHex } from '../src/util/hex.js';
+import { callsPerSecond } from './lib.js';
 
 export interface TlvBenchResult {
   name: string;
@@ -14,20 +15,9 @@ export interface TlvBenchResult {
   encodeMBps: number;
 }
 
-/** Runs `f` repeatedly for about `ms` milliseconds; returns MB/s for `bytes` bytes per call. */
+/** MB/s for `bytes` bytes per call of `f`. */
 function measure(bytes: number, f: () => unknown, ms = 300): number {
-  for (let i = 0; i < 200; i++) f(); // warm-up
-  let n = 0;
-  const start = process.hrtime.bigint();
-  const limit = BigInt(ms) * 1_000_000n;
-  let elapsed = 0n;
-  while (elapsed < limit) {
-    for (let i = 0; i < 100; i++) f();
-    n += 100;
-    elapsed = process.hrtime.bigint() - start;
-  }
-  const seconds = Number(elapsed) / 1e9;
-  return Math.round(((bytes * n) / seconds / 1e6) * 100) / 100;
+  return Math.round(((bytes * callsPerSecond(f, ms, 200)) / 1e6) * 100) / 100;
 }
 
 const fill = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);

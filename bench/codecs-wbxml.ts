@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { callsPerSecond } from './lib.js';
 import {
   decodeWbxml,
   encodeWbxml,
@@ -44,19 +45,8 @@ export function benchDocument(target = 4096): { root: WbxmlElement; xml: string;
   return { root, xml: serializeXml(root, { language: PROV10 }), wbxml };
 }
 
-/** runs fn repeatedly for at least `ms`, returns seconds per call */
-function time(fn: () => unknown, ms = 400): number {
-  for (let i = 0; i < 300; i++) fn(); // warm-up (JIT)
-  let n = 0;
-  const t0 = process.hrtime.bigint();
-  let t = t0;
-  while (Number(t - t0) < ms * 1e6) {
-    for (let i = 0; i < 20; i++) fn();
-    n += 20;
-    t = process.hrtime.bigint();
-  }
-  return Number(t - t0) / 1e9 / n;
-}
+/** seconds per call of `fn` */
+const time = (fn: () => unknown, ms = 400): number => 1 / callsPerSecond(fn, ms);
 
 function haveTool(name: string): boolean {
   try {

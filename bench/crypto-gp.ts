@@ -9,6 +9,7 @@ import { encodeCommand, type CommandApdu } from '../src/apdu/command.js';
 import { Scp03CardSession, Scp03Session } from '../src/secure/gp/scp03.js';
 import { buildCommandPacket } from '../src/secure/ota/packet.js';
 import { decodeSpi } from '../src/secure/ota/spi.js';
+import { callsPerSecond } from './lib.js';
 
 const KEY = new Uint8Array(16).fill(0x40);
 const KEYS = { enc: KEY, mac: KEY, dek: KEY };
@@ -20,19 +21,7 @@ const UPDATE_BINARY: CommandApdu = {
   data: Uint8Array.from({ length: 200 }, (_, i) => (i * 7) & 0xff),
 };
 
-function rate(f: () => unknown, ms: number): number {
-  for (let i = 0; i < 500; i++) f(); // warm-up
-  let n = 0;
-  const start = process.hrtime.bigint();
-  const limit = BigInt(ms) * 1_000_000n;
-  let elapsed = 0n;
-  while (elapsed < limit) {
-    for (let i = 0; i < 100; i++) f();
-    n += 100;
-    elapsed = process.hrtime.bigint() - start;
-  }
-  return Math.round(n / (Number(elapsed) / 1e9));
-}
+const rate = (f: () => unknown, ms: number): number => Math.round(callsPerSecond(f, ms, 500));
 
 function openPair(level: number): { host: Scp03Session; card: Scp03CardSession } {
   const card = new Scp03CardSession(KEYS, { kvn: 0x30, i: 0x60 });

@@ -4,19 +4,21 @@
  */
 import type { VirtualUicc } from '../sim/uicc.js';
 import { TransportError } from './errors.js';
-import type { Transport, TransportEvent } from './types.js';
+import { TransportEvents } from './events.js';
+import type { Transport } from './types.js';
 
-export class InProcessTransport implements Transport {
+export class InProcessTransport extends TransportEvents implements Transport {
   private connected = false;
   private present = true;
-  private readonly listeners = new Map<TransportEvent, Set<() => void>>();
   /** fault injection: the card "is pulled" when this many more APDUs have been sent */
   pullAfter: number | undefined;
 
   constructor(
     readonly card: VirtualUicc,
     readonly name = 'simdm virtual UICC (in-process)',
-  ) {}
+  ) {
+    super();
+  }
 
   get atr(): Uint8Array | undefined {
     return this.connected ? this.card.atr : undefined;
@@ -63,18 +65,5 @@ export class InProcessTransport implements Transport {
   insert(): void {
     this.present = true;
     this.emit('inserted');
-  }
-
-  on(event: TransportEvent, listener: () => void): void {
-    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
-    this.listeners.get(event)!.add(listener);
-  }
-
-  off(event: TransportEvent, listener: () => void): void {
-    this.listeners.get(event)?.delete(listener);
-  }
-
-  private emit(e: TransportEvent): void {
-    for (const l of this.listeners.get(e) ?? []) l();
   }
 }

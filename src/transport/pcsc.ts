@@ -9,7 +9,8 @@
  */
 import { createRequire } from 'node:module';
 import { fromPcscError, TransportError } from './errors.js';
-import type { Transport, TransportEvent } from './types.js';
+import { TransportEvents } from './events.js';
+import type { Transport } from './types.js';
 
 const require = createRequire(import.meta.url);
 
@@ -157,20 +158,20 @@ export class PcscContext {
   }
 }
 
-export class PcscTransport implements Transport {
+export class PcscTransport extends TransportEvents implements Transport {
   readonly name: string;
   private atrBytes: Uint8Array | undefined;
   /** ATR from the latest status event of a present card */
   private lastAtr: Uint8Array | undefined;
   private protocol = 0;
   private present = false;
-  private readonly listeners = new Map<TransportEvent, Set<() => void>>();
   private statusWaiters: (() => void)[] = [];
 
   constructor(
     readonly context: PcscContext,
     readonly reader: CardReader,
   ) {
+    super();
     this.name = reader.name;
     const last = context.lastStatus.get(reader.name);
     this.present = ((last?.state ?? reader.state ?? 0) & reader.SCARD_STATE_PRESENT) !== 0;
@@ -306,18 +307,5 @@ export class PcscTransport implements Transport {
 
   async close(): Promise<void> {
     await this.disconnect();
-  }
-
-  on(event: TransportEvent, listener: () => void): void {
-    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
-    this.listeners.get(event)!.add(listener);
-  }
-
-  off(event: TransportEvent, listener: () => void): void {
-    this.listeners.get(event)?.delete(listener);
-  }
-
-  private emit(e: TransportEvent): void {
-    for (const l of this.listeners.get(e) ?? []) l();
   }
 }

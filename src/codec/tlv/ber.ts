@@ -8,7 +8,7 @@
  * CodecError, so hostile input cannot exhaust the stack.
  */
 import { CodecError } from '../errors.js';
-import { toHex } from '../../util/hex.js';
+import { concatBytes, toHex } from '../../util/hex.js';
 
 export interface BerTlv {
   /** the tag bytes as a big-endian number, e.g. 0x62 (FCP template), 0x5F2D */
@@ -230,16 +230,7 @@ export function encodeBer(tag: number, value: Uint8Array | BerTlvInput[]): Uint8
 export type BerTlvInput = { tag: number; value: Uint8Array | BerTlvInput[] };
 
 export function encodeBerSeq(items: BerTlvInput[]): Uint8Array {
-  const parts = items.map((it) => encodeBer(it.tag, it.value));
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(...items.map((it) => encodeBer(it.tag, it.value)));
 }
 
 /** Re-encodes decoded objects from their children when present, else from their value bytes. */

@@ -11,7 +11,7 @@
  * instances; nothing else nests, so decoding depth is bounded by construction.
  */
 import { CodecError } from '../errors.js';
-import { toHex } from '../../util/hex.js';
+import { concatBytes, toHex } from '../../util/hex.js';
 
 export type Lwm2mTlvKind = 'objectInstance' | 'resourceInstance' | 'multipleResource' | 'resource';
 
@@ -128,14 +128,4 @@ export function lwm2mTlvToInput(t: Lwm2mTlv): Lwm2mTlvInput {
   return { kind: t.kind, id: t.id, value: t.value };
 }
 
-function join(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+const join = (parts: Uint8Array[]): Uint8Array => concatBytes(...parts);

@@ -11,7 +11,7 @@
  *   written in the shortest form, as DER requires).
  */
 import { CodecError } from '../errors.js';
-import { bytesEqual, fromHex, toHex } from '../../util/hex.js';
+import { bytesEqual, concatBytes, fromHex, toHex } from '../../util/hex.js';
 import { SimdmError } from '../../errors.js';
 import { encodeBerLength, encodeBerTag, readBerHeader, tagHex } from './ber.js';
 import { encodeComprehensionLength } from './comprehension.js';
@@ -390,16 +390,7 @@ export function encodeSchema(schema: TlvSchema, obj: SchemaObject): Uint8Array {
       if (q.length) throw new SchemaError(`${schema.name}: tag ${tagHex(byKey.get(k)?.tag ?? k)} has values missing from _order`);
     }
   }
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concatBytes(...parts);
 }
 
 /** The canonical encoding: schema order at every level (any `_order` is ignored). */

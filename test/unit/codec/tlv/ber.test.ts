@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CodecError } from '../../../../src/codec/errors.js';
+import { codecError } from '../../../helpers/errors.js';
 import {
   berTagClass,
   berTagNumber,
@@ -15,15 +16,6 @@ import {
 } from '../../../../src/codec/tlv/ber.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
-function codecError(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CodecError);
-    return e as CodecError;
-  }
-  throw new Error('expected a CodecError');
-}
 
 describe('BER-TLV (ISO 7816-4 5.2 / X.690 8.1)', () => {
   // EF.IMSI FCP from a sysmoISIM (pySim tests/unittests/test_decode_select_resp.py)

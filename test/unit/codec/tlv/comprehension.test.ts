@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from '../../../../src/codec/errors.js';
+import { codecError } from '../../../helpers/errors.js';
 import {
   comprehensionTagHex,
   decodeCatTemplate,
@@ -9,15 +9,6 @@ import {
 } from '../../../../src/codec/tlv/comprehension.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
-function codecError(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CodecError);
-    return e as CodecError;
-  }
-  throw new Error('expected a CodecError');
-}
 
 const ascii = (b: Uint8Array) => new TextDecoder().decode(b);
 

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from '../../../../src/codec/errors.js';
+import { codecError } from '../../../helpers/errors.js';
 import { SimdmError } from '../../../../src/errors.js';
 import { decodeFcp, effectiveSfi, encodeFcp, encodeFcpCanonical, fcpEquals, lifeCycleState, type Fcp } from '../../../../src/codec/tlv/fcp.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
-function codecError(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CodecError);
-    return e as CodecError;
-  }
-  throw new Error('expected a CodecError');
-}
 
 // Real FCPs of a sysmoISIM card, with pySim's decoding of each
 // (pySim tests/unittests/test_decode_select_resp.py; numbers only)

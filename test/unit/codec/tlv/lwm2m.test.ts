@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from '../../../../src/codec/errors.js';
+import { codecError } from '../../../helpers/errors.js';
 import { decodeLwm2mTlv, encodeLwm2mTlv, lwm2mTlvToInput } from '../../../../src/codec/tlv/lwm2m.js';
 import {
   compareLwm2mObjects,
@@ -12,15 +12,6 @@ import {
 import { decodeLwm2mValue, encodeLwm2mValue, lwm2mValueEquals } from '../../../../src/codec/tlv/lwm2m-values.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
-function codecError(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CodecError);
-    return e as CodecError;
-  }
-  throw new Error('expected a CodecError');
-}
 
 // OMA-TS-LightweightM2M-V1_0 6.4.3.1 / Core V1_1 7.4.3.1: Device object instance /3/0 (121 bytes)
 const DEVICE_3_0 =

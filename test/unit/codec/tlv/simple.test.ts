@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from '../../../../src/codec/errors.js';
+import { codecError } from '../../../helpers/errors.js';
 import { decodeSimple, encodeSimple } from '../../../../src/codec/tlv/simple.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
-function codecError(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CodecError);
-    return e as CodecError;
-  }
-  throw new Error('expected a CodecError');
-}
 
 describe('SIMPLE-TLV (ISO 7816-4 5.2.1)', () => {
   it('decodes one-byte and three-byte lengths', () => {
