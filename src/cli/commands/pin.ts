@@ -26,7 +26,7 @@ const cmd: CommandModule<GlobalArgs, Args> = {
   builder: (y: Argv<GlobalArgs>) =>
     y
       .positional('action', { choices: ['status', 'verify', 'change', 'unblock', 'enable', 'disable'] as const, demandOption: true })
-      .option('pin-ref', { type: 'string', describe: 'PIN1 (default), PIN2, UPIN, ADM1..ADM10 or a key reference (0x0A)' })
+      .option('pin-ref', { type: 'string', describe: 'PIN1 (default), PIN2, UPIN, ADM1..ADM10, or a key reference in hex (0A = ADM1, 81 = PIN2; TS 102 221 9.5.1)' })
       .option('force', { type: 'boolean', describe: 'present the value even with only one try left' })
       .example('SIMDM_ADM1=88888888 $0 pin verify --pin-ref adm1', 'verify ADM1 (hex or ASCII)')
       .example('SIMDM_PIN1=1234 SIMDM_NEW_PIN1=4321 $0 pin change', 'change PIN1')
