@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS perso_rows (
   row_no INTEGER PRIMARY KEY, iccid TEXT NOT NULL UNIQUE, imsi TEXT NOT NULL,
   state TEXT NOT NULL DEFAULT 'free', mode TEXT, step INTEGER NOT NULL DEFAULT 0,
   step_done INTEGER NOT NULL DEFAULT 0, commit_begun INTEGER NOT NULL DEFAULT 0,
+  writes_begun INTEGER NOT NULL DEFAULT 0,
   reader TEXT, session TEXT, attempts INTEGER NOT NULL DEFAULT 0, reason TEXT,
   updated_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS perso_rows_state ON perso_rows(state, row_no);
@@ -143,6 +144,19 @@ export class PgJournal implements Journal {
     });
   }
 
+  async heldOn(reader: string): Promise<JournalRow[]> {
+    return (await this.pool.query("SELECT * FROM perso_rows WHERE state='held' AND mode='blank' AND writes_begun=1 AND reader=$1 ORDER BY row_no", [reader])).rows.map(toRow);
+  }
+
+  async claimHeld(rowNo: number, reader: string, session: string): Promise<JournalRow | undefined> {
+    return this.tx(async (c) => {
+      const r = await c.query("UPDATE perso_rows SET state='claimed', session=$1, reader=$2, updated_at=$3 WHERE row_no=$4 AND state='held'", [session, reader, now(), rowNo]);
+      if (r.rowCount !== 1) return undefined;
+      await this.event(c, session, 'claimed', true, 'held row: checking the blank card in its reader', { rowNo, reader });
+      return this.row(c, rowNo);
+    });
+  }
+
   async claimNext(reader: string, session: string): Promise<JournalRow | undefined> {
     return this.tx(async (c) => {
       // SKIP LOCKED: a row another station is claiming right now is passed over, never shared
@@ -161,7 +175,7 @@ export class PgJournal implements Journal {
   async stepBegin(rowNo: number, step: number, name: string, session: string, commit = false): Promise<void> {
     await this.tx(async (c) => {
       const r = await c.query(
-        `UPDATE perso_rows SET state='writing', step=$1, ${commit ? 'commit_begun=1,' : ''} updated_at=$2 WHERE row_no=$3 AND session=$4 AND state IN ('claimed','writing')`,
+        `UPDATE perso_rows SET state='writing', step=$1, ${commit ? 'commit_begun=1,' : ''} ${step === 1 ? 'writes_begun=writes_begun+1,' : ''} updated_at=$2 WHERE row_no=$3 AND session=$4 AND state IN ('claimed','writing')`,
         [step, now(), rowNo, session],
       );
       if (r.rowCount !== 1) throw new PersoError('journal-lost', `row ${rowNo} is no longer held by this session`);

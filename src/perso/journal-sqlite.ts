@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS rows (
   row_no INTEGER PRIMARY KEY, iccid TEXT NOT NULL UNIQUE, imsi TEXT NOT NULL,
   state TEXT NOT NULL DEFAULT 'free', mode TEXT, step INTEGER NOT NULL DEFAULT 0,
   step_done INTEGER NOT NULL DEFAULT 0, commit_begun INTEGER NOT NULL DEFAULT 0,
+  writes_begun INTEGER NOT NULL DEFAULT 0,
   reader TEXT, session TEXT, attempts INTEGER NOT NULL DEFAULT 0, reason TEXT,
   updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));
 CREATE INDEX IF NOT EXISTS rows_state ON rows(state, row_no);
@@ -155,6 +156,19 @@ export class SqliteJournal implements Journal {
     });
   }
 
+  async heldOn(reader: string): Promise<JournalRow[]> {
+    return (this.db.prepare("SELECT * FROM rows WHERE state='held' AND mode='blank' AND writes_begun=1 AND reader=? ORDER BY row_no").all(reader) as RawRow[]).map(toRow);
+  }
+
+  async claimHeld(rowNo: number, reader: string, session: string): Promise<JournalRow | undefined> {
+    return this.tx(() => {
+      const r = this.db.prepare("UPDATE rows SET state='claimed', session=?, reader=?, updated_at=? WHERE row_no=? AND state='held'").run(session, reader, now(), rowNo);
+      if (r.changes !== 1) return undefined;
+      this.event(session, 'claimed', true, 'held row: checking the blank card in its reader', { rowNo, reader });
+      return this.row(rowNo);
+    });
+  }
+
   async claimNext(reader: string, session: string): Promise<JournalRow | undefined> {
     return this.tx(() => {
       const raw = this.db.prepare("SELECT * FROM rows WHERE state='free' ORDER BY row_no LIMIT 1").get() as RawRow | undefined;
@@ -170,7 +184,7 @@ export class SqliteJournal implements Journal {
   async stepBegin(rowNo: number, step: number, name: string, session: string, commit = false): Promise<void> {
     this.tx(() => {
       const r = this.db
-        .prepare(`UPDATE rows SET state='writing', step=?, ${commit ? 'commit_begun=1,' : ''} updated_at=? WHERE row_no=? AND session=? AND state IN ('claimed','writing')`)
+        .prepare(`UPDATE rows SET state='writing', step=?, ${commit ? 'commit_begun=1,' : ''} ${step === 1 ? 'writes_begun=writes_begun+1,' : ''} updated_at=? WHERE row_no=? AND session=? AND state IN ('claimed','writing')`)
         .run(step, now(), rowNo, session);
       if (r.changes !== 1) throw new PersoError('journal-lost', `row ${rowNo} is no longer held by this session`);
       this.event(session, 'step-begin', true, name, { rowNo, step });

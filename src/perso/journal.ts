@@ -80,6 +80,15 @@ export interface Journal {
   closeSession(session: string, result: string): Promise<void>;
   /** Claims the row of a pre-numbered card. */
   claimIccid(iccid: string, reader: string, session: string): Promise<ClaimResult>;
+  /**
+   * Held rows of blank cards last tried on `reader` whose files were written to one card only
+   * (one attempt ever began writing; ICCID and IMSI are unique per row): the blank card now in
+   * that reader may be the very card (its ICCID commit never landed); runner.ts checks by
+   * reading back the files written before the commit.
+   */
+  heldOn(reader: string): Promise<JournalRow[]>;
+  /** held -> claimed for a check; undefined if someone else took it */
+  claimHeld(rowNo: number, reader: string, session: string): Promise<JournalRow | undefined>;
   /** Claims the next free row for a blank card (lowest row number first). */
   claimNext(reader: string, session: string): Promise<JournalRow | undefined>;
   stepBegin(rowNo: number, step: number, name: string, session: string, commit?: boolean): Promise<void>;

@@ -217,7 +217,15 @@ export class PersoRunner {
       }
       row = c.row;
     } else {
-      row = await j.claimNext(reader, s);
+      for (const h of await j.heldOn(reader)) {
+        const mine = await this.heldCheck(t, link, ctx, h.rowNo);
+        if (mine === 'gone') return;
+        if (mine) {
+          row = mine;
+          break;
+        }
+      }
+      row ??= await j.claimNext(reader, s);
       if (!row) {
         this.sum.skipped++;
         await j.note(s, 'skipped-no-row', false, 'blank card but no free row left', { reader });
@@ -227,6 +235,49 @@ export class PersoRunner {
       }
     }
     await this.write(t, link, ctx, row, iccid === undefined && row.mode === 'blank');
+  }
+
+  /**
+   * Is the blank card in this reader the card of held row `rowNo` (tried once, here, its ICCID
+   * commit cut)? Yes when every file written before the commit reads back as that row's data
+   * (EF.IMSI alone is unique to the row; K/OPc make it certain). Then the row is continued on
+   * it; otherwise the row is held again and the card takes a free row.
+   */
+  private async heldCheck(t: ReaderPort, link: CardLink, ctx: ReturnType<CardJob['open']>, rowNo: number): Promise<JournalRow | undefined | 'gone'> {
+    const { journal: j, session: s, job } = this.o;
+    const row = await j.claimHeld(rowNo, t.name, s);
+    if (!row) return undefined;
+    const data = this.byNo.get(rowNo);
+    let secrets: Map<string, Buffer> | undefined;
+    const reason = row.reason ?? 'held';
+    try {
+      if (!data) throw new PersoError('data', `row ${rowNo} not in the data file`);
+      secrets = openRowSecrets(this.o.key, data);
+      const adm = secrets.get(this.o.admColumn ?? 'ADM1') ?? this.o.admFallback?.();
+      if (!adm) throw new PersoError('no-adm', `row ${rowNo}: no ADM`);
+      await job.authenticate(ctx, adm, secrets.get('PIN1'), this.o.force === true);
+      for (const st of job.plan(data, secrets, true)) {
+        if (st.commit) continue;
+        if (!(await job.readBack(ctx, st))) {
+          await j.hold(rowNo, s, reason);
+          return undefined;
+        }
+      }
+      await j.note(s, 'held-resolved', true, 'the blank card in this reader carries the files of the held row: continuing it', { rowNo, iccid: row.iccid, reader: t.name });
+      return row;
+    } catch (e) {
+      await j.hold(rowNo, s, reason);
+      if (isPulled(e)) return 'gone';
+      if (e instanceof TransportError && e.kind === 'transport-broken') throw e;
+      if (e instanceof SimdmError && e.code.startsWith('pin.')) {
+        await j.note(s, 'adm-refused', false, msg(e), { reader: t.name });
+        return 'gone';
+      }
+      return undefined;
+    } finally {
+      if (secrets) wipeSecrets(secrets);
+      void link;
+    }
   }
 
   private async write(t: ReaderPort, link: CardLink, ctx: ReturnType<CardJob['open']>, row: JournalRow, blank: boolean): Promise<void> {
