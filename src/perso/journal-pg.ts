@@ -190,8 +190,33 @@ export class PgJournal implements Journal {
     });
   }
 
-  private async end(rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra = ''): Promise<void> {
+  async advance(rowNo: number, done: { step: number; name: string }, next: { step: number; name: string; commit?: boolean }, session: string): Promise<void> {
     await this.tx(async (c) => {
+      await c.query('UPDATE perso_rows SET step_done=$1, updated_at=$2 WHERE row_no=$3 AND session=$4', [done.step, now(), rowNo, session]);
+      await this.event(c, session, 'step-done', true, done.name, { rowNo, step: done.step });
+      const r = await c.query(
+        `UPDATE perso_rows SET state='writing', step=$1, ${next.commit ? 'commit_begun=1,' : ''} updated_at=$2 WHERE row_no=$3 AND session=$4 AND state IN ('claimed','writing')`,
+        [next.step, now(), rowNo, session],
+      );
+      if (r.rowCount !== 1) throw new PersoError('journal-lost', `row ${rowNo} is no longer held by this session`);
+      await this.event(c, session, 'step-begin', true, next.name, { rowNo, step: next.step });
+    });
+  }
+
+  async finish(rowNo: number, done: { step: number; name: string }, session: string, detail: string): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('UPDATE perso_rows SET step_done=$1, updated_at=$2 WHERE row_no=$3 AND session=$4', [done.step, now(), rowNo, session]);
+      await this.event(c, session, 'step-done', true, done.name, { rowNo, step: done.step });
+      await this.endIn(c, rowNo, session, 'verified', 'verified', true, detail);
+    });
+  }
+
+  private async end(rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra = ''): Promise<void> {
+    await this.tx((c) => this.endIn(c, rowNo, session, state, event, ok, reason, extra));
+  }
+
+  private async endIn(c: pg.PoolClient, rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra = ''): Promise<void> {
+    {
       const r = await c.query(
         `UPDATE perso_rows SET state=$1, reason=$2, ${extra} updated_at=$3 WHERE row_no=$4 AND session=$5 AND state IN ('claimed','writing')`,
         [state, ok && state === 'verified' ? null : reason, now(), rowNo, session],
@@ -199,7 +224,7 @@ export class PgJournal implements Journal {
       if (r.rowCount !== 1) throw new PersoError('journal-lost', `row ${rowNo} is no longer held by this session`);
       const row = await this.row(c, rowNo);
       await this.event(c, session, event, ok, reason, { rowNo, iccid: row.iccid, reader: row.reader });
-    });
+    }
   }
 
   async verified(rowNo: number, session: string, detail: string): Promise<void> {

@@ -198,6 +198,26 @@ export class SqliteJournal implements Journal {
     });
   }
 
+  async advance(rowNo: number, done: { step: number; name: string }, next: { step: number; name: string; commit?: boolean }, session: string): Promise<void> {
+    this.tx(() => {
+      this.db.prepare('UPDATE rows SET step_done=?, updated_at=? WHERE row_no=? AND session=?').run(done.step, now(), rowNo, session);
+      this.event(session, 'step-done', true, done.name, { rowNo, step: done.step });
+      const r = this.db
+        .prepare(`UPDATE rows SET state='writing', step=?, ${next.commit ? 'commit_begun=1,' : ''} updated_at=? WHERE row_no=? AND session=? AND state IN ('claimed','writing')`)
+        .run(next.step, now(), rowNo, session);
+      if (r.changes !== 1) throw new PersoError('journal-lost', `row ${rowNo} is no longer held by this session`);
+      this.event(session, 'step-begin', true, next.name, { rowNo, step: next.step });
+    });
+  }
+
+  async finish(rowNo: number, done: { step: number; name: string }, session: string, detail: string): Promise<void> {
+    this.tx(() => {
+      this.db.prepare('UPDATE rows SET step_done=?, updated_at=? WHERE row_no=? AND session=?').run(done.step, now(), rowNo, session);
+      this.event(session, 'step-done', true, done.name, { rowNo, step: done.step });
+      this.end(rowNo, session, 'verified', 'verified', true, detail);
+    });
+  }
+
   private end(rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra = ''): void {
     this.tx(() => {
       const r = this.db

@@ -295,16 +295,19 @@ export class PersoRunner {
       if (!adm) throw new PersoError('no-adm', `row ${row.rowNo}: no ADM (column ${this.o.admColumn ?? 'ADM1'} empty and SIMDM_ADM1 not set)`);
       await job.authenticate(ctx, adm, secrets.get('PIN1'), this.o.force === true);
       const steps = job.plan(data, secrets, blank);
+      if (steps.length === 0) throw new PersoError('no-steps', 'nothing to write');
+      // journal: before step 1 | after k + before k+1 (one transaction) | after the last + verified
+      await j.stepBegin(row.rowNo, 1, steps[0]!.name, s, steps[0]!.commit);
       for (const st of steps) {
         step++;
-        await j.stepBegin(row.rowNo, step, st.name, s, st.commit);
         if (st.commit) commitBegun = true;
         await job.write(ctx, st);
         if (!(await job.readBack(ctx, st))) throw new PersoError('verify-mismatch', `${st.name}: read-back differs from what was written`);
-        await j.stepDone(row.rowNo, step, st.name, s);
         this.emit({ type: 'step', reader, rowNo: row.rowNo, step, steps: steps.length });
+        const next = steps[step];
+        if (next) await j.advance(row.rowNo, { step, name: st.name }, { step: step + 1, name: next.name, ...(next.commit ? { commit: true } : {}) }, s);
       }
-      await j.verified(row.rowNo, s, `${steps.length} files written and read back, ${link.apduCount} APDUs`);
+      await j.finish(row.rowNo, { step, name: steps[step - 1]!.name }, s, `${steps.length} files written and read back, ${link.apduCount} APDUs`);
       this.count(reader, 'verified');
       this.sum.apdusVerified += link.apduCount;
       this.emit({ type: 'verified', reader, rowNo: row.rowNo, iccid: row.iccid, apdus: link.apduCount });

@@ -1,0 +1,90 @@
+/**
+ * Bulk personalisation throughput: cards per minute on 1, 4, 8 and 16 vpcd readers in one
+ * process, the scaling ratio against 1 reader ((cpm_N / N) / cpm_1, target >= 0.9), the write
+ * time per card (card seen -> verified) and the APDUs per card against the minimum.
+ *
+ * Needs a pcscd with the 16 vpcd readers:
+ *   bash -c 'source scripts/pcsc.sh; pcsc_start; npx tsx bench/perso.ts; pcsc_stop'
+ * The "operator" takes a verified card out and puts a blank one in after 450 ms (pcscd polls the
+ * vpcd driver every 400 ms, so a faster swap goes unseen); that gap is part of cards/min, as it
+ * is at a real station. PERSO_BENCH_CARDS sets the cards per reader (default 10).
+ */
+import { TransportKey } from '../src/perso/keystore.js';
+import { runBatch } from '../src/perso/run.js';
+import { VPCD_BASE_PORT, vpcdReaderName } from '../src/sim/vpcd.js';
+import { PcscContext } from '../src/transport/pcsc.js';
+import { checkCards, Feeder, KEY_HEX, makeBatch } from '../test/fixtures/perso/harness.js';
+import { HostClient } from '../test/fixtures/perso/host-client.js';
+
+const PER_READER = Number(process.env.PERSO_BENCH_CARDS ?? 10);
+// identify: SELECT 2FE2 (P2=0C) + READ BINARY; ADM: counter + VERIFY; PIN1: counter + VERIFY
+// (the counter reads are the never-block rule); per file: SELECT + UPDATE + READ (read-back);
+// SELECT of the USIM ADF once. 3 files + EF.ICCID of a blank card:
+const FILES = 4;
+const MINIMUM = 2 + 2 + 2 + 1 + 3 * FILES;
+
+interface Row {
+  readers: number;
+  cards: number;
+  seconds: number;
+  cpm: number;
+  writeMsMedian: number;
+  apdusPerCard: number;
+}
+
+async function one(host: HostClient, ctx: PcscContext, n: number): Promise<Row> {
+  const ports = Array.from({ length: n }, (_, i) => VPCD_BASE_PORT + i);
+  const cards = PER_READER * n;
+  const b = makeBatch(cards, `bench${n}`);
+  const feeder = new Feeder(host, ports, b.journalPath, cards);
+  await feeder.start();
+  const started = new Map<string, number>();
+  const writeMs: number[] = [];
+  const sum = await runBatch({
+    batchFile: b.batchFile,
+    key: new TransportKey(Buffer.from(KEY_HEX, 'hex')),
+    readers: ports.map(vpcdReaderName).join(','),
+    context: ctx,
+    signal: AbortSignal.timeout(600_000),
+    onEvent: (e) => {
+      if (e.type === 'card') started.set(e.reader, performance.now());
+      if (e.type === 'verified') writeMs.push(performance.now() - (started.get(e.reader) ?? performance.now()));
+    },
+  });
+  const left = await feeder.stop();
+  const c = checkCards([...feeder.finished, ...left], b.rows);
+  if (c.problems.length || sum.verified !== cards) throw new Error(`bench run with ${n} readers: ${sum.verified}/${cards} verified, ${c.problems.slice(0, 3).join('; ')}`);
+  for (const p of ports) await host.remove(p);
+  writeMs.sort((a, b) => a - b);
+  return {
+    readers: n,
+    cards,
+    seconds: sum.elapsedMs / 1000,
+    cpm: sum.cardsPerMinute,
+    writeMsMedian: writeMs[Math.floor(writeMs.length / 2)] ?? 0,
+    apdusPerCard: sum.apdusVerified / sum.verified,
+  };
+}
+
+const host = await HostClient.start();
+const ctx = new PcscContext();
+const rows: Row[] = [];
+try {
+  for (const n of [1, 4, 8, 16]) {
+    rows.push(await one(host, ctx, n));
+    process.stderr.write(`${n} reader(s) done\n`);
+  }
+} finally {
+  ctx.close();
+  await host.stop();
+}
+const base = rows[0]!.cpm;
+console.log(`perso bench: ${PER_READER} blank cards per reader, 4 files per card (EF.IMSI, EF.SPN, K/OPc EF, EF.ICCID), operator swap gap 450 ms`);
+console.log('readers  cards  seconds  cards/min  scaling (cpm/N)/cpm1  write ms/card (median)  APDUs/card  minimum');
+for (const r of rows) {
+  console.log(
+    `${String(r.readers).padStart(7)}  ${String(r.cards).padStart(5)}  ${r.seconds.toFixed(1).padStart(7)}  ${r.cpm.toFixed(0).padStart(9)}  ${(r.cpm / r.readers / base).toFixed(2).padStart(20)}  ${r.writeMsMedian.toFixed(0).padStart(22)}  ${r.apdusPerCard.toFixed(1).padStart(10)}  ${String(MINIMUM).padStart(7)}`,
+  );
+}
+console.log(`APDUs above the minimum: SELECT with FCP (P2=04) costs a GET RESPONSE under T=0 (CardFs reads sizes from the FCP), 6 SELECTs per card`);
+process.exit(0);
