@@ -45,6 +45,8 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** verify by reading back (default true) */
   verify?: boolean;
+  /** the card's ICCID if the caller read it already (for the backup name) */
+  iccid?: string;
 }
 
 export interface FileAction {
@@ -156,7 +158,7 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
   }
 
   // ---- 2. backup -------------------------------------------------------------------------
-  const iccid = await readIccid(s);
+  const iccid = opts.iccid ?? (opts.backupDir !== false ? await readIccid(s) : undefined);
   if (opts.backupDir !== false) report.backup = saveBackup(opts.backupDir ?? 'simdm-backups', plan, before, iccid);
 
   // ---- 3. keys -----------------------------------------------------------------------------
@@ -184,14 +186,31 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
     }
     report.creates++;
   }
-  await mustSelectApp(s, plan);
+  // CREATE FILE leaves the new EF selected (TS 102 222 6.3): no SELECT before writing it
+  if (!appMissing) await mustSelectApp(s, plan);
+  let selected: number | undefined;
+  const knownSize = new Map<number, number>();
+  const select = async (fid: number, what: string): Promise<void> => {
+    if (selected === fid) return;
+    const r = await selectFid(s, fid);
+    if (!found(r.sw)) throw new SwError(r.sw, `SELECT ${what} (${fidHex(fid)})`);
+    selected = fid;
+  };
   const ensure = async (fid: number, size: number, key: string, what: string): Promise<number> => {
     const r = await selectFid(s, fid, true);
-    if (found(r.sw)) return fileInfo(fidHex(fid), { fid }, r.data).size ?? size;
+    if (found(r.sw)) {
+      selected = fid;
+      const n = fileInfo(fidHex(fid), { fid }, r.data).size ?? size;
+      knownSize.set(fid, n);
+      return n;
+    }
+    selected = undefined;
     if (r.sw !== 0x6a82) throw new SwError(r.sw, `SELECT ${what}`);
     const c = await createFile(s, { fid, size, access: { read: 'ALW', update: key, delete: key, activate: key, deactivate: key }, sfi: null });
     if (c !== 0x9000) throw new BootstrapError('missing-file', `${what} (${fidHex(fid)}) is missing and cannot be created (CREATE FILE: ${swHex(c)})`);
     report.creates++;
+    selected = fid;
+    knownSize.set(fid, size);
     return size;
   };
   if (odfChanged || appMissing) await ensure(FID.odf, 64, ownerKey, 'EF.ODF');
@@ -206,6 +225,7 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
   for (const st of steps) {
     const need = st.file.bytes.length;
     const r = await selectFid(s, st.target, true);
+    selected = found(r.sw) ? st.target : undefined;
     if (found(r.sw)) {
       st.size = fileInfo(fidHex(st.target), { fid: st.target }, r.data).size ?? need;
       if (st.size < need) st.grow = true;
@@ -216,6 +236,7 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
     const need = st.file.bytes.length;
     const want = Math.max(need, st.file.size ?? 0);
     if (st.create || st.grow) {
+      selected = undefined;
       if (st.grow) {
         const d = await deleteFile(s, st.target);
         if (d !== 0x9000) {
@@ -227,11 +248,13 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
       if (c === 0x9000) {
         report.creates++;
         st.size = want;
+        selected = st.target;
         continue;
       }
       // no CREATE FILE (a real card): one pre-created file per kind -> in place, not atomic
       if (st.create && st.current !== undefined && st.current !== st.target) {
         const r = await selectFid(s, st.current, true);
+        selected = found(r.sw) ? st.current : undefined;
         const size = found(r.sw) ? (fileInfo(fidHex(st.current), { fid: st.current }, r.data).size ?? 0) : 0;
         if (size < need) throw new BootstrapError('too-large', `${st.file.label}: ${need} bytes do not fit the ${size}-byte file ${fidHex(st.current)}: ${need - size} bytes too many`);
         st.inPlace = true;
@@ -261,8 +284,7 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
 
   // ---- 5. content files first ------------------------------------------------------------------
   for (const st of steps) {
-    const sel = await selectFid(s, st.target);
-    if (!found(sel.sw)) throw new SwError(sel.sw, `SELECT ${st.file.label} (${fidHex(st.target)})`);
+    await select(st.target, st.file.label);
     const body = new Uint8Array(st.size!).fill(0xff);
     body.set(st.file.bytes);
     report.updates += await updateAll(s, body, `${st.file.label} (${fidHex(st.target)})`);
@@ -282,8 +304,7 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
     const span = Math.min(dodfSize.get(fid)!, Math.max(want.length, used(have?.bytes).length));
     const body = new Uint8Array(span).fill(0xff);
     body.set(want);
-    const sel = await selectFid(s, fid);
-    if (!found(sel.sw)) throw new SwError(sel.sw, `SELECT EF.DODF ${fidHex(fid)}`);
+    await select(fid, 'EF.DODF');
     const n = await updateAll(s, body, `EF.DODF ${fidHex(fid)}`);
     report.updates += n;
     if (n > 1) {
@@ -294,7 +315,12 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
   }
   if (tokenChanged) {
     const t = tokenInfoBytes(plan);
-    const size = await sizeOf(s, FID.tokenInfo, t.length);
+    let size = knownSize.get(FID.tokenInfo);
+    if (size === undefined) {
+      size = await sizeOf(s, FID.tokenInfo, t.length);
+      selected = FID.tokenInfo;
+    }
+    await select(FID.tokenInfo, 'EF.TokenInfo');
     if (t.length > size) throw new BootstrapError('too-large', `EF.TokenInfo: ${t.length} bytes do not fit the ${size}-byte file: ${t.length - size} bytes too many`);
     report.updates += await updateAll(s, padTo(t, size), 'EF.TokenInfo');
     report.directories.push('EF.TokenInfo');
@@ -304,9 +330,15 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
     report.updates++;
     report.directories.push('EF.DIR');
     await mustSelectApp(s, plan);
+    selected = undefined;
   }
   if (odfChanged) {
-    const size = await sizeOf(s, FID.odf, odfWant.length);
+    let size = knownSize.get(FID.odf);
+    if (size === undefined) {
+      size = await sizeOf(s, FID.odf, odfWant.length);
+      selected = FID.odf;
+    }
+    await select(FID.odf, 'EF.ODF');
     if (odfWant.length > size) throw new BootstrapError('too-large', `EF.ODF: ${odfWant.length} bytes do not fit the ${size}-byte file: ${odfWant.length - size} bytes too many`);
     const span = Math.min(size, Math.max(odfWant.length, used(before.odf?.bytes).length));
     report.updates += await updateAll(s, padTo(odfWant, span), 'EF.ODF');
@@ -332,9 +364,11 @@ function padTo(b: Uint8Array, n: number): Uint8Array {
   return out;
 }
 
+/** Selects `fid` (with its FCP) and returns its size. */
 async function sizeOf(s: ApduSender, fid: number, dflt: number): Promise<number> {
   const r = await selectFid(s, fid, true);
-  return found(r.sw) ? (fileInfo(fidHex(fid), { fid }, r.data).size ?? dflt) : dflt;
+  if (!found(r.sw)) throw new SwError(r.sw, `SELECT ${fidHex(fid)}`);
+  return fileInfo(fidHex(fid), { fid }, r.data).size ?? dflt;
 }
 
 async function mustSelectApp(s: ApduSender, plan: CardPlan): Promise<void> {

@@ -44,11 +44,11 @@ function load(argv: ProfileArgs, vars: Record<string, string>, secrets: SecretSt
   return { lp, plan: compileProfile(lp, { ...(vars.ICCID ? { iccid: vars.ICCID } : {}), secretValues: used }) };
 }
 
-async function loadForCard(argv: ProfileArgs, s: ApduSender, secrets: SecretStore): Promise<{ lp: LoadedProfile; plan: CardPlan }> {
+async function loadForCard(argv: ProfileArgs, s: ApduSender, secrets: SecretStore): Promise<{ lp: LoadedProfile; plan: CardPlan; vars: Record<string, string> }> {
   const names = loadProfile(argv.profile, { placeholders: true }).varNames;
   const given = argv.vars ? loadVarsFile(argv.vars) : {};
   const vars = await cardVars(s, names, given, secrets, !!argv.force);
-  return load(argv, vars, secrets);
+  return { ...load(argv, vars, secrets), vars };
 }
 
 function renderWrite(r: WriteReport): string {
@@ -131,8 +131,8 @@ const write: CommandModule<GlobalArgs, WriteArgs> = {
   handler: async (argv) => {
     const secrets = secretsFor(argv);
     await withCard(argv, async ({ link }) => {
-      const { plan } = await loadForCard(argv, link, secrets);
-      const r = await writePlan(link, plan, { secrets, force: !!argv.force, dryRun: !!argv['dry-run'], backupDir: argv.backup === false ? false : (argv['backup-dir'] ?? 'simdm-backups') });
+      const { plan, vars } = await loadForCard(argv, link, secrets);
+      const r = await writePlan(link, plan, { secrets, ...(vars.ICCID ? { iccid: vars.ICCID } : {}), force: !!argv.force, dryRun: !!argv['dry-run'], backupDir: argv.backup === false ? false : (argv['backup-dir'] ?? 'simdm-backups') });
       output(argv, r, renderWrite);
     });
   },
