@@ -145,12 +145,12 @@ export class PgJournal implements Journal {
   }
 
   async heldOn(reader: string): Promise<JournalRow[]> {
-    return (await this.pool.query("SELECT * FROM perso_rows WHERE state='held' AND mode='blank' AND writes_begun=1 AND reader=$1 ORDER BY row_no", [reader])).rows.map(toRow);
+    return (await this.pool.query("SELECT * FROM perso_rows WHERE mode='blank' AND writes_begun=1 AND reader=$1 AND (state='held' OR (state='free' AND step_done>=1)) ORDER BY row_no", [reader])).rows.map(toRow);
   }
 
   async claimHeld(rowNo: number, reader: string, session: string): Promise<JournalRow | undefined> {
     return this.tx(async (c) => {
-      const r = await c.query("UPDATE perso_rows SET state='claimed', session=$1, reader=$2, updated_at=$3 WHERE row_no=$4 AND state='held'", [session, reader, now(), rowNo]);
+      const r = await c.query("UPDATE perso_rows SET state='claimed', session=$1, reader=$2, attempts=attempts+1, updated_at=$3 WHERE row_no=$4 AND state IN ('held','free')", [session, reader, now(), rowNo]);
       if (r.rowCount !== 1) return undefined;
       await this.event(c, session, 'claimed', true, 'held row: checking the blank card in its reader', { rowNo, reader });
       return this.row(c, rowNo);
@@ -172,10 +172,10 @@ export class PgJournal implements Journal {
     });
   }
 
-  async stepBegin(rowNo: number, step: number, name: string, session: string, commit = false): Promise<void> {
+  async stepBegin(rowNo: number, step: number, name: string, session: string, commit = false, newWriter = true): Promise<void> {
     await this.tx(async (c) => {
       const r = await c.query(
-        `UPDATE perso_rows SET state='writing', step=$1, ${commit ? 'commit_begun=1,' : ''} ${step === 1 ? 'writes_begun=writes_begun+1,' : ''} updated_at=$2 WHERE row_no=$3 AND session=$4 AND state IN ('claimed','writing')`,
+        `UPDATE perso_rows SET state='writing', step=$1, ${commit ? 'commit_begun=1,' : ''} ${step === 1 && newWriter ? 'writes_begun=writes_begun+1,' : ''} updated_at=$2 WHERE row_no=$3 AND session=$4 AND state IN ('claimed','writing')`,
         [step, now(), rowNo, session],
       );
       if (r.rowCount !== 1) throw new PersoError('journal-lost', `row ${rowNo} is no longer held by this session`);
@@ -234,7 +234,7 @@ export class PgJournal implements Journal {
     await this.end(rowNo, session, 'failed', 'failed', false, reason);
   }
   async release(rowNo: number, session: string, reason: string): Promise<void> {
-    await this.end(rowNo, session, 'free', 'released', false, reason, 'mode=NULL, step=0, step_done=0, commit_begun=0, reader=NULL, session=NULL,');
+    await this.end(rowNo, session, 'free', 'released', false, reason, 'step=0, commit_begun=0, session=NULL,');
   }
   async hold(rowNo: number, session: string, reason: string): Promise<void> {
     await this.end(rowNo, session, 'held', 'held', false, reason, 'session=NULL,');
@@ -264,7 +264,7 @@ export class PgJournal implements Journal {
         const to: RowState = hold ? 'held' : 'free';
         const why = `interrupted in session ${r.session ?? '?'} at step ${r.step} (done ${r.stepDone})`;
         if (hold) await c.query("UPDATE perso_rows SET state='held', session=NULL, reason=$1, updated_at=$2 WHERE row_no=$3", [why + ': ICCID commit had begun, waiting for that card', now(), r.rowNo]);
-        else await c.query("UPDATE perso_rows SET state='free', mode=NULL, step=0, step_done=0, commit_begun=0, reader=NULL, session=NULL, reason=$1, updated_at=$2 WHERE row_no=$3", [why, now(), r.rowNo]);
+        else await c.query("UPDATE perso_rows SET state='free', step=0, commit_begun=0, session=NULL, reason=$1, updated_at=$2 WHERE row_no=$3", [why, now(), r.rowNo]);
         await this.event(c, session, 'recovered', true, `${r.state} -> ${to}: ${why}`, { rowNo: r.rowNo, iccid: r.iccid, reader: r.reader });
         out.push({ rowNo: r.rowNo, iccid: r.iccid, from: r.state, to });
       }

@@ -157,12 +157,12 @@ export class SqliteJournal implements Journal {
   }
 
   async heldOn(reader: string): Promise<JournalRow[]> {
-    return (this.db.prepare("SELECT * FROM rows WHERE state='held' AND mode='blank' AND writes_begun=1 AND reader=? ORDER BY row_no").all(reader) as RawRow[]).map(toRow);
+    return (this.db.prepare("SELECT * FROM rows WHERE mode='blank' AND writes_begun=1 AND reader=? AND (state='held' OR (state='free' AND step_done>=1)) ORDER BY row_no").all(reader) as RawRow[]).map(toRow);
   }
 
   async claimHeld(rowNo: number, reader: string, session: string): Promise<JournalRow | undefined> {
     return this.tx(() => {
-      const r = this.db.prepare("UPDATE rows SET state='claimed', session=?, reader=?, updated_at=? WHERE row_no=? AND state='held'").run(session, reader, now(), rowNo);
+      const r = this.db.prepare("UPDATE rows SET state='claimed', session=?, reader=?, attempts=attempts+1, updated_at=? WHERE row_no=? AND state IN ('held','free')").run(session, reader, now(), rowNo);
       if (r.changes !== 1) return undefined;
       this.event(session, 'claimed', true, 'held row: checking the blank card in its reader', { rowNo, reader });
       return this.row(rowNo);
@@ -181,10 +181,10 @@ export class SqliteJournal implements Journal {
     });
   }
 
-  async stepBegin(rowNo: number, step: number, name: string, session: string, commit = false): Promise<void> {
+  async stepBegin(rowNo: number, step: number, name: string, session: string, commit = false, newWriter = true): Promise<void> {
     this.tx(() => {
       const r = this.db
-        .prepare(`UPDATE rows SET state='writing', step=?, ${commit ? 'commit_begun=1,' : ''} ${step === 1 ? 'writes_begun=writes_begun+1,' : ''} updated_at=? WHERE row_no=? AND session=? AND state IN ('claimed','writing')`)
+        .prepare(`UPDATE rows SET state='writing', step=?, ${commit ? 'commit_begun=1,' : ''} ${step === 1 && newWriter ? 'writes_begun=writes_begun+1,' : ''} updated_at=? WHERE row_no=? AND session=? AND state IN ('claimed','writing')`)
         .run(step, now(), rowNo, session);
       if (r.changes !== 1) throw new PersoError('journal-lost', `row ${rowNo} is no longer held by this session`);
       this.event(session, 'step-begin', true, name, { rowNo, step });
@@ -236,7 +236,7 @@ export class SqliteJournal implements Journal {
     this.end(rowNo, session, 'failed', 'failed', false, reason);
   }
   async release(rowNo: number, session: string, reason: string): Promise<void> {
-    this.end(rowNo, session, 'free', 'released', false, reason, "mode=NULL, step=0, step_done=0, commit_begun=0, reader=NULL, session=NULL,");
+    this.end(rowNo, session, 'free', 'released', false, reason, 'step=0, commit_begun=0, session=NULL,');
   }
   async hold(rowNo: number, session: string, reason: string): Promise<void> {
     this.end(rowNo, session, 'held', 'held', false, reason, 'session=NULL,');
@@ -266,7 +266,7 @@ export class SqliteJournal implements Journal {
         const to: RowState = hold ? 'held' : 'free';
         const why = `interrupted in session ${r.session ?? '?'} at step ${r.step} (done ${r.stepDone})`;
         if (hold) this.db.prepare("UPDATE rows SET state='held', session=NULL, reason=?, updated_at=? WHERE row_no=?").run(why + ': ICCID commit had begun, waiting for that card', now(), r.rowNo);
-        else this.db.prepare("UPDATE rows SET state='free', mode=NULL, step=0, step_done=0, commit_begun=0, reader=NULL, session=NULL, reason=?, updated_at=? WHERE row_no=?").run(why, now(), r.rowNo);
+        else this.db.prepare("UPDATE rows SET state='free', step=0, commit_begun=0, session=NULL, reason=?, updated_at=? WHERE row_no=?").run(why, now(), r.rowNo);
         this.event(session, 'recovered', true, `${r.state} -> ${to}: ${why}`, { rowNo: r.rowNo, iccid: r.iccid, reader: r.reader });
         out.push({ rowNo: r.rowNo, iccid: r.iccid, from: r.state, to });
       }

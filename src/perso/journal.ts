@@ -81,17 +81,19 @@ export interface Journal {
   /** Claims the row of a pre-numbered card. */
   claimIccid(iccid: string, reader: string, session: string): Promise<ClaimResult>;
   /**
-   * Held rows of blank cards last tried on `reader` whose files were written to one card only
-   * (one attempt ever began writing; ICCID and IMSI are unique per row): the blank card now in
-   * that reader may be the very card (its ICCID commit never landed); runner.ts checks by
-   * reading back the files written before the commit.
+   * Rows of blank cards last written on `reader` whose files went to one card only (one attempt
+   * ever began writing; IMSI and K are unique per row), held (ICCID commit cut) or released
+   * after step 1: the blank card now in that reader may be that very card. runner.ts checks by
+   * reading back the files written before the interruption; for a held row this proves the
+   * commit never landed, so the row can go on without ever being on two cards.
    */
   heldOn(reader: string): Promise<JournalRow[]>;
-  /** held -> claimed for a check; undefined if someone else took it */
+  /** held/free -> claimed for the same-card check; undefined if someone else took it */
   claimHeld(rowNo: number, reader: string, session: string): Promise<JournalRow | undefined>;
   /** Claims the next free row for a blank card (lowest row number first). */
   claimNext(reader: string, session: string): Promise<JournalRow | undefined>;
-  stepBegin(rowNo: number, step: number, name: string, session: string, commit?: boolean): Promise<void>;
+  /** `newWriter` false: the card is the one that wrote this row before (same-card check passed) */
+  stepBegin(rowNo: number, step: number, name: string, session: string, commit?: boolean, newWriter?: boolean): Promise<void>;
   stepDone(rowNo: number, step: number, name: string, session: string): Promise<void>;
   verified(rowNo: number, session: string, detail: string): Promise<void>;
   /**
@@ -103,7 +105,7 @@ export interface Journal {
   finish(rowNo: number, done: { step: number; name: string }, session: string, detail: string): Promise<void>;
   /** The card's row ends in `failed` (kept bound; no automatic retry). */
   fail(rowNo: number, session: string, reason: string): Promise<void>;
-  /** The row goes back to free (nothing of it can be on a card that could be confused with it). */
+  /** The row goes back to free (no ICCID of it can be on a card); its last reader and step are kept. */
   release(rowNo: number, session: string, reason: string): Promise<void>;
   /** The row waits for its card (blank card pulled after its ICCID commit began). */
   hold(rowNo: number, session: string, reason: string): Promise<void>;

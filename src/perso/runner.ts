@@ -201,6 +201,7 @@ export class PersoRunner {
       return;
     }
     let row: JournalRow | undefined;
+    let sameCard = false;
     if (iccid !== undefined) {
       const c = await j.claimIccid(iccid, reader, s);
       if (c.kind !== 'claimed') {
@@ -218,10 +219,11 @@ export class PersoRunner {
       row = c.row;
     } else {
       for (const h of await j.heldOn(reader)) {
-        const mine = await this.heldCheck(t, link, ctx, h.rowNo);
+        const mine = await this.heldCheck(t, link, ctx, h);
         if (mine === 'gone') return;
         if (mine) {
           row = mine;
+          sameCard = true;
           break;
         }
       }
@@ -234,7 +236,7 @@ export class PersoRunner {
         return;
       }
     }
-    await this.write(t, link, ctx, row, iccid === undefined && row.mode === 'blank');
+    await this.write(t, link, ctx, row, iccid === undefined && row.mode === 'blank', sameCard);
   }
 
   /**
@@ -243,10 +245,15 @@ export class PersoRunner {
    * (EF.IMSI alone is unique to the row; K/OPc make it certain). Then the row is continued on
    * it; otherwise the row is held again and the card takes a free row.
    */
-  private async heldCheck(t: ReaderPort, link: CardLink, ctx: ReturnType<CardJob['open']>, rowNo: number): Promise<JournalRow | undefined | 'gone'> {
+  private async heldCheck(t: ReaderPort, link: CardLink, ctx: ReturnType<CardJob['open']>, cand: JournalRow): Promise<JournalRow | undefined | 'gone'> {
     const { journal: j, session: s, job } = this.o;
+    const rowNo = cand.rowNo;
+    const wasHeld = cand.state === 'held';
+    // a released row: only the files finished before the interruption can be compared
+    const upto = wasHeld ? Infinity : cand.stepDone;
     const row = await j.claimHeld(rowNo, t.name, s);
     if (!row) return undefined;
+    const back = (why: string): Promise<void> => (wasHeld ? j.hold(rowNo, s, why) : j.release(rowNo, s, why));
     const data = this.byNo.get(rowNo);
     let secrets: Map<string, Buffer> | undefined;
     const reason = row.reason ?? 'held';
@@ -256,17 +263,19 @@ export class PersoRunner {
       const adm = secrets.get(this.o.admColumn ?? 'ADM1') ?? this.o.admFallback?.();
       if (!adm) throw new PersoError('no-adm', `row ${rowNo}: no ADM`);
       await job.authenticate(ctx, adm, secrets.get('PIN1'), this.o.force === true);
-      for (const st of job.plan(data, secrets, true)) {
+      const steps = job.plan(data, secrets, true);
+      for (let k = 0; k < steps.length && k < upto; k++) {
+        const st = steps[k]!;
         if (st.commit) continue;
         if (!(await job.readBack(ctx, st))) {
-          await j.hold(rowNo, s, reason);
+          await back(reason);
           return undefined;
         }
       }
-      await j.note(s, 'held-resolved', true, 'the blank card in this reader carries the files of the held row: continuing it', { rowNo, iccid: row.iccid, reader: t.name });
+      await j.note(s, 'same-card', true, `the blank card in this reader carries the files of this ${wasHeld ? 'held' : 'interrupted'} row: continuing it`, { rowNo, iccid: row.iccid, reader: t.name });
       return row;
     } catch (e) {
-      await j.hold(rowNo, s, reason);
+      await back(reason).catch(() => undefined);
       if (isPulled(e)) return 'gone';
       if (e instanceof TransportError && e.kind === 'transport-broken') throw e;
       if (e instanceof SimdmError && e.code.startsWith('pin.')) {
@@ -280,7 +289,7 @@ export class PersoRunner {
     }
   }
 
-  private async write(t: ReaderPort, link: CardLink, ctx: ReturnType<CardJob['open']>, row: JournalRow, blank: boolean): Promise<void> {
+  private async write(t: ReaderPort, link: CardLink, ctx: ReturnType<CardJob['open']>, row: JournalRow, blank: boolean, sameCard = false): Promise<void> {
     const { journal: j, session: s, job } = this.o;
     const reader = t.name;
     const data = this.byNo.get(row.rowNo);
@@ -297,7 +306,7 @@ export class PersoRunner {
       const steps = job.plan(data, secrets, blank);
       if (steps.length === 0) throw new PersoError('no-steps', 'nothing to write');
       // journal: before step 1 | after k + before k+1 (one transaction) | after the last + verified
-      await j.stepBegin(row.rowNo, 1, steps[0]!.name, s, steps[0]!.commit);
+      await j.stepBegin(row.rowNo, 1, steps[0]!.name, s, steps[0]!.commit, !sameCard);
       for (const st of steps) {
         step++;
         if (st.commit) commitBegun = true;
