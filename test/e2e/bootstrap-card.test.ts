@@ -222,6 +222,47 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     expect(seen.new).toBeGreaterThan(0);
   }, 900_000);
 
+  it('first write on a blank card, pulled at every other APDU: nothing or all of it, and the write then completes', async () => {
+    const v1 = plan('card-profiles/operator-dm.yaml');
+    const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
+    const connect = async () => {
+      for (let i = 0; ; i++) {
+        const t = await readerFor(ctx, Q, 10_000);
+        try {
+          await t.connect();
+          const link = new CardLink(t);
+          if ((await link.transmit({ cla: 0, ins: 0xa4, p1: 0, p2: 0x0c, data: Uint8Array.of(0x3f, 0x00) })).sw === 0x9000) return { t, link };
+        } catch (e) {
+          if (i >= 20) throw e;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => JSON.stringify(Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields])));
+    const want = JSON.stringify(Object.fromEntries(v1.files.map((f) => [f.label, f.fields])));
+    await fresh(Q);
+    let c = await connect();
+    const n = (await writePlan(c.link, v1, { secrets, backupDir: false })).apdus!;
+    await c.t.disconnect();
+    for (let k = 0; k < n; k += 2) {
+      const apply = k % 4 === 0;
+      await fresh(Q);
+      c = await connect();
+      await host.pull(Q, { at: k, apply });
+      const err = await writePlan(c.link, v1, { secrets, backupDir: false }).then(() => undefined, (e: Error) => e);
+      expect(err, `pulled at APDU ${k}: the write must fail`).toBeInstanceOf(Error);
+      await c.t.waitForRemoval(5000).catch(() => undefined);
+      await host.insert(Q);
+      await c.t.waitForCard(10_000);
+      c = await connect();
+      const got = fieldsOf(await readBootstrap(c.link));
+      expect(got === '{}' || got === want, `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'}): ${got.slice(0, 200)}`).toBe(true);
+      await writePlan(c.link, v1, { secrets, backupDir: false });
+      expect(fieldsOf(await readBootstrap(c.link))).toBe(want);
+      await c.t.disconnect();
+    }
+  }, 600_000);
+
   it('bad input: profile errors name file, line and field; a file too small says by how many bytes', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'name: bad\nauthorities:\n  operator: ADM1\nfiles:\n  - id: dm\n    kind: dm\n    dm:\n      target: x\n      source: y\n      accounts:\n        - nodeName: A\n          serverId: s\n          addr: https://a\n          port: 99999\n');
