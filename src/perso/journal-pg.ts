@@ -157,10 +157,11 @@ export class PgJournal implements Journal {
     });
   }
 
+  // untouched rows first: a row released mid-write waits a little for its own card to come back
   async claimNext(reader: string, session: string): Promise<JournalRow | undefined> {
     return this.tx(async (c) => {
       // SKIP LOCKED: a row another station is claiming right now is passed over, never shared
-      const r = await c.query("SELECT row_no, iccid FROM perso_rows WHERE state='free' ORDER BY row_no LIMIT 1 FOR UPDATE SKIP LOCKED");
+      const r = await c.query("SELECT row_no, iccid FROM perso_rows WHERE state='free' ORDER BY (writes_begun > 0), row_no LIMIT 1 FOR UPDATE SKIP LOCKED");
       if (!r.rows[0]) return undefined;
       const rowNo = Number(r.rows[0].row_no);
       await c.query(

@@ -169,9 +169,10 @@ export class SqliteJournal implements Journal {
     });
   }
 
+  // untouched rows first: a row released mid-write waits a little for its own card to come back
   async claimNext(reader: string, session: string): Promise<JournalRow | undefined> {
     return this.tx(() => {
-      const raw = this.db.prepare("SELECT * FROM rows WHERE state='free' ORDER BY row_no LIMIT 1").get() as RawRow | undefined;
+      const raw = this.db.prepare("SELECT * FROM rows WHERE state='free' ORDER BY (writes_begun > 0), row_no LIMIT 1").get() as RawRow | undefined;
       if (!raw) return undefined;
       this.db
         .prepare("UPDATE rows SET state='claimed', mode='blank', step=0, step_done=0, commit_begun=0, reader=?, session=?, attempts=attempts+1, reason=NULL, updated_at=? WHERE row_no=?")
