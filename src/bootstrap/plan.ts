@@ -54,9 +54,15 @@ export function authorityOf(plan: CardPlan, name: string): PlanAuthority {
   return a;
 }
 
-/** EF.ODF: one dataObjects entry per authority's DODF (PKCS #15 6.2). */
-export function odfBytes(plan: CardPlan): Uint8Array {
-  const parts = plan.authorities.map((a) => encodeDer<OdfEntry>(OdfEntryType, { kind: 'dataObjects', value: { kind: 'path', value: { path: fidBytes(a.dodf) } } }));
+/**
+ * The second FID of an authority's DODF: a DODF too long for one UPDATE BINARY (255 bytes) is
+ * written whole into its other FID and EF.ODF (one command) switches to it.
+ */
+export const altDodf = (fid: number): number => fid + 0x0100;
+
+/** EF.ODF: one dataObjects entry per authority's DODF (PKCS #15 6.2), at the FID in use. */
+export function odfBytes(plan: CardPlan, dodfInUse?: Map<string, number>): Uint8Array {
+  const parts = plan.authorities.map((a) => encodeDer<OdfEntry>(OdfEntryType, { kind: 'dataObjects', value: { kind: 'path', value: { path: fidBytes(dodfInUse?.get(a.name) ?? a.dodf) } } }));
   return concat(parts);
 }
 

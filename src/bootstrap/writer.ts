@@ -31,7 +31,7 @@ import { createFile, deleteFile, fidBytes, fidHex, found, readToEnd, selectAid, 
 import { encodeDirRecord } from './dir-record.js';
 import { BootstrapError } from './errors.js';
 import { FID } from './oids.js';
-import { authorityOf, type CardPlan, dodfBytes, type DodfItem, iccidDigits, odfBytes, type PlannedFile, tokenInfoBytes } from './plan.js';
+import { altDodf, authorityOf, type CardPlan, dodfBytes, type DodfItem, iccidDigits, odfBytes, type PlannedFile, tokenInfoBytes } from './plan.js';
 import { type CardState, readBootstrap } from './reader.js';
 import type { BackupFile } from './backup.js';
 
@@ -105,9 +105,15 @@ interface Step {
   inPlace?: boolean;
 }
 
+/** Each authority's DODF FID in use: its own, or its second one when EF.ODF lists that instead. */
+function dodfsInUse(state: CardState, plan: CardPlan): Map<string, number> {
+  const listed = new Set((state.odf?.dodfPaths ?? []).map((p) => (p.length >= 2 ? (p[p.length - 2]! << 8) | p[p.length - 1]! : -1)));
+  return new Map(plan.authorities.map((a) => [a.name, listed.has(altDodf(a.dodf)) && !listed.has(a.dodf) ? altDodf(a.dodf) : a.dodf]));
+}
+
 /** What the card holds for a planned file: the DODF object in its authority's DODF with its label and OID. */
-function cardFileFor(state: CardState, plan: CardPlan, f: PlannedFile) {
-  const dodf = authorityOf(plan, f.authority).dodf;
+function cardFileFor(state: CardState, inUse: Map<string, number>, f: PlannedFile) {
+  const dodf = inUse.get(f.authority);
   return state.files.find((c) => c.dodf === dodf && c.oid === f.oid && c.label === f.label);
 }
 
@@ -121,8 +127,9 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
   // ---- 1. compare -----------------------------------------------------------------------
   const steps: Step[] = [];
   const active = new Map<string, number>();
+  const dodfNow = dodfsInUse(before, plan);
   for (const f of plan.files) {
-    const c = cardFileFor(before, plan, f);
+    const c = cardFileFor(before, dodfNow, f);
     const cur = c ? pathFid(c.path) : undefined;
     const inSlots = cur !== undefined && f.slots.includes(cur);
     if (c?.content && inSlots && sameFields(c.content.fields, f.fields)) {
@@ -135,14 +142,20 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
     active.set(f.id, target);
   }
   const dodfWant = new Map<number, Uint8Array>();
+  /** authority -> DODF FID after the write (a DODF over 255 bytes moves to its other FID) */
+  const dodfNext = new Map(dodfNow);
   for (const a of plan.authorities) {
     const items: DodfItem[] = plan.files.filter((f) => f.authority === a.name).map((f) => ({ label: f.label, oid: f.oid, fid: active.get(f.id)! }));
     const want = dodfBytes(items);
-    const have = before.dodfs.find((d) => d.fid === a.dodf);
-    if (!have || !bytesEqual(used(have.bytes), want)) dodfWant.set(a.dodf, want);
+    const now = dodfNow.get(a.name)!;
+    const have = before.dodfs.find((d) => d.fid === now);
+    if (have && bytesEqual(used(have.bytes), want)) continue;
+    const next = want.length > 255 ? (now === a.dodf ? altDodf(a.dodf) : a.dodf) : now;
+    dodfNext.set(a.name, next);
+    dodfWant.set(next, want);
   }
-  const odfWant = odfBytes(plan);
-  const odfChanged = !before.odf || !bytesEqual(used(before.odf.bytes), odfWant);
+  let odfWant = odfBytes(plan, dodfNext);
+  let odfChanged = !before.odf || !bytesEqual(used(before.odf.bytes), odfWant);
   const ti = before.tokenInfo;
   const tokenChanged =
     !ti || ti.label !== plan.tokenInfo.label || ti.manufacturerID !== plan.tokenInfo.manufacturerID || !bytesEqual(ti.serialNumber, plan.tokenInfo.serialNumber) || ti.tokenflags.join() !== plan.tokenInfo.tokenflags.join();
@@ -164,7 +177,8 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
   // ---- 3. keys -----------------------------------------------------------------------------
   const keys = new Set<string>();
   for (const st of steps) keys.add(authorityOf(plan, st.file.authority).key);
-  for (const fid of dodfWant.keys()) keys.add(plan.authorities.find((a) => a.dodf === fid)!.key);
+  const authorityOfDodf = (fid: number) => plan.authorities.find((a) => a.dodf === fid || altDodf(a.dodf) === fid)!;
+  for (const fid of dodfWant.keys()) keys.add(authorityOfDodf(fid).key);
   if (odfChanged || tokenChanged || dirMissing || appMissing) keys.add(authorityOf(plan, plan.owner).key);
   for (const k of [...keys].sort()) {
     const value = opts.secrets.require(k, `writing the bootstrap files of authority ${plan.authorities.find((a) => a.key === k)?.name ?? k}`);
@@ -216,10 +230,22 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
   if (odfChanged || appMissing) await ensure(FID.odf, 64, ownerKey, 'EF.ODF');
   if (tokenChanged || appMissing) await ensure(FID.tokenInfo, 128, ownerKey, 'EF.TokenInfo');
   const dodfSize = new Map<number, number>();
-  for (const fid of dodfWant.keys()) {
-    const a = plan.authorities.find((x) => x.dodf === fid)!;
-    dodfSize.set(fid, await ensure(fid, 255, a.key, `EF.DODF of ${a.name}`));
+  for (const [fid, want] of [...dodfWant]) {
+    const a = authorityOfDodf(fid);
+    try {
+      dodfSize.set(fid, await ensure(fid, Math.max(255, want.length), a.key, `EF.DODF of ${a.name}`));
+    } catch (e) {
+      const now = dodfNow.get(a.name)!;
+      if (!(e instanceof BootstrapError) || fid === now) throw e;
+      // no second DODF on this card: in place, not atomic (reported below)
+      dodfWant.delete(fid);
+      dodfWant.set(now, want);
+      dodfNext.set(a.name, now);
+      dodfSize.set(now, await ensure(now, 255, a.key, `EF.DODF of ${a.name}`));
+    }
   }
+  odfWant = odfBytes(plan, dodfNext);
+  odfChanged = !before.odf || !bytesEqual(used(before.odf.bytes), odfWant);
 
   // ---- 4. plan the slots: sizes checked before anything is written -------------------------------
   for (const st of steps) {
@@ -272,12 +298,13 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
   for (const a of plan.authorities) {
     const items: DodfItem[] = plan.files.filter((f) => f.authority === a.name).map((f) => ({ label: f.label, oid: f.oid, fid: active.get(f.id)! }));
     const want = dodfBytes(items);
-    const have = before.dodfs.find((d) => d.fid === a.dodf);
-    if (have && bytesEqual(used(have.bytes), want)) dodfWant.delete(a.dodf);
-    else dodfWant.set(a.dodf, want);
+    const next = dodfNext.get(a.name)!;
+    const have = before.dodfs.find((d) => d.fid === next);
+    if (have && bytesEqual(used(have.bytes), want) && next === dodfNow.get(a.name)) dodfWant.delete(next);
+    else dodfWant.set(next, want);
   }
   for (const [fid, want] of dodfWant) {
-    const size = dodfSize.get(fid) ?? (await ensure(fid, 255, plan.authorities.find((x) => x.dodf === fid)!.key, 'EF.DODF'));
+    const size = dodfSize.get(fid) ?? (await ensure(fid, Math.max(255, want.length), authorityOfDodf(fid).key, 'EF.DODF'));
     dodfSize.set(fid, size);
     if (want.length > size) throw new BootstrapError('too-large', `EF.DODF ${fidHex(fid)}: ${want.length} bytes of entries do not fit the ${size}-byte file: ${want.length - size} bytes too many`);
   }
@@ -300,16 +327,19 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
 
   // ---- 6. the switch: each authority's DODF in one command ---------------------------------------
   for (const [fid, want] of dodfWant) {
+    // a DODF moving to its other FID is not in use yet: written whole (its old content cleared),
+    // and EF.ODF switches to it below; one in use is rewritten in place up to its old length
+    const moved = fid !== dodfNow.get(authorityOfDodf(fid).name);
     const have = before.dodfs.find((d) => d.fid === fid);
-    const span = Math.min(dodfSize.get(fid)!, Math.max(want.length, used(have?.bytes).length));
+    const span = moved ? dodfSize.get(fid)! : Math.min(dodfSize.get(fid)!, Math.max(want.length, used(have?.bytes).length));
     const body = new Uint8Array(span).fill(0xff);
     body.set(want);
     await select(fid, 'EF.DODF');
     const n = await updateAll(s, body, `EF.DODF ${fidHex(fid)}`);
     report.updates += n;
-    if (n > 1) {
+    if (!moved && n > 1) {
       report.atomic = false;
-      report.warnings.push(`EF.DODF ${fidHex(fid)}: ${body.length} bytes need ${n} UPDATE BINARY commands, so the switch is not atomic (shorter labels or fewer files per authority keep it under 255 bytes)`);
+      report.warnings.push(`EF.DODF ${fidHex(fid)}: ${body.length} bytes need ${n} UPDATE BINARY commands and the card has no second DODF (${fidHex(altDodf(authorityOfDodf(fid).dodf))}), so the switch is not atomic`);
     }
     report.directories.push(`EF.DODF ${fidHex(fid)}`);
   }
@@ -348,8 +378,9 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
   // ---- 7. read back ---------------------------------------------------------------------------
   if (opts.verify !== false) {
     const after = await readBootstrap(s);
+    const inUse = dodfsInUse(after, plan);
     for (const f of plan.files) {
-      const c = cardFileFor(after, plan, f);
+      const c = cardFileFor(after, inUse, f);
       if (!c?.content || !sameFields(c.content.fields, f.fields)) {
         throw new BootstrapError('verify', `read-back of ${f.label} differs from what was written${c?.error ? `: ${c.error}` : ''}`);
       }

@@ -107,3 +107,31 @@ describe('writing the bootstrap', () => {
     for (const f of v1.files) expect(st.files.find((x) => x.label === f.label)!.content!.fields).toEqual(f.fields);
   });
 });
+
+describe('a DODF longer than one command', () => {
+  it('is written whole into its other FID and EF.ODF switches to it, both ways', async () => {
+    const { mkdtempSync: mk, writeFileSync: wf } = await import('node:fs');
+    const d = mk(join(tmpdir(), 'simdm-big-'));
+    const cp = (id: string, kind: string, name: string) => `  - id: ${id}\n    kind: ${kind}\n    label: ${name} provisioning document\n    cp:\n      bootstrap: { name: ${name} }\n`;
+    const p = join(d, 'big.yaml');
+    const text = (n: string) => `name: big\nauthorities:\n  operator: ADM1\nfiles:\n${cp('b', 'cpBootstrap', n)}${cp('c1', 'cpConfig1', 'Config one')}${cp('c2', 'cpConfig2', 'Config two')}`;
+    wf(p, text('Boot'));
+    const { link } = await card();
+    const v1 = compileProfile(loadProfile(p, {}));
+    const r1 = await writePlan(link, v1, { secrets, backupDir: false });
+    expect(r1.atomic).toBe(true);
+    expect(r1.directories).toContain('EF.DODF 6530');
+    let st = await readBootstrap(link);
+    expect(st.odf!.dodfPaths.map((x) => Buffer.from(x).toString('hex'))).toEqual(['6530']);
+    expect(st.files).toHaveLength(3);
+    wf(p, text('Boot2'));
+    const v2 = compileProfile(loadProfile(p, {}));
+    const r2 = await writePlan(link, v2, { secrets, backupDir: false });
+    expect(r2).toMatchObject({ atomic: true, warnings: [] });
+    expect(r2.directories).toEqual(['EF.DODF 6430', 'EF.ODF']);
+    st = await readBootstrap(link);
+    expect(st.odf!.dodfPaths.map((x) => Buffer.from(x).toString('hex'))).toEqual(['6430']);
+    expect(st.files.find((f) => f.kind === 'cpBootstrap')!.content!.fields['BOOTSTRAP[1]/NAME']).toBe('Boot2');
+    expect((await writePlan(link, v2, { secrets, backupDir: false })).changed).toBe(false);
+  });
+});
