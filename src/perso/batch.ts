@@ -86,7 +86,7 @@ export function loadBatch(file: string): Batch {
     dataPath: rel(r.data.data),
     journal: /^postgres(ql)?:\/\//.test(j) ? j : rel(j),
     adm: r.data.adm ?? 'ADM1',
-    ...(r.data.profile ? { profile: r.data.profile } : {}),
+    ...(r.data.profile ? { profile: rel(r.data.profile) } : {}),
     files: r.data.files,
   };
 }

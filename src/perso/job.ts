@@ -6,7 +6,12 @@
  * which reads the retry counter first and refuses at one try left unless forced.
  */
 import type { ApduSender } from '../apdu/link.js';
+import { writePlan } from '../bootstrap/writer.js';
+import { compileProfile } from '../bootstrap/profile/compile.js';
+import { loadProfile } from '../bootstrap/profile/load.js';
+import type { CardPlan } from '../bootstrap/plan.js';
 import { CardFs } from '../card/fs.js';
+import { SecretStore } from '../util/secrets.js';
 import { encodePinValue, verifyPin } from '../card/pin.js';
 import { bytesEqual } from '../util/hex.js';
 import { EF_ICCID_PATH, type FileSpec } from './batch.js';
@@ -28,6 +33,8 @@ export interface PlannedStep {
   secret: boolean;
   /** the ICCID write of a blank card: from its start the card may carry the row's identity */
   commit: boolean;
+  /** a bootstrap profile (src/bootstrap) written by its own writer instead of `data` */
+  profile?: { plan: CardPlan; secrets: SecretStore; iccid: string };
 }
 
 export interface CardJob {
@@ -42,8 +49,19 @@ export interface CardJob {
   readBack(ctx: CardSessionCtx, step: PlannedStep): Promise<boolean>;
 }
 
+export interface ProfileSpec {
+  /** profile YAML (card-profiles/...) with ${ICCID}, ${IMSI}, ${COLUMN} and ${SECRET:NAME} */
+  file: string;
+  /** batch-wide secrets (SIMDM_<NAME> / --keys) for ${SECRET:NAME} not given by a row column */
+  secrets?: SecretStore;
+}
+
 export class EfJob implements CardJob {
-  constructor(private readonly files: FileSpec[]) {}
+  constructor(
+    private readonly files: FileSpec[],
+    private readonly profile?: ProfileSpec,
+    private readonly force = false,
+  ) {}
 
   open(link: ApduSender): CardSessionCtx {
     return { link, fs: new CardFs(link) };
@@ -79,8 +97,25 @@ export class EfJob implements CardJob {
       const text = substitute(f.value, lookup, `${f.name} (row ${row.row})`);
       return { name: f.name, path: f.path, data: encodeValue(f.encode, text, `${f.name} (row ${row.row})`), secret, commit: false };
     });
+    if (this.profile) steps.push(this.profileStep(row, lookup, secrets));
     if (blank) steps.push({ name: 'EF.ICCID', path: EF_ICCID_PATH, data: encodeIccid(row.iccid), secret: false, commit: true });
     return steps;
+  }
+
+  /**
+   * The bootstrap profile of this row: compiled with the row's values (ICCID, IMSI, any column)
+   * and secrets (a row column of that name, else the batch-wide secret store); the writer gets
+   * the row's ADM1 through a secret store of its own that lives as long as the step.
+   */
+  private profileStep(row: DataRow, lookup: (n: string) => string | undefined, secrets: Map<string, Buffer>): PlannedStep {
+    const pf = this.profile!;
+    const secret = (n: string): string | undefined => secrets.get(n.toUpperCase())?.toString('utf8') ?? pf.secrets?.get(n);
+    const lp = loadProfile(pf.file, { vars: (n) => lookup(n.toUpperCase()), secrets: secret });
+    const plan = compileProfile(lp, { iccid: row.iccid });
+    const env: Record<string, string> = {};
+    for (const [k, v] of secrets) env[`SIMDM_${k}`] = v.toString('utf8');
+    for (const k of ['ADM1', 'ADM2', 'ADM3', 'ADM4', 'ADM5']) if (!env[`SIMDM_${k}`] && pf.secrets?.get(k)) env[`SIMDM_${k}`] = pf.secrets.get(k)!;
+    return { name: `profile ${plan.name}`, path: '', data: new Uint8Array(), secret: true, commit: false, profile: { plan, secrets: new SecretStore(env), iccid: row.iccid } };
   }
 
   private async padded(ctx: CardSessionCtx, step: PlannedStep): Promise<Uint8Array> {
@@ -94,10 +129,22 @@ export class EfJob implements CardJob {
   }
 
   async write(ctx: CardSessionCtx, step: PlannedStep): Promise<void> {
+    if (step.profile) {
+      // the writer selects on its own: what CardFs thinks is selected is stale afterwards
+      ctx.fs.invalidate();
+      try {
+        await writePlan(ctx.link, step.profile.plan, { secrets: step.profile.secrets, backupDir: false, verify: true, iccid: step.profile.iccid, force: this.force });
+      } finally {
+        ctx.fs.invalidate();
+      }
+      return;
+    }
     await ctx.fs.updateBinary(step.path, await this.padded(ctx, step));
   }
 
   async readBack(ctx: CardSessionCtx, step: PlannedStep): Promise<boolean> {
+    // writePlan read the profile back already (its step 7) and throws on a difference
+    if (step.profile) return true;
     const want = await this.padded(ctx, step);
     const got = await ctx.fs.readBinary(step.path, 0, want.length);
     return bytesEqual(got, want);

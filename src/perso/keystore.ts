@@ -24,8 +24,10 @@ export const SECRET_COLUMNS: ReadonlySet<string> = new Set([
   'KIC1', 'KID1', 'KIK1', 'KIC2', 'KID2', 'KIK2', 'KIC3', 'KID3', 'KIK3',
 ]);
 
+/** A secret column: one of SECRET_COLUMNS, or any name ending in _PSK, _SECRET or _KEY (profile secrets). */
 export function isSecretColumn(name: string): boolean {
-  return SECRET_COLUMNS.has(name.toUpperCase());
+  const u = name.toUpperCase();
+  return SECRET_COLUMNS.has(u) || /_(PSK|SECRET|KEY)$/.test(u);
 }
 
 /** The 32-byte AES-256 transport key (from SIMDM_TRANSPORT_KEY or --keys, never an argument). */

@@ -5,6 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { PcscContext, type PcscTransport } from '../transport/pcsc.js';
+import type { SecretStore } from '../util/secrets.js';
 import { type Batch, defaultFiles, loadBatch } from './batch.js';
 import type { LoadedData } from './data.js';
 import { PersoError } from './errors.js';
@@ -22,6 +23,8 @@ export interface RunBatchOptions {
   resume?: boolean;
   station?: string;
   admFallback?: () => Buffer | undefined;
+  /** batch-wide secrets for ${SECRET:NAME} of the profile */
+  secrets?: SecretStore;
   force?: boolean;
   maxCards?: number;
   stopWhenDone?: boolean;
@@ -69,7 +72,11 @@ export async function runBatch(o: RunBatchOptions): Promise<RunSummary & { recov
       }
     }
     const readers: ReaderPort[] = await resolveReaders(ctx, o.readers);
-    const job = new EfJob(batch.files ?? defaultFiles(data.columns));
+    const job = new EfJob(
+      batch.files ?? defaultFiles(data.columns),
+      batch.profile ? { file: batch.profile, ...(o.secrets ? { secrets: o.secrets } : {}) } : undefined,
+      o.force === true,
+    );
     o.onStart?.({ session, batch, data, recovered, readers: readers.map((r) => r.name), journal });
     const runner = new PersoRunner({
       journal,

@@ -170,6 +170,7 @@ function runCommand(resume: boolean): CommandModule<GlobalArgs, RunArgs> {
         const sum = await runBatch({
           batchFile: argv.batch,
           key,
+          secrets,
           readers: argv.readers,
           resume,
           signal: ac.signal,
