@@ -49,7 +49,7 @@ describe('perso with a bootstrap profile', () => {
       const t = new InProcessTransport(new VirtualUicc(card.toImage()));
       await t.connect();
       const st = await readBootstrap(new CardLink(t), { details: true });
-      const f = st.files.find((x) => x.label.includes('LwM2M') || x.oid === '2.23.43.9.1');
+      const f = st.files.find((x) => x.oid === '2.23.43.9.1' || (x.label ?? '').includes('LwM2M'));
       expect(f, JSON.stringify(st.files.map((x) => x.label))).toBeDefined();
       const fields = f!.content!.fields;
       // Security /0/0/3 (PSK identity) = the row's ICCID in ASCII, /0/0/5 = the row's PSK
