@@ -3,7 +3,10 @@
  * in parallel, the test swapping in a new blank card whenever one is verified; every card then
  * checked against its row, byte for byte, with encodings computed by the test itself.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteJournal } from '../../src/perso/journal-sqlite.js';
+import { auditCsv, buildReport, reportCsv } from '../../src/perso/report.js';
 import { TransportKey } from '../../src/perso/keystore.js';
 import { runBatch } from '../../src/perso/run.js';
 import { VPCD_BASE_PORT } from '../../src/sim/vpcd.js';
@@ -55,6 +58,22 @@ describe.skipIf(!E2E)('perso: 200 cards on 16 readers through pcscd', () => {
     expect(c.verifiedCards).toBe(200);
     expect(c.blankCards).toBe(0);
     expect(new Set(c.iccids)).toEqual(new Set(b.rows.map((r) => r.ICCID)));
+    // report and audit trail: every row verified, session ids and success flags, no secret anywhere
+    const j = new SqliteJournal(b.journalPath);
+    const rep = await buildReport(j, 'bulk200');
+    expect(rep.counts.verified).toBe(200);
+    const csv = reportCsv(rep);
+    expect(csv.split('\r\n')[0]).toBe('row,iccid,imsi,state,mode,step,step_done,reader,attempts,reason,updated_at');
+    const audit = auditCsv(await j.events());
+    expect(audit).toContain(`,${sum.session},verified,1,`);
+    await j.close();
+    const journalBytes = readFileSync(b.journalPath).toString('latin1') + readFileSync(b.journalPath + '-wal', { flag: 'a+' }).toString('latin1');
+    for (const r of b.rows.slice(0, 20)) {
+      for (const secret of [r.KI, r.OPC]) {
+        expect(journalBytes).not.toContain(secret);
+        expect(audit + csv).not.toContain(secret);
+      }
+    }
     console.log(`perso e2e: 200 cards on 16 readers in ${(sum.elapsedMs / 1000).toFixed(1)} s, ${sum.cardsPerMinute.toFixed(0)} cards/min, ${(sum.apdusVerified / sum.verified).toFixed(1)} APDUs per card`);
   }, 300_000);
 });
