@@ -29,6 +29,26 @@ const FileSpec = z
   .strict();
 export type FileSpec = z.infer<typeof FileSpec>;
 
+const GpSpec = z
+  .object({
+    /** secret name prefix of the ISD keys: <P>_ENC/_MAC/_DEK, or <P>_KEY for all three (a row column or SIMDM_<...>) */
+    isdKeys: z.string().regex(/^[A-Z][A-Z0-9_]*$/).default('ISD'),
+    kvn: z.number().int().min(0).max(127).default(0),
+    diversification: z.enum(['none', 'emv', 'visa2', 'kdf3']).default('none'),
+    /** security level of the session (GP 2.2 E.5.2.3 / Amd D 7.1.2): 1 C-MAC, 3 C-MAC + C-DEC */
+    level: z.number().int().min(0).max(0x33).default(3),
+    /** a key set from the row put into the ISD (e.g. the OTA keys KIc/KID/KIK as KVN 1) */
+    putKey: z
+      .object({
+        kvn: z.number().int().min(1).max(127),
+        type: z.enum(['aes', 'des']).default('aes'),
+        columns: z.tuple([z.string(), z.string(), z.string()]),
+      })
+      .strict(),
+  })
+  .strict();
+export type GpSpec = z.infer<typeof GpSpec>;
+
 const BatchSchema = z
   .object({
     batch: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (at most 64)'),
@@ -37,6 +57,7 @@ const BatchSchema = z
     adm: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
     profile: z.string().optional(),
     files: z.array(FileSpec).optional(),
+    gp: GpSpec.optional(),
   })
   .strict();
 
@@ -49,6 +70,7 @@ export interface Batch {
   adm: string;
   profile?: string;
   files: FileSpec[] | undefined;
+  gp?: GpSpec;
 }
 
 export const EF_ICCID_PATH = 'MF/2FE2';
@@ -88,5 +110,6 @@ export function loadBatch(file: string): Batch {
     adm: r.data.adm ?? 'ADM1',
     ...(r.data.profile ? { profile: rel(r.data.profile) } : {}),
     files: r.data.files,
+    ...(r.data.gp ? { gp: r.data.gp } : {}),
   };
 }

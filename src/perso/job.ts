@@ -12,6 +12,11 @@ import { loadProfile } from '../bootstrap/profile/load.js';
 import type { CardPlan } from '../bootstrap/plan.js';
 import { CardFs } from '../card/fs.js';
 import { SecretStore } from '../util/secrets.js';
+import { swHex } from '../apdu/sw.js';
+import { openSecureChannel } from '../secure/gp/channel.js';
+import { buildPutKey } from '../secure/gp/putkey.js';
+import { constantTimeEqual } from '../secure/primitives/ct.js';
+import type { GpSpec } from './batch.js';
 import { encodePinValue, verifyPin } from '../card/pin.js';
 import { bytesEqual } from '../util/hex.js';
 import { EF_ICCID_PATH, type FileSpec } from './batch.js';
@@ -35,6 +40,8 @@ export interface PlannedStep {
   commit: boolean;
   /** a bootstrap profile (src/bootstrap) written by its own writer instead of `data` */
   profile?: { plan: CardPlan; secrets: SecretStore; iccid: string };
+  /** PUT KEY of a key set from the row into the ISD, over SCP02/SCP03 as the card's ISD offers */
+  gp?: { spec: GpSpec; isd: { enc: Uint8Array; mac: Uint8Array; dek: Uint8Array }; keys: Uint8Array[] };
 }
 
 export interface CardJob {
@@ -61,6 +68,7 @@ export class EfJob implements CardJob {
     private readonly files: FileSpec[],
     private readonly profile?: ProfileSpec,
     private readonly force = false,
+    private readonly gp?: { spec: GpSpec; secrets?: SecretStore },
   ) {}
 
   open(link: ApduSender): CardSessionCtx {
@@ -98,6 +106,7 @@ export class EfJob implements CardJob {
       return { name: f.name, path: f.path, data: encodeValue(f.encode, text, `${f.name} (row ${row.row})`), secret, commit: false };
     });
     if (this.profile) steps.push(this.profileStep(row, lookup, secrets));
+    if (this.gp) steps.push(this.gpStep(row, secrets));
     if (blank) steps.push({ name: 'EF.ICCID', path: EF_ICCID_PATH, data: encodeIccid(row.iccid), secret: false, commit: true });
     return steps;
   }
@@ -118,6 +127,48 @@ export class EfJob implements CardJob {
     return { name: `profile ${plan.name}`, path: '', data: new Uint8Array(), secret: true, commit: false, profile: { plan, secrets: new SecretStore(env), iccid: row.iccid } };
   }
 
+  /** The ISD keys (row column or batch secret) and the row's key set for PUT KEY. */
+  private gpStep(row: DataRow, secrets: Map<string, Buffer>): PlannedStep {
+    const { spec, secrets: store } = this.gp!;
+    const hexOf = (name: string): Uint8Array | undefined => {
+      const v = secrets.get(name)?.toString('utf8') ?? store?.get(name);
+      if (v === undefined) return undefined;
+      if (!/^([0-9A-Fa-f]{2}){16,32}$/.test(v)) throw new PersoError('gp-key', `row ${row.row}: ${name} is not 16..32 bytes of hex`);
+      return Uint8Array.from(Buffer.from(v, 'hex'));
+    };
+    const p = spec.isdKeys;
+    const all = hexOf(`${p}_KEY`);
+    const enc = hexOf(`${p}_ENC`) ?? all;
+    const mac = hexOf(`${p}_MAC`) ?? all;
+    const dek = hexOf(`${p}_DEK`) ?? all;
+    if (!enc || !mac || !dek) throw new PersoError('gp-key', `row ${row.row}: no ISD keys (${p}_KEY or ${p}_ENC/_MAC/_DEK as a column or SIMDM_ secret)`);
+    const keys = spec.putKey.columns.map((c) => {
+      const k = hexOf(c.toUpperCase());
+      if (!k) throw new PersoError('gp-key', `row ${row.row}: column ${c} is empty`);
+      return k;
+    });
+    return { name: `ISD PUT KEY KVN ${spec.putKey.kvn}`, path: '', data: new Uint8Array(), secret: true, commit: false, gp: { spec, isd: { enc, mac, dek }, keys } };
+  }
+
+  /**
+   * Opens the ISD's secure channel (SCP02 or SCP03 from its INITIALIZE UPDATE answer, GP 2.2
+   * E.5.1.3 / Amd D 7.1.1.6) and puts the key set: replacing KVN n when the card has it (a redo
+   * after a crash), else adding it (GP 2.2 11.8.2.2). The card's KCVs are compared with ours:
+   * that is the read-back of a key (keys are never readable).
+   */
+  private async putKey(ctx: CardSessionCtx, g: NonNullable<PlannedStep['gp']>): Promise<void> {
+    const ch = await openSecureChannel(ctx.link, { keys: g.isd, level: g.spec.level, select: true, kvn: g.spec.kvn, diversification: g.spec.diversification });
+    const pk = g.spec.putKey;
+    for (const replaceKvn of [pk.kvn, 0]) {
+      const { cmd, expect } = buildPutKey({ replaceKvn, newKvn: pk.kvn, keys: g.keys.map((key) => ({ type: pk.type, key })) }, (c) => ch.session.encryptKeyData(c));
+      const r = await ch.transmit(cmd);
+      if (r.sw === 0x6a88 && replaceKvn !== 0) continue; // not there yet: add it
+      if (r.sw !== 0x9000) throw new PersoError('gp', `PUT KEY KVN ${pk.kvn} refused (${swHex(r.sw)})`);
+      if (!constantTimeEqual(r.data, expect)) throw new PersoError('verify-mismatch', `PUT KEY KVN ${pk.kvn}: the card's key check values differ`);
+      return;
+    }
+  }
+
   private async padded(ctx: CardSessionCtx, step: PlannedStep): Promise<Uint8Array> {
     const f = await ctx.fs.select(step.path);
     const size = f.size ?? step.data.length;
@@ -129,6 +180,15 @@ export class EfJob implements CardJob {
   }
 
   async write(ctx: CardSessionCtx, step: PlannedStep): Promise<void> {
+    if (step.gp) {
+      ctx.fs.invalidate();
+      try {
+        await this.putKey(ctx, step.gp);
+      } finally {
+        ctx.fs.invalidate();
+      }
+      return;
+    }
     if (step.profile) {
       // the writer selects on its own: what CardFs thinks is selected is stale afterwards
       ctx.fs.invalidate();
@@ -144,7 +204,7 @@ export class EfJob implements CardJob {
 
   async readBack(ctx: CardSessionCtx, step: PlannedStep): Promise<boolean> {
     // writePlan read the profile back already (its step 7) and throws on a difference
-    if (step.profile) return true;
+    if (step.profile || step.gp) return true;
     const want = await this.padded(ctx, step);
     const got = await ctx.fs.readBinary(step.path, 0, want.length);
     return bytesEqual(got, want);

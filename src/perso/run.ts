@@ -76,6 +76,7 @@ export async function runBatch(o: RunBatchOptions): Promise<RunSummary & { recov
       batch.files ?? defaultFiles(data.columns),
       batch.profile ? { file: batch.profile, ...(o.secrets ? { secrets: o.secrets } : {}) } : undefined,
       o.force === true,
+      batch.gp ? { spec: batch.gp, ...(o.secrets ? { secrets: o.secrets } : {}) } : undefined,
     );
     o.onStart?.({ session, batch, data, recovered, readers: readers.map((r) => r.name), journal });
     const runner = new PersoRunner({

@@ -316,7 +316,7 @@ export class PersoRunner {
         const next = steps[step];
         if (next) await j.advance(row.rowNo, { step, name: st.name }, { step: step + 1, name: next.name, ...(next.commit ? { commit: true } : {}) }, s);
       }
-      await j.finish(row.rowNo, { step, name: steps[step - 1]!.name }, s, `${steps.length} files written and read back, ${link.apduCount} APDUs`);
+      await j.finish(row.rowNo, { step, name: steps[step - 1]!.name }, s, `${steps.length} steps written and verified, ${link.apduCount} APDUs`);
       this.count(reader, 'verified');
       this.sum.apdusVerified += link.apduCount;
       this.emit({ type: 'verified', reader, rowNo: row.rowNo, iccid: row.iccid, apdus: link.apduCount });
