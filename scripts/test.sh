@@ -5,7 +5,7 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-bash scripts/setup.sh || exit 1
+bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 mkdir -p .pcsc
 echo "[test] type check (tsc --noEmit)" >&2
 npx tsc --noEmit -p . || { echo "0 passed, 1 failed"; exit 1; }
