@@ -43,10 +43,11 @@ export const found = (sw: number): boolean => sw === 0x9000 || sw === 0x6283 || 
  * READ BINARY of the current EF from offset 0 until its end, or until `enough(bytesSoFar)` says
  * the data is complete (e.g. a length header was read, or FF padding began).
  */
-export async function readToEnd(s: ApduSender, what: string, enough?: (b: Uint8Array) => boolean, max = 0x8000): Promise<Uint8Array> {
+export async function readToEnd(s: ApduSender, what: string, enough?: (b: Uint8Array) => boolean, max = 0x8000, secret = false): Promise<Uint8Array> {
   const out: number[] = [];
   for (let off = 0; off < max; ) {
-    const r = await s.transmit({ cla: 0x00, ins: 0xb0, p1: (off >> 8) & 0x7f, p2: off & 0xff, le: 256 });
+    // `secret`: the content may hold credentials (a DM password, a PSK); the trace hides it
+    const r = await s.transmit({ cla: 0x00, ins: 0xb0, p1: (off >> 8) & 0x7f, p2: off & 0xff, le: 256, ...(secret ? { secret: true } : {}) });
     if (r.sw === 0x6b00 && off > 0) break;
     if (r.sw !== 0x9000 && r.sw !== 0x6282) throw new SwError(r.sw, `READ BINARY ${what} at offset ${off}`);
     out.push(...r.data);
@@ -58,12 +59,12 @@ export async function readToEnd(s: ApduSender, what: string, enough?: (b: Uint8A
 }
 
 /** UPDATE BINARY of the current EF in chunks of at most 255 bytes (short APDUs). */
-export async function updateAll(s: ApduSender, data: Uint8Array, what: string, offset = 0): Promise<number> {
+export async function updateAll(s: ApduSender, data: Uint8Array, what: string, offset = 0, secret = false): Promise<number> {
   let n = 0;
   for (let o = 0; o < data.length; o += 255) {
     const chunk = data.subarray(o, o + 255);
     const at = offset + o;
-    const r = await s.transmit({ cla: 0x00, ins: 0xd6, p1: (at >> 8) & 0x7f, p2: at & 0xff, data: chunk });
+    const r = await s.transmit({ cla: 0x00, ins: 0xd6, p1: (at >> 8) & 0x7f, p2: at & 0xff, data: chunk, ...(secret ? { secret: true } : {}) });
     n++;
     if (r.sw !== 0x9000) throw new SwError(r.sw, `UPDATE BINARY ${what} at offset ${at}`);
   }

@@ -244,7 +244,7 @@ async function readFile(s: ApduSender, f: CardBootstrapFile, st: CardState): Pro
       ? (b: Uint8Array) => b.length >= 4 && b.length >= 4 + ((b[2]! << 8) | b[3]!)
       : paddingReached;
   try {
-    f.bytes = await readToEnd(s, `${info.label} (${f.path})`, enough);
+    f.bytes = await readToEnd(s, `${info.label} (${f.path})`, enough, 0x8000, true);
   } catch (e) {
     if (!(e instanceof SwError)) throw e;
     f.error = `${info.label} (${f.path}): ${e.message}`;

@@ -314,7 +314,7 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
     await select(st.target, st.file.label);
     const body = new Uint8Array(st.size!).fill(0xff);
     body.set(st.file.bytes);
-    report.updates += await updateAll(s, body, `${st.file.label} (${fidHex(st.target)})`);
+    report.updates += await updateAll(s, body, `${st.file.label} (${fidHex(st.target)})`, 0, true);
     report.files.push({
       id: st.file.id,
       label: st.file.label,
