@@ -55,6 +55,11 @@ export interface RunnerOptions {
   signal?: AbortSignal;
   onEvent?: (e: RunnerEvent) => void;
   heartbeatMs?: number;
+  /**
+   * With only held rows left, keep waiting this long after the last card for a held row's card
+   * to come back (default 10 s; a pulled card is usually back within seconds).
+   */
+  holdWaitMs?: number;
 }
 
 export interface RunSummary {
@@ -84,6 +89,8 @@ export class PersoRunner {
   private handled = 0;
   private readonly sum: RunSummary;
   private fatal: unknown;
+  private lastActivity = Date.now();
+  private lastRefresh = 0;
 
   constructor(private readonly o: RunnerOptions) {
     for (const r of o.data.rows) this.byNo.set(r.row, r);
@@ -100,9 +107,12 @@ export class PersoRunner {
   }
 
   private async refreshDone(): Promise<void> {
+    this.lastRefresh = Date.now();
     if (this.o.stopWhenDone === false) return;
     const rows = await this.o.journal.rows();
-    this.done = !rows.some((r) => r.state === 'free' || r.state === 'claimed' || r.state === 'writing');
+    const active = rows.some((r) => r.state === 'free' || r.state === 'claimed' || r.state === 'writing');
+    const held = rows.some((r) => r.state === 'held');
+    this.done = !active && (!held || Date.now() - this.lastActivity > (this.o.holdWaitMs ?? 10_000));
   }
 
   async run(): Promise<RunSummary> {
@@ -124,8 +134,10 @@ export class PersoRunner {
     while (!this.stopping()) {
       if (!t.cardPresent) {
         await t.waitForCard(200).catch(() => undefined);
+        if (Date.now() - this.lastRefresh > 500) await this.refreshDone();
         continue;
       }
+      this.lastActivity = Date.now();
       try {
         await t.connect();
       } catch (e) {
@@ -143,6 +155,7 @@ export class PersoRunner {
         await t.disconnect().catch(() => undefined);
         return;
       }
+      this.lastActivity = Date.now();
       await this.refreshDone();
       await this.awaitRemoval(t);
       await t.disconnect().catch(() => undefined);
@@ -160,6 +173,7 @@ export class PersoRunner {
     let last = Date.now();
     while (t.cardPresent && !this.stopping()) {
       await t.waitForRemoval(200).catch(() => undefined);
+      if (Date.now() - this.lastRefresh > 500) await this.refreshDone();
       if (!t.cardPresent || Date.now() - last < 1000) continue;
       last = Date.now();
       try {
