@@ -74,6 +74,8 @@ export interface WriteReport {
   warnings: string[];
   /** every switch was a single command */
   atomic: boolean;
+  /** nothing was sent that changes the card */
+  dryRun?: boolean;
 }
 
 const isPad = (b: number): boolean => b === 0xff || b === 0x00;
@@ -165,6 +167,7 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
   if (!anything) return done(s, report, start);
   report.changed = true;
   if (opts.dryRun) {
+    report.dryRun = true;
     for (const st of steps) report.files.push({ id: st.file.id, label: st.file.label, action: 'write', fid: st.target, bytes: st.file.bytes.length });
     report.directories = directoryNames(dodfWant, odfChanged, tokenChanged, dirMissing, appMissing);
     return done(s, report, start);

@@ -52,8 +52,8 @@ async function loadForCard(argv: ProfileArgs, s: ApduSender, secrets: SecretStor
 }
 
 function renderWrite(r: WriteReport): string {
-  const lines = [`profile ${r.profile}: ${r.changed ? 'written' : 'card already up to date, nothing written'}`];
-  for (const f of r.files) lines.push(`  ${f.action === 'write' ? 'wrote    ' : 'unchanged'} ${f.label.padEnd(18)} ${fidHex(f.fid)} ${String(f.bytes).padStart(5)} bytes${f.note ? `  (${f.note})` : ''}`);
+  const lines = [`profile ${r.profile}: ${!r.changed ? 'card already up to date, nothing written' : r.dryRun ? 'dry run, would write' : 'written'}`];
+  for (const f of r.files) lines.push(`  ${f.action === 'write' ? (r.dryRun ? 'would write' : 'wrote    ') : 'unchanged'} ${f.label.padEnd(18)} ${fidHex(f.fid)} ${String(f.bytes).padStart(5)} bytes${f.note ? `  (${f.note})` : ''}`);
   if (r.directories.length) lines.push(`  directories: ${r.directories.join(', ')}`);
   if (r.keysVerified.length) lines.push(`  keys verified: ${r.keysVerified.join(', ')}`);
   if (r.backup) lines.push(`  backup: ${r.backup}`);
