@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { SimdmError } from '../errors.js';
 
 /** An access rule: 'ALW', 'NEV', or key names joined by '|' (any of them suffices), e.g. 'PIN1|ADM1'. */
-const AccessRule = z.string().regex(/^(ALW|NEV|(PIN[1-8]|PIN2|UPIN|ADM(10|[1-9]))(\|(PIN[1-8]|UPIN|ADM(10|[1-9])))*)$/, 'ALW, NEV or key names like PIN1|ADM1');
+export const ACCESS_RULE_PATTERN = /^(ALW|NEV|(PIN[1-8]|UPIN|ADM(10|[1-9]))(\|(PIN[1-8]|UPIN|ADM(10|[1-9])))*)$/;
+const AccessRule = z.string().regex(ACCESS_RULE_PATTERN, 'ALW, NEV or key names like PIN1|ADM1');
 export type AccessRule = z.infer<typeof AccessRule>;
 
 const Access = z

@@ -20,7 +20,8 @@ import type { AccessOp, CardImage, PinImage } from './image.js';
 
 const SW_OK = 0x9000;
 
-interface ChannelState {
+/** What a logical channel has selected (mutable: applets that create/delete files update it). */
+export interface ChannelState {
   df: SimFile;
   ef: SimFile | undefined;
   /** current application (ADF) for 7FFF */
@@ -105,6 +106,11 @@ export class VirtualUicc {
 
   markChanged(): void {
     this.dirty = true;
+  }
+
+  /** The current DF/EF/ADF of logical channel `channel`, for applets; undefined if not open. */
+  selection(channel: number): ChannelState | undefined {
+    return this.channels.get(channel);
   }
 
   /** Free space left for CREATE FILE (bytes). */

@@ -27,6 +27,7 @@ export interface CardReader {
   readonly SCARD_LEAVE_CARD: number;
   readonly SCARD_RESET_CARD: number;
   on(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
   connect(options: { share_mode: number; protocol: number }, cb: Cb<number>): void;
   disconnect(disposition: number, cb: (err: unknown) => void): void;
   get_status(cb: (err: unknown, state: number, atr?: Buffer) => void): void;
@@ -167,6 +168,21 @@ export class PcscTransport extends TransportEvents implements Transport {
   private present = false;
   private statusWaiters: (() => void)[] = [];
 
+  /** the reader's status events: presence, ATR, insert/remove notifications */
+  private readonly onStatus = (s: { state: number; atr?: Buffer }): void => {
+    const now = (s.state & this.reader.SCARD_STATE_PRESENT) !== 0;
+    if (now && s.atr && s.atr.length) this.lastAtr = new Uint8Array(s.atr);
+    if (!now) this.lastAtr = undefined;
+    if (now !== this.present) {
+      this.present = now;
+      if (!now) this.atrBytes = undefined;
+      this.emit(now ? 'inserted' : 'removed');
+    }
+    const w = this.statusWaiters;
+    this.statusWaiters = [];
+    for (const f of w) f();
+  };
+
   constructor(
     readonly context: PcscContext,
     readonly reader: CardReader,
@@ -176,21 +192,7 @@ export class PcscTransport extends TransportEvents implements Transport {
     const last = context.lastStatus.get(reader.name);
     this.present = ((last?.state ?? reader.state ?? 0) & reader.SCARD_STATE_PRESENT) !== 0;
     if (this.present && last?.atr?.length) this.lastAtr = last.atr;
-    reader.on('status', (s: { state: number; atr?: Buffer }) => {
-      const changes = (this.reader.state ?? 0) ^ s.state;
-      const now = (s.state & reader.SCARD_STATE_PRESENT) !== 0;
-      void changes;
-      if (now && s.atr && s.atr.length) this.lastAtr = new Uint8Array(s.atr);
-      if (!now) this.lastAtr = undefined;
-      if (now !== this.present) {
-        this.present = now;
-        if (!now) this.atrBytes = undefined;
-        this.emit(now ? 'inserted' : 'removed');
-      }
-      const w = this.statusWaiters;
-      this.statusWaiters = [];
-      for (const f of w) f();
-    });
+    reader.on('status', this.onStatus);
   }
 
   get atr(): Uint8Array | undefined {
@@ -306,6 +308,7 @@ export class PcscTransport extends TransportEvents implements Transport {
   }
 
   async close(): Promise<void> {
+    this.reader.removeListener('status', this.onStatus);
     await this.disconnect();
   }
 }

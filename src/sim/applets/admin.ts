@@ -18,7 +18,7 @@ import { accessFromExpanded } from '../../card/access.js';
 import type { CommandApdu } from '../../apdu/command.js';
 import type { Applet, AppletFactory, AppletResponse, CommandContext } from '../applet.js';
 import { fileSize, isDf, type SimFile } from '../fs.js';
-import type { Access } from '../image.js';
+import { ACCESS_RULE_PATTERN, type Access } from '../image.js';
 import type { VirtualUicc } from '../uicc.js';
 
 export const ADMIN_APPLET = 'admin';
@@ -26,30 +26,14 @@ export const ADMIN_APPLET = 'admin';
 const INS_CREATE = 0xe0;
 const INS_DELETE = 0xe4;
 
-interface ChannelView {
-  df: SimFile;
-  ef: SimFile | undefined;
-  adf: SimFile | undefined;
-  record: number;
-}
-
-/**
- * The channel's current DF/EF. The applet interface does not expose it, so this reads the card's
- * channel table (runtime field `channels`); see the report asking for a public accessor.
- */
-function channelOf(card: VirtualUicc, ch: number): ChannelView | undefined {
-  const m = (card as unknown as { channels?: Map<number, ChannelView> }).channels;
-  return m?.get(ch);
-}
-
-const RULE = /^(ALW|NEV|(PIN[1-8]|UPIN|ADM(10|[1-9]))(\|(PIN[1-8]|UPIN|ADM(10|[1-9])))*)$/;
+const channelOf = (card: VirtualUicc, ch: number) => card.selection(ch);
 
 function accessOf(ab: BerTlv | undefined, df: boolean): Access | undefined {
   if (!ab) return {};
   const map = accessFromExpanded(ab.value, df);
   const out: Access = {};
   for (const [op, rule] of Object.entries(map)) {
-    if (!rule || !RULE.test(rule)) return undefined;
+    if (!rule || !ACCESS_RULE_PATTERN.test(rule)) return undefined;
     (out as Record<string, string>)[op] = rule;
   }
   return out;
