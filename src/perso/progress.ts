@@ -43,6 +43,7 @@ export function createProgress(opts: { readers: string[]; total: number; done: n
     cliProgress.Presets.shades_classic,
   );
   const total = multi.create(opts.total, opts.done, { name: 'total'.padEnd(24), info: '' });
+  const perReader = new Map<string, number>();
   const bars = new Map(opts.readers.map((r) => [r, multi.create(1, 0, { name: r.slice(0, 24).padEnd(24), info: 'waiting for a card' })]));
   return {
     event(e) {
@@ -54,7 +55,8 @@ export function createProgress(opts: { readers: string[]; total: number; done: n
       }
       if (e.type === 'verified') {
         verified++;
-        b?.update(b.getTotal(), { info: `verified row ${e.rowNo}` });
+        perReader.set(e.reader, (perReader.get(e.reader) ?? 0) + 1);
+        b?.update(b.getTotal(), { info: `verified row ${e.rowNo} (${perReader.get(e.reader)} cards)` });
       }
       if (e.type === 'failed') {
         failed++;
