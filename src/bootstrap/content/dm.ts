@@ -27,6 +27,19 @@ export interface DmAccount {
   port?: number;
   authPref?: string;
   appAuth: DmAppAuth[];
+  /** OMA DM Bootstrap req. 6.1.4.1-3, written in the account's Ext node (see below) */
+  indications?: DmIndications;
+}
+
+/**
+ * Whether the device asks its user before applying the bootstrap (6.1.4.1) and connects to the
+ * server right after it (6.1.4.3). DMAcc 1.2 (OMA-TS-DM_StdObj, DMAcc/<x>/Ext) leaves vendor
+ * extensions to the Ext node; simdm writes them there as Ext/UserConfirmation and Ext/AutoConnect
+ * (chr "true"/"false"), which the simdm agent honours.
+ */
+export interface DmIndications {
+  userConfirmation: boolean;
+  autoConnect: boolean;
 }
 
 export interface DmBootstrapMessage {
@@ -75,6 +88,10 @@ export function dmToTree(msg: DmBootstrapMessage): WbxmlElement {
       if (au.name !== undefined) items.push(item(`${n}/AAuthName`, 'chr', au.name));
       if (au.secret !== undefined) items.push(item(`${n}/AAuthSecret`, 'chr', au.secret));
       if (au.data !== undefined) items.push(item(`${n}/AAuthData`, 'b64', au.data));
+    }
+    if (a.indications) {
+      const x = `${base}/Ext`;
+      items.push(item(x, 'node'), item(`${x}/UserConfirmation`, 'chr', String(a.indications.userConfirmation)), item(`${x}/AutoConnect`, 'chr', String(a.indications.autoConnect)));
     }
   }
   return el('SyncML', { xmlns: 'SYNCML:SYNCML1.2' }, [

@@ -8,7 +8,7 @@ import { parseXml } from '../../codec/wbxml/xml.js';
 import type { WbxmlElement } from '../../codec/wbxml/tree.js';
 import { fromHex } from '../../util/hex.js';
 import { cpToTree, type CpDocument, flattenCp } from '../content/cp.js';
-import { dmToTree, flattenDm } from '../content/dm.js';
+import { type DmIndications, dmToTree, flattenDm } from '../content/dm.js';
 import { encodeWbxmlContent } from '../content/index.js';
 import { flattenLwm2m, lwm2mObjects } from '../content/lwm2m.js';
 import { encodeLwm2mBootstrapFile } from '../content/lwm2m-file.js';
@@ -18,7 +18,7 @@ import { altDodf, type CardPlan, type PlanAuthority, type PlannedFile } from '..
 import type { LoadedProfile } from './load.js';
 import type { ProfileFile } from './schema.js';
 
-function contentOf(f: ProfileFile, dir: string): { bytes: Uint8Array; fields: Record<string, string> } {
+function contentOf(f: ProfileFile, dir: string, indications: DmIndications): { bytes: Uint8Array; fields: Record<string, string> } {
   if (f.kind === 'lwm2m') {
     const l = f.lwm2m!;
     const objects = lwm2mObjects({
@@ -47,7 +47,7 @@ function contentOf(f: ProfileFile, dir: string): { bytes: Uint8Array; fields: Re
       target: d.target,
       source: d.source,
       ...(d.sessionId ? { sessionId: d.sessionId } : {}),
-      accounts: d.accounts.map((a) => ({ ...a, appAuth: a.appAuth.map((x) => ({ ...x })) })),
+      accounts: d.accounts.map((a) => ({ ...a, appAuth: a.appAuth.map((x) => ({ ...x })), indications })),
     });
     return { bytes: encodeWbxmlContent('syncml-dm', tree), fields: flattenDm(tree) };
   }
@@ -107,7 +107,7 @@ export function compileProfile(lp: LoadedProfile, ctx: CompileContext = {}): Car
       if (dodfs.has(s) || s === FID.odf || s === FID.tokenInfo) throw new BootstrapError('profile', `file ${f.id}: FID ${s.toString(16).toUpperCase()} is a directory file`);
       used.set(s, f.id);
     }
-    const { bytes, fields } = contentOf(f, lp.dir);
+    const { bytes, fields } = contentOf(f, lp.dir, p.indications);
     return {
       id: f.id,
       kind: f.kind,
