@@ -86,8 +86,52 @@ export class SqliteJournal implements Journal {
     this.db.exec(SCHEMA);
   }
 
-  private tx<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+  private queue: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  private flushing = false;
+
+  /**
+   * Group commit: the transitions asked for in the same turn of the event loop (16 readers at
+   * once) run in one IMMEDIATE transaction, each in a savepoint of its own (one that throws is
+   * rolled back alone), at one fsync. Each caller's promise settles only after the commit, so
+   * "journaled before the APDU" still holds; better-sqlite3 blocks the event loop during the
+   * fsync, and one per batch instead of one per transition keeps 16 readers flowing.
+   */
+  private tx<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    const ops = this.queue;
+    this.queue = [];
+    this.flushing = false;
+    const results: ({ ok: true; v: unknown } | { ok: false; e: unknown })[] = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const op of ops) {
+            try {
+              results.push({ ok: true, v: this.db.transaction(op.fn)() });
+            } catch (e) {
+              results.push({ ok: false, e });
+            }
+          }
+        })
+        .immediate();
+    } catch (e) {
+      for (const op of ops) op.reject(e);
+      return;
+    }
+    ops.forEach((op, i) => {
+      const r = results[i]!;
+      if (r.ok) op.resolve(r.v);
+      else op.reject(r.e);
+    });
   }
 
   private event(session: string, event: string, ok: boolean, detail: string | null, ref: { rowNo?: number | null; iccid?: string | null; reader?: string | null; step?: number | null } = {}): void {
@@ -103,7 +147,7 @@ export class SqliteJournal implements Journal {
   }
 
   async ensureRows(rows: { rowNo: number; iccid: string; imsi: string }[], batch: string): Promise<void> {
-    this.tx(() => {
+    await this.tx(() => {
       const b = this.db.prepare("SELECT v FROM meta WHERE k = 'batch'").get() as { v: string } | undefined;
       if (b && b.v !== batch) throw new PersoError('journal', `the journal belongs to batch "${b.v}", not "${batch}"`);
       if (!b) this.db.prepare("INSERT INTO meta (k, v) VALUES ('batch', ?)").run(batch);
@@ -122,7 +166,7 @@ export class SqliteJournal implements Journal {
   async openSession(station: string): Promise<string> {
     const id = newSessionId();
     const t = now();
-    this.tx(() => {
+    await this.tx(() => {
       this.db.prepare('INSERT INTO sessions (id, station, pid, started, heartbeat) VALUES (?,?,?,?,?)').run(id, station || hostname(), process.pid, t, t);
       this.event(id, 'session-start', true, `station ${station || hostname()} pid ${process.pid}`);
     });
@@ -134,7 +178,7 @@ export class SqliteJournal implements Journal {
   }
 
   async closeSession(session: string, result: string): Promise<void> {
-    this.tx(() => {
+    await this.tx(() => {
       this.db.prepare('UPDATE sessions SET ended = ?, result = ?, heartbeat = ? WHERE id = ?').run(now(), result, now(), session);
       this.event(session, 'session-end', true, result);
     });
@@ -183,7 +227,7 @@ export class SqliteJournal implements Journal {
   }
 
   async stepBegin(rowNo: number, step: number, name: string, session: string, commit = false, newWriter = true): Promise<void> {
-    this.tx(() => {
+    await this.tx(() => {
       const r = this.db
         .prepare(`UPDATE rows SET state='writing', step=?, ${commit ? 'commit_begun=1,' : ''} ${step === 1 && newWriter ? 'writes_begun=writes_begun+1,' : ''} updated_at=? WHERE row_no=? AND session=? AND state IN ('claimed','writing')`)
         .run(step, now(), rowNo, session);
@@ -193,14 +237,14 @@ export class SqliteJournal implements Journal {
   }
 
   async stepDone(rowNo: number, step: number, name: string, session: string): Promise<void> {
-    this.tx(() => {
+    await this.tx(() => {
       this.db.prepare('UPDATE rows SET step_done=?, updated_at=? WHERE row_no=? AND session=?').run(step, now(), rowNo, session);
       this.event(session, 'step-done', true, name, { rowNo, step });
     });
   }
 
   async advance(rowNo: number, done: { step: number; name: string }, next: { step: number; name: string; commit?: boolean }, session: string): Promise<void> {
-    this.tx(() => {
+    await this.tx(() => {
       this.db.prepare('UPDATE rows SET step_done=?, updated_at=? WHERE row_no=? AND session=?').run(done.step, now(), rowNo, session);
       this.event(session, 'step-done', true, done.name, { rowNo, step: done.step });
       const r = this.db
@@ -212,39 +256,43 @@ export class SqliteJournal implements Journal {
   }
 
   async finish(rowNo: number, done: { step: number; name: string }, session: string, detail: string): Promise<void> {
-    this.tx(() => {
+    await this.tx(() => {
       this.db.prepare('UPDATE rows SET step_done=?, updated_at=? WHERE row_no=? AND session=?').run(done.step, now(), rowNo, session);
       this.event(session, 'step-done', true, done.name, { rowNo, step: done.step });
-      this.end(rowNo, session, 'verified', 'verified', true, detail);
+      this.endIn(rowNo, session, 'verified', 'verified', true, detail);
     });
   }
 
-  private end(rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra = ''): void {
-    this.tx(() => {
+  private end(rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra = ''): Promise<void> {
+    return this.tx(() => this.endIn(rowNo, session, state, event, ok, reason, extra));
+  }
+
+  private endIn(rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra = ''): void {
+    {
       const r = this.db
         .prepare(`UPDATE rows SET state=?, reason=?, ${extra} updated_at=? WHERE row_no=? AND session=? AND state IN ('claimed','writing')`)
         .run(state, ok && state === 'verified' ? null : reason, now(), rowNo, session);
       if (r.changes !== 1) throw new PersoError('journal-lost', `row ${rowNo} is no longer held by this session`);
       const row = this.row(rowNo);
       this.event(session, event, ok, reason, { rowNo, iccid: row.iccid, reader: row.reader });
-    });
+    }
   }
 
   async verified(rowNo: number, session: string, detail: string): Promise<void> {
-    this.end(rowNo, session, 'verified', 'verified', true, detail);
+    await this.end(rowNo, session, 'verified', 'verified', true, detail);
   }
   async fail(rowNo: number, session: string, reason: string): Promise<void> {
-    this.end(rowNo, session, 'failed', 'failed', false, reason);
+    await this.end(rowNo, session, 'failed', 'failed', false, reason);
   }
   async release(rowNo: number, session: string, reason: string): Promise<void> {
-    this.end(rowNo, session, 'free', 'released', false, reason, 'step=0, commit_begun=0, session=NULL,');
+    await this.end(rowNo, session, 'free', 'released', false, reason, 'step=0, commit_begun=0, session=NULL,');
   }
   async hold(rowNo: number, session: string, reason: string): Promise<void> {
-    this.end(rowNo, session, 'held', 'held', false, reason, 'session=NULL,');
+    await this.end(rowNo, session, 'held', 'held', false, reason, 'session=NULL,');
   }
 
   async note(session: string, event: string, ok: boolean, detail: string, ref: { rowNo?: number; iccid?: string; reader?: string } = {}): Promise<void> {
-    this.event(session, event, ok, detail, ref);
+    await this.tx(() => this.event(session, event, ok, detail, ref));
   }
 
   private staleRaw(dead: string[]): RawRow[] {
@@ -299,6 +347,7 @@ export class SqliteJournal implements Journal {
   }
 
   async close(): Promise<void> {
+    if (this.queue.length) this.flush();
     this.db.close();
   }
 }
