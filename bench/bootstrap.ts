@@ -75,6 +75,7 @@ async function connect(ctx: PcscContext) {
     } catch (e) {
       if (i >= 30) throw e;
     }
+    await t.close();
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
         r.push(performance.now() - t1);
         rApdus = st.apdus ?? 0;
         readAfter = rApdus;
-        await t.disconnect();
+        await t.close();
       }
       const keys = new Set(plan.authorities.map((a) => a.key)).size;
       const fileUpdates = plan.files.reduce((n, f) => n + 1 + Math.ceil(f.bytes.length / 255), 0);

@@ -1,6 +1,6 @@
 /**
  * The bridge's added latency per APDU, against direct PC/SC in the same run.
- * Needs a running pcscd with the vpcd readers (scripts/pcsc.sh; the e2e global setup starts one).
+ * Starts pcscd with the vpcd readers if none runs (scripts/pcsc.sh; the e2e global setup starts one).
  * Run: npx tsx bench/bridge.ts [--port 35963] [--n 2000]
  *
  * A virtual UICC is plugged into the vpcd slot (card host in a child process), then the same
@@ -19,6 +19,7 @@ import type { Transport } from '../src/transport/types.js';
 import { vpcdReaderName } from '../src/sim/vpcd.js';
 import { fromHex } from '../src/util/hex.js';
 import { makePki } from '../test/unit/bridge/helpers/certs.js';
+import { ensurePcscd } from '../test/helpers/pcscd.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -63,6 +64,7 @@ async function time(t: Transport, n: number): Promise<Stats> {
   return { median: xs[n >> 1]!, p95: xs[Math.floor(n * 0.95)]!, mean: xs.reduce((a, b) => a + b, 0) / n };
 }
 
+const pcscd = await ensurePcscd();
 const host = await startHost();
 const pki = makePki();
 try {
@@ -104,5 +106,6 @@ try {
 } finally {
   host.stop();
   pki.cleanup();
+  await pcscd.stop();
   setTimeout(() => process.exit(0), 100).unref();
 }

@@ -1,7 +1,7 @@
 /**
  * Benchmark: dump the default virtual UICC through pcscd (vpcd slot 35967) and compare the APDU
  * count with the minimum (one SELECT per file plus ceil(size/255) READ BINARY per transparent EF,
- * one READ RECORD per record). Needs a running pcscd with the vpcd readers
+ * one READ RECORD per record). Starts pcscd with the vpcd readers if none runs
  * (`bash -c 'source scripts/pcsc.sh; pcsc_start'`, or the one the e2e tests start).
  *
  *   npx tsx bench/dump.ts [--runs N] [--trace] [--port 35967]
@@ -14,6 +14,7 @@ import { CardFs } from '../src/card/fs.js';
 import { encodePinValue, verifyPin } from '../src/card/pin.js';
 import { PcscContext } from '../src/transport/pcsc.js';
 import { vpcdReaderName } from '../src/sim/vpcd.js';
+import { ensurePcscd } from '../test/helpers/pcscd.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {
@@ -65,6 +66,7 @@ function minimum(d: Dump): { selects: number; reads: number } {
 }
 
 async function main(): Promise<void> {
+  const pcscd = await ensurePcscd();
   const host = await startHost();
   const ctx = new PcscContext();
   try {
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
   } finally {
     ctx.close();
     await host.stop();
+    await pcscd.stop();
   }
 }
 
