@@ -58,6 +58,8 @@ export function defaultIsdState(): IsdState {
 }
 
 /** Replaces the ISD key sets of a card (tests, provisioning of virtual cards). */
+const CAT_INS = new Set([0x10, 0xc2, 0x12, 0x14]);
+
 export function provisionIsd(card: VirtualUicc, st: IsdState): void {
   const parsed = IsdState.parse(st);
   const target = card.stateOf<Record<string, unknown>>(ISD_APPLET, () => ({}));
@@ -108,6 +110,9 @@ class IsdApplet implements Applet {
       return undefined;
     }
     if ((cmd.cla & 0x80) === 0 && cmd.ins !== 0xca) return undefined;
+    // CAT commands go to the card's toolkit whatever application is selected (ETSI TS 102 221
+    // 10.1.2: TERMINAL PROFILE, ENVELOPE, FETCH, TERMINAL RESPONSE), e.g. an OTA SMS-PP envelope
+    if (CAT_INS.has(cmd.ins)) return undefined;
     try {
       return this.handle(cmd, ctx);
     } catch (e) {
