@@ -50,7 +50,7 @@ export interface RunnerOptions {
   force?: boolean;
   /** end when no row is free, claimed or writing (default true) */
   stopWhenDone?: boolean;
-  /** end after this many cards were handled (verified or failed) */
+  /** end after this many cards were handled (verified, failed or skipped) */
   maxCards?: number;
   signal?: AbortSignal;
   onEvent?: (e: RunnerEvent) => void;
@@ -210,6 +210,7 @@ export class PersoRunner {
       }
       if (e instanceof TransportError && e.kind === 'transport-broken') throw e;
       this.sum.skipped++;
+        this.handled++;
       await j.note(s, 'identify-failed', false, msg(e), { reader });
       this.emit({ type: 'skipped', reader, detail: msg(e) });
       return;
@@ -225,6 +226,7 @@ export class PersoRunner {
           c.kind === 'failed' ? `its row failed earlier (${c.row.reason ?? '?'}): not retried` :
           `its row is being written by ${c.row.reader ?? 'another reader'}`;
         this.sum.skipped++;
+        this.handled++;
         await j.note(s, `skipped-${c.kind}`, c.kind === 'verified', why, { iccid, reader, ...(c.kind !== 'unknown' ? { rowNo: c.row.rowNo } : {}) });
         this.emit({ type: 'skipped', reader, iccid, detail: why });
         this.sum.apdus += link.apduCount;
@@ -244,6 +246,7 @@ export class PersoRunner {
       row ??= await j.claimNext(reader, s);
       if (!row) {
         this.sum.skipped++;
+        this.handled++;
         await j.note(s, 'skipped-no-row', false, 'blank card but no free row left', { reader });
         this.emit({ type: 'skipped', reader, detail: 'no free row for a blank card' });
         this.sum.apdus += link.apduCount;

@@ -149,7 +149,7 @@ function runCommand(resume: boolean): CommandModule<GlobalArgs, RunArgs> {
       y
         .positional('batch', { type: 'string', demandOption: true })
         .option('readers', { type: 'string', default: 'all', describe: '"all" or R1,R2,... (names, unique parts of names, or indexes); up to 16' })
-        .option('max-cards', { type: 'number', describe: 'stop after this many cards (verified or failed)' })
+        .option('max-cards', { type: 'number', describe: 'stop after this many cards (verified, failed or skipped)' })
         .option('station', { type: 'string', describe: 'station name in the journal (default: host name)' })
         .option('keep-going', { type: 'boolean', describe: 'do not stop when the batch is done (pre-numbered cards trickling in)' })
         .option('force', { type: 'boolean', describe: 'present ADM/PIN even with one try left (never by default)' })

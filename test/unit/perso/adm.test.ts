@@ -23,7 +23,7 @@ const KEY = new TransportKey(Buffer.alloc(32, 3));
 async function attempt(journal: SqliteJournal, data: ReturnType<typeof loadData>, img: CardImage): Promise<CardImage> {
   const s = await journal.openSession('t');
   const slot = new FakeSlot('R1', [img]);
-  await new PersoRunner({ journal, data, key: KEY, job: new EfJob(defaultFiles(data.columns)), readers: [slot], session: s, maxCards: 1, stopWhenDone: false, signal: AbortSignal.timeout(400) }).run();
+  await new PersoRunner({ journal, data, key: KEY, job: new EfJob(defaultFiles(data.columns)), readers: [slot], session: s, maxCards: 1, stopWhenDone: false, signal: AbortSignal.timeout(10_000) }).run();
   await journal.closeSession(s, 'done');
   return slot.all[0]!.toImage();
 }

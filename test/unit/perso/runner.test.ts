@@ -57,7 +57,7 @@ describe('PersoRunner (in-process cards)', () => {
     const again = new FakeSlot('R1', [slot.all[0]!.toImage()]);
     const card = again.current!;
     const before = JSON.stringify(card.toImage());
-    const sum = await new PersoRunner({ journal, data, key: KEY, job, readers: [again], session: s, stopWhenDone: false, maxCards: 1, signal: AbortSignal.timeout(500) }).run();
+    const sum = await new PersoRunner({ journal, data, key: KEY, job, readers: [again], session: s, stopWhenDone: false, maxCards: 1, signal: AbortSignal.timeout(10_000) }).run();
     expect(sum.verified).toBe(0);
     expect(sum.skipped).toBe(1);
     expect(JSON.stringify(card.toImage())).toBe(before);
