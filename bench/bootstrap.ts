@@ -11,8 +11,6 @@
  *
  *   npx tsx bench/bootstrap.ts [--runs N] [--port 35969]
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { CardLink } from '../src/apdu/link.js';
 import { compileProfile } from '../src/bootstrap/profile/compile.js';
 import { loadProfile } from '../src/bootstrap/profile/load.js';
@@ -23,6 +21,7 @@ import { vpcdReaderName } from '../src/sim/vpcd.js';
 import { PcscContext } from '../src/transport/pcsc.js';
 import { SecretStore } from '../src/util/secrets.js';
 import { ensurePcscd } from '../test/helpers/pcscd.js';
+import { CardHostClient } from '../src/sim/host-client.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {
@@ -34,34 +33,6 @@ const RUNS = opt('--runs', 3);
 const ICCID = '8944100000000000015';
 const ENV = { SIMDM_ADM1: '88888888', SIMDM_ADM2: '87654321', SIMDM_LWM2M_PSK: '000102030405060708090A0B0C0D0E0F', SIMDM_ENT_DM_SECRET: 'corp-hmac-secret' };
 
-async function startHost() {
-  const main = fileURLToPath(new URL('../src/sim/host-main.ts', import.meta.url));
-  const child = fork(main, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (c) => reject(new Error(`card host exited with ${c}`)));
-  });
-  let id = 1;
-  const pending = new Map<number, (v: unknown) => void>();
-  child.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
-    const p = pending.get(m.id);
-    pending.delete(m.id);
-    p?.(m.ok ? m.value : new Error(m.error));
-  });
-  return {
-    send: (req: Record<string, unknown>) =>
-      new Promise<unknown>((resolve, reject) => {
-        const n = id++;
-        pending.set(n, (v) => (v instanceof Error ? reject(v) : resolve(v)));
-        child.send({ ...req, id: n });
-      }),
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.disconnect();
-      await exited;
-    },
-  };
-}
 
 /** A connection to a card that answers (a swap may still be settling in pcscd). */
 async function connect(ctx: PcscContext) {
@@ -84,12 +55,12 @@ const EXAMPLES = ['operator-dm', 'lwm2m-iot', 'enterprise-dm', 'cp-import'];
 
 async function main(): Promise<void> {
   const pcscd = await ensurePcscd();
-  const host = await startHost();
+  const host = await CardHostClient.start();
   const ctx = new PcscContext();
   const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
   const rows: string[] = [];
   try {
-    await host.send({ op: 'plug', port: PORT });
+    await host.plug(PORT);
     for (const name of EXAMPLES) {
       const lp = loadProfile(`card-profiles/${name}.yaml`, { vars: () => ICCID, secrets: (n) => secrets.get(n) });
       const plan = compileProfile(lp, { iccid: ICCID });
@@ -102,8 +73,8 @@ async function main(): Promise<void> {
       let readBefore = 0;
       let readAfter = 0;
       for (let i = 0; i < RUNS; i++) {
-        await host.send({ op: 'swap', port: PORT, image: structuredClone(image) });
-        await host.send({ op: 'insert', port: PORT });
+        await host.swap(PORT, structuredClone(image));
+        await host.insert(PORT);
         const { t, link } = await connect(ctx);
         // the reads the writer does before and after, measured alone on the blank and on the written card
         const blank = await readBootstrap(link, { details: true });

@@ -8,8 +8,6 @@
  * loopback (binary frames, then JSON frames). The bridge runs in this process with its own
  * PC/SC context, so both paths share pcscd, vpcd and the card.
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { PcscBackend } from '../src/bridge/backend.js';
 import { RemoteTransport } from '../src/bridge/client.js';
 import { BridgeServer } from '../src/bridge/server.js';
@@ -20,6 +18,7 @@ import { vpcdReaderName } from '../src/sim/vpcd.js';
 import { fromHex } from '../src/util/hex.js';
 import { makePki } from '../test/unit/bridge/helpers/certs.js';
 import { ensurePcscd } from '../test/helpers/pcscd.js';
+import { CardHostClient } from '../src/sim/host-client.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,18 +30,6 @@ const READER = vpcdReaderName(PORT);
 const SELECT = fromHex('00A4000C022FE2');
 const READ = fromHex('00B000000A');
 
-async function startHost(): Promise<{ stop(): void }> {
-  const child = fork(fileURLToPath(new URL('../src/sim/host-main.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (c) => reject(new Error(`card host exited with ${c}`)));
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', (m: { ok: boolean; error?: string }) => (m.ok ? resolve() : reject(new Error(m.error))));
-    child.send({ id: 1, op: 'plug', port: PORT, insert: true });
-  });
-  return { stop: () => child.disconnect() };
-}
 
 interface Stats {
   median: number;
@@ -65,7 +52,8 @@ async function time(t: Transport, n: number): Promise<Stats> {
 }
 
 const pcscd = await ensurePcscd();
-const host = await startHost();
+const host = await CardHostClient.start();
+await host.plug(PORT);
 const pki = makePki();
 try {
   // direct PC/SC
@@ -104,7 +92,7 @@ try {
     console.log(`${name.padEnd(26)}  ${s.median.toFixed(3).padStart(9)}  ${s.p95.toFixed(3).padStart(8)}  ${s.mean.toFixed(3).padStart(8)}  ${added.padStart(14)}`);
   }
 } finally {
-  host.stop();
+  await host.stop();
   pki.cleanup();
   await pcscd.stop();
   setTimeout(() => process.exit(0), 100).unref();

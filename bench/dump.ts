@@ -6,8 +6,6 @@
  *
  *   npx tsx bench/dump.ts [--runs N] [--trace] [--port 35967]
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { CardLink } from '../src/apdu/link.js';
 import { dumpCard, type Dump } from '../src/card/dump.js';
 import { CardFs } from '../src/card/fs.js';
@@ -15,6 +13,7 @@ import { encodePinValue, verifyPin } from '../src/card/pin.js';
 import { PcscContext } from '../src/transport/pcsc.js';
 import { vpcdReaderName } from '../src/sim/vpcd.js';
 import { ensurePcscd } from '../test/helpers/pcscd.js';
+import { CardHostClient } from '../src/sim/host-client.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {
@@ -25,35 +24,6 @@ const PORT = opt('--port', 35967);
 const RUNS = opt('--runs', 5);
 const TRACE = args.includes('--trace');
 
-/** The card host in a child process (as test/helpers/vcards.ts does), so pcsclite never waits on itself. */
-async function startHost(): Promise<{ send: (req: Record<string, unknown>) => Promise<unknown>; stop: () => Promise<void> }> {
-  const main = fileURLToPath(new URL('../src/sim/host-main.ts', import.meta.url));
-  const child = fork(main, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (c) => reject(new Error(`card host exited with ${c}`)));
-  });
-  let id = 1;
-  const pending = new Map<number, (v: unknown) => void>();
-  child.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
-    const p = pending.get(m.id);
-    pending.delete(m.id);
-    p?.(m.ok ? m.value : new Error(m.error));
-  });
-  return {
-    send: (req) =>
-      new Promise((resolve, reject) => {
-        const n = id++;
-        pending.set(n, (v) => (v instanceof Error ? reject(v) : resolve(v)));
-        child.send({ ...req, id: n });
-      }),
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.disconnect();
-      await exited;
-    },
-  };
-}
 
 /** One SELECT per file, ceil(size/255) READ BINARY per transparent EF, one READ RECORD per record. */
 function minimum(d: Dump): { selects: number; reads: number } {
@@ -67,10 +37,11 @@ function minimum(d: Dump): { selects: number; reads: number } {
 
 async function main(): Promise<void> {
   const pcscd = await ensurePcscd();
-  const host = await startHost();
+  // the cards in a child process, so pcsclite never waits on itself
+  const host = await CardHostClient.start();
   const ctx = new PcscContext();
   try {
-    await host.send({ op: 'plug', port: PORT });
+    await host.plug(PORT);
     const t = await ctx.transport(vpcdReaderName(PORT));
     await t.waitForCard(10_000);
     const measure = async (label: string, paths?: string[]): Promise<Dump> => {
