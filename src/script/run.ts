@@ -7,7 +7,8 @@
  */
 import { decodeCommand, type CommandApdu } from '../apdu/command.js';
 import { decodeResponse } from '../apdu/response.js';
-import { encodePinValue, verifyPin } from '../card/pin.js';
+import { changePin, disablePin, enablePin, encodePinValue, unblockPin, verifyPin } from '../card/pin.js';
+import { insName, SECRET_COMMAND_INS, SECRET_RESPONSE_INS } from '../apdu/ins.js';
 import type { Transport } from '../transport/types.js';
 import { fromHex, toHex } from '../util/hex.js';
 import type { SecretStore } from '../util/secrets.js';
@@ -82,6 +83,7 @@ export async function runScript(script: Script, transport: Transport | undefined
   const link = transport ? new CardLink(transport, { autoGetResponse: false }) : undefined;
   const selected = (s: Step) => !o.blocks || !s.block || o.blocks.includes(s.block);
   for (const b of o.blocks ?? []) if (!script.blocks.includes(b)) throw new ScriptError(`no block '${b}' in the script (has: ${script.blocks.join(', ') || 'none'})`);
+  let secretAnswerPending = false;
   for (const step of script.steps) {
     if (!selected(step)) continue;
     if (step.kind === 'reset') {
@@ -90,7 +92,6 @@ export async function runScript(script: Script, transport: Transport | undefined
       report.steps.push({ line: step.line, command: 'reset', ok: true });
       continue;
     }
-    const secret = step.parts.some((p) => 'var' in p && isSecretVar(p.var));
     const chunks: Uint8Array[] = [];
     for (const p of step.parts) chunks.push('hex' in p ? fromHex(p.hex) : await bytesOf(p.var, o, o.dryRun ? undefined : card, step.line));
     const bytes = Uint8Array.from(chunks.flatMap((c) => [...c]));
@@ -100,25 +101,36 @@ export async function runScript(script: Script, transport: Transport | undefined
     } catch (e) {
       throw new ScriptError(`line ${step.line}: ${(e as Error).message}`, step.line);
     }
+    const pinCommand = SECRET_COMMAND_INS.has(cmd.ins) && cmd.ins !== 0xd8 && !!cmd.data?.length;
+    const fromVars = step.parts.some((p) => 'var' in p);
+    // a PIN typed into a script would sit in a file and in logs: only variables may carry one
+    if (pinCommand && !fromVars) {
+      throw new ScriptError(`line ${step.line}: ${insName(cmd.ins)} with a literal value: write the PIN/ADM as a variable (\${PIN1}, \${ADM1}) from SIMDM_* or --keys`, step.line);
+    }
+    const secret = pinCommand || SECRET_COMMAND_INS.has(cmd.ins) || step.parts.some((p) => 'var' in p && isSecretVar(p.var));
     const shown = secret ? `${toHex(bytes.subarray(0, 5))} **` : toHex(bytes);
     if (o.dryRun || !link) {
       log(`${String(step.line).padStart(4)}  ${shown}`);
       report.steps.push({ line: step.line, command: shown, ok: true });
       continue;
     }
-    // VERIFY with a PIN/ADM variable: through the safe path, never raw
-    const pinVar = step.parts.find((p): p is { var: VarRef } => 'var' in p && (p.var.kind === 'adm' || p.var.kind === 'pin'));
-    if (cmd.ins === 0x20 && pinVar && cmd.data?.length === 8) {
+    // VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK: through the safe path (retry counter read first,
+    // refused at one try left without --force), never raw
+    const safe = pinCommand ? pinOperation(link, cmd, !!o.force) : undefined;
+    if (pinCommand && !safe) {
+      throw new ScriptError(`line ${step.line}: ${insName(cmd.ins)} with ${cmd.data!.length} bytes of data (${cmd.ins === 0x24 || cmd.ins === 0x2c ? 16 : 8} expected)`, step.line);
+    }
+    if (safe) {
       let ok = true;
       let message: string | undefined;
       try {
-        await verifyPin(link, cmd.p2, cmd.data, { force: !!o.force });
+        await safe;
       } catch (e) {
         ok = false;
         message = (e as Error).message;
       }
       report.sent++;
-      log(`${String(step.line).padStart(4)}  ${shown}  -> ${ok ? 'verified (retry counter checked first)' : message}`);
+      log(`${String(step.line).padStart(4)}  ${shown}  -> ${ok ? 'done (retry counter checked first)' : message}`);
       report.steps.push({ line: step.line, command: shown, sw: ok ? '9000' : undefined, ok, ...(message ? { message } : {}) });
       if (!ok) {
         report.failed++;
@@ -128,15 +140,18 @@ export async function runScript(script: Script, transport: Transport | undefined
     }
     const r = await link.transmit({ ...cmd, ...(secret ? { secret: true } : {}) });
     report.sent++;
+    const hideData = SECRET_RESPONSE_INS.has(cmd.ins) || (cmd.ins === 0xc0 && secretAnswerPending);
+    secretAnswerPending = (SECRET_RESPONSE_INS.has(cmd.ins) || (cmd.ins === 0xc0 && secretAnswerPending)) && r.sw >> 8 === 0x61;
+    const dataText = hideData ? `** (${r.data.length} bytes)` : toHex(r.data);
     const sw = r.sw.toString(16).toUpperCase().padStart(4, '0');
     const swBytes = Uint8Array.of(r.sw >> 8, r.sw & 0xff);
     const exp = step.expect;
     const swOk = exp?.sw.length ? exp.sw.some((m) => maskMatches(m, swBytes)) : r.sw === 0x9000 || r.sw >> 8 === 0x61 || r.sw >> 8 === 0x9f || r.sw >> 8 === 0x91;
     const dataOk = exp?.data ? maskMatches(exp.data, r.data) : true;
     const ok = swOk && dataOk;
-    const message = ok ? undefined : !swOk ? `SW ${sw}, expected ${exp?.sw.length ? exp.sw.map((m) => m.text).join('|') : '9000/61xx'}` : `data ${toHex(r.data)} does not match ${exp!.data!.text}`;
-    log(`${String(step.line).padStart(4)}  ${shown}  -> ${r.data.length ? toHex(r.data) + ' ' : ''}${sw}${ok ? '' : `  MISMATCH: ${message}`}`);
-    report.steps.push({ line: step.line, command: shown, sw, ...(r.data.length ? { data: toHex(r.data) } : {}), ok, ...(message ? { message } : {}) });
+    const message = ok ? undefined : !swOk ? `SW ${sw}, expected ${exp?.sw.length ? exp.sw.map((m) => m.text).join('|') : '9000/61xx'}` : `data ${dataText} does not match ${exp!.data!.text}`;
+    log(`${String(step.line).padStart(4)}  ${shown}  -> ${r.data.length ? dataText + ' ' : ''}${sw}${ok ? '' : `  MISMATCH: ${message}`}`);
+    report.steps.push({ line: step.line, command: shown, sw, ...(r.data.length ? { data: dataText } : {}), ok, ...(message ? { message } : {}) });
     if (!ok) {
       report.failed++;
       if (o.stopOnMismatch !== false) break;
@@ -146,3 +161,23 @@ export async function runScript(script: Script, transport: Transport | undefined
 }
 
 export { decodeResponse };
+
+/** The PIN operation a VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK command stands for (TS 102 221 11.1.9-13). */
+function pinOperation(link: CardLink, cmd: CommandApdu, force: boolean): Promise<void> | undefined {
+  const d = cmd.data!;
+  const opts = { force };
+  switch (cmd.ins) {
+    case 0x20:
+      return d.length === 8 ? verifyPin(link, cmd.p2, d, opts) : undefined;
+    case 0x24:
+      return d.length === 16 ? changePin(link, cmd.p2, d.subarray(0, 8), d.subarray(8), opts) : undefined;
+    case 0x26:
+      return d.length === 8 ? disablePin(link, cmd.p2, d, opts) : undefined;
+    case 0x28:
+      return d.length === 8 ? enablePin(link, cmd.p2, d, opts) : undefined;
+    case 0x2c:
+      return d.length === 16 ? unblockPin(link, cmd.p2, d.subarray(0, 8), d.subarray(8), opts) : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -6,10 +6,13 @@ import { readBootstrap } from '../../../src/bootstrap/reader.js';
 import { planToScript } from '../../../src/bootstrap/script-out.js';
 import { maskMatches, parseMask, parseScript, ScriptError } from '../../../src/script/parse.js';
 import { runScript } from '../../../src/script/run.js';
-import { defaultImage } from '../../../src/sim/default-image.js';
+import { defaultImage, USIM_AID } from '../../../src/sim/default-image.js';
 import { VirtualUicc } from '../../../src/sim/uicc.js';
 import { InProcessTransport } from '../../../src/transport/inproc.js';
-import { fromHex } from '../../../src/util/hex.js';
+import { fromHex, toHex } from '../../../src/util/hex.js';
+import { provisionUsimAuth } from '../../../src/sim/applets/usim-auth.js';
+import { generateVector } from '../../../src/secure/aka/auc.js';
+import { Milenage } from '../../../src/secure/aka/milenage.js';
 import { SecretStore } from '../../../src/util/secrets.js';
 
 const syntax = (text: string): string => {
@@ -84,5 +87,53 @@ describe('APDU scripts', () => {
     expect(r.failed).toBe(1);
     expect(r.steps).toHaveLength(1);
     expect(r.steps[0]).toMatchObject({ line: 1, sw: '6A82', ok: false, message: 'SW 6A82, expected 9000' });
+  });
+});
+
+describe('APDU scripts never block a PIN and never show one', () => {
+  const card = async () => {
+    const c = new VirtualUicc(defaultImage());
+    const t = new InProcessTransport(c, 'test');
+    await t.connect();
+    return { c, t };
+  };
+  it('a wrong ${hex:ADM1} goes through the safe path: the card keeps its last try', async () => {
+    const { c, t } = await card();
+    const secrets = new SecretStore({ SIMDM_ADM1: '3030303030303030' } as NodeJS.ProcessEnv);
+    const text = '0020000A08${hex:ADM1}\n'.repeat(3);
+    for (let i = 0; i < 3; i++) await runScript(parseScript(text), t, { secrets, stopOnMismatch: false });
+    // 3 tries: two failed presentations, then refusals at one try left
+    expect(c.pins.find((p) => p.name === 'ADM1')!.retries).toBe(1);
+  });
+  it('CHANGE/DISABLE/UNBLOCK are guarded too', async () => {
+    const { c, t } = await card();
+    const secrets = new SecretStore({ SIMDM_PIN1: '0000', SIMDM_PUK1: '00000000' } as NodeJS.ProcessEnv);
+    const text = '0024000110${PIN1}${PIN1}\n0026000108${PIN1}\n002C000110${PUK1}${PIN1}\n'.repeat(12);
+    await runScript(parseScript(text), t, { secrets, stopOnMismatch: false });
+    // PIN1 (3 tries) and PUK1 (10 tries) both stop at their last try
+    expect(c.pins.find((p) => p.name === 'PIN1')!.retries).toBe(1);
+    expect(c.pins.find((p) => p.name === 'PIN1')!.puk!.retries).toBe(1);
+  });
+  it('refuses a PIN typed into the script, before sending anything', async () => {
+    const { c, t } = await card();
+    const log: string[] = [];
+    await expect(runScript(parseScript('00A4000C023F00\n00200001083132333435FFFFFF\n'), t, { secrets: new SecretStore({} as NodeJS.ProcessEnv), log: (l) => log.push(l) })).rejects.toThrow(
+      /line 2: VERIFY PIN with a literal value/,
+    );
+    expect(c.pins.find((p) => p.name === 'PIN1')!.retries).toBe(3);
+    expect(log.join('\n')).not.toContain('3132333435');
+  });
+  it('hides AUTHENTICATE answers (RES, CK, IK), also when GET RESPONSE fetches them', async () => {
+    const { c, t } = await card();
+    // TS 35.208 test set 1
+    provisionUsimAuth(c, { alg: 'milenage', k: '465b5ce8b199b49faa5f0a2ee238a6bc', opc: 'cd63cb71954a9f4e48a5994e37a02baf' });
+    const v = generateVector(new Milenage(fromHex('465b5ce8b199b49faa5f0a2ee238a6bc'), fromHex('cd63cb71954a9f4e48a5994e37a02baf')), { sqn: 33, amf: fromHex('8000') });
+    const log: string[] = [];
+    const text = `00A4040C10${USIM_AID}\n0088008122 10${toHex(v.rand)} 10${toHex(v.autn)}\n#> SW=61xx\n00C0000035\n`;
+    const r = await runScript(parseScript(text), t, { secrets: new SecretStore({} as NodeJS.ProcessEnv), log: (l) => log.push(l) });
+    expect(r.failed).toBe(0);
+    expect(r.steps[2]!.data).toBe('** (53 bytes)');
+    const all = log.join('\n') + JSON.stringify(r);
+    for (const secret of [v.xres, v.ck, v.ik]) expect(all).not.toContain(toHex(secret));
   });
 });
