@@ -1,13 +1,13 @@
 /**
  * The bridge audit log: one JSON object per line, appended. Each line says who (principal id, or
  * the peer address for refused connections), which reader, what (INS name and header bytes, SW,
- * duration) and when. It never holds APDU data of any kind by default; with `data: true` it logs
- * command and response data except the command data of SECRET_COMMAND_INS (PINs, keys) and the
- * response data of SECRET_RESPONSE_INS (AUTHENTICATE's RES/CK/IK), which are never written.
+ * duration) and when. It never holds file contents, PINs, keys or AUTHENTICATE answers: with
+ * `data: true` it adds the lengths of command and response data and the file IDs/AIDs that
+ * SELECT and MANAGE CHANNEL carry.
  */
 import { appendFileSync } from 'node:fs';
 import { decodeCommand } from '../apdu/command.js';
-import { insName, SECRET_COMMAND_INS, SECRET_RESPONSE_INS } from '../apdu/ins.js';
+import { insName, SECRET_COMMAND_INS } from '../apdu/ins.js';
 
 export interface AuditRecord {
   time: string;
@@ -21,8 +21,11 @@ export interface AuditRecord {
   ms?: number;
   code?: string;
   detail?: string;
+  /** with --audit-data: command data of addressing commands only (SELECT, MANAGE CHANNEL) */
   cmdData?: string;
-  rspData?: string;
+  /** with --audit-data: lengths of the command and response data (contents are never logged) */
+  cmdLen?: number;
+  rspLen?: number;
 }
 
 export type AuditSink = (r: AuditRecord) => void;
@@ -44,11 +47,7 @@ export class AuditLog {
     this.sink({ time: new Date().toISOString(), ...r });
   }
 
-  /**
-   * `secretResponse`: the response data is secret although the INS is not in SECRET_RESPONSE_INS
-   * (a GET RESPONSE fetching what an AUTHENTICATE left in T=0).
-   */
-  apdu(who: string, reader: string, capdu: Uint8Array, rapdu: Uint8Array | undefined, ms: number, refused?: { code: string }, secretResponse = false): void {
+  apdu(who: string, reader: string, capdu: Uint8Array, rapdu: Uint8Array | undefined, ms: number, refused?: { code: string }): void {
     const ins = capdu[1] ?? 0;
     const r: Omit<AuditRecord, 'time'> = {
       event: refused ? 'refused' : 'apdu',
@@ -62,15 +61,22 @@ export class AuditLog {
     if (refused) r.code = refused.code;
     if (rapdu && rapdu.length >= 2) r.sw = hx(rapdu.subarray(rapdu.length - 2));
     if (this.withData && !refused) {
-      if (!SECRET_COMMAND_INS.has(ins)) {
-        const data = commandData(capdu);
-        if (data && data.length > 0) r.cmdData = hx(data);
+      // File contents may hold keys and credentials (K/OPc written by perso, DM passwords and PSKs
+      // in bootstrap files), and a PIN may travel under any INS: only addressing data (file IDs,
+      // AIDs) is logged, everything else as a length.
+      const data = commandData(capdu);
+      if (data && data.length > 0) {
+        r.cmdLen = data.length;
+        if (ADDRESSING_INS.has(ins) && !SECRET_COMMAND_INS.has(ins)) r.cmdData = hx(data);
       }
-      if (rapdu && !secretResponse && !SECRET_RESPONSE_INS.has(ins) && rapdu.length > 2) r.rspData = hx(rapdu.subarray(0, rapdu.length - 2));
+      if (rapdu && rapdu.length > 2) r.rspLen = rapdu.length - 2;
     }
     this.event(r);
   }
 }
+
+/** SELECT and MANAGE CHANNEL: their data names files, applications and channels */
+const ADDRESSING_INS = new Set([0xa4, 0x70]);
 
 function commandData(capdu: Uint8Array): Uint8Array | undefined {
   try {

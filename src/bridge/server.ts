@@ -21,7 +21,6 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { SimdmError } from '../errors.js';
 import type { Transport } from '../transport/types.js';
 import { PcscTransport } from '../transport/pcsc.js';
-import { SECRET_RESPONSE_INS } from '../apdu/ins.js';
 import type { AuditLog } from './audit.js';
 import type { ReaderBackend } from './backend.js';
 import { BridgeError } from './errors.js';
@@ -322,8 +321,6 @@ class Session {
   private cardConnected = false;
   private alive = true;
   private idleTimer: NodeJS.Timeout | undefined;
-  /** a GET RESPONSE now would fetch the data of a secret-response command (T=0) */
-  private secretPending = false;
   private gone = false;
   /** how the session authenticated, to re-check it when the principals change */
   viaTokenHash: Uint8Array | undefined;
@@ -458,7 +455,6 @@ class Session {
         }
         this.held = slot;
         this.cardConnected = false;
-        this.secretPending = false;
         audit?.event({ event: 'acquire', who, reader: slot.name });
         this.touch();
         this.send({ kind: 'ok', re: req.seq, present: await this.server.opts.backend.present(slot.name) });
@@ -471,7 +467,6 @@ class Session {
         if (t instanceof PcscTransport && !t.cardPresent) await t.waitForCard(1000);
         const atr = await t.connect();
         this.cardConnected = true;
-        this.secretPending = false;
         this.send({ kind: 'ok', re: req.seq, atr });
         return;
       }
@@ -479,7 +474,6 @@ class Session {
         const slot = this.heldSlot();
         const atr = await slot.transport!.reset();
         this.cardConnected = true;
-        this.secretPending = false;
         this.send({ kind: 'ok', re: req.seq, atr });
         return;
       }
@@ -501,7 +495,6 @@ class Session {
           audit?.apdu(who, slot.name, req.apdu, undefined, 0, { code: 'bridge.forbidden' });
           throw new BridgeError('bridge.forbidden', `read-only session: INS ${ins.toString(16).toUpperCase().padStart(2, '0')} is not allowed`);
         }
-        const secretResponse = ins === 0xc0 && this.secretPending;
         const t0 = performance.now();
         let rapdu: Uint8Array;
         try {
@@ -510,10 +503,7 @@ class Session {
           audit?.apdu(who, slot.name, req.apdu, undefined, performance.now() - t0, { code: e instanceof SimdmError ? e.code : 'error' });
           throw e;
         }
-        audit?.apdu(who, slot.name, req.apdu, rapdu, performance.now() - t0, undefined, secretResponse);
-        // T=0: AUTHENTICATE answers 61xx and its RES/CK/IK come with the GET RESPONSEs that follow
-        const sw1 = rapdu[rapdu.length - 2];
-        this.secretPending = (SECRET_RESPONSE_INS.has(ins) || secretResponse) && (sw1 === 0x61 || sw1 === 0x6c);
+        audit?.apdu(who, slot.name, req.apdu, rapdu, performance.now() - t0);
         this.send({ kind: 'rapdu', re: req.seq, rapdu, binary: req.binary });
         return;
       }

@@ -42,7 +42,7 @@ const serve: CommandModule<GlobalArgs, ServeArgs> = {
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
       .option('port', { type: 'number', default: 7443 })
       .option('audit', { type: 'string', describe: 'append the audit log (JSON lines) to this file' })
-      .option('audit-data', { type: 'boolean', describe: 'also log APDU data (never that of PIN/key/AUTHENTICATE commands)' })
+      .option('audit-data', { type: 'boolean', describe: 'also log data lengths and the file IDs/AIDs of SELECT (file contents, PINs and keys never)' })
       .option('idle-timeout', { type: 'number', default: 60, describe: 'seconds without a request after which a held reader is released (0 = never)' })
       .option('heartbeat', { type: 'number', default: 10, describe: 'seconds between pings; a client missing one is dropped' })
       .option('sim', { type: 'string', array: true, describe: 'serve virtual UICC images (reader names sim0, sim1, ...) instead of PC/SC' })
