@@ -443,7 +443,8 @@ function directoryNames(dodf: Map<number, Uint8Array>, odf: boolean, token: bool
 }
 
 function saveBackup(dir: string, plan: CardPlan, st: CardState, iccid: string | undefined): string {
-  mkdirSync(dir, { recursive: true });
+  // backups hold the previous bootstrap, credentials included: owner only
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const name = join(dir, `bootstrap-${iccid ?? 'unknown'}-${stamp}-${process.pid}.json`);
   const b: BackupFile = {

@@ -18,7 +18,7 @@ import { writePlan } from '../../src/bootstrap/writer.js';
 import { defaultImage, pinHex } from '../../src/sim/default-image.js';
 import type { CardImage } from '../../src/sim/image.js';
 import { SecretStore } from '../../src/util/secrets.js';
-import { CardHostClient, E2E, PcscContext, readerFor, vpcdReaderName } from '../helpers/vcards.js';
+import { E2E, readerFor, useCardRig, vpcdReaderName } from '../helpers/vcards.js';
 
 const run = promisify(execFile);
 const P = 35968;
@@ -53,23 +53,8 @@ function plan(profile: string) {
 }
 
 describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
-  let host: CardHostClient;
-  let ctx: PcscContext;
-  const fresh = async (port: number, image: CardImage = defaultImage()): Promise<void> => {
-    await host.swap(port, image);
-    await host.insert(port);
-    await readerFor(ctx, port, 10_000);
-  };
-  beforeAll(async () => {
-    host = await CardHostClient.start();
-    ctx = new PcscContext();
-    await host.plug(P);
-    await host.plug(Q);
-  });
-  afterAll(async () => {
-    ctx?.close();
-    await host?.stop();
-  });
+  const rig = useCardRig([P, Q]);
+  const { fresh } = rig;
 
   for (const ex of EXAMPLES) {
     it(`${ex.profile}: written, detected, read back equal; a second write sends no UPDATE`, async () => {
@@ -90,14 +75,14 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
       const diff = await cli(P, ['profile', 'diff', ex.profile, '--json', '--exit-code']);
       expect(diff.code, diff.stdout + diff.stderr).toBe(0);
       expect(JSON.parse(diff.stdout).files.every((f: { status: string }) => f.status === 'same')).toBe(true);
-      const img = JSON.stringify(await host.image(P));
+      const img = JSON.stringify(await rig.host.image(P));
       const w2 = await cli(P, ['profile', 'write', ex.profile, '--json', '--backup-dir', join(dir, 'b')]);
       expect(w2.code, w2.stderr).toBe(0);
       const rep2 = JSON.parse(w2.stdout);
       expect(rep2.changed).toBe(false);
       expect(rep2.updates).toBe(0);
       expect(rep2.keysVerified).toEqual([]);
-      expect(JSON.stringify(await host.image(P))).toBe(img);
+      expect(JSON.stringify(await rig.host.image(P))).toBe(img);
     });
   }
 
@@ -170,7 +155,7 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     /** connected to a present card that answers (a removal may still be settling in pcscd) */
     const connect = async () => {
       for (let i = 0; ; i++) {
-        const t = await readerFor(ctx, P, 10_000);
+        const t = await readerFor(rig.ctx, P, 10_000);
         try {
           await t.connect();
           const link = new CardLink(t);
@@ -187,7 +172,7 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     await fresh(P);
     let c = await connect();
     await writePlan(c.link, v1, { secrets, backupDir: false });
-    const image1 = await host.image(P);
+    const image1 = await rig.host.image(P);
     const full = await writePlan(c.link, v2, { secrets, backupDir: false });
     const n = full.apdus!;
     expect(n).toBeGreaterThan(20);
@@ -197,11 +182,11 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
       for (const apply of [true, false]) {
         await fresh(P, structuredClone(image1));
         c = await connect();
-        await host.pull(P, { at: k, apply });
+        await rig.host.pull(P, { at: k, apply });
         const err = await writePlan(c.link, v2, { secrets, backupDir: false }).then(() => undefined, (e: Error) => e);
         expect(err, `pulled at APDU ${k}: the write must fail`).toBeInstanceOf(Error);
         await c.t.waitForRemoval(5000).catch(() => undefined);
-        await host.insert(P);
+        await rig.host.insert(P);
         await c.t.waitForCard(10_000).catch((e: Error) => {
           throw new Error(`k=${k} apply=${apply} write error: ${err?.message}; ${e.message}`);
         });
@@ -227,7 +212,7 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
     const connect = async () => {
       for (let i = 0; ; i++) {
-        const t = await readerFor(ctx, Q, 10_000);
+        const t = await readerFor(rig.ctx, Q, 10_000);
         try {
           await t.connect();
           const link = new CardLink(t);
@@ -248,11 +233,11 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
       const apply = k % 4 === 0;
       await fresh(Q);
       c = await connect();
-      await host.pull(Q, { at: k, apply });
+      await rig.host.pull(Q, { at: k, apply });
       const err = await writePlan(c.link, v1, { secrets, backupDir: false }).then(() => undefined, (e: Error) => e);
       expect(err, `pulled at APDU ${k}: the write must fail`).toBeInstanceOf(Error);
       await c.t.waitForRemoval(5000).catch(() => undefined);
-      await host.insert(Q);
+      await rig.host.insert(Q);
       await c.t.waitForCard(10_000);
       c = await connect();
       const got = fieldsOf(await readBootstrap(c.link));

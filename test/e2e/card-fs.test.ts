@@ -15,7 +15,7 @@ import { encodePinValue, verifyPin } from '../../src/card/pin.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
 import { defaultImage } from '../../src/sim/default-image.js';
 import type { CardImage } from '../../src/sim/image.js';
-import { CardHostClient, E2E, PcscContext, readerFor, vpcdReaderName } from '../helpers/vcards.js';
+import { E2E, readerFor, useCardRig, vpcdReaderName } from '../helpers/vcards.js';
 
 const run = promisify(execFile);
 const P = 35966;
@@ -42,24 +42,8 @@ const PIN = { SIMDM_PIN1: '1234' };
 const ADM = { SIMDM_ADM1: '88888888' };
 
 describe.skipIf(!E2E)('card file system over pcscd + vpcd', () => {
-  let host: CardHostClient;
-  let ctx: PcscContext;
-  /** a fresh card in the slot, present for PC/SC */
-  const fresh = async (port: number, image: CardImage = defaultImage()): Promise<void> => {
-    await host.swap(port, image);
-    await host.insert(port);
-    await readerFor(ctx, port, 10_000);
-  };
-  beforeAll(async () => {
-    host = await CardHostClient.start();
-    ctx = new PcscContext();
-    await host.plug(P);
-    await host.plug(Q);
-  });
-  afterAll(async () => {
-    ctx?.close();
-    await host?.stop();
-  });
+  const rig = useCardRig([P, Q]);
+  const { fresh } = rig;
   beforeEach(async () => {
     await fresh(P);
   });
@@ -102,7 +86,7 @@ describe.skipIf(!E2E)('card file system over pcscd + vpcd', () => {
     expect(JSON.parse(r.stdout)).toEqual({ imsi: '001019876543210' });
     r = await cli(P, ['cat', 'EF.SPN', '--json']);
     expect(JSON.parse(r.stdout)).toEqual({ path: 'MF/ADF.USIM/EF.SPN', raw: '0254657374204E6574FFFFFFFFFFFFFFFF', decoded: { showPlmnNameAtHome: false, hideSpnWhenRoaming: true, name: 'Test Net' } });
-    const img = await host.image(P);
+    const img = await rig.host.image(P);
     // TS 24.008 10.5.1.4: length 08, odd parity nibble 9 with digit 0, then swapped BCD
     expect(file(img, '3F00/7FF0/6F07').content).toBe('080910108967452301');
   });
@@ -117,7 +101,7 @@ describe.skipIf(!E2E)('card file system over pcscd + vpcd', () => {
 
   it('an ADM-protected update works after `pin verify --pin-ref adm1`', async () => {
     // one PC/SC session through the API: refused before, accepted after VERIFY ADM1
-    const t = await readerFor(ctx, P);
+    const t = await readerFor(rig.ctx, P);
     let link: CardLink | undefined;
     // the card was just swapped in: the first connection may see its power-on reset
     for (let i = 0; !link; i++) {
@@ -145,7 +129,7 @@ describe.skipIf(!E2E)('card file system over pcscd + vpcd', () => {
     const w = await cli(P, ['write', 'EF.SPN', '--value', '{"name":"after verify"}', '--verify', 'adm1'], ADM);
     expect(w.code, w.stderr).toBe(0);
     // 00 = display flags, then "after verify" in the GSM default alphabet (= ASCII for these letters)
-    expect(file(await host.image(P), '3F00/7FF0/6F46').content).toBe('00' + Buffer.from('after verify').toString('hex').toUpperCase() + 'FFFFFFFF');
+    expect(file(await rig.host.image(P), '3F00/7FF0/6F46').content).toBe('00' + Buffer.from('after verify').toString('hex').toUpperCase() + 'FFFFFFFF');
   });
 
   it('dump and restore give identical content', async () => {
@@ -156,11 +140,11 @@ describe.skipIf(!E2E)('card file system over pcscd + vpcd', () => {
     await cli(P, ['write', 'EF.IMSI', '--value', '{"imsi":"999990000000001"}', '--verify', 'adm1'], ADM);
     await cli(P, ['write', 'EF.ECC', '--record', '2', '--value', '{"code":"999","alphaId":"","categories":["police"]}', '--verify', 'adm1'], ADM);
     // without ADM1 it refuses, says why, and writes nothing
-    const before = JSON.stringify(await host.image(P));
+    const before = JSON.stringify(await rig.host.image(P));
     const refused = await cli(P, ['restore', a, '--verify', 'pin1'], PIN);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/refusing to restore .*MF\/ADF\.USIM\/EF\.IMSI: needs ADM1.*nothing written/);
-    expect(JSON.stringify(await host.image(P))).toBe(before);
+    expect(JSON.stringify(await rig.host.image(P))).toBe(before);
     const r = await cli(P, ['restore', a, '--verify', 'pin1', '--verify', 'adm1', '--json'], { ...PIN, ...ADM });
     expect(r.code, r.stderr).toBe(0);
     const res = JSON.parse(r.stdout) as { written: number; plan: { path: string; action: string }[] };
@@ -178,7 +162,7 @@ describe.skipIf(!E2E)('card file system over pcscd + vpcd', () => {
   });
 
   it('bad input: clear errors, card unchanged', async () => {
-    const before = JSON.stringify(await host.image(P));
+    const before = JSON.stringify(await rig.host.image(P));
     let r = await cli(P, ['cat', 'MF/ADF.USIM/EF.IMS']);
     expect(r.stderr).toMatch(/no such file .*did you mean MF\/ADF\.USIM\/EF\.IMSI/);
     r = await cli(P, ['cat', 'EF.SPM']);
@@ -195,7 +179,7 @@ describe.skipIf(!E2E)('card file system over pcscd + vpcd', () => {
     r = await cli(P, ['write', 'EF.SPN', '--hex', '00'.repeat(18), '--verify', 'adm1'], ADM);
     expect(r.stderr).toMatch(/18 bytes at offset 0 do not fit in the file of 17 bytes; nothing written/);
     // the ADM verifications above changed no file
-    expect(JSON.stringify(await host.image(P))).toBe(before);
+    expect(JSON.stringify(await rig.host.image(P))).toBe(before);
   });
 
   it('with one try left every verifying command refuses without --force; no key gets blocked', async () => {
@@ -223,7 +207,7 @@ describe.skipIf(!E2E)('card file system over pcscd + vpcd', () => {
       expect(r.code, c.join(' ')).toBe(1);
       expect(r.stderr, c.join(' ')).toMatch(/has 1 try left: refusing to .*--force/);
     }
-    const after = await host.image(Q);
+    const after = await rig.host.image(Q);
     expect(after.pins.map((p) => p.retries)).toEqual([1, 1, 1]);
     expect(after.pins[0]!.puk!.retries).toBe(1);
     // status shows it

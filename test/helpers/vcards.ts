@@ -2,12 +2,16 @@
  * End-to-end helpers: a card host process (virtual UICCs plugged into vpcd slots) and PC/SC
  * readers through the real pcscd started by test/global-setup.ts.
  */
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import '../provided.js';
 import { PcscContext, type PcscTransport } from '../../src/transport/pcsc.js';
 import { vpcdReaderName } from '../../src/sim/vpcd.js';
 
-export { CardHostClient } from '../../src/sim/host-client.js';
+import { CardHostClient } from '../../src/sim/host-client.js';
+import { defaultImage } from '../../src/sim/default-image.js';
+import type { CardImage } from '../../src/sim/image.js';
+
+export { CardHostClient };
 
 /** Connects to the reader of vpcd port `port` once the card is present there. */
 export async function readerFor(ctx: PcscContext, port: number, timeoutMs = 5000): Promise<PcscTransport> {
@@ -20,3 +24,42 @@ export { PcscContext, vpcdReaderName };
 
 /** Whether the e2e suite may run: pcscd reachable (global-setup starts one when it can). */
 export const E2E: boolean = inject('pcscd');
+
+export interface CardRig {
+  readonly host: CardHostClient;
+  readonly ctx: PcscContext;
+  /** swaps a fresh card (default image) into the slot on `port` and waits until PC/SC sees it */
+  fresh(port: number, image?: CardImage): Promise<void>;
+}
+
+/**
+ * For a describe block: a card host with default cards plugged on `ports` and a PC/SC context,
+ * set up in beforeAll and stopped in afterAll.
+ */
+export function useCardRig(ports: number[]): CardRig {
+  let host: CardHostClient | undefined;
+  let ctx: PcscContext | undefined;
+  beforeAll(async () => {
+    host = await CardHostClient.start();
+    ctx = new PcscContext();
+    for (const p of ports) await host.plug(p);
+  });
+  afterAll(async () => {
+    ctx?.close();
+    await host?.stop();
+  });
+  const rig: CardRig = {
+    get host() {
+      return host!;
+    },
+    get ctx() {
+      return ctx!;
+    },
+    fresh: async (port, image = defaultImage()) => {
+      await host!.swap(port, image);
+      await host!.insert(port);
+      await readerFor(ctx!, port, 10_000);
+    },
+  };
+  return rig;
+}

@@ -112,7 +112,14 @@ const token: CommandModule<GlobalArgs, TokenArgs> = {
       .option('out', { type: 'string', describe: 'file that receives the token (the tokens file keeps only its hash)' })
       .option('cert-cn', { type: 'string', describe: 'instead of a token: the CN of the client certificate (mTLS)' }) as Argv<TokenArgs>,
   handler: (argv) => {
-    const json: TokensFileJson = existsSync(argv.tokens) ? (JSON.parse(readFileSync(argv.tokens, 'utf8')) as TokensFileJson) : { principals: [] };
+    let json: TokensFileJson = { principals: [] };
+    if (existsSync(argv.tokens)) {
+      try {
+        json = JSON.parse(readFileSync(argv.tokens, 'utf8')) as TokensFileJson;
+      } catch (e) {
+        throw new UsageError(`tokens file ${argv.tokens} is not JSON: ${(e as Error).message}`);
+      }
+    }
     TokenStore.parse(json, argv.tokens);
     if (json.principals.some((p) => p.id === argv.id)) throw new UsageError(`principal ${argv.id} already exists in ${argv.tokens}`);
     const entry: TokensFileJson['principals'][number] = { id: argv.id, readers: argv.readers, readOnly: argv['read-only'] ?? false };

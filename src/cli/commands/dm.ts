@@ -55,12 +55,16 @@ const auth: CommandModule<GlobalArgs, AuthArgs> = {
       .option('type', { choices: ['basic', 'md5', 'hmac'] as const, demandOption: true, describe: 'syncml:auth-basic, syncml:auth-md5, syncml:auth-MAC' })
       .option('user', { type: 'string', demandOption: true, describe: 'user name (client or server id)' })
       .option('body', { type: 'string', describe: 'hmac: file holding the exact message body' })
-      .option('verify', { type: 'string', describe: 'a presented credential (or x-syncml-hmac header value) to check instead of printing one' })
+      .option('verify', { type: 'string', describe: 'a presented credential (or x-syncml-hmac header value) to check instead of printing one; - reads it from standard input (required for basic)' })
       .example('SIMDM_DM_PASSWORD=... $0 dm auth --type md5 --user Bruce2 --nonce Nonce', '') as Argv<AuthArgs>,
   handler: (argv) => {
     const password = secretsFor(argv).require('DM_PASSWORD', 'OMA DM');
     if (argv.type === 'basic') {
-      if (argv.verify !== undefined) return finishVerify(argv, verifyBasic(argv.verify, argv.user, password));
+      if (argv.verify !== undefined) {
+        // a basic credential is the password in base64: it must not sit in the process list
+        if (argv.verify !== '-') throw new UsageError('a syncml:auth-basic credential holds the password: pass it on standard input with --verify -');
+        return finishVerify(argv, verifyBasic(readFileSync(0, 'utf8').trim(), argv.user, password));
+      }
       const c = authBasic(argv.user, password);
       return output(argv, { type: 'syncml:auth-basic', format: 'b64', data: c }, () => c);
     }

@@ -38,7 +38,8 @@ const cmd: CommandModule<GlobalArgs, Args> = {
       if (argv.out === '-') process.stdout.write(text);
       else {
         const tmp = `${argv.out}.tmp-${process.pid}`;
-        writeFileSync(tmp, text);
+        // a dump holds file contents, which may include keys and credentials: owner only
+        writeFileSync(tmp, text, { mode: 0o600 });
         renameSync(tmp, argv.out);
         const summary = { out: argv.out, ...stats, apdus: link.apduCount - n0, ms };
         output(argv, summary, () => `${argv.out}: ${stats.files} files (${stats.efs} EFs, ${stats.bytes} bytes, ${stats.unreadable} unreadable) in ${ms} ms, ${summary.apdus} APDUs`);
