@@ -267,7 +267,7 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     await fresh(P, img);
     const w = await cli(P, ['profile', 'write', 'card-profiles/operator-dm.yaml', '--no-backup']);
     expect(w.code).toBe(1);
-    expect(w.stderr).toMatch(/DM Bootstrap: 1817 bytes do not fit the 100-byte file 6450: 1717 bytes too many/);
+    expect(w.stderr).toMatch(/DM Bootstrap: 1991 bytes do not fit the 100-byte file 6450: 1891 bytes too many/);
     expect(w.stderr.trim().split('\n')).toHaveLength(1);
   });
 
