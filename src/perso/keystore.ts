@@ -24,10 +24,14 @@ export const SECRET_COLUMNS: ReadonlySet<string> = new Set([
   'KIC1', 'KID1', 'KIK1', 'KIC2', 'KID2', 'KIK2', 'KIC3', 'KID3', 'KIK3',
 ]);
 
-/** A secret column: one of SECRET_COLUMNS, or any name ending in _PSK, _SECRET or _KEY (profile secrets). */
+/**
+ * A secret column: one of SECRET_COLUMNS, any numbered PIN/PUK/ADM or OTA key set (ADM3..ADM10,
+ * KIC4, ...), or a name ending in _PSK, _SECRET, _PASSWORD, _KEY or an SCP key role (_ENC, _MAC,
+ * _DEK: e.g. ISD_ENC), as profile and ISD secrets are named.
+ */
 export function isSecretColumn(name: string): boolean {
   const u = name.toUpperCase();
-  return SECRET_COLUMNS.has(u) || /_(PSK|SECRET|KEY)$/.test(u);
+  return SECRET_COLUMNS.has(u) || /^(ADM\d+|PIN\d+|PUK\d+|KI[CDK]\d+)$/.test(u) || /_(PSK|SECRET|PASSWORD|KEY|ENC|MAC|DEK)$/.test(u);
 }
 
 /** The 32-byte AES-256 transport key (from SIMDM_TRANSPORT_KEY or --keys, never an argument). */

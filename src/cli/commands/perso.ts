@@ -12,6 +12,7 @@
  *   perso report BATCH [--format csv|json] [--audit] [--out FILE]
  *   perso release BATCH --row N        an operator frees a held or failed row
  */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync, readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
@@ -87,7 +88,7 @@ const exportCmd: CommandModule<GlobalArgs, FileArgs> = {
 interface GenArgs extends GlobalArgs {
   count: number;
   out: string;
-  seed?: string;
+  repeatable?: boolean;
   start?: number;
   'write-batch'?: string;
 }
@@ -99,12 +100,14 @@ const generate: CommandModule<GlobalArgs, GenArgs> = {
     y
       .option('count', { alias: 'n', type: 'number', demandOption: true })
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'key store to write' })
-      .option('seed', { type: 'string', describe: 'seed of K/OPc (default "simdm")' })
+      .option('repeatable', { type: 'boolean', describe: 'derive K/OPc from SIMDM_PERSO_SEED (or --keys) so the same batch comes out again; default: random keys' })
       .option('start', { type: 'number', describe: 'first serial (default 1)' })
       .option('write-batch', { type: 'string', describe: 'also write a batch YAML here naming the key store' }) as Argv<GenArgs>,
   handler: (argv) => {
     if (!Number.isInteger(argv.count) || argv.count < 1 || argv.count > 1_000_000) throw new UsageError('--count must be 1..1000000');
-    const r = encryptData(generateCsv({ count: argv.count, ...(argv.seed ? { seed: argv.seed } : {}), ...(argv.start ? { start: argv.start } : {}) }), transportKey(argv));
+    // the seed determines every K/OPc of the batch: a secret like them, so never an argument
+    const seed = argv.repeatable ? secretsFor(argv).require('PERSO_SEED', 'perso generate --repeatable') : randomBytes(32).toString('hex');
+    const r = encryptData(generateCsv({ count: argv.count, seed, ...(argv.start ? { start: argv.start } : {}) }), transportKey(argv));
     writeFileSync(argv.out, r.text, { mode: 0o600 });
     if (argv['write-batch']) {
       const name = argv['write-batch'].replace(/^.*\//, '').replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);

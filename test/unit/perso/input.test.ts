@@ -101,3 +101,13 @@ describe('batch data and key store', () => {
     expect(back.text.trim()).toBe(plain);
   });
 });
+
+describe('secret columns', () => {
+  it('keys, PINs, ADMs and SCP/ISD key roles are encrypted at rest; identifiers are not', async () => {
+    const { isSecretColumn } = await import('../../../src/perso/keystore.js');
+    for (const c of ['K', 'OPc', 'ADM1', 'ADM3', 'ADM10', 'PIN1', 'PUK2', 'KIC1', 'KID4', 'KIK9', 'ISD_ENC', 'ISD_MAC', 'ISD_DEK', 'ISD_KEY', 'LWM2M_PSK', 'DM_SECRET', 'DM_PASSWORD']) {
+      expect(isSecretColumn(c), c).toBe(true);
+    }
+    for (const c of ['ICCID', 'IMSI', 'SPN', 'MSISDN', 'ISD_KVN']) expect(isSecretColumn(c), c).toBe(false);
+  });
+});
