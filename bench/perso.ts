@@ -14,7 +14,7 @@ import { runBatch } from '../src/perso/run.js';
 import { VPCD_BASE_PORT, vpcdReaderName } from '../src/sim/vpcd.js';
 import { PcscContext } from '../src/transport/pcsc.js';
 import { checkCards, Feeder, KEY_HEX, makeBatch } from '../test/fixtures/perso/harness.js';
-import { HostClient } from '../test/fixtures/perso/host-client.js';
+import { CardHostClient } from '../src/sim/host-client.js';
 
 const PER_READER = Number(process.env.PERSO_BENCH_CARDS ?? 10);
 // identify: SELECT 2FE2 (P2=0C) + READ BINARY; ADM: counter + VERIFY; PIN1: counter + VERIFY
@@ -32,7 +32,7 @@ interface Row {
   apdusPerCard: number;
 }
 
-async function one(host: HostClient, ctx: PcscContext, n: number): Promise<Row> {
+async function one(host: CardHostClient, ctx: PcscContext, n: number): Promise<Row> {
   const ports = Array.from({ length: n }, (_, i) => VPCD_BASE_PORT + i);
   const cards = PER_READER * n;
   const b = makeBatch(cards, `bench${n}`);
@@ -66,7 +66,7 @@ async function one(host: HostClient, ctx: PcscContext, n: number): Promise<Row> 
   };
 }
 
-const host = await HostClient.start();
+const host = await CardHostClient.start();
 const ctx = new PcscContext();
 const rows: Row[] = [];
 try {
