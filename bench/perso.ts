@@ -3,8 +3,7 @@
  * process, the scaling ratio against 1 reader ((cpm_N / N) / cpm_1, target >= 0.9), the write
  * time per card (card seen -> verified) and the APDUs per card against the minimum.
  *
- * Needs a pcscd with the 16 vpcd readers:
- *   bash -c 'source scripts/pcsc.sh; pcsc_start; npx tsx bench/perso.ts; pcsc_stop'
+ * Starts pcscd with the 16 vpcd readers when none runs:   npx tsx bench/perso.ts
  * The "operator" takes a verified card out and puts a blank one in after 450 ms (pcscd polls the
  * vpcd driver every 400 ms, so a faster swap goes unseen); that gap is part of cards/min, as it
  * is at a real station. PERSO_BENCH_CARDS sets the cards per reader (default 10).
@@ -15,6 +14,7 @@ import { VPCD_BASE_PORT, vpcdReaderName } from '../src/sim/vpcd.js';
 import { PcscContext } from '../src/transport/pcsc.js';
 import { checkCards, Feeder, KEY_HEX, makeBatch } from '../test/fixtures/perso/harness.js';
 import { CardHostClient } from '../src/sim/host-client.js';
+import { ensurePcscd } from '../test/helpers/pcscd.js';
 
 const PER_READER = Number(process.env.PERSO_BENCH_CARDS ?? 10);
 // identify: SELECT 2FE2 (P2=0C) + READ BINARY; ADM: counter + VERIFY; PIN1: counter + VERIFY
@@ -66,6 +66,7 @@ async function one(host: CardHostClient, ctx: PcscContext, n: number): Promise<R
   };
 }
 
+const pcscd = await ensurePcscd();
 const host = await CardHostClient.start();
 const ctx = new PcscContext();
 const rows: Row[] = [];
@@ -77,6 +78,7 @@ try {
 } finally {
   ctx.close();
   await host.stop();
+  await pcscd.stop();
 }
 const base = rows[0]!.cpm;
 console.log(`perso bench: ${PER_READER} blank cards per reader, 4 files per card (EF.IMSI, EF.SPN, K/OPc EF, EF.ICCID), operator swap gap 450 ms`);

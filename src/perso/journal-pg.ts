@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { hostname } from 'node:os';
 import { PersoError } from './errors.js';
-import { type ClaimResult, type Journal, type JournalEvent, type JournalRow, newSessionId, type RecoveredRow, type RowState, type SessionInfo } from './journal.js';
+import { type ClaimResult, type Journal, type JournalEvent, type JournalRow, newSessionId, type RecoveredRow, RowTransitions, type RowState, type SessionInfo } from './journal.js';
 import { toEvent, toRow } from './journal-sqlite.js';
 
 const SCHEMA = `
@@ -31,9 +31,11 @@ CREATE TABLE IF NOT EXISTS perso_events (
 const now = (): string => new Date().toISOString();
 type Q = pg.PoolClient | pg.Pool;
 
-export class PgJournal implements Journal {
+export class PgJournal extends RowTransitions implements Journal {
   readonly kind = 'postgres' as const;
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(private readonly pool: pg.Pool) {
+    super();
+  }
 
   static async open(url: string): Promise<PgJournal> {
     const pool = new pg.Pool({ connectionString: url, max: 20 });
@@ -212,7 +214,7 @@ export class PgJournal implements Journal {
     });
   }
 
-  private async end(rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra = ''): Promise<void> {
+  protected async end(rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra = ''): Promise<void> {
     await this.tx((c) => this.endIn(c, rowNo, session, state, event, ok, reason, extra));
   }
 
@@ -228,18 +230,6 @@ export class PgJournal implements Journal {
     }
   }
 
-  async verified(rowNo: number, session: string, detail: string): Promise<void> {
-    await this.end(rowNo, session, 'verified', 'verified', true, detail);
-  }
-  async fail(rowNo: number, session: string, reason: string): Promise<void> {
-    await this.end(rowNo, session, 'failed', 'failed', false, reason);
-  }
-  async release(rowNo: number, session: string, reason: string): Promise<void> {
-    await this.end(rowNo, session, 'free', 'released', false, reason, 'step=0, commit_begun=0, session=NULL,');
-  }
-  async hold(rowNo: number, session: string, reason: string): Promise<void> {
-    await this.end(rowNo, session, 'held', 'held', false, reason, 'session=NULL,');
-  }
 
   async note(session: string, event: string, ok: boolean, detail: string, ref: { rowNo?: number; iccid?: string; reader?: string } = {}): Promise<void> {
     await this.event(this.pool, session, event, ok, detail, ref);

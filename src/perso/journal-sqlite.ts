@@ -15,6 +15,7 @@ import {
   type RecoveredRow,
   type RowState,
   type SessionInfo,
+  RowTransitions,
 } from './journal.js';
 
 const SCHEMA = `
@@ -71,11 +72,12 @@ export function toRow(r: RawRow): JournalRow {
   };
 }
 
-export class SqliteJournal implements Journal {
+export class SqliteJournal extends RowTransitions implements Journal {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
 
   constructor(path: string) {
+    super();
     try {
       this.db = new Database(path, { timeout: 10_000 });
     } catch (e) {
@@ -263,7 +265,7 @@ export class SqliteJournal implements Journal {
     });
   }
 
-  private end(rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra = ''): Promise<void> {
+  protected end(rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra = ''): Promise<void> {
     return this.tx(() => this.endIn(rowNo, session, state, event, ok, reason, extra));
   }
 
@@ -278,18 +280,6 @@ export class SqliteJournal implements Journal {
     }
   }
 
-  async verified(rowNo: number, session: string, detail: string): Promise<void> {
-    await this.end(rowNo, session, 'verified', 'verified', true, detail);
-  }
-  async fail(rowNo: number, session: string, reason: string): Promise<void> {
-    await this.end(rowNo, session, 'failed', 'failed', false, reason);
-  }
-  async release(rowNo: number, session: string, reason: string): Promise<void> {
-    await this.end(rowNo, session, 'free', 'released', false, reason, 'step=0, commit_begun=0, session=NULL,');
-  }
-  async hold(rowNo: number, session: string, reason: string): Promise<void> {
-    await this.end(rowNo, session, 'held', 'held', false, reason, 'session=NULL,');
-  }
 
   async note(session: string, event: string, ok: boolean, detail: string, ref: { rowNo?: number; iccid?: string; reader?: string } = {}): Promise<void> {
     await this.tx(() => this.event(session, event, ok, detail, ref));

@@ -132,3 +132,24 @@ export function newSessionId(): string {
   const r = [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, '0')).join('');
   return `S${t}-${r}`;
 }
+
+/**
+ * The end-of-row transitions, the same for every journal: each is one `end` (state, event, and
+ * the columns to clear), which the SQLite and PostgreSQL journals implement in their own SQL.
+ */
+export abstract class RowTransitions {
+  protected abstract end(rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra?: string): Promise<void>;
+
+  async verified(rowNo: number, session: string, detail: string): Promise<void> {
+    await this.end(rowNo, session, 'verified', 'verified', true, detail);
+  }
+  async fail(rowNo: number, session: string, reason: string): Promise<void> {
+    await this.end(rowNo, session, 'failed', 'failed', false, reason);
+  }
+  async release(rowNo: number, session: string, reason: string): Promise<void> {
+    await this.end(rowNo, session, 'free', 'released', false, reason, 'step=0, commit_begun=0, session=NULL,');
+  }
+  async hold(rowNo: number, session: string, reason: string): Promise<void> {
+    await this.end(rowNo, session, 'held', 'held', false, reason, 'session=NULL,');
+  }
+}

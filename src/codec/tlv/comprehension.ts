@@ -13,7 +13,7 @@
  * 7.17) is BER-TLV: see `decodeCatTemplate`.
  */
 import { CodecError } from '../errors.js';
-import { toHex } from '../../util/hex.js';
+import { concatBytes, toHex } from '../../util/hex.js';
 import { encodeBer, readBerHeader, tagHex } from './ber.js';
 
 export interface ComprehensionTlv {
@@ -52,21 +52,7 @@ export function encodeComprehensionLength(len: number): Uint8Array {
 }
 
 export function encodeComprehension(items: ComprehensionTlv[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for (const it of items) {
-    const t = encodeComprehensionTag(it);
-    const l = encodeComprehensionLength(it.value.length);
-    parts.push(t, l, it.value);
-    n += t.length + l.length + it.value.length;
-  }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(...items.flatMap((it) => [encodeComprehensionTag(it), encodeComprehensionLength(it.value.length), it.value]));
 }
 
 /** Decodes a sequence of COMPREHENSION-TLV objects filling `bytes` exactly. */
