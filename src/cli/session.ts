@@ -22,7 +22,13 @@ export async function withCard<T>(argv: GlobalArgs & { wait?: number }, fn: (s: 
     if (t instanceof PcscTransport && !t.cardPresent) await t.waitForCard(argv.wait ?? 1000);
     const atr = await t.connect();
     const link = new CardLink(t, argv.trace ? { trace: streamSink((l) => process.stderr.write(l)) } : {});
-    return await fn({ transport: t, link, atr });
+    try {
+      return await fn({ transport: t, link, atr });
+    } finally {
+      // a verified PIN or ADM must not outlive the command: pcscd keeps a card powered for a
+      // while after the last handle closes, and the next process would find it unlocked
+      await t.disconnect({ reset: true }).catch(() => undefined);
+    }
   } finally {
     await opened.close();
   }

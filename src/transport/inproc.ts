@@ -47,7 +47,8 @@ export class InProcessTransport extends TransportEvents implements Transport {
     return this.connect();
   }
 
-  async disconnect(): Promise<void> {
+  async disconnect(opts: { reset?: boolean } = {}): Promise<void> {
+    if (opts.reset && this.connected) this.card.powerOn();
     this.connected = false;
   }
 

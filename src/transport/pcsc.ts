@@ -302,8 +302,8 @@ export class PcscTransport extends TransportEvents implements Transport {
     });
   }
 
-  async disconnect(): Promise<void> {
-    await this.disconnectQuietly(this.reader.SCARD_LEAVE_CARD);
+  async disconnect(opts: { reset?: boolean } = {}): Promise<void> {
+    await this.disconnectQuietly(opts.reset ? this.reader.SCARD_RESET_CARD : this.reader.SCARD_LEAVE_CARD);
     this.atrBytes = undefined;
   }
 

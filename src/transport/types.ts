@@ -15,8 +15,11 @@ export interface Transport {
   transmit(capdu: Uint8Array): Promise<Uint8Array>;
   /** warm reset; resolves with the (new) ATR */
   reset(): Promise<Uint8Array>;
-  /** releases the card (the reader stays usable) */
-  disconnect(): Promise<void>;
+  /**
+   * releases the card (the reader stays usable); `reset` also resets it, so no verified PIN or
+   * ADM outlives the session (a CLI command never leaves a card unlocked for the next process)
+   */
+  disconnect(opts?: { reset?: boolean }): Promise<void>;
   /** releases everything; the transport cannot be used again */
   close(): Promise<void>;
   /** card insertion/removal notifications, where the transport can tell */
