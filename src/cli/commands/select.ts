@@ -22,7 +22,7 @@ const cmd: CommandModule<GlobalArgs, Args> = {
       const j = fileJson(f);
       output(argv, j, () => {
         const { fcp, fcpRaw, ...head } = j;
-        const lines = Object.entries(head).map(([k, v]) => `${k.padEnd(13)} ${typeof v === 'object' ? JSON.stringify(v, jsonReplacer) : String(v)}`);
+        const lines = Object.entries(head).filter(([, v]) => v !== undefined).map(([k, v]) => `${k.padEnd(13)} ${typeof v === 'object' ? JSON.stringify(v, jsonReplacer) : String(v)}`);
         return [...lines, `${'fcpRaw'.padEnd(13)} ${String(fcpRaw)}`, `fcp:`, JSON.stringify(fcp, jsonReplacer, 2)].join('\n');
       });
     });
