@@ -4,39 +4,31 @@
  * checked against its row, byte for byte, with encodings computed by the test itself.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteJournal } from '../../src/perso/journal-sqlite.js';
 import { auditCsv, buildReport, reportCsv } from '../../src/perso/report.js';
 import { TransportKey } from '../../src/perso/keystore.js';
 import { runBatch } from '../../src/perso/run.js';
 import { VPCD_BASE_PORT } from '../../src/sim/vpcd.js';
-import { CardHostClient, E2E, PcscContext, vpcdReaderName } from '../helpers/vcards.js';
+import { E2E, useCardRig, vpcdReaderName } from '../helpers/vcards.js';
 import { checkCards, Feeder, journalRows, KEY_HEX, makeBatch } from '../fixtures/perso/harness.js';
 
 const PORTS = Array.from({ length: 16 }, (_, i) => VPCD_BASE_PORT + i);
 
 describe.skipIf(!E2E)('perso: 200 cards on 16 readers through pcscd', () => {
-  let host: CardHostClient;
-  let ctx: PcscContext;
-  beforeAll(async () => {
-    host = await CardHostClient.start();
-    ctx = new PcscContext();
-  });
-  afterAll(async () => {
-    ctx?.close();
-    await host?.stop();
-  });
+  // the feeder plugs the cards
+  const rig = useCardRig([]);
 
   it('writes and verifies every card, each against its own row', async () => {
     const b = makeBatch(200, 'bulk200');
-    const feeder = new Feeder(host, PORTS, b.journalPath, 200);
+    const feeder = new Feeder(rig.host, PORTS, b.journalPath, 200);
     await feeder.start();
     const verifiedPerReader = new Map<string, number>();
     const sum = await runBatch({
       batchFile: b.batchFile,
       key: new TransportKey(Buffer.from(KEY_HEX, 'hex')),
       readers: PORTS.map(vpcdReaderName).join(','),
-      context: ctx,
+      context: rig.ctx,
       signal: AbortSignal.timeout(240_000),
       onEvent: (e) => {
         if (e.type === 'verified') verifiedPerReader.set(e.reader, (verifiedPerReader.get(e.reader) ?? 0) + 1);

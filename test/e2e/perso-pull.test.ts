@@ -4,40 +4,32 @@
  * release or hold the row of a pulled card, finish every card, and journal and cards must agree:
  * no row on two cards, none lost.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TransportKey } from '../../src/perso/keystore.js';
 import { runBatch } from '../../src/perso/run.js';
 import { VPCD_BASE_PORT } from '../../src/sim/vpcd.js';
-import { CardHostClient, E2E, PcscContext, vpcdReaderName } from '../helpers/vcards.js';
+import { E2E, useCardRig, vpcdReaderName } from '../helpers/vcards.js';
 import { agreement, checkCards, Feeder, journalRows, KEY_HEX, makeBatch, prng } from '../fixtures/perso/harness.js';
 
 const PORTS = Array.from({ length: 8 }, (_, i) => VPCD_BASE_PORT + i);
 const SEED = Number(process.env.PERSO_SEED ?? 8);
 
 describe.skipIf(!E2E)('perso: cards pulled mid-write', () => {
-  let host: CardHostClient;
-  let ctx: PcscContext;
-  beforeAll(async () => {
-    host = await CardHostClient.start();
-    ctx = new PcscContext();
-  });
-  afterAll(async () => {
-    ctx?.close();
-    await host?.stop();
-  });
+  // the feeder plugs the cards
+  const rig = useCardRig([]);
 
   it(`releases or holds the row of a pulled card and finishes the batch (seed ${SEED})`, async () => {
     const rnd = prng(SEED);
     const b = makeBatch(40, `pull${SEED}`);
     // about half the cards are pulled once, at an APDU 0..29 (a card takes 25), executed or not
-    const feeder = new Feeder(host, PORTS, b.journalPath, 40, () => (rnd() < 0.5 ? { at: Math.floor(rnd() * 30), apply: rnd() < 0.5 } : undefined));
+    const feeder = new Feeder(rig.host, PORTS, b.journalPath, 40, () => (rnd() < 0.5 ? { at: Math.floor(rnd() * 30), apply: rnd() < 0.5 } : undefined));
     await feeder.start();
     let pulledEvents = 0;
     const sum = await runBatch({
       batchFile: b.batchFile,
       key: new TransportKey(Buffer.from(KEY_HEX, 'hex')),
       readers: PORTS.map(vpcdReaderName).join(','),
-      context: ctx,
+      context: rig.ctx,
       signal: AbortSignal.timeout(120_000),
       onEvent: (e) => {
         if (e.type === 'pulled') pulledEvents++;
