@@ -24,17 +24,17 @@ const cmd: CommandModule<GlobalArgs, Args> = {
     // parse all before touching the card: a typo must not leave half a script sent
     const cmds = argv.apdus.map((h, i) => {
       const bytes = fromHex(h, `APDU ${i + 1}`);
+      // a PIN typed here would sit in the shell history and the process list: refuse it, and never
+      // echo the APDU in a message
+      if (bytes.length > 5 && SECRET_COMMAND_INS.has(bytes[1]!)) {
+        throw new UsageError(`APDU ${i + 1} carries a PIN or key (${insName(bytes[1]!)}): use 'simdm pin ...' or an apdu script with \${PIN1}-style variables from SIMDM_* or --keys`);
+      }
       try {
         return decodeCommand(bytes);
       } catch (e) {
-        throw new UsageError(`APDU ${i + 1} (${h}): ${(e as Error).message}`);
+        throw new UsageError(`APDU ${i + 1}: ${(e as Error).message}`);
       }
     });
-    const secret = cmds.findIndex((c) => SECRET_COMMAND_INS.has(c.ins) && c.data?.length);
-    if (secret >= 0) {
-      // a PIN typed here would sit in the shell history and the process list
-      throw new UsageError(`APDU ${secret + 1} carries a PIN or key (${insName(cmds[secret]!.ins)}): use 'simdm pin ...' or an apdu script with \${PIN1}-style variables from SIMDM_* or --keys`);
-    }
     await withCard(argv, async ({ link }) => {
       const results: { data: string; sw: string; status: string }[] = [];
       for (const c of cmds) {
