@@ -128,13 +128,7 @@ export function decodeClientFrame(data: Uint8Array | string, binary: boolean): C
 export function encodeClientRequest(r: ClientRequest): string | Uint8Array {
   switch (r.op) {
     case 'apdu':
-      if (r.binary) {
-        const out = new Uint8Array(5 + r.apdu.length);
-        out[0] = BIN_APDU;
-        writeU32(out, 1, r.seq);
-        out.set(r.apdu, 5);
-        return out;
-      }
+      if (r.binary) return binaryFrame(BIN_APDU, r.seq, r.apdu);
       return JSON.stringify({ op: 'apdu', seq: r.seq, apdu: hex(r.apdu) });
     case 'watch':
       return JSON.stringify({ op: r.op, seq: r.seq, reader: r.reader });
@@ -160,13 +154,7 @@ export function encodeServerFrame(f: ServerFrame): string | Uint8Array {
       return JSON.stringify(o);
     }
     case 'rapdu':
-      if (f.binary) {
-        const out = new Uint8Array(5 + f.rapdu.length);
-        out[0] = BIN_RAPDU;
-        writeU32(out, 1, f.re);
-        out.set(f.rapdu, 5);
-        return out;
-      }
+      if (f.binary) return binaryFrame(BIN_RAPDU, f.re, f.rapdu);
       return JSON.stringify({ re: f.re, ok: true, rapdu: hex(f.rapdu) });
     case 'error':
       return JSON.stringify({ re: f.re, ok: false, code: f.code, message: f.message });
@@ -220,6 +208,15 @@ export function decodeServerFrame(data: Uint8Array | string, binary: boolean): S
 
 function readU32(b: Uint8Array, off: number): number {
   return ((b[off]! << 24) >>> 0) + (b[off + 1]! << 16) + (b[off + 2]! << 8) + b[off + 3]!;
+}
+
+/** A binary frame: type byte, 4-byte sequence number (big-endian), the APDU bytes. */
+function binaryFrame(type: number, seq: number, apdu: Uint8Array): Uint8Array {
+  const out = new Uint8Array(5 + apdu.length);
+  out[0] = type;
+  writeU32(out, 1, seq);
+  out.set(apdu, 5);
+  return out;
 }
 
 function writeU32(b: Uint8Array, off: number, v: number): void {

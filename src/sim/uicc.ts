@@ -134,7 +134,7 @@ export class VirtualUicc {
     let r: AppletResponse;
     try {
       const cmd = decodeCommand(capdu);
-      r = this.dispatch(cmd, capdu.length);
+      r = this.dispatch(cmd);
     } catch {
       r = { sw: 0x6700 };
     }
@@ -147,7 +147,7 @@ export class VirtualUicc {
 
   // ---- dispatch -------------------------------------------------------------------------
 
-  private dispatch(cmd: CommandApdu, rawLength: number): AppletResponse {
+  private dispatch(cmd: CommandApdu): AppletResponse {
     const ch = channelOfCla(cmd.cla);
     if (cmd.ins === 0xc0) return this.getResponse(cmd, ch);
     // any other command discards a pending response (TS 102 221 7.3.1.1.4)
@@ -201,7 +201,6 @@ export class VirtualUicc {
       default:
         return { sw: 0x6d00 };
     }
-    void rawLength;
     return this.shape(cmd, r, ch);
   }
 
@@ -440,7 +439,7 @@ export class VirtualUicc {
     if (t.offset >= c.length && c.length > 0) return { sw: 0x6b00 };
     const want = cmd.le ?? 256;
     const avail = c.length - t.offset;
-    return { data: c.slice(t.offset, t.offset + Math.min(want, avail)), sw: SW_OK, ...(avail < want ? {} : {}) };
+    return { data: c.slice(t.offset, t.offset + Math.min(want, avail)), sw: SW_OK };
   }
 
   private updateBinary(cmd: CommandApdu, st: ChannelState): AppletResponse {
