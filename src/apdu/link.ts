@@ -32,7 +32,6 @@ export class CardLink implements ApduSender {
   /** C-APDUs sent, including automatic GET RESPONSE / re-issues */
   apduCount = 0;
   private queue: Promise<void> = Promise.resolve();
-  private readonly openChannels = new Set<number>();
 
   constructor(
     readonly transport: Transport,
@@ -115,13 +114,11 @@ export class CardLink implements ApduSender {
     const d = await this.send({ cla: 0x00, ins: 0x70, p1: 0x00, p2: 0x00, le: 1 }, 'MANAGE CHANNEL open');
     if (d.length !== 1) throw new SimdmError('apdu.channel', `MANAGE CHANNEL open answered ${d.length} bytes instead of 1`);
     const n = d[0]!;
-    this.openChannels.add(n);
     return new LogicalChannel(this, n);
   }
 
   async closeChannel(n: number): Promise<void> {
     await this.send({ cla: claForChannel(0x00, n), ins: 0x70, p1: 0x80, p2: n }, 'MANAGE CHANNEL close');
-    this.openChannels.delete(n);
   }
 
   /** a view on an already open logical channel */

@@ -8,7 +8,7 @@
  */
 import { Socket } from 'node:net';
 import { saveImage } from './image.js';
-import { VirtualUicc } from './uicc.js';
+import type { VirtualUicc } from './uicc.js';
 
 export interface VpcdCardOptions {
   host?: string;
@@ -89,14 +89,6 @@ export class VpcdCard {
     this.flush();
   }
 
-  /** Swaps in another card (the reader sees a removal then an insertion). */
-  async swap(card: VirtualUicc, gapMs = 300): Promise<void> {
-    this.remove();
-    this.card = card;
-    await new Promise((r) => setTimeout(r, gapMs));
-    this.insert();
-  }
-
   /** Fault injection: pull the card at the `at`-th APDU from now. */
   pullAt(plan: PullPlan): void {
     this.pull = plan;
@@ -167,14 +159,6 @@ export class VpcdCard {
     this.saveTimer = undefined;
     if (this.opts.imagePath) saveImage(this.opts.imagePath, this.card.toImage());
   }
-}
-
-/** A vpcd card whose image file follows its changes. */
-export function persistentCard(image: import('./image.js').CardImage, opts: VpcdCardOptions): VpcdCard {
-  let vc: VpcdCard | undefined;
-  const card = new VirtualUicc(image, { onChange: () => vc?.changed() });
-  vc = new VpcdCard(card, opts);
-  return vc;
 }
 
 /** vpcd's default ports: reader slot i of the virtual PCD listens on 35963 + i. */
