@@ -17,7 +17,7 @@ import { authenticate } from '../src/secure/aka/device.js';
 import { provisionUsimAuth } from '../src/sim/applets/usim-auth.js';
 import { defaultImage, USIM_AID } from '../src/sim/default-image.js';
 import { VirtualUicc } from '../src/sim/uicc.js';
-import { InProcessTransport } from '../src/transport/inproc.js';
+import { InProcessTransport } from '../src/sim/inproc.js';
 import { CardLink } from '../src/apdu/link.js';
 
 const N = Number(process.argv[2] ?? 20000);

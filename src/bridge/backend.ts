@@ -4,8 +4,8 @@
  * serialises access to it (exclusive sessions).
  */
 import { PcscContext, PcscTransport } from '../transport/pcsc.js';
-import { InProcessTransport } from '../transport/inproc.js';
 import type { Transport } from '../transport/types.js';
+import { InProcessTransport } from '../sim/inproc.js';
 import { VirtualUicc } from '../sim/uicc.js';
 import type { CardImage } from '../sim/image.js';
 import { BridgeError } from './errors.js';

@@ -1,6 +1,7 @@
 /**
- * Registers `remote://host:port/READER` with the transport resolver. Imported for its side effect
- * by the CLI command modules (which load before any command runs).
+ * Opens `remote://host:port/READER` readers (a reader behind a simdm bridge). Registered with the
+ * transport layer's scheme registry through ./remote-scheme.ts, which loads this module (and the
+ * WebSocket client) only when such a reader is opened.
  *
  * Credentials and TLS material, in this order:
  *  - token: option `tokenFile`/`token-file` (a file holding the token), else SIMDM_BRIDGE_TOKEN
@@ -10,7 +11,7 @@
  * The token itself never appears in an address or an argument.
  */
 import { readFileSync } from 'node:fs';
-import { registerScheme } from '../transport/open.js';
+import type { OpenedTransport } from '../transport/open.js';
 import { SecretStore } from '../util/secrets.js';
 import { RemoteTransport, parseRemoteSpec, readPem, type RemoteOptions } from './client.js';
 import { BridgeError } from './errors.js';
@@ -51,9 +52,9 @@ export function remoteOptions(spec: string, options: Record<string, unknown>, en
   return { host: s.host, port: s.port, reader: s.reader, opts };
 }
 
-registerScheme('remote://', async (spec, options) => {
+export async function openRemoteReader(spec: string, options: Record<string, unknown>): Promise<OpenedTransport> {
   const { host, port, reader, opts } = remoteOptions(spec, options);
   if (!reader) throw new BridgeError('bridge.config', 'remote://host:port/READER: name the reader (simdm bridge readers lists them)');
   const t = await RemoteTransport.open(host, port, reader, opts);
   return { transport: t, close: () => t.close() };
-});
+}

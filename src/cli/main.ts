@@ -8,6 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { SimdmError } from '../errors.js';
 import { SECRET_HELP } from '../util/secrets.js';
 import { loadCommands } from './commands/index.js';
+import { registerReaderSchemes } from './schemes.js';
 
 // `simdm ... --json | head`: a closed pipe is the reader's choice, not an error
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -16,6 +17,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 async function main(): Promise<void> {
+  registerReaderSchemes();
   const commands = await loadCommands();
   let cli = yargs(hideBin(process.argv))
     .scriptName('simdm')

@@ -1,16 +1,12 @@
 /**
- * Turns a `--reader` value into a Transport:
- *  - a PC/SC reader name (exact, unique substring, or index); empty = the first reader;
- *  - `sim:` = the built-in virtual UICC in-process (`sim:FILE.json` loads that image and saves
- *    changes back to it);
- *  - other schemes registered by their modules (e.g. `remote://host:port/READER` by the bridge).
+ * Turns a `--reader` value into a Transport. The transport layer knows PC/SC only; every other
+ * kind of reader is a scheme registered by the layer that implements it, explicitly, by whoever
+ * sets the program up (the CLI does it in cli/schemes.ts):
+ *  - `sim:[IMAGE.json]` (src/sim/scheme.ts): the virtual UICC in this process;
+ *  - `remote://host:port/READER` (src/bridge/scheme.ts): a reader behind a simdm bridge.
+ * Anything else is a PC/SC reader name (exact, unique substring, or index); empty = the first reader.
  */
-import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { defaultImage } from '../sim/default-image.js';
-import { loadImage, saveImage } from '../sim/image.js';
-import { VirtualUicc } from '../sim/uicc.js';
-import { InProcessTransport } from './inproc.js';
 import { PcscContext } from './pcsc.js';
 import type { Transport } from './types.js';
 
@@ -19,30 +15,41 @@ export interface OpenedTransport {
   close(): Promise<void>;
 }
 
+/** opens the reader `spec` (the whole --reader value, prefix included) */
 export type SchemeOpener = (spec: string, options: Record<string, unknown>) => Promise<OpenedTransport>;
+
 const schemes = new Map<string, SchemeOpener>();
 
+/** Registers (or replaces) the opener of readers whose spec starts with `prefix` (e.g. `sim:`). */
 export function registerScheme(prefix: string, opener: SchemeOpener): void {
   schemes.set(prefix, opener);
 }
 
+/** The registered prefixes, in registration order. */
+export function registeredSchemes(): string[] {
+  return [...schemes.keys()];
+}
+
+/** `sim:`, `remote://`, `x-y+z:`: what a reader scheme looks like (PC/SC names never start so) */
+const SCHEME_SHAPE = /^[a-z][a-z0-9+.-]*:/;
+
 export async function openTransport(spec: string | undefined, options: Record<string, unknown> = {}): Promise<OpenedTransport> {
   const s = spec ?? process.env.SIMDM_READER;
-  if (s?.startsWith('sim:')) {
-    const path = s.slice(4);
-    let image = defaultImage();
-    if (path) {
-      if (existsSync(path)) image = loadImage(path);
-      else throw new UsageError(`card image ${path} not found (create one with: simdm vcard init --out ${path})`);
+  if (s) {
+    for (const [prefix, opener] of schemes) if (s.startsWith(prefix)) return opener(s, options);
+    const shape = SCHEME_SHAPE.exec(s);
+    if (shape) {
+      const known = registeredSchemes();
+      throw new UsageError(`reader scheme ${shape[0]} is not available here${known.length ? ` (known: ${known.join(', ')})` : ''}`);
     }
-    const card = new VirtualUicc(image, path ? { onChange: (c) => saveImage(path, c.toImage()) } : {});
-    const t = new InProcessTransport(card, path ? `sim:${path}` : 'sim: (built-in virtual UICC)');
-    return { transport: t, close: () => t.close() };
   }
-  for (const [prefix, opener] of schemes) if (s?.startsWith(prefix)) return opener(s, options);
+  return openPcsc(s);
+}
+
+async function openPcsc(spec: string | undefined): Promise<OpenedTransport> {
   const ctx = new PcscContext();
   try {
-    const t = await ctx.transport(s);
+    const t = await ctx.transport(spec);
     return {
       transport: t,
       close: async () => {

@@ -4,7 +4,6 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { Argv, CommandModule } from 'yargs';
-import '../../bridge/scheme.js';
 import { DeviceAgent, type AgentEvent } from '../../agent/agent.js';
 import { CardBootstrapSource } from '../../agent/source.js';
 import { StateDir } from '../../agent/state.js';

@@ -1,10 +1,8 @@
 /**
  * simdm bridge serve | token | readers: local readers over TLS WebSocket (docs/bridge-protocol.md).
- * Importing this module also registers the `remote://host:port/READER` transport for every command.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import '../../bridge/scheme.js';
 import { AuditLog } from '../../bridge/audit.js';
 import { PcscBackend, VirtualBackend, type ReaderBackend } from '../../bridge/backend.js';
 import { BridgeClient, readPem } from '../../bridge/client.js';

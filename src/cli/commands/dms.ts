@@ -3,7 +3,6 @@
  * demos. Accounts from a JSON file, or from the DM bootstrap on the card in --reader.
  */
 import type { Argv, CommandModule } from 'yargs';
-import '../../bridge/scheme.js';
 import { readBootstrap } from '../../bootstrap/reader.js';
 import { readPem } from '../../bridge/client.js';
 import { accountsFromDmFields, loadAccounts } from '../../dms/accounts.js';

@@ -7,7 +7,7 @@ import { CardBootstrapSource } from '../../../src/agent/source.js';
 import type { DmsServer } from '../../../src/dms/server.js';
 import type { CardImage } from '../../../src/sim/image.js';
 import { VirtualUicc } from '../../../src/sim/uicc.js';
-import { InProcessTransport } from '../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../src/sim/inproc.js';
 import type { Transport, TransportEvent } from '../../../src/transport/types.js';
 import { SecretStore } from '../../../src/util/secrets.js';
 import { pki } from '../bridge/helpers/server.js';

@@ -7,7 +7,7 @@ import { CardBootstrapSource } from '../../../src/agent/source.js';
 import { DmsServer } from '../../../src/dms/server.js';
 import { impiFromImsi, parseGbaAuthorization } from '../../../src/dms/gba.js';
 import { VirtualUicc } from '../../../src/sim/uicc.js';
-import { InProcessTransport } from '../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../src/sim/inproc.js';
 import { SecretStore } from '../../../src/util/secrets.js';
 import { pki } from '../bridge/helpers/server.js';
 import { AKA_KEYS, bootstrapImage, SPEC_G } from './helpers/cards.js';

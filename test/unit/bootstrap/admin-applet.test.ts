@@ -5,7 +5,7 @@ import { createFcp } from '../../../src/bootstrap/card-io.js';
 import { encodePinValue, verifyPin } from '../../../src/card/pin.js';
 import { defaultImage } from '../../../src/sim/default-image.js';
 import { VirtualUicc } from '../../../src/sim/uicc.js';
-import { InProcessTransport } from '../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../src/sim/inproc.js';
 import { fromHex } from '../../../src/util/hex.js';
 
 async function setup(free = 32768) {

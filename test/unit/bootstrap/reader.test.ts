@@ -8,7 +8,7 @@ import type { TraceEntry } from '../../../src/apdu/trace.js';
 import { readBootstrap } from '../../../src/bootstrap/reader.js';
 import { defaultImage } from '../../../src/sim/default-image.js';
 import { VirtualUicc } from '../../../src/sim/uicc.js';
-import { InProcessTransport } from '../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../src/sim/inproc.js';
 
 // ODF -> DODF 6430 -> oidDO 2.23.43.9.1 -> 6440 holding a 29-byte LwM2M file (LwM2M Core G.3.3)
 const LWM2M = '0001' + '0019' + '0000' + '00' + '0014' + '080011' + 'C80008' + Buffer.from('coap://a').toString('hex') + 'C10100' + 'C10203';

@@ -11,7 +11,7 @@ import { writePlan } from '../../../src/bootstrap/writer.js';
 import { defaultImage, pinHex } from '../../../src/sim/default-image.js';
 import type { CardImage } from '../../../src/sim/image.js';
 import { VirtualUicc } from '../../../src/sim/uicc.js';
-import { InProcessTransport } from '../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../src/sim/inproc.js';
 import { SecretStore } from '../../../src/util/secrets.js';
 
 const ICCID = '8944100000000000015';

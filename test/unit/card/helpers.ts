@@ -2,7 +2,7 @@ import { CardLink } from '../../../src/apdu/link.js';
 import { defaultImage } from '../../../src/sim/default-image.js';
 import type { CardImage } from '../../../src/sim/image.js';
 import { VirtualUicc } from '../../../src/sim/uicc.js';
-import { InProcessTransport } from '../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../src/sim/inproc.js';
 import { CardFs } from '../../../src/card/fs.js';
 
 /** A default virtual UICC behind an in-process transport, a link and a CardFs. */

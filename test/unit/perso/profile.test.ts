@@ -18,7 +18,7 @@ import { SqliteJournal } from '../../../src/perso/journal-sqlite.js';
 import { TransportKey } from '../../../src/perso/keystore.js';
 import { PersoRunner } from '../../../src/perso/runner.js';
 import { VirtualUicc } from '../../../src/sim/uicc.js';
-import { InProcessTransport } from '../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../src/sim/inproc.js';
 import { cardImage } from '../../fixtures/perso/images.js';
 import { FakeSlot } from './slots.js';
 

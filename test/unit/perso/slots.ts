@@ -1,7 +1,7 @@
 /** In-process reader slots for runner unit tests: a queue of virtual cards per slot, swapped on removal. */
 import { VirtualUicc } from '../../../src/sim/uicc.js';
 import type { CardImage } from '../../../src/sim/image.js';
-import { InProcessTransport } from '../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../src/sim/inproc.js';
 import type { ReaderPort } from '../../../src/perso/runner.js';
 
 export class FakeSlot implements ReaderPort {

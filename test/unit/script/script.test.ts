@@ -8,7 +8,7 @@ import { maskMatches, parseMask, parseScript, ScriptError } from '../../../src/s
 import { runScript } from '../../../src/script/run.js';
 import { defaultImage, USIM_AID } from '../../../src/sim/default-image.js';
 import { VirtualUicc } from '../../../src/sim/uicc.js';
-import { InProcessTransport } from '../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../src/sim/inproc.js';
 import { fromHex, toHex } from '../../../src/util/hex.js';
 import { provisionUsimAuth } from '../../../src/sim/applets/usim-auth.js';
 import { generateVector } from '../../../src/secure/aka/auc.js';

@@ -4,7 +4,7 @@ import { decodeBer, findBer } from '../../../src/codec/tlv/ber.js';
 import { defaultImage, pinHex, USIM_AID } from '../../../src/sim/default-image.js';
 import { parseImage } from '../../../src/sim/image.js';
 import { VirtualUicc } from '../../../src/sim/uicc.js';
-import { InProcessTransport } from '../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../src/sim/inproc.js';
 import { fromHex, toHex } from '../../../src/util/hex.js';
 
 /** raw exchange with the card: no GET RESPONSE help, so T=0 behaviour is visible */

@@ -15,7 +15,7 @@ import { defaultImage } from '../../../../src/sim/default-image.js';
 import type { CardImage } from '../../../../src/sim/image.js';
 import { VirtualUicc } from '../../../../src/sim/uicc.js';
 import { provisionUsimAuth } from '../../../../src/sim/applets/usim-auth.js';
-import { InProcessTransport } from '../../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../../src/sim/inproc.js';
 import { SecretStore } from '../../../../src/util/secrets.js';
 
 export interface CardSpec {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { provisionUsimAuth } from '../../../../src/sim/applets/usim-auth.js';
 import { VirtualUicc } from '../../../../src/sim/uicc.js';
 import { defaultImage, USIM_AID } from '../../../../src/sim/default-image.js';
-import { InProcessTransport } from '../../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../../src/sim/inproc.js';
 import { CardLink } from '../../../../src/apdu/link.js';
 import { authenticate, authenticateGsm } from '../../../../src/secure/aka/device.js';
 import { generateVector, nextSqnAfterResync, verifyAuts } from '../../../../src/secure/aka/auc.js';

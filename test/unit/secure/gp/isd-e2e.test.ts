@@ -9,7 +9,7 @@ import { getKeyInformation, parseKeyInformation } from '../../../../src/secure/g
 import { defaultImage } from '../../../../src/sim/default-image.js';
 import { provisionIsd } from '../../../../src/sim/applets/isd.js';
 import { VirtualUicc } from '../../../../src/sim/uicc.js';
-import { InProcessTransport } from '../../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../../src/sim/inproc.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
 const TEST_KEY = fromHex('404142434445464748494A4B4C4D4E4F');

@@ -11,7 +11,7 @@ import { decodeSpi } from '../../../../src/secure/ota/spi.js';
 import { pinHex, defaultImage } from '../../../../src/sim/default-image.js';
 import { provisionOta } from '../../../../src/sim/applets/ota.js';
 import { VirtualUicc } from '../../../../src/sim/uicc.js';
-import { InProcessTransport } from '../../../../src/transport/inproc.js';
+import { InProcessTransport } from '../../../../src/sim/inproc.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
 const KEYS = { kic: fromHex('200102030405060708090a0b0c0d0e0f'), kid: fromHex('201102030405060708090a0b0c0d0e0f') };

@@ -2,10 +2,10 @@
  * In-process transport to a virtual UICC: no pcscd, no sockets. For fast unit tests only; the
  * end-to-end tests go through real pcscd + vpcd.
  */
-import type { VirtualUicc } from '../sim/uicc.js';
-import { TransportError } from './errors.js';
-import { TransportEvents } from './events.js';
-import type { Transport } from './types.js';
+import { TransportError } from '../transport/errors.js';
+import { TransportEvents } from '../transport/events.js';
+import type { Transport } from '../transport/types.js';
+import type { VirtualUicc } from './uicc.js';
 
 export class InProcessTransport extends TransportEvents implements Transport {
   private connected = false;
