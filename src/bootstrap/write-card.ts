@@ -1,0 +1,87 @@
+/**
+ * The card-side helpers of a bootstrap write that are not part of the switch itself: the EF.DIR
+ * record announcing the application, the ICCID for the backup name, and the backup file.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApduSender } from '../apdu/link.js';
+import { SwError, swHex } from '../apdu/sw.js';
+import { fileInfo } from '../card/fs.js';
+import { toHex } from '../util/hex.js';
+import type { BackupFile } from './backup.js';
+import { fidBytes, fidHex, found, selectAid, selectFid } from './card-io.js';
+import { encodeDirRecord } from './dir-record.js';
+import { BootstrapError } from './errors.js';
+import { FID } from './oids.js';
+import { type CardPlan, iccidDigits } from './plan.js';
+import type { CardState } from './reader.js';
+import { used } from './write-diff.js';
+
+const isPad = (b: number): boolean => b === 0xff || b === 0x00;
+
+export async function mustSelectApp(s: ApduSender, plan: CardPlan): Promise<void> {
+  const sw = await selectAid(s, plan.aid);
+  if (!found(sw)) throw new SwError(sw, 'SELECT PKCS#15 application');
+}
+
+/** Selects `fid` (with its FCP) and returns its size. */
+export async function sizeOf(s: ApduSender, fid: number, dflt: number): Promise<number> {
+  const r = await selectFid(s, fid, true);
+  if (!found(r.sw)) throw new SwError(r.sw, `SELECT ${fidHex(fid)}`);
+  return fileInfo(fidHex(fid), { fid }, r.data).size ?? dflt;
+}
+
+/** EF.DIR: the PKCS#15 application template into the first empty record (TS 102 221 13.1). */
+export async function writeDirRecord(s: ApduSender, plan: CardPlan): Promise<void> {
+  await s.transmit({ cla: 0x00, ins: 0xa4, p1: 0x00, p2: 0x0c, data: fidBytes(0x3f00) });
+  const r = await selectFid(s, FID.dir, true);
+  if (!found(r.sw)) throw new BootstrapError('no-dir', `EF.DIR (2F00) missing (${swHex(r.sw)}): cannot announce the PKCS#15 application`);
+  const info = fileInfo('2F00', { fid: FID.dir }, r.data);
+  const rl = info.recordLength ?? 0;
+  const n = info.recordCount ?? 0;
+  for (let i = 1; i <= n; i++) {
+    const rec = await s.transmit({ cla: 0x00, ins: 0xb2, p1: i, p2: 0x04, le: rl });
+    if (rec.sw !== 0x9000) throw new SwError(rec.sw, `READ RECORD EF.DIR ${i}`);
+    if (!rec.data.every(isPad)) continue;
+    const data = encodeDirRecord({ aid: plan.aid, label: plan.appLabel.slice(0, 16), path: Uint8Array.of(0x3f, 0x00, plan.appFid >> 8, plan.appFid & 0xff) }, rl);
+    const u = await s.transmit({ cla: 0x00, ins: 0xdc, p1: i, p2: 0x04, data });
+    if (u.sw !== 0x9000) throw new SwError(u.sw, `UPDATE RECORD EF.DIR ${i}`);
+    return;
+  }
+  throw new BootstrapError('dir-full', `EF.DIR has no free record among its ${n}: cannot announce the PKCS#15 application`);
+}
+
+export async function readIccid(s: ApduSender): Promise<string | undefined> {
+  await s.transmit({ cla: 0x00, ins: 0xa4, p1: 0x00, p2: 0x0c, data: fidBytes(0x3f00) });
+  const r = await selectFid(s, 0x2fe2);
+  if (!found(r.sw)) return undefined;
+  const b = await s.transmit({ cla: 0x00, ins: 0xb0, p1: 0, p2: 0, le: 10 });
+  return b.sw === 0x9000 ? iccidDigits(b.data) : undefined;
+}
+
+/** Writes the backup of what the card holds; returns its file name. */
+export function saveBackup(dir: string, plan: CardPlan, st: CardState, iccid: string | undefined): string {
+  // backups hold the previous bootstrap, credentials included: owner only
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const name = join(dir, `bootstrap-${iccid ?? 'unknown'}-${stamp}-${process.pid}.json`);
+  const b: BackupFile = {
+    version: 1,
+    created: new Date().toISOString(),
+    iccid: iccid ?? null,
+    profile: plan.name,
+    present: st.present,
+    authorities: plan.authorities.map((a) => ({ ...a })),
+    owner: plan.owner,
+    appFid: plan.appFid,
+    appLabel: plan.appLabel,
+    ...(st.tokenInfo ? { tokenInfo: { ...st.tokenInfo, serialNumber: toHex(st.tokenInfo.serialNumber) } } : {}),
+    odf: st.odf ? toHex(used(st.odf.bytes)) : null,
+    dodfs: st.dodfs.map((d) => ({ fid: fidHex(d.fid), bytes: toHex(used(d.bytes)) })),
+    files: st.files
+      .filter((f) => f.bytes && f.kind)
+      .map((f) => ({ dodf: fidHex(f.dodf), path: f.path, kind: f.kind!, oid: f.oid!, label: f.label ?? '', bytes: toHex(f.bytes!.subarray(0, f.content?.length ?? f.bytes!.length)) })),
+  };
+  writeFileSync(name, JSON.stringify(b, null, 2) + '\n', { mode: 0o600 });
+  return name;
+}
