@@ -1,14 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx (no build step needed), or dist/ when built.
+// The installed `simdm` command: runs the compiled JavaScript in dist/ (built by `npm run build`,
+// and by `npm pack` / `npm install` from a checkout through the `prepare` script). Developers and
+// the tests run the sources instead: `npm run simdm -- ARGS` (node --import tsx src/cli/main.ts).
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const built = join(root, 'dist/src/cli/main.js');
-if (existsSync(built) && !process.env.SIMDM_FROM_SOURCE) {
-  await import(pathToFileURL(built).href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(pathToFileURL(join(root, 'src/cli/main.ts')).href);
+import { fileURLToPath } from 'node:url';
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(main))) {
+  process.stderr.write('simdm: not built (no dist/): run `npm run build` in the checkout, or `npm run simdm -- ARGS` to run the sources\n');
+  process.exit(1);
 }
+await import(main.href);

@@ -8,6 +8,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 bash scripts/setup.sh
+# the `simdm` command runs the compiled JavaScript: build dist/ (incremental, seconds when up to date)
+npm run build --silent
 # shellcheck source=scripts/pcsc.sh
 source scripts/pcsc.sh
 DEMO=$ROOT/.demo

@@ -27,6 +27,7 @@ import { writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { accountOf, startDms } from '../unit/agent/helpers/dms.js';
 import { CardHostClient, E2E, vpcdReaderName } from '../helpers/vcards.js';
+import { simdmArgv } from '../helpers/cli.js';
 
 const PORT = 35970;
 const SPEC_C = { ...SPEC_A, iccid: '8944100000000000049', account: 'OperatorC', serverId: 'dms-c.example', clientName: 'device-c', clientNonce: Buffer.from('initial-nonce-c').toString('base64'), lwm2m: false };
@@ -153,7 +154,7 @@ describe.skipIf(!E2E)('vpcd -> pcscd -> bridge -> agent -> DMS', () => {
     const caFile = join(dir, 'ca.pem');
     writeFileSync(caFile, pki().caCert);
     const state = join(dir, 'cli-state');
-    const r = await promisify(execFile)('node', ['bin/simdm.js', 'agent', 'run', '--once', '--json', '--state', state, '--dms-ca', caFile, '-r', `remote://127.0.0.1:${bridgePort}/${encodeURIComponent(READER)}`], {
+    const r = await promisify(execFile)(process.execPath, simdmArgv(['agent', 'run', '--once', '--json', '--state', state, '--dms-ca', caFile, '-r', `remote://127.0.0.1:${bridgePort}/${encodeURIComponent(READER)}`]), {
       env: { ...process.env, SIMDM_BRIDGE_TOKEN: token, SIMDM_BRIDGE_CA: caFile, SIMDM_PIN1: '1234' },
       timeout: 30_000,
     }).catch((e: { stdout: string; stderr: string }) => ({ stdout: e.stdout, stderr: e.stderr, failed: true }));

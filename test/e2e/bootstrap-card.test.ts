@@ -1,6 +1,6 @@
 /**
  * Bootstrap on the card end to end: virtual UICCs in vpcd slots 35968/35969 -> pcscd -> pcsclite
- * -> `node bin/simdm.js` (and the library over the same PC/SC path for the pull campaign).
+ * -> `simdm` (from the sources) (and the library over the same PC/SC path for the pull campaign).
  * Peers: libwbxml's wbxml2xml decodes what simdm wrote; OpenSC's pkcs15-tool lists the data
  * objects.
  */
@@ -19,6 +19,7 @@ import { defaultImage, pinHex } from '../../src/sim/default-image.js';
 import type { CardImage } from '../../src/sim/image.js';
 import { SecretStore } from '../../src/util/secrets.js';
 import { E2E, readerFor, useCardRig, vpcdReaderName } from '../helpers/vcards.js';
+import { simdmArgv } from '../helpers/cli.js';
 
 const run = promisify(execFile);
 const P = 35968;
@@ -28,7 +29,7 @@ const ICCID = '8944100000000000015';
 const ENV = { SIMDM_ADM1: '88888888', SIMDM_ADM2: '87654321', SIMDM_LWM2M_PSK: '000102030405060708090A0B0C0D0E0F', SIMDM_ENT_DM_SECRET: 'corp-hmac-secret' };
 
 const cli = (port: number, args: string[], env: NodeJS.ProcessEnv = ENV) =>
-  run('node', ['bin/simdm.js', '--reader', vpcdReaderName(port), ...args], { env: { ...process.env, ...env }, timeout: 120_000 }).then(
+  run(process.execPath, simdmArgv(['--reader', vpcdReaderName(port), ...args]), { env: { ...process.env, ...env }, timeout: 120_000 }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );

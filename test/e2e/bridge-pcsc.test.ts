@@ -22,6 +22,7 @@ import { defaultImage } from '../../src/sim/default-image.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
 import { makePki, type TestPki } from '../unit/bridge/helpers/certs.js';
 import { CardHostClient, E2E, vpcdReaderName } from '../helpers/vcards.js';
+import { simdmArgv } from '../helpers/cli.js';
 
 const run = promisify(execFile);
 const PA = 35970;
@@ -161,7 +162,7 @@ describe.skipIf(!E2E)('bridge over pcscd + vpcd', () => {
     writeFileSync(tokenFile, tok.rw + '\n', { mode: 0o600 });
     const caFile = join(dir, 'ca.pem');
     writeFileSync(caFile, pki.caCert);
-    const r = await run('node', ['bin/simdm.js', '--json', 'apdu', '-r', `remote://127.0.0.1:${port}/${encodeURIComponent(RA)}`, '00A4000C022FE2', '00B000000A'], {
+    const r = await run(process.execPath, simdmArgv(['--json', 'apdu', '-r', `remote://127.0.0.1:${port}/${encodeURIComponent(RA)}`, '00A4000C022FE2', '00B000000A']), {
       env: { ...process.env, SIMDM_BRIDGE_CA: caFile, SIMDM_BRIDGE_TOKEN: tok.rw },
     });
     const out = JSON.parse(r.stdout) as { data: string; sw: string }[];

@@ -1,6 +1,6 @@
 /**
  * The card file system, EF codecs, PIN/ADM safety and the explorer CLI end to end: virtual UICCs
- * in vpcd slots 35966/35967 -> pcscd -> pcsclite -> `node bin/simdm.js`.
+ * in vpcd slots 35966/35967 -> pcscd -> pcsclite -> `simdm` (from the sources).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { fromHex, toHex } from '../../src/util/hex.js';
 import { defaultImage } from '../../src/sim/default-image.js';
 import type { CardImage } from '../../src/sim/image.js';
 import { E2E, readerFor, useCardRig, vpcdReaderName } from '../helpers/vcards.js';
+import { simdmArgv } from '../helpers/cli.js';
 
 const run = promisify(execFile);
 const P = 35966;
@@ -23,7 +24,7 @@ const Q = 35967;
 const dir = mkdtempSync(join(tmpdir(), 'simdm-card-e2e-'));
 
 const cli = (port: number, args: string[], env: NodeJS.ProcessEnv = {}) =>
-  run('node', ['bin/simdm.js', '--reader', vpcdReaderName(port), ...args], { env: { ...process.env, ...env }, timeout: 60_000 }).then(
+  run(process.execPath, simdmArgv(['--reader', vpcdReaderName(port), ...args]), { env: { ...process.env, ...env }, timeout: 60_000 }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );

@@ -12,12 +12,13 @@ import { defaultImage } from '../../src/sim/default-image.js';
 import { TransportError } from '../../src/transport/errors.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
 import { CardHostClient, E2E, PcscContext, readerFor, vpcdReaderName } from '../helpers/vcards.js';
+import { simdmArgv } from '../helpers/cli.js';
 
 const run = promisify(execFile);
 const P1 = 35963;
 const P2 = 35964;
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  run('node', ['bin/simdm.js', ...args], { env: { ...process.env, ...env } }).then(
+  run(process.execPath, simdmArgv(args), { env: { ...process.env, ...env } }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );

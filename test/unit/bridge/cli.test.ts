@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultImage } from '../../../src/sim/default-image.js';
 import { pki } from './helpers/server.js';
+import { simdmArgv } from '../../helpers/cli.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'simdm-bridge-cli-'));
@@ -21,7 +22,7 @@ afterAll(() => {
 });
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  run('node', ['bin/simdm.js', ...args], { env: { ...process.env, ...env }, timeout: 30_000 }).then(
+  run(process.execPath, simdmArgv(args), { env: { ...process.env, ...env }, timeout: 30_000 }).then(
     (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
   );
@@ -43,7 +44,7 @@ describe('simdm bridge CLI', () => {
     writeFileSync(join(dir, 'cert.pem'), pki().serverCert);
     writeFileSync(join(dir, 'key.pem'), pki().serverKey);
     writeFileSync(join(dir, 'ca.pem'), pki().caCert);
-    serve = spawn('node', ['bin/simdm.js', '--json', 'bridge', 'serve', '--tokens', tokens, '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem'), '--sim', card, '--port', '0', '--audit', join(dir, 'audit.jsonl')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    serve = spawn(process.execPath, simdmArgv(['--json', 'bridge', 'serve', '--tokens', tokens, '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem'), '--sim', card, '--port', '0', '--audit', join(dir, 'audit.jsonl')]), { stdio: ['ignore', 'pipe', 'pipe'] });
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
       serve!.stdout!.on('data', (d: Buffer) => {

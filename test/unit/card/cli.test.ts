@@ -11,6 +11,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Dump } from '../../../src/card/dump.js';
 import { defaultImage } from '../../../src/sim/default-image.js';
 import type { CardImage } from '../../../src/sim/image.js';
+import { simdmArgv } from '../../helpers/cli.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'simdm-card-cli-'));
@@ -18,7 +19,7 @@ let image = '';
 let n = 0;
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  run('node', ['bin/simdm.js', '--reader', `sim:${image}`, ...args], { env: { ...process.env, ...env }, timeout: 30_000 }).then(
+  run(process.execPath, simdmArgv(['--reader', `sim:${image}`, ...args]), { env: { ...process.env, ...env }, timeout: 30_000 }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );

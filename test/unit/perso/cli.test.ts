@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { simdmArgv } from '../../helpers/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
 const KEY = 'A'.repeat(64);
 const WRONG = 'B'.repeat(64);
 
 function simdm(args: string[], key = KEY) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', env: { ...process.env, SIMDM_TRANSPORT_KEY: key }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, simdmArgv(args), { encoding: 'utf8', env: { ...process.env, SIMDM_TRANSPORT_KEY: key }, timeout: 60_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { decodeTlvText, encodeTlvJson } from '../../../../src/cli/commands/tlv.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
+import { simdmArgv } from '../../../helpers/cli.js';
 
 // vectors: pySim MF FCP; TS 31.124 DISPLAY TEXT 1.1; ISO 7816-4 SIMPLE-TLV; LwM2M 1.0 6.4.3.2 Server object
 const CASES: Array<['ber' | 'comprehension' | 'simple' | 'lwm2m', string, number?]> = [
@@ -31,13 +32,12 @@ describe('simdm tlv: decode --json output encodes back to the same bytes', () =>
   });
 
   it('runs as a command: decode, then encode from stdin', () => {
-    const bin = new URL('../../../../bin/simdm.js', import.meta.url).pathname;
-    const json = execFileSync('node', [bin, '--json', 'tlv', 'decode', '-f', 'lwm2m', '--object', '1', CASES[5]![1]], { encoding: 'utf8' });
-    const hex = execFileSync('node', [bin, 'tlv', 'encode', '-f', 'lwm2m', '-'], { input: json, encoding: 'utf8' });
+    const json = execFileSync(process.execPath, simdmArgv(['--json', 'tlv', 'decode', '-f', 'lwm2m', '--object', '1', CASES[5]![1]]), { encoding: 'utf8' });
+    const hex = execFileSync(process.execPath, simdmArgv(['tlv', 'encode', '-f', 'lwm2m', '-']), { input: json, encoding: 'utf8' });
     expect(hex.trim()).toBe(CASES[5]![1]);
     let stderr = '';
     try {
-      execFileSync('node', [bin, 'tlv', 'decode', '-f', 'ber', '6203820241'], { encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(process.execPath, simdmArgv(['tlv', 'decode', '-f', 'ber', '6203820241']), { encoding: 'utf8', stdio: 'pipe' });
     } catch (e) {
       stderr = String((e as { stderr: string }).stderr);
     }

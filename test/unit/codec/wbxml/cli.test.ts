@@ -1,15 +1,16 @@
-/** simdm wbxml decode / encode / languages, run as a user would (node bin/simdm.js). */
+/** simdm wbxml decode / encode / languages, run as a user would (from the sources, test/helpers/cli.ts). */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalTree, decodeWbxml, parseXml } from '../../../../src/codec/wbxml/index.js';
+import { simdmArgv } from '../../../helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '../../../..');
 const FIX = join(ROOT, 'test/fixtures/wbxml');
 const simdm = (args: string[], input?: Buffer | string) =>
-  spawnSync('node', [join(ROOT, 'bin/simdm.js'), ...args], { input, cwd: ROOT, env: { ...process.env, SIMDM_FROM_SOURCE: '1' } });
+  spawnSync(process.execPath, simdmArgv(args), { input, cwd: ROOT });
 
 describe('simdm wbxml', () => {
   const dir = mkdtempSync(join(tmpdir(), 'simdm-wbxml-cli-'));
@@ -43,7 +44,7 @@ describe('simdm wbxml', () => {
   }, 60_000);
 
   it('languages lists the tables', () => {
-    const out = execFileSync('node', [join(ROOT, 'bin/simdm.js'), 'wbxml', 'languages'], { cwd: ROOT }).toString();
+    const out = execFileSync(process.execPath, simdmArgv(['wbxml', 'languages']), { cwd: ROOT }).toString();
     expect(out).toMatch(/prov10\s+0x0B\s+-\/\/WAPFORUM\/\/DTD PROV 1.0\/\/EN/);
     expect(out).toMatch(/syncml12\s+0x1201/);
   }, 60_000);

@@ -1,10 +1,11 @@
-/** The gp / ota CLI commands end to end (tsx, the built-in virtual card as reader `sim:`). */
+/** The gp / ota CLI commands end to end (from the sources, the built-in virtual card as reader `sim:`). */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { simdmArgv } from '../../../helpers/cli.js';
 
 function simdm(args: string[], env: Record<string, string>): { out: string; code: number; err: string } {
   try {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    const out = execFileSync(process.execPath, simdmArgv(args), {
       env: { ...process.env, ...env },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
