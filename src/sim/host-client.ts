@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CardImage } from './image.js';
-import type { HostReply, HostRequest } from './host.js';
+import type { HostReply, HostRequest, PlugOptions } from './host.js';
 import type { PullPlan } from './vpcd.js';
 
 // .ts when run from source (through tsx), .js when built
@@ -44,8 +44,12 @@ export class CardHostClient {
     });
   }
 
-  plug(port: number, image?: CardImage, insert = true): Promise<unknown> {
-    return this.request({ op: 'plug', port, ...(image ? { image } : {}), insert });
+  plug(port: number, image?: CardImage, insert = true, opts: PlugOptions = {}): Promise<unknown> {
+    return this.request({ op: 'plug', port, ...(image ? { image } : {}), insert, ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}) });
+  }
+  /** Sets the per-APDU latency of the card on `port` (ms); undefined = the image's `latencyMs`. */
+  latency(port: number, ms: number | undefined): Promise<unknown> {
+    return this.request({ op: 'latency', port, ms });
   }
   insert(port: number): Promise<unknown> {
     return this.request({ op: 'insert', port });
@@ -62,8 +66,8 @@ export class CardHostClient {
   async image(port: number): Promise<CardImage> {
     return (await this.request({ op: 'image', port })) as CardImage;
   }
-  async stats(port: number): Promise<{ apdus: number; inserted: boolean }> {
-    return (await this.request({ op: 'stats', port })) as { apdus: number; inserted: boolean };
+  async stats(port: number): Promise<{ apdus: number; inserted: boolean; latencyMs: number }> {
+    return (await this.request({ op: 'stats', port })) as { apdus: number; inserted: boolean; latencyMs: number };
   }
 
   async stop(): Promise<void> {

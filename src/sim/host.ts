@@ -4,28 +4,39 @@
  * Controlled over Node IPC by test/helpers and by `simdm vcard start`.
  */
 import { defaultImage } from './default-image.js';
-import { type CardImage, loadImage } from './image.js';
+import { type CardImage, loadImage, MAX_LATENCY_MS } from './image.js';
 import { VirtualUicc } from './uicc.js';
 import { type PullPlan, VpcdCard } from './vpcd.js';
 
 export type HostRequest =
-  | { id: number; op: 'plug'; port: number; image?: CardImage; imagePath?: string; insert?: boolean }
+  | { id: number; op: 'plug'; port: number; image?: CardImage; imagePath?: string; insert?: boolean; latencyMs?: number }
+  | { id: number; op: 'latency'; port: number; ms: number | undefined }
   | { id: number; op: 'insert' | 'remove' | 'unplug'; port: number }
   | { id: number; op: 'pull'; port: number; plan: PullPlan }
   | { id: number; op: 'swap'; port: number; image: CardImage }
   | { id: number; op: 'image'; port: number }
   | { id: number; op: 'stats'; port: number };
 
+export interface PlugOptions {
+  /** delay before each R-APDU (ms), overriding the image's `latencyMs` */
+  latencyMs?: number;
+}
+
+function checkLatency(ms: number): number {
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_LATENCY_MS) throw new Error(`latency ${ms} ms: expected an integer 0..${MAX_LATENCY_MS}`);
+  return ms;
+}
+
 export type HostReply = { id: number; ok: true; value?: unknown } | { id: number; ok: false; error: string };
 
 export class CardHost {
   readonly cards = new Map<number, VpcdCard>();
 
-  plug(port: number, image: CardImage, imagePath?: string, insert = true): VpcdCard {
+  plug(port: number, image: CardImage, imagePath?: string, insert = true, opts: PlugOptions = {}): VpcdCard {
     this.cards.get(port)?.remove();
     let vc: VpcdCard | undefined;
     const card = new VirtualUicc(image, { onChange: () => vc?.changed() });
-    vc = new VpcdCard(card, { port, ...(imagePath ? { imagePath } : {}) });
+    vc = new VpcdCard(card, { port, ...(imagePath ? { imagePath } : {}), ...(opts.latencyMs !== undefined ? { latencyMs: checkLatency(opts.latencyMs) } : {}) });
     this.cards.set(port, vc);
     if (insert) vc.insert();
     return vc;
@@ -40,7 +51,12 @@ export class CardHost {
   handle(req: HostRequest): unknown {
     switch (req.op) {
       case 'plug':
-        this.plug(req.port, req.image ?? (req.imagePath ? loadImage(req.imagePath) : defaultImage()), req.imagePath, req.insert ?? true);
+        this.plug(req.port, req.image ?? (req.imagePath ? loadImage(req.imagePath) : defaultImage()), req.imagePath, req.insert ?? true, {
+          ...(req.latencyMs !== undefined ? { latencyMs: req.latencyMs } : {}),
+        });
+        return undefined;
+      case 'latency':
+        this.get(req.port).latencyMs = req.ms === undefined ? undefined : checkLatency(req.ms);
         return undefined;
       case 'insert':
         this.get(req.port).insert();
@@ -65,7 +81,7 @@ export class CardHost {
         return this.get(req.port).card.toImage();
       case 'stats': {
         const vc = this.get(req.port);
-        return { apdus: vc.apdus, inserted: vc.isInserted };
+        return { apdus: vc.apdus, inserted: vc.isInserted, latencyMs: vc.effectiveLatencyMs };
       }
     }
   }

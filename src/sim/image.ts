@@ -29,6 +29,9 @@ const Access = z
 export type Access = z.infer<typeof Access>;
 export type AccessOp = keyof Access;
 
+/** upper bound of the per-APDU latency a card image or `vcard start --latency-ms` may ask for */
+export const MAX_LATENCY_MS = 60_000;
+
 const hex = z.string().regex(/^([0-9A-Fa-f]{2})*$/, 'hex bytes');
 const fid = z.string().regex(/^[0-9A-Fa-f]{4}$/, '4 hex digits');
 
@@ -94,6 +97,8 @@ const CardImageSchema = z
     mf: FileImageSchema,
     /** free space (bytes) for CREATE FILE */
     freeSpace: z.number().int().min(0).optional(),
+    /** delay before each R-APDU over vpcd (ms), to model a real card's 5-50 ms per APDU */
+    latencyMs: z.number().int().min(0).max(MAX_LATENCY_MS).optional(),
     /** per-applet persistent state (keys, counters), owned by src/sim/applets */
     applets: z.record(z.string(), z.unknown()).optional(),
   })

@@ -50,6 +50,8 @@ export class VirtualUicc {
   private freeSpace: number;
   private readonly appletState: Record<string, unknown>;
   private readonly description: string | undefined;
+  /** per-APDU latency the image asks for (applied by the vpcd link, src/sim/vpcd.ts) */
+  latencyMs: number;
   private channels = new Map<number, ChannelState>();
   private verified = new Set<number>();
   private pending: Pending | undefined;
@@ -68,6 +70,7 @@ export class VirtualUicc {
     this.freeSpace = image.freeSpace ?? 0;
     this.appletState = structuredClone(image.applets ?? {});
     this.description = image.description;
+    this.latencyMs = image.latencyMs ?? 0;
     this.applets = APPLETS.map((f) => f(this));
     this.powerOn();
   }
@@ -93,6 +96,7 @@ export class VirtualUicc {
       atr: toHex(this.atr),
       pins: this.pins.map((p) => ({ ...p, ...(p.puk ? { puk: { ...p.puk } } : {}) })),
       freeSpace: this.freeSpace,
+      ...(this.latencyMs ? { latencyMs: this.latencyMs } : {}),
       mf: toImage(this.mf),
       ...(Object.keys(this.appletState).length ? { applets: structuredClone(this.appletState) } : {}),
     };

@@ -18,6 +18,8 @@ export interface VpcdCardOptions {
   /** how long to wait between connection attempts while vpcd is not there (ms) */
   retryMs?: number;
   log?: (line: string) => void;
+  /** delay before each R-APDU (ms); overrides the image's `latencyMs` */
+  latencyMs?: number;
 }
 
 export interface PullPlan {
@@ -37,8 +39,11 @@ export class VpcdCard {
   private retryTimer: NodeJS.Timeout | undefined;
   private pull: PullPlan | undefined;
   private sinceplan = 0;
+  private lastErrorCode: string | undefined;
   /** C-APDUs answered since start */
   apdus = 0;
+  /** per-APDU latency override (ms); undefined = the card image's `latencyMs` */
+  latencyMs: number | undefined;
 
   constructor(
     public card: VirtualUicc,
@@ -46,6 +51,12 @@ export class VpcdCard {
   ) {
     this.host = opts.host ?? '127.0.0.1';
     this.port = opts.port ?? 35963;
+    this.latencyMs = opts.latencyMs;
+  }
+
+  /** The delay applied before each R-APDU: a real card takes 5-50 ms per APDU. */
+  get effectiveLatencyMs(): number {
+    return this.latencyMs ?? this.card.latencyMs;
   }
 
   get isInserted(): boolean {
@@ -59,6 +70,16 @@ export class VpcdCard {
     this.connect();
   }
 
+  /** Whether vpcd (inside pcscd) has accepted the card's connection. */
+  get isConnected(): boolean {
+    return this.sock !== undefined && !this.sock.connecting && !this.sock.destroyed;
+  }
+
+  /** The error code of the last failed connection attempt (e.g. ECONNREFUSED), if any. */
+  get lastError(): string | undefined {
+    return this.lastErrorCode;
+  }
+
   private connect(): void {
     if (!this.inserted || this.sock) return;
     const s = new Socket();
@@ -66,8 +87,8 @@ export class VpcdCard {
     this.buf = Buffer.alloc(0); // a stale half frame would desync the session
     s.setNoDelay(true);
     s.on('data', (d) => this.onData(s, d));
-    s.on('error', () => {
-      /* handled by close */
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      this.lastErrorCode = e.code ?? e.message; // the retry happens on close
     });
     s.on('close', () => {
       if (this.sock === s) this.sock = undefined;
@@ -75,7 +96,10 @@ export class VpcdCard {
         this.retryTimer = setTimeout(() => this.connect(), this.opts.retryMs ?? 100);
       }
     });
-    s.connect(this.port, this.host, () => this.opts.log?.(`card connected to vpcd ${this.host}:${this.port}`));
+    s.connect(this.port, this.host, () => {
+      this.lastErrorCode = undefined;
+      this.opts.log?.(`card connected to vpcd ${this.host}:${this.port}`);
+    });
   }
 
   /** Removes the card (closes the socket); the card keeps its content. */
@@ -138,7 +162,11 @@ export class VpcdCard {
     }
     const r = this.card.process(new Uint8Array(msg));
     this.apdus++;
-    this.reply(s, r);
+    const delay = this.effectiveLatencyMs;
+    // vpcd sends one C-APDU at a time and waits, so a delayed reply keeps the order; a card
+    // removed meanwhile drops it (its socket is gone)
+    if (delay > 0) setTimeout(() => this.sock === s && this.reply(s, r), delay);
+    else this.reply(s, r);
   }
 
   private reply(s: Socket, payload: Uint8Array): void {
@@ -159,6 +187,23 @@ export class VpcdCard {
     this.saveTimer = undefined;
     if (this.opts.imagePath) saveImage(this.opts.imagePath, this.card.toImage());
   }
+}
+
+/**
+ * Why a card has not reached vpcd yet, for `simdm vcard start`'s warning: vpcd is a reader driver
+ * that pcscd loads, so nothing listens on the port until a pcscd with a vpcd entry for it runs.
+ */
+export function vpcdUnreachableHint(card: VpcdCard): string {
+  const where = `${card.host}:${card.port}`;
+  const err = card.lastError ? ` (${card.lastError})` : '';
+  return (
+    `no pcscd has connected to the virtual card on ${where}${err}: ` +
+    (card.lastError === 'ECONNREFUSED' || card.lastError === undefined
+      ? 'pcscd is not running, or runs without a vsmartcard-vpcd reader entry for this port ' +
+        '(a socket-activated pcscd with auto-exit is only up while a client uses it; start it with `pcscd --foreground`, ' +
+        'and check /etc/reader.conf.d/vpcd or scripts/pcsc.sh for the port)'
+      : 'check that vpcd listens there (pcscd with the vsmartcard-vpcd driver)')
+  );
 }
 
 /** vpcd's default ports: reader slot i of the virtual PCD listens on 35963 + i. */
