@@ -22,12 +22,21 @@ export interface CommandContext {
   selectedApplet: string | undefined;
 }
 
+/** What SELECT P2 b4b3 asks for (ISO/IEC 7816-4 7.1.1 Table 63): FCI, FCP, FMD or nothing. */
+export type SelectForm = 'fci' | 'fcp' | 'fmd' | 'none';
+
+export function selectForm(p2: number): SelectForm {
+  return (['fci', 'fcp', 'fmd', 'none'] as const)[(p2 >> 2) & 0x03]!;
+}
+
 export interface Applet {
   readonly name: string;
   /** non-file applications selectable by AID (SELECT by DF name), e.g. the ISD */
   readonly aids?: Uint8Array[];
-  /** the FCI returned when selected by AID */
-  selectResponse?(ctx: CommandContext): Uint8Array;
+  /** selected by a SELECT by DF name with no data (GP CS 2.3.1 11.9.2.1: the ISD) */
+  readonly implicitSelection?: boolean;
+  /** the answer to a SELECT by `aid` (the full AID matched) in the form P2 asks for */
+  selectResponse?(ctx: CommandContext, aid: Uint8Array, form: SelectForm): AppletResponse;
   process(cmd: CommandApdu, ctx: CommandContext): AppletResponse | undefined;
   /** card reset / power cycle: drop session state */
   reset?(): void;

@@ -12,7 +12,7 @@
 import { type CommandApdu, channelOfCla, decodeCommand } from '../apdu/command.js';
 import { encodeResponse } from '../apdu/response.js';
 import { bytesEqual, fromHex, toHex } from '../util/hex.js';
-import type { Applet, AppletResponse, CommandContext } from './applet.js';
+import { type Applet, type AppletResponse, type CommandContext, selectForm } from './applet.js';
 import { APPLETS } from './applets/index.js';
 import { buildFcp, keyRef } from './fcp.js';
 import { effectiveSfi, fromImage, isDf, type SimFile, toImage } from './fs.js';
@@ -168,7 +168,7 @@ export class VirtualUicc {
     let r: AppletResponse;
     switch (cmd.ins) {
       case 0xa4:
-        r = this.select(cmd, st);
+        r = this.select(cmd, st, ch);
         break;
       case 0xf2:
         r = this.status(cmd, st);
@@ -271,7 +271,7 @@ export class VirtualUicc {
 
   // ---- SELECT (TS 102 221 11.1.1, 8.4.1) ----------------------------------------------
 
-  private select(cmd: CommandApdu, st: ChannelState): AppletResponse {
+  private select(cmd: CommandApdu, st: ChannelState, ch: number): AppletResponse {
     const d = cmd.data ?? new Uint8Array();
     let target: SimFile | undefined;
     switch (cmd.p1) {
@@ -289,12 +289,16 @@ export class VirtualUicc {
         if (!target) return { sw: 0x6a82 };
         break;
       case 0x04: {
-        const applet = this.applets.find((a) => a.aids?.some((aid) => startsWith(aid, d) && d.length >= 5));
+        // applets selectable by AID (partial DF name, ISO/IEC 7816-4 7.1.1) or by an empty DF name
+        let aid: Uint8Array | undefined;
+        const applet = this.applets.find((a) => {
+          aid = d.length === 0 ? (a.implicitSelection ? a.aids?.[0] : undefined) : d.length >= 5 ? a.aids?.find((x) => startsWith(x, d)) : undefined;
+          return aid !== undefined;
+        });
         const adf = this.findAdf(d);
-        if (!adf && applet) {
+        if (!adf && applet && aid) {
           st.applet = applet.name;
-          const fci = applet.selectResponse?.({ channel: 0, selectedApplet: applet.name });
-          return cmd.p2 & 0x0c ? { sw: SW_OK } : { data: fci ?? new Uint8Array(), sw: SW_OK };
+          return applet.selectResponse?.({ channel: ch, selectedApplet: applet.name }, aid, selectForm(cmd.p2)) ?? { sw: SW_OK };
         }
         if (!adf) return { sw: 0x6a82 };
         target = adf;

@@ -1,27 +1,46 @@
 /**
- * The GlobalPlatform Issuer Security Domain of the virtual UICC (GP Card Specification v2.2):
- * selectable by A0 00 00 01 51 00 00 00 (or the OP AID A0 00 00 00 03 00 00), answers INITIALIZE
- * UPDATE / EXTERNAL AUTHENTICATE for SCP02 (Appendix E) and SCP03 (Amendment D), then unwraps
- * the protected commands of the session (C-MAC, C-DECRYPTION) and protects responses (R-MAC,
- * R-ENCRYPTION for SCP03). Card management is minimal: GET STATUS (11.4, ISD and ADF entries),
- * GET DATA key information template (00E0, 11.3.3.1) and card data (0066), PUT KEY (11.8) for
- * AES/DES key sets, which must arrive in an authenticated session.
+ * The GlobalPlatform Issuer Security Domain of the virtual UICC (GP Card Specification v2.3.1).
+ *
+ * Selection (11.9): by its AID (default A0 00 00 01 51 00 00 00, GP CS F.2), by the Open Platform
+ * card manager AID A0 00 00 00 03 00 00 00, by a partial DF name of either, and by a SELECT with
+ * no data (11.9.2.1: "the ISD is selected"). The answer names the AID selected: FCI 6F (P2 = 00,
+ * 11.9.3.1) or FCP 62 (P2 = 04, ISO/IEC 7816-4 7.4.3), nothing for P2 = 0C.
+ *
+ * Secure channel: INITIALIZE UPDATE / EXTERNAL AUTHENTICATE for SCP02 (Appendix E) and SCP03
+ * (Amendment D), then unwrapping of the session's commands (C-MAC, C-DECRYPTION) and protection of
+ * the answers (R-MAC, R-ENCRYPTION for SCP03). A new SELECT or a failed check ends the session.
+ *
+ * What the ISD answers before authentication (docs/gp.md has the table):
+ * - GET DATA (11.3, "may be issued outside or within a Secure Channel Session") of the card's
+ *   public objects: 42 IIN, 45 CIN (H.1 / 7.4.1.2), 66 Card Data (H.2), 67 Card Capability
+ *   Information (H.4), C1 sequence counter of the default KVN (11.3.3.1), C2 confirmation counter
+ *   (11.3.3.1), CF key diversification data, D3 current security level, E0 key information template
+ *   (11.3.3.1 / 11.1.8), 5F50 Security Domain Manager URL (7.4.2.4, when set).
+ * - Objects that describe the card's content are only given inside an authenticated session, as
+ *   GET STATUS is: 2F00 list of applications (11.3.3.1.3) and FF21 extended card resources
+ *   (11.3.3.1.2, ETSI TS 102 226 8.2.1.7).
+ * - GET STATUS (11.4) and PUT KEY (11.8) need an authenticated session (the ISD's Card Content
+ *   Management security, 10.4 / 10.5): 6982 otherwise.
  *
  * State in the card image, under `applets.isd`:
  *   { "keySets": [ { "kvn": 48, "scp": 3, "i": 112, "enc": hex, "mac": hex, "dek": hex }, ... ],
- *     "sequenceCounters": { "<kvn>": n } }
- * With no state the card holds the well-known GP test key 40..4F as an SCP03 set (KVN 30, i=70)
- * and an SCP02 set (KVN 20, i=55), as development cards ship.
+ *     "sequenceCounters": { "<kvn>": n }, "aid"?: hex, "kdd"?: hex(10), "iin"?: hex, "cin"?: hex,
+ *     "sdManagerUrl"?: string, "loadFiles"?: [ { "aid": hex, "modules": [hex] } ] }
+ * With no state the card holds the well-known GP test key 40..4F as an SCP03 set (KVN 30, i=70,
+ * S8), an SCP03 S16 set (KVN 32, i=71) and an SCP02 set (KVN 20, i=55), as development cards ship.
+ * INITIALIZE UPDATE with KVN 0 takes the first key set that can answer the challenge given (an
+ * 8-byte challenge: S8 or SCP02; 16 bytes: S16).
  */
 import { z } from 'zod';
 import type { CommandApdu } from '../../apdu/command.js';
 import { SimdmError } from '../../errors.js';
-import { ISD_AIDS, encodeKeyInformation, encodeStatusEntry, type GpKeyInfo } from '../../secure/gp/commands.js';
-import { parsePutKey } from '../../secure/gp/putkey.js';
+import { encodeCardData, encodeKeyInformation, ISD_AIDS, type GpKeyInfo, type ScpOption } from '../../secure/gp/commands.js';
+import { KEY_TYPE_AES, KEY_TYPE_DES, parsePutKey } from '../../secure/gp/putkey.js';
+import { encodeLegacyEntry, encodeStatusEntry, type GpRegistryEntry, parseStatusCommand } from '../../secure/gp/registry.js';
 import { Scp02CardSession } from '../../secure/gp/scp02.js';
-import { Scp03CardSession } from '../../secure/gp/scp03.js';
-import { concatBytes, fromHex, toHex } from '../../util/hex.js';
-import type { Applet, AppletFactory, AppletResponse, CommandContext } from '../applet.js';
+import { Scp03CardSession, Scp03Option } from '../../secure/gp/scp03.js';
+import { bytesEqual, concatBytes, fromHex, toHex, uintBytes } from '../../util/hex.js';
+import type { Applet, AppletFactory, AppletResponse, CommandContext, SelectForm } from '../applet.js';
 import type { SimFile } from '../fs.js';
 import type { VirtualUicc } from '../uicc.js';
 
@@ -32,6 +51,7 @@ const KeySet = z
   .object({
     kvn: z.number().int().min(1).max(127),
     scp: z.union([z.literal(2), z.literal(3)]),
+    /** SCP "i" parameter (SCP03 Amd D Table 5-1: 01 S16, 10 pseudo-random challenge, 20 R-MAC, 40 R-ENC; SCP02 E.1.1) */
     i: z.number().int().min(0).max(255).optional(),
     enc: hex,
     mac: hex,
@@ -42,6 +62,12 @@ const IsdState = z
   .object({
     keySets: z.array(KeySet),
     sequenceCounters: z.record(z.string(), z.number().int().min(0)).optional(),
+    aid: hex.optional(),
+    kdd: z.string().regex(/^[0-9A-Fa-f]{20}$/).optional(),
+    iin: hex.optional(),
+    cin: hex.optional(),
+    sdManagerUrl: z.string().max(120).optional(),
+    loadFiles: z.array(z.object({ aid: hex, modules: z.array(hex) }).strict()).optional(),
   })
   .strict();
 export type IsdState = z.infer<typeof IsdState>;
@@ -53,13 +79,14 @@ export function defaultIsdState(): IsdState {
     keySets: [
       { kvn: 0x30, scp: 3, i: 0x70, enc: GP_TEST_KEY, mac: GP_TEST_KEY, dek: GP_TEST_KEY },
       { kvn: 0x20, scp: 2, i: 0x55, enc: GP_TEST_KEY, mac: GP_TEST_KEY, dek: GP_TEST_KEY },
+      { kvn: 0x32, scp: 3, i: 0x71, enc: GP_TEST_KEY, mac: GP_TEST_KEY, dek: GP_TEST_KEY },
     ],
+    // the GP Security Domain package and module, as GP cards list them (GET STATUS P1 = 20 / 10)
+    loadFiles: [{ aid: 'A0000001515350', modules: ['A000000151535041'] }],
   };
 }
 
-/** Replaces the ISD key sets of a card (tests, provisioning of virtual cards). */
-const CAT_INS = new Set([0x10, 0xc2, 0x12, 0x14]);
-
+/** Replaces the ISD state of a card (tests, provisioning of virtual cards). */
 export function provisionIsd(card: VirtualUicc, st: IsdState): void {
   const parsed = IsdState.parse(st);
   const target = card.stateOf<Record<string, unknown>>(ISD_APPLET, () => ({}));
@@ -68,18 +95,36 @@ export function provisionIsd(card: VirtualUicc, st: IsdState): void {
   card.markChanged();
 }
 
+/** CAT commands go to the card's toolkit whatever application is selected (TS 102 221 10.1.2). */
+const CAT_INS = new Set([0x10, 0xc2, 0x12, 0x14]);
+
 type CardSession = Scp02CardSession | Scp03CardSession;
 
-const ISD_AID = ISD_AIDS[0]!;
 const SW = { OK: 0x9000, SEC: 0x6982, COND: 0x6985, DATA: 0x6a80, NOTFOUND: 0x6a88, P1P2: 0x6a86, INS: 0x6d00, LEN: 0x6700 } as const;
+/** GET DATA objects answered only inside an authenticated session (they describe card content) */
+const AUTH_ONLY_DATA = new Set([0x2f00, 0xff21]);
+/** Privileges of the ISD (GP CS 11.1.2 Table 11-7): Security Domain, DAP, Delegated Management, Card Lock/Terminate, Card Reset, CVM, Mandated DAP; Trusted Path, Authorized Management, Token Verification, Global Delete/Lock/Registry, Final Application; Receipt Generation */
+const ISD_PRIVILEGES = Uint8Array.of(0x9e, 0xfe, 0x80);
 
 class IsdApplet implements Applet {
   readonly name = ISD_APPLET;
-  readonly aids = ISD_AIDS;
+  readonly implicitSelection = true;
   /** secure channel session per logical channel */
   private readonly sessions = new Map<number, { s: CardSession; kvn: number }>();
+  /** the AID each channel selected the ISD by */
+  private readonly selectedAs = new Map<number, Uint8Array>();
 
   constructor(private readonly card: VirtualUicc) {}
+
+  get aids(): Uint8Array[] {
+    const own = this.ownAid();
+    return [own, ...ISD_AIDS.filter((a) => !bytesEqual(a, own))];
+  }
+
+  private ownAid(): Uint8Array {
+    const a = this.state().aid;
+    return a ? fromHex(a) : ISD_AIDS[0]!;
+  }
 
   private state(): IsdState {
     const raw = this.card.stateOf<Record<string, unknown>>(ISD_APPLET, () => defaultIsdState() as unknown as Record<string, unknown>);
@@ -88,15 +133,27 @@ class IsdApplet implements Applet {
     return r.data;
   }
 
-  selectResponse(): Uint8Array {
-    // FCI (GP 2.2 11.1.5 / 9.9.3.1): 6F { 84 AID, A5 { 9F65 max block length } }
-    const a5 = Uint8Array.of(0xa5, 0x04, 0x9f, 0x65, 0x01, 0xff);
-    const body = concatBytes(Uint8Array.of(0x84, ISD_AID.length), ISD_AID, a5);
-    return concatBytes(Uint8Array.of(0x6f, body.length), body);
+  selectResponse(ctx: CommandContext, aid: Uint8Array, form: SelectForm): AppletResponse {
+    this.sessions.delete(ctx.channel);
+    this.selectedAs.set(ctx.channel, aid.slice());
+    const tlv = (tag: number, v: Uint8Array) => concatBytes(Uint8Array.of(tag, v.length), v);
+    // proprietary data: 73 Security Domain Management Data (Card Data's 73 content), 9F65 maximum command data length
+    const a5 = tlv(0xa5, concatBytes(encodeCardData(this.scpOptions()).subarray(2), Uint8Array.of(0x9f, 0x65, 0x01, 0xff)));
+    switch (form) {
+      case 'fci': // GP CS 11.9.3.1 Table 11-74: 6F { 84 AID, A5 { 73 ..., 9F65 } }
+        return { data: tlv(0x6f, concatBytes(tlv(0x84, aid), a5)), sw: SW.OK };
+      case 'fcp': // ISO/IEC 7816-4 7.4.3 Table 12: 62 { 82 DF descriptor, 84 DF name, 8A life cycle operational, A5 }
+        return { data: tlv(0x62, concatBytes(Uint8Array.of(0x82, 0x01, 0x38), tlv(0x84, aid), Uint8Array.of(0x8a, 0x01, 0x05), a5)), sw: SW.OK };
+      case 'fmd': // ISO/IEC 7816-4 7.4.3: 64 { 84 DF name } (file management data)
+        return { data: tlv(0x64, tlv(0x84, aid)), sw: SW.OK };
+      default:
+        return { sw: SW.OK };
+    }
   }
 
   reset(): void {
     this.sessions.clear();
+    this.selectedAs.clear();
   }
 
   process(cmd: CommandApdu, ctx: CommandContext): AppletResponse | undefined {
@@ -105,18 +162,16 @@ class IsdApplet implements Applet {
       return undefined;
     }
     if (cmd.ins === 0xa4) {
-      // a new SELECT ends the session (GP 2.2 10.2.2); the card performs the selection itself
+      // a new SELECT ends the session (GP CS 10.2.3); the card performs the selection itself
       this.sessions.delete(ctx.channel);
       return undefined;
     }
     if ((cmd.cla & 0x80) === 0 && cmd.ins !== 0xca) return undefined;
-    // CAT commands go to the card's toolkit whatever application is selected (ETSI TS 102 221
-    // 10.1.2: TERMINAL PROFILE, ENVELOPE, FETCH, TERMINAL RESPONSE), e.g. an OTA SMS-PP envelope
-    if (CAT_INS.has(cmd.ins)) return undefined;
+    if (CAT_INS.has(cmd.ins)) return undefined; // e.g. an OTA SMS-PP envelope
     try {
       return this.handle(cmd, ctx);
     } catch (e) {
-      // a failed check closes the session; the card answers 6982 (GP 2.2 E.4.4 / Amd D 6.2.4)
+      // a failed check closes the session; the card answers 6982 (GP CS E.4.4 / Amd D 6.2.4)
       this.sessions.delete(ctx.channel);
       if (e instanceof SimdmError && e.code.startsWith('scp.')) return { sw: e.code === 'scp.format' ? SW.DATA : SW.SEC };
       throw e;
@@ -127,32 +182,37 @@ class IsdApplet implements Applet {
     if (cmd.ins === 0x50) return this.initializeUpdate(cmd, ctx);
     if (cmd.ins === 0x82) return this.externalAuthenticate(cmd, ctx);
     const s = this.sessions.get(ctx.channel)?.s;
+    const auth = s?.authenticated ? s : undefined;
     let plain = cmd;
-    if (s?.authenticated) plain = s.unwrapCommand(cmd);
-    else if ((cmd.cla & 0x04) !== 0) return { sw: SW.SEC };
-    const r = this.dispatch(plain, s?.authenticated ? s : undefined);
-    if (!s?.authenticated) return r;
-    const w = s.wrapResponse({ data: r.data ?? new Uint8Array(0), sw: r.sw });
+    if (auth) plain = auth.unwrapCommand(cmd);
+    else if ((cmd.cla & 0x04) !== 0) return { sw: SW.SEC }; // secure messaging without a session
+    const r = this.dispatch(plain, ctx, auth);
+    if (!auth) return r;
+    const w = auth.wrapResponse({ data: r.data ?? new Uint8Array(0), sw: r.sw });
     return { data: w.data, sw: w.sw };
   }
 
-  private keySet(kvn: number): IsdKeySet | undefined {
+  /** KVN 0: the first key set that can answer a challenge of this length; else the KVN asked for. */
+  private keySet(kvn: number, challengeLength: number): IsdKeySet | undefined {
     const sets = this.state().keySets;
-    return kvn === 0 ? sets[0] : sets.find((k) => k.kvn === kvn);
+    if (kvn !== 0) return sets.find((k) => k.kvn === kvn);
+    const s16 = challengeLength === 16;
+    return sets.find((k) => (k.scp === 3 && ((k.i ?? 0x70) & Scp03Option.S16) !== 0) === s16);
   }
 
   private initializeUpdate(cmd: CommandApdu, ctx: CommandContext): AppletResponse {
     this.sessions.delete(ctx.channel);
-    const ks = this.keySet(cmd.p1);
-    if (!ks) return { sw: SW.NOTFOUND };
     const hc = cmd.data ?? new Uint8Array(0);
+    const ks = this.keySet(cmd.p1, hc.length);
+    if (!ks) return { sw: SW.NOTFOUND };
     const st = this.state();
-    const counters = { ...(st.sequenceCounters ?? {}) };
-    const seq = counters[String(ks.kvn)] ?? 0;
+    const seq = st.sequenceCounters?.[String(ks.kvn)] ?? 0;
     const keys = { enc: fromHex(ks.enc), mac: fromHex(ks.mac), dek: fromHex(ks.dek) };
+    const kdd = st.kdd ? { diversificationData: fromHex(st.kdd) } : {};
+    const aid = this.selectedAs.get(ctx.channel) ?? this.ownAid();
     let s: CardSession;
-    if (ks.scp === 3) s = new Scp03CardSession(keys, { kvn: ks.kvn, i: ks.i ?? 0x70, aid: ISD_AID, sequenceCounter: seq });
-    else s = new Scp02CardSession(keys, { kvn: ks.kvn, i: ks.i ?? 0x55, sequenceCounter: seq });
+    if (ks.scp === 3) s = new Scp03CardSession(keys, { kvn: ks.kvn, i: ks.i ?? 0x70, aid, sequenceCounter: seq, ...kdd });
+    else s = new Scp02CardSession(keys, { kvn: ks.kvn, i: ks.i ?? 0x55, sequenceCounter: seq, ...kdd });
     const resp = s.initializeUpdate(hc);
     this.saveCounter(ks.kvn, s.sequenceCounter);
     this.sessions.set(ctx.channel, { s, kvn: ks.kvn });
@@ -174,12 +234,13 @@ class IsdApplet implements Applet {
     this.card.markChanged();
   }
 
-  private dispatch(cmd: CommandApdu, s: CardSession | undefined): AppletResponse {
+  private dispatch(cmd: CommandApdu, ctx: CommandContext, s: CardSession | undefined): AppletResponse {
     switch (cmd.ins) {
       case 0xf2:
-        return this.getStatus(cmd);
+        if (!s) return { sw: SW.SEC };
+        return this.getStatus(cmd, ctx);
       case 0xca:
-        return this.getData(cmd);
+        return this.getData(cmd, ctx, s);
       case 0xd8:
         if (!s) return { sw: SW.SEC };
         return this.putKey(cmd, s);
@@ -188,34 +249,103 @@ class IsdApplet implements Applet {
     }
   }
 
-  private getStatus(cmd: CommandApdu): AppletResponse {
-    if ((cmd.p2 & 0x02) === 0) return { sw: SW.P1P2 }; // only the TLV format
-    const entries: Uint8Array[] = [];
-    if (cmd.p1 === 0x80) entries.push(encodeStatusEntry({ aid: ISD_AID, lifeCycle: 0x0f, privileges: Uint8Array.of(0x9e, 0xfe, 0x80) }));
-    else if (cmd.p1 === 0x40) {
-      for (const adf of adfs(this.card.mf)) entries.push(encodeStatusEntry({ aid: adf, lifeCycle: 0x07, privileges: Uint8Array.of(0x00, 0x00, 0x00) }));
-    } else if (cmd.p1 !== 0x20 && cmd.p1 !== 0x10) return { sw: SW.P1P2 };
-    if (entries.length === 0) return { sw: SW.NOTFOUND };
-    return { data: concatBytes(...entries), sw: SW.OK };
+  /** The SCPs and i values the key sets offer (first key set of each SCP), for Card Data / FCI. */
+  private scpOptions(): ScpOption[] {
+    const seen = new Set<number>();
+    const out: ScpOption[] = [];
+    for (const k of this.state().keySets) {
+      if (seen.has(k.scp)) continue;
+      seen.add(k.scp);
+      out.push({ scp: k.scp, i: k.i ?? (k.scp === 3 ? 0x70 : 0x55) });
+    }
+    return out;
   }
 
-  private getData(cmd: CommandApdu): AppletResponse {
+  /** GET STATUS (GP CS 11.4), both response formats, AID search criterion and tag list. */
+  private getStatus(cmd: CommandApdu, ctx: CommandContext): AppletResponse {
+    const req = parseStatusCommand(cmd);
+    let entries: GpRegistryEntry[];
+    const isd = this.selectedAs.get(ctx.channel) ?? this.ownAid();
+    if (req.scope === 'isd') entries = [{ aid: isd, lifeCycle: 0x0f, privileges: ISD_PRIVILEGES }];
+    else if (req.scope === 'apps') entries = adfs(this.card.mf).map((aid) => ({ aid, lifeCycle: 0x07, privileges: Uint8Array.of(0, 0, 0), securityDomain: isd }));
+    else entries = (this.state().loadFiles ?? []).map((l) => ({ aid: fromHex(l.aid), lifeCycle: 0x01, privileges: new Uint8Array(0), modules: l.modules.map((m) => fromHex(m)), securityDomain: isd }));
+    if (req.aid) entries = entries.filter((e) => startsWith(e.aid, req.aid!));
+    // everything fits one answer, so a "next occurrence" request finds nothing more (11.4.2.2)
+    if (entries.length === 0 || req.next) return { sw: SW.NOTFOUND };
+    const enc = entries.map((e) => (req.format === 'tlv' ? encodeStatusEntry(e, req.scope, req.tags) : encodeLegacyEntry(e, req.scope)));
+    return { data: concatBytes(...enc), sw: SW.OK };
+  }
+
+  /** GET DATA (GP CS 11.3): the data objects an ISD holds, as complete TLVs. */
+  private getData(cmd: CommandApdu, ctx: CommandContext, s: CardSession | undefined): AppletResponse {
     const tag = (cmd.p1 << 8) | cmd.p2;
-    if (tag === 0x00e0) {
-      const info: GpKeyInfo[] = [];
-      for (const ks of this.state().keySets) {
-        const type = ks.scp === 3 ? 0x88 : 0x80;
-        for (const [id, k] of [ks.enc, ks.mac, ks.dek].entries()) info.push({ id: id + 1, version: ks.kvn, type, length: k.length / 2 });
+    if (AUTH_ONLY_DATA.has(tag) && !s) return { sw: SW.SEC };
+    const st = this.state();
+    const tlv = (t: number, v: Uint8Array) => concatBytes(t > 0xff ? Uint8Array.of(t >> 8, t & 0xff) : Uint8Array.of(t), v.length < 0x80 ? Uint8Array.of(v.length) : Uint8Array.of(0x81, v.length), v);
+    const iccid = this.card.fileAt('3F00/2FE2')?.content;
+    switch (tag) {
+      case 0x0042: // Issuer Identification Number (ISO/IEC 7812): the card's, else the ICCID's first 7 digits
+        return { data: tlv(0x42, st.iin ? fromHex(st.iin) : iccid ? swapNibbles(iccid.subarray(0, 4)) : Uint8Array.of(0x89)), sw: SW.OK };
+      case 0x0045: // Card Image Number: the card's, else its ICCID
+        return { data: tlv(0x45, st.cin ? fromHex(st.cin) : iccid ? swapNibbles(iccid) : new Uint8Array(8)), sw: SW.OK };
+      case 0x0066:
+        return { data: encodeCardData(this.scpOptions()), sw: SW.OK };
+      case 0x0067:
+        return { data: tlv(0x67, this.capabilities()), sw: SW.OK };
+      case 0x00c1: {
+        // sequence counter of the default key set: 2 bytes for SCP02 (E.5.1), 3 for SCP03 (Amd D 6.2.2.1)
+        const def = st.keySets[0];
+        if (!def) return { sw: SW.NOTFOUND };
+        return { data: tlv(0xc1, uintBytes(st.sequenceCounters?.[String(def.kvn)] ?? 0, def.scp === 2 ? 2 : 3)), sw: SW.OK };
       }
-      return { data: encodeKeyInformation(info), sw: SW.OK };
+      case 0x00c2: // confirmation counter (delegated management receipts): none issued
+        return { data: tlv(0xc2, Uint8Array.of(0, 0)), sw: SW.OK };
+      case 0x00cf: // key diversification data, the KDD INITIALIZE UPDATE returns
+        return { data: tlv(0xcf, st.kdd ? fromHex(st.kdd) : new Uint8Array(10)), sw: SW.OK };
+      case 0x00d3: // current security level: b8 AUTHENTICATED plus the session's level bits, 00 outside
+        return { data: tlv(0xd3, Uint8Array.of(s ? 0x80 | s.level : 0x00)), sw: SW.OK };
+      case 0x00e0: {
+        const info: GpKeyInfo[] = [];
+        for (const ks of st.keySets) {
+          const type = ks.scp === 3 ? KEY_TYPE_AES : KEY_TYPE_DES;
+          for (const [id, k] of [ks.enc, ks.mac, ks.dek].entries()) info.push({ id: id + 1, version: ks.kvn, type, length: k.length / 2 });
+        }
+        return { data: encodeKeyInformation(info), sw: SW.OK };
+      }
+      case 0x2f00: {
+        const apps = adfs(this.card.mf).map((aid) => tlv(0x61, tlv(0x4f, aid)));
+        return { data: tlv(0x2f00, concatBytes(...apps)), sw: SW.OK };
+      }
+      case 0xff21: {
+        // extended card resources (TS 102 226 8.2.1.7.2): 81 installed applications, 82 free NVM, 83 free RAM
+        const apps = adfs(this.card.mf).length + 1;
+        return { data: tlv(0xff21, concatBytes(tlv(0x81, Uint8Array.of(apps)), tlv(0x82, uintBytes(this.card.available, 4)), tlv(0x83, uintBytes(0x2000, 2)))), sw: SW.OK };
+      }
+      case 0x5f50:
+        if (!st.sdManagerUrl) return { sw: SW.NOTFOUND };
+        return { data: tlv(0x5f50, new TextEncoder().encode(st.sdManagerUrl)), sw: SW.OK };
+      default:
+        void ctx;
+        return { sw: SW.NOTFOUND };
     }
-    if (tag === 0x0066) {
-      // Card Data (GP 2.2 H.2): 66 { 73 { 06 GP RID OID } } minimal
-      const oid = Uint8Array.of(0x06, 0x07, 0x2a, 0x86, 0x48, 0x86, 0xfc, 0x6b, 0x01);
-      const t73 = concatBytes(Uint8Array.of(0x73, oid.length), oid);
-      return { data: concatBytes(Uint8Array.of(0x66, t73.length), t73), sw: SW.OK };
+  }
+
+  /** Card Capability Information (GP CS 2.3.1 H.4 Table H-6): one A0 { 80 SCP, 81 i values, 82 AES sizes } per SCP. */
+  private capabilities(): Uint8Array {
+    const sets = this.state().keySets;
+    const parts: Uint8Array[] = [];
+    for (const scp of [2, 3] as const) {
+      const ks = sets.filter((k) => k.scp === scp);
+      if (!ks.length) continue;
+      const is = [...new Set(ks.map((k) => k.i ?? (scp === 3 ? 0x70 : 0x55)))];
+      let body = concatBytes(Uint8Array.of(0x80, 0x01, scp, 0x81, is.length), Uint8Array.from(is));
+      if (scp === 3) {
+        const sizes = ks.reduce((m, k) => m | ({ 16: 1, 24: 2, 32: 4 } as Record<number, number>)[k.enc.length / 2]!, 0);
+        body = concatBytes(body, Uint8Array.of(0x82, 0x01, sizes));
+      }
+      parts.push(concatBytes(Uint8Array.of(0xa0, body.length), body));
     }
-    return { sw: SW.NOTFOUND };
+    return concatBytes(...parts);
   }
 
   private putKey(cmd: CommandApdu, s: CardSession): AppletResponse {
@@ -236,6 +366,15 @@ class IsdApplet implements Applet {
 
 function adfs(mf: SimFile): Uint8Array[] {
   return mf.children.filter((c) => c.type === 'ADF' && c.aid).map((c) => c.aid!);
+}
+
+function startsWith(full: Uint8Array, prefix: Uint8Array): boolean {
+  return prefix.length <= full.length && prefix.every((b, i) => full[i] === b);
+}
+
+/** EF.ICCID stores BCD digits nibble-swapped (TS 102 221 13.2); IIN/CIN carry them in order. */
+function swapNibbles(b: Uint8Array): Uint8Array {
+  return b.map((x) => ((x & 0x0f) << 4) | (x >> 4));
 }
 
 export const isdApplet: AppletFactory = (card) => new IsdApplet(card);

@@ -92,10 +92,13 @@ describe('ISD in the virtual UICC', () => {
 
   it('S16 mode key set (i=71): 16-byte challenges, cryptograms and MACs', async () => {
     provisionIsd(card, { keySets: [{ kvn: 0x32, scp: 3, i: 0x71, enc: toHex(TEST_KEY), mac: toHex(TEST_KEY), dek: toHex(TEST_KEY) }] });
-    // an S8 host challenge is refused by the card (6A80)
-    await expect(openSecureChannel(link, { keys: K, level: 0x33, select: true })).rejects.toMatchObject({ code: 'scp.card' });
+    // an S8 host challenge finds no key set (6A88) when the host insists on S8
+    await expect(openSecureChannel(link, { keys: K, level: 0x33, select: true, s16: false })).rejects.toMatchObject({ code: 'scp.card' });
     const ch = await openSecureChannel(link, { keys: K, level: 0x33, select: true, s16: true });
     expect(ch.info.i).toBe(0x71);
+    // by default the host retries with a 16-byte challenge after the card refused 8 bytes
+    const auto = await openSecureChannel(link, { keys: K, level: 0x33, select: true });
+    expect(auto.info).toMatchObject({ scp: 3, kvn: 0x32, i: 0x71 });
     expect((await listStatus(ch, 'isd')).length).toBe(1);
   });
 });
