@@ -3,7 +3,10 @@
  * prints JSON (--json) or text. Commands throw SimdmError for anything the user should read;
  * main.ts turns it into one line on stderr and a non-zero exit, never a stack trace.
  */
+import { jsonReplacer } from '../util/json.js';
 import { SecretStore } from '../util/secrets.js';
+
+export { jsonReplacer };
 
 export interface GlobalArgs {
   json?: boolean;
@@ -27,9 +30,3 @@ export function output(argv: GlobalArgs, value: unknown, render?: (v: never) => 
   }
 }
 
-/** JSON.stringify replacer: bytes as uppercase hex, bigint as decimal string. */
-export function jsonReplacer(_key: string, v: unknown): unknown {
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex').toUpperCase();
-  if (typeof v === 'bigint') return v.toString();
-  return v;
-}

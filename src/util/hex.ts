@@ -13,6 +13,11 @@ export function toHex(bytes: Uint8Array, sep = ''): string {
   return s;
 }
 
+/** `n` in uppercase hex, zero-padded to `digits` digits (a byte: 2, a FID or an SW: 4). */
+export function hexNum(n: number, digits = 2): string {
+  return n.toString(16).toUpperCase().padStart(digits, '0');
+}
+
 /**
  * Parses hex, tolerating whitespace, ':' and '-' between digits and a leading "0x".
  * Throws UsageError naming `what` and the offending character position.

@@ -3,7 +3,7 @@
  * 11.1.3 / 11.1.5) and show it decoded through its codec, or as hex.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { verifyKeys } from '../../card/cli-support.js';
+import { verifyKeys } from '../../card/key-secrets.js';
 import { CardFs } from '../../card/fs.js';
 import { UsageError } from '../../errors.js';
 import { toHex } from '../../util/hex.js';

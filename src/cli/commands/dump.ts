@@ -1,7 +1,7 @@
 /** simdm dump -o FILE.json [--deep]: every readable file of the card, raw and decoded (src/card/dump.ts). */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { verifyKeys } from '../../card/cli-support.js';
+import { verifyKeys } from '../../card/key-secrets.js';
 import { dumpCard, parseDump } from '../../card/dump.js';
 import { UsageError } from '../../errors.js';
 import { CardFs } from '../../card/fs.js';

@@ -3,7 +3,7 @@
  * catalogue of standard FIDs and, with --deep, probing of the usual FID ranges.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { fileJson, fileLine } from '../../card/cli-support.js';
+import { fileJson, fileLine } from '../file-view.js';
 import { CardFs } from '../../card/fs.js';
 import { listDf, walk } from '../../card/walk.js';
 import { type GlobalArgs, output } from '../context.js';

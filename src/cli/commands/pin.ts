@@ -4,14 +4,10 @@
  * Values: SIMDM_PIN1 / SIMDM_ADM1 / SIMDM_PUK1 / SIMDM_NEW_PIN1 ... or --keys FILE, never arguments.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { keyValue, pukValue } from '../../card/cli-support.js';
-import { isAdm, keyName, keyRefOf } from '../../card/keys.js';
-import { changePin, disablePin, enablePin, pinStatus, pukStatus, unblockPin, verifyPin } from '../../card/pin.js';
-import { SwError } from '../../apdu/sw.js';
-import { CardFs } from '../../card/fs.js';
-import { SimdmError } from '../../errors.js';
-import { toHex } from '../../util/hex.js';
-import { PinError } from '../../card/errors.js';
+import { keyValue, pukValue } from '../../card/key-secrets.js';
+import { keyName, keyRefOf } from '../../card/keys.js';
+import { changePin, disablePin, enablePin, pinStatus, unblockPin, verifyPin } from '../../card/pin.js';
+import { DEFAULT_OVERVIEW_REFS, keyOverview, type KeyOverview } from '../../card/pin-overview.js';
 import { type GlobalArgs, output, secretsFor } from '../context.js';
 import { withCard } from '../session.js';
 
@@ -36,39 +32,11 @@ const cmd: CommandModule<GlobalArgs, Args> = {
     const force = !!argv.force;
     await withCard(argv, async ({ link }) => {
       if (argv.action === 'status') {
-        const refs = argv['pin-ref'] ? [keyRefOf(argv['pin-ref'])] : [0x01, 0x81, 0x0a];
-        const rows: Record<string, unknown>[] = [];
-        // enabled/disabled from the PIN status template DO (C6, TS 102 221 9.5.2) of the MF and the first application
-        const enabled = new Map<number, boolean>();
-        const fs = new CardFs(link);
-        for (const p of ['MF', ...(await fs.applications()).slice(0, 1).map((a) => `AID:${toHex(a.aid)}`)]) {
-          try {
-            for (const k of (await fs.select(p)).fcp?.pinStatus?.keys ?? []) if (k.enabled !== undefined) enabled.set(k.keyReference, k.enabled);
-          } catch (e) {
-            if (!(e instanceof SimdmError)) throw e;
-          }
-        }
-        for (const r of refs) {
-          try {
-            const st = await pinStatus(link, r);
-            const row: Record<string, unknown> = { ...st, ...(enabled.has(r) ? { enabled: enabled.get(r) } : {}) };
-            if (!isAdm(r)) {
-              try {
-                const p = await pukStatus(link, r);
-                row.pukRetries = p.retries;
-              } catch (e) {
-                if (!(e instanceof SwError)) throw e;
-              }
-            }
-            rows.push(row);
-          } catch (e) {
-            if (!(e instanceof PinError) || e.code !== 'pin.unknown') throw e;
-            if (argv['pin-ref']) throw e;
-          }
-        }
-        output(argv, rows, (rs: typeof rows) =>
+        const named = argv['pin-ref'];
+        const rows = await keyOverview(link, named ? [keyRefOf(named)] : DEFAULT_OVERVIEW_REFS, !!named);
+        output(argv, rows, (rs: KeyOverview[]) =>
           rs
-            .map((s) => `${String(s.name).padEnd(5)} ${s.blocked ? 'BLOCKED' : s.verified ? 'verified' : `${s.retries} ${s.retries === 1 ? 'try' : 'tries'} left`}${s.enabled === false ? ', disabled' : ''}${s.pukRetries !== undefined ? `  (PUK: ${s.pukRetries} left)` : ''}`)
+            .map((s) => `${s.name.padEnd(5)} ${s.blocked ? 'BLOCKED' : s.verified ? 'verified' : `${s.retries} ${s.retries === 1 ? 'try' : 'tries'} left`}${s.enabled === false ? ', disabled' : ''}${s.pukRetries !== undefined ? `  (PUK: ${s.pukRetries} left)` : ''}`)
             .join('\n'),
         );
         return;

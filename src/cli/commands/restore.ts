@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { verifyKeys } from '../../card/cli-support.js';
+import { verifyKeys } from '../../card/key-secrets.js';
 import { applyRestore, parseDump, planRestore, RestoreError } from '../../card/dump.js';
 import { CardFs } from '../../card/fs.js';
 import { UsageError } from '../../errors.js';

@@ -1,6 +1,6 @@
 /** simdm select PATH: SELECT a file and show its FCP decoded (TS 102 221 11.1.1.3) and its access rules. */
 import type { Argv, CommandModule } from 'yargs';
-import { fileJson } from '../../card/cli-support.js';
+import { fileJson } from '../file-view.js';
 import { CardFs } from '../../card/fs.js';
 import { type GlobalArgs, jsonReplacer, output } from '../context.js';
 import { withCard } from '../session.js';

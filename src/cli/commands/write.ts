@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { verifyKeys } from '../../card/cli-support.js';
+import { verifyKeys } from '../../card/key-secrets.js';
 import type { Json } from '../../card/codecs/types.js';
 import { CardFs } from '../../card/fs.js';
 import { UsageError } from '../../errors.js';

@@ -4,7 +4,7 @@
  * repeated. The card's counters are checked directly: no path through the API blocks a key.
  */
 import { describe, expect, it } from 'vitest';
-import { verifyKeys } from '../../../src/card/cli-support.js';
+import { verifyKeys } from '../../../src/card/key-secrets.js';
 import { PinError } from '../../../src/card/errors.js';
 import { changePin, disablePin, enablePin, encodePinValue, pinStatus, pukStatus, unblockPin, verifyPin } from '../../../src/card/pin.js';
 import { SecretStore } from '../../../src/util/secrets.js';

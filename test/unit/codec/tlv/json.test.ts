@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { decodeTlvText, encodeTlvJson } from '../../../../src/cli/commands/tlv.js';
+import { decodeTlvText, encodeTlvJson } from '../../../../src/codec/tlv/json.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 import { simdmArgv } from '../../../helpers/cli.js';
 
