@@ -1,13 +1,15 @@
 /**
- * simdm: the command line. Every command is a module in ./commands (registered in
- * ./commands/index.ts). Errors the user can act on (SimdmError) print as one line on stderr and
- * exit 1; anything else is a bug and prints its stack with SIMDM_DEBUG=1.
+ * simdm: the command line. Every command is a module in ./commands, listed with its description
+ * in the manifest ./commands/index.ts; only the module of the command being run is imported (the
+ * others are listed for --help and completion by their manifest entry), so start-up stays quick.
+ * Errors the user can act on (SimdmError) print as one line on stderr and exit 1; anything else
+ * is a bug and prints its stack with SIMDM_DEBUG=1.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { SimdmError } from '../errors.js';
 import { SECRET_HELP } from '../util/secrets.js';
-import { loadCommands } from './commands/index.js';
+import { COMMANDS, commandName, requestedCommand, type SimdmCommand } from './commands/index.js';
 import { registerReaderSchemes } from './schemes.js';
 
 // `simdm ... --json | head`: a closed pipe is the reader's choice, not an error
@@ -16,10 +18,21 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+/** The module of the command being run; for the others their manifest entry (help, completion). */
+async function commandModules(args: readonly string[]): Promise<SimdmCommand[]> {
+  const wanted = requestedCommand(args);
+  return Promise.all(
+    COMMANDS.map(async (e) =>
+      commandName(e) === wanted ? (await e.load()).default : { command: e.command, describe: e.describe, builder: {}, handler: () => undefined },
+    ),
+  );
+}
+
 async function main(): Promise<void> {
   registerReaderSchemes();
-  const commands = await loadCommands();
-  let cli = yargs(hideBin(process.argv))
+  const args = hideBin(process.argv);
+  const commands = await commandModules(args);
+  let cli = yargs(args)
     .scriptName('simdm')
     .usage('$0 <command> [options]\n\nDevice Management bootstrap data on SIM/UICC cards.')
     .option('reader', { alias: 'r', type: 'string', describe: 'PC/SC reader (name, unique part of it, or index); sim:[IMAGE.json] for the built-in virtual card; env SIMDM_READER', global: true })
@@ -41,6 +54,8 @@ async function main(): Promise<void> {
     .help()
     .wrap(Math.min(110, process.stdout.columns ?? 100));
   for (const c of commands) cli = cli.command(c);
+  // bash/zsh: `simdm completion >> ~/.bashrc` (README, "Shell completion")
+  cli = cli.completion('completion', 'print a bash/zsh completion script (simdm completion >> ~/.bashrc)');
   await cli.parseAsync();
 }
 
