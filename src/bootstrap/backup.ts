@@ -11,7 +11,7 @@ import { fromHex } from '../util/hex.js';
 import { decodeContent } from './content/index.js';
 import { BootstrapError } from './errors.js';
 import { KINDS, PKCS15_AID, type BootstrapKind } from './oids.js';
-import { altDodf, type CardPlan, slotPair } from './plan.js';
+import { type CardPlan, dodfOwner, slotPair } from './plan.js';
 
 const hex = z.string().regex(/^([0-9A-Fa-f]{2})*$/);
 
@@ -47,7 +47,6 @@ export function loadBackup(path: string): BackupFile {
 
 /** The plan that brings the card back to the backed-up bootstrap data. */
 export function backupToPlan(b: BackupFile): CardPlan {
-  const byDodf = new Map(b.authorities.flatMap((a) => [[a.dodf, a] as const, [altDodf(a.dodf), a] as const]));
   return {
     name: `rollback to ${b.created} (${b.profile})`,
     aid: fromHex(PKCS15_AID),
@@ -61,7 +60,7 @@ export function backupToPlan(b: BackupFile): CardPlan {
     indications: { userConfirmation: false, autoConnect: false },
     files: b.files.map((f, i) => {
       const dodf = parseInt(f.dodf, 16);
-      const a = byDodf.get(dodf);
+      const a = dodfOwner(b.authorities, dodf)?.authority;
       if (!a) throw new BootstrapError('backup', `backup file ${f.label}: DODF ${f.dodf} belongs to no authority of the backup`);
       const bytes = fromHex(f.bytes);
       const fid = parseInt(f.path.slice(-4), 16);

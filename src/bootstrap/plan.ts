@@ -55,15 +55,36 @@ export function authorityOf(plan: CardPlan, name: string): PlanAuthority {
 }
 
 /**
- * The second FID of an authority's DODF: a DODF too long for one UPDATE BINARY (255 bytes) is
- * written whole into its other FID and EF.ODF (one command) switches to it.
+ * The DODF FIDs of an authority (base `a.dodf`, 6430 + its index): chunk `j` of bank `b` is
+ * base + 0x100*b + 0x200*j. Entries are split into chunks of at most 255 bytes (one UPDATE
+ * BINARY each, and under the 256 bytes a device reads with one READ BINARY Le=00); a switch that
+ * touches more than one chunk writes the whole set into the other bank and EF.ODF (one command)
+ * switches to it. Cards written before the split have chunk 0 only, in either bank: bank 1 held
+ * a DODF too long for one command (6530).
  */
-export const altDodf = (fid: number): number => fid + 0x0100;
+export const dodfFid = (base: number, bank: number, chunk: number): number => base + 0x100 * bank + 0x200 * chunk;
+export const MAX_DODF_CHUNKS = 8;
+/** The most bytes a DODF is given (one short UPDATE BINARY; nRF91 reads 256 bytes of it). */
+export const DODF_MAX = 255;
 
-/** EF.ODF: one dataObjects entry per authority's DODF (PKCS #15 6.2), at the FID in use. */
-export function odfBytes(plan: CardPlan, dodfInUse?: Map<string, number>): Uint8Array {
-  const parts = plan.authorities.map((a) => encodeDer<OdfEntry>(OdfEntryType, { kind: 'dataObjects', value: { kind: 'path', value: { path: fidBytes(dodfInUse?.get(a.name) ?? a.dodf) } } }));
-  return concat(parts);
+/** Bank 1, chunk 0: the second DODF of an authority (the pre-split "moved" DODF). */
+export const altDodf = (fid: number): number => dodfFid(fid, 1, 0);
+
+/** The authority owning DODF `fid`, with its bank and chunk. */
+export function dodfOwner<A extends { dodf: number }>(authorities: readonly A[], fid: number): { authority: A; bank: number; chunk: number } | undefined {
+  for (const a of authorities) {
+    const d = fid - a.dodf;
+    if (d < 0 || d % 0x100 !== 0) continue;
+    const k = d / 0x100;
+    const chunk = k >> 1;
+    if (chunk < MAX_DODF_CHUNKS) return { authority: a, bank: k & 1, chunk };
+  }
+  return undefined;
+}
+
+/** EF.ODF: one dataObjects entry per DODF (PKCS #15 6.2), in the order given. */
+export function odfBytes(dodfs: readonly number[]): Uint8Array {
+  return concat(dodfs.map((fid) => encodeDer<OdfEntry>(OdfEntryType, { kind: 'dataObjects', value: { kind: 'path', value: { path: fidBytes(fid) } } })));
 }
 
 export function tokenInfoBytes(plan: CardPlan): Uint8Array {
@@ -76,26 +97,33 @@ export interface DodfItem {
   fid: number;
 }
 
+/** The opaqueDO entry of a file: the OID as applicationOID (LwM2M Core 1.1.1 Appendix G.3; OpenSC lists these). */
+export function opaqueEntry(f: DodfItem): Uint8Array {
+  return encodeDer<DataType>(DataTypeType, {
+    kind: 'opaqueDO',
+    value: { commonObjectAttributes: { label: f.label }, classAttributes: { applicationOID: f.oid }, typeAttributes: { kind: 'indirect', value: { path: fidBytes(f.fid) } } },
+  });
+}
+
 /**
- * An authority's EF.DODF: for each file an opaqueDO carrying the OID as applicationOID (what
- * LwM2M Core G.3.2 describes and OpenSC lists), then for each file an oidDO with the OID and the
- * path (what OMA DM Bootstrap, the Open Mobile API and the nRF LwM2M client read). The opaque
- * entries come first: OpenSC stops at the first entry it cannot parse.
+ * The oidDO entry of a file (PKCS #15 v1.1 6.7.4; what the nRF91 LwM2M client reads): its
+ * CommonDataObjectAttributes carry applicationName, as PKCS #15 v1.1 6.7 requires (WITH
+ * COMPONENTS {..., applicationName PRESENT} | {..., applicationOID PRESENT}) and as the LwM2M
+ * example does (applicationName "LwM2M Bootstrap"); before, simdm wrote an empty `30 00`.
+ */
+export function oidEntry(f: DodfItem): Uint8Array {
+  return encodeDer<DataType>(DataTypeType, {
+    kind: 'oidDO',
+    value: { commonObjectAttributes: { label: f.label }, classAttributes: { applicationName: f.label }, typeAttributes: { id: f.oid, value: { kind: 'indirect', value: { path: fidBytes(f.fid) } } } },
+  });
+}
+
+/**
+ * One EF.DODF: for each file an opaqueDO, then for each file an oidDO. The opaque entries come
+ * first: OpenSC stops reading a DODF at the first entry it cannot parse (an oidDO).
  */
 export function dodfBytes(items: DodfItem[]): Uint8Array {
-  const opaque = items.map((f) =>
-    encodeDer<DataType>(DataTypeType, {
-      kind: 'opaqueDO',
-      value: { commonObjectAttributes: { label: f.label }, classAttributes: { applicationOID: f.oid }, typeAttributes: { kind: 'indirect', value: { path: fidBytes(f.fid) } } },
-    }),
-  );
-  const oid = items.map((f) =>
-    encodeDer<DataType>(DataTypeType, {
-      kind: 'oidDO',
-      value: { commonObjectAttributes: { label: f.label }, classAttributes: {}, typeAttributes: { id: f.oid, value: { kind: 'indirect', value: { path: fidBytes(f.fid) } } } },
-    }),
-  );
-  return concat([...opaque, ...oid]);
+  return concat([...items.map(opaqueEntry), ...items.map(oidEntry)]);
 }
 
 export function concat(parts: Uint8Array[]): Uint8Array {

@@ -12,7 +12,8 @@ import { fromHex, toHex } from '../util/hex.js';
 import { createFcp, fidHex } from './card-io.js';
 import { encodeDirRecord } from './dir-record.js';
 import { FID } from './oids.js';
-import { authorityOf, type CardPlan, dodfBytes, odfBytes, tokenInfoBytes } from './plan.js';
+import { freshLayout } from './layout.js';
+import { authorityOf, type CardPlan, DODF_MAX, odfBytes, tokenInfoBytes } from './plan.js';
 
 interface Hole {
   start: number;
@@ -88,7 +89,11 @@ export function planToScript(plan: CardPlan, opts: { dirRecord?: number; generat
   L.push(apdu('A4', '040C', plan.aid), '#> SW=9000');
   const ef = (fid: number, size: number, key: string) => createFcp({ fid, size, access: { read: 'ALW', update: key, delete: key, activate: key, deactivate: key }, sfi: null });
   L.push('# EF.ODF, EF.TokenInfo', apdu('E0', '0000', ef(FID.odf, 64, owner)), '#> SW=9000|6A89', apdu('E0', '0000', ef(FID.tokenInfo, 128, owner)), '#> SW=9000|6A89');
-  for (const a of plan.authorities) L.push(`# EF.DODF of ${a.name} (${a.key})`, apdu('E0', '0000', ef(a.dodf, 255, a.key)), '#> SW=9000|6A89');
+  const layout = freshLayout(plan);
+  for (const d of layout) {
+    const key = authorityOf(plan, d.part.authority).key;
+    L.push(`# EF.DODF ${fidHex(d.fid)} of ${d.part.authority} (${key})`, apdu('E0', '0000', ef(d.fid, Math.max(DODF_MAX, d.bytes.length), key)), '#> SW=9000|6A89');
+  }
   L.push('#@ end', '');
   L.push('#@ block content');
   for (const f of plan.files) {
@@ -101,16 +106,15 @@ export function planToScript(plan: CardPlan, opts: { dirRecord?: number; generat
   }
   L.push('#@ end', '');
   L.push('#@ block switch');
-  for (const a of plan.authorities) {
-    const items = plan.files.filter((f) => f.authority === a.name).map((f) => ({ label: f.label, oid: f.oid, fid: f.slots[0] }));
-    L.push(`# EF.DODF ${fidHex(a.dodf)}: ${items.map((i) => i.label).join(', ') || 'no files'}`, apdu('A4', '000C', Uint8Array.of(a.dodf >> 8, a.dodf & 0xff)), '#> SW=9000');
-    L.push(...updateLines(dodfBytes(items), []));
+  for (const d of layout) {
+    L.push(`# EF.DODF ${fidHex(d.fid)}: ${d.part.files.map((f) => f.label).join(', ')}`, apdu('A4', '000C', Uint8Array.of(d.fid >> 8, d.fid & 0xff)), '#> SW=9000');
+    L.push(...updateLines(d.bytes, []));
   }
   L.push('# EF.TokenInfo', apdu('A4', '000C', Uint8Array.of(FID.tokenInfo >> 8, FID.tokenInfo & 0xff)), '#> SW=9000', ...updateLines(tokenInfoBytes(plan), []));
   const rec = opts.dirRecord ?? 2;
   L.push(`# EF.DIR record ${rec}: the PKCS#15 application template (pick a free record of your card)`, '00A4000C023F00', '#> SW=9000', '00A4000C022F00', '#> SW=9000');
   L.push(`00DC${hex2(rec)}04${hex2(38)}${toHex(encodeDirRecord({ aid: plan.aid, label: plan.appLabel, path: Uint8Array.of(0x3f, 0x00, plan.appFid >> 8, plan.appFid & 0xff) }, 38))}`, '#> SW=9000');
-  L.push('# EF.ODF last: it makes the data objects visible', apdu('A4', '040C', plan.aid), '#> SW=9000', apdu('A4', '000C', Uint8Array.of(FID.odf >> 8, FID.odf & 0xff)), '#> SW=9000', ...updateLines(odfBytes(plan), []));
+  L.push('# EF.ODF last: it makes the data objects visible', apdu('A4', '040C', plan.aid), '#> SW=9000', apdu('A4', '000C', Uint8Array.of(FID.odf >> 8, FID.odf & 0xff)), '#> SW=9000', ...updateLines(odfBytes(layout.map((d) => d.fid)), []));
   L.push('#@ end', '');
   return L.join('\n');
 }

@@ -4,7 +4,8 @@
  * bytes without the trailing padding.
  */
 import { bytesEqual } from '../util/hex.js';
-import { altDodf, type CardPlan, dodfBytes, type DodfItem, odfBytes, type PlannedFile } from './plan.js';
+import { dodfParts, type DodfPart, partBytes, partFid } from './layout.js';
+import { type CardPlan, DODF_MAX, dodfOwner, odfBytes, type PlannedFile } from './plan.js';
 import type { CardState } from './reader.js';
 
 /** One file to write. */
@@ -26,10 +27,12 @@ export interface PlanDiff {
   steps: Step[];
   /** file id -> slot in use after the write */
   active: Map<string, number>;
-  /** authority -> DODF FID EF.ODF lists now */
-  dodfNow: Map<string, number>;
-  /** authority -> DODF FID after the write (a DODF over 255 bytes moves to its other FID) */
-  dodfNext: Map<string, number>;
+  /** the DODF parts of the plan, in EF.ODF order (layout.ts) */
+  parts: DodfPart[];
+  /** authority -> the bank of DODFs EF.ODF lists now, and their FIDs */
+  banksNow: Map<string, ListedDodfs>;
+  /** authority -> the bank after the write */
+  bankNext: Map<string, number>;
   /** DODF FID -> the entries it must hold */
   dodfWant: Map<number, Uint8Array>;
   odfChanged: boolean;
@@ -57,33 +60,40 @@ export function sameFields(a: Record<string, string>, b: Record<string, string>)
 
 const fidOfPath = (p: Uint8Array): number => (p.length >= 2 ? (p[p.length - 2]! << 8) | p[p.length - 1]! : -1);
 
-/** Each authority's DODF FID in use: its own, or its second one when EF.ODF lists that instead. */
-export function dodfsInUse(state: CardState, plan: CardPlan): Map<string, number> {
-  const listed = new Set((state.odf?.dodfPaths ?? []).map(fidOfPath));
-  return new Map(plan.authorities.map((a) => [a.name, listed.has(altDodf(a.dodf)) && !listed.has(a.dodf) ? altDodf(a.dodf) : a.dodf]));
+export interface ListedDodfs {
+  bank: number;
+  /** the authority's DODF FIDs EF.ODF lists, in its order */
+  fids: number[];
 }
 
-/** What the card holds for a planned file: the DODF object in its authority's DODF with its label and OID. */
-export function cardFileFor(state: CardState, inUse: Map<string, number>, f: PlannedFile) {
-  const dodf = inUse.get(f.authority);
-  return state.files.find((c) => c.dodf === dodf && c.oid === f.oid && c.label === f.label);
+/** Each authority's DODFs EF.ODF lists now, and their bank (plan.ts dodfFid). */
+export function dodfsInUse(state: CardState, plan: CardPlan): Map<string, ListedDodfs> {
+  const out = new Map<string, ListedDodfs>();
+  for (const p of state.odf?.dodfPaths ?? []) {
+    const fid = fidOfPath(p);
+    const o = dodfOwner(plan.authorities, fid);
+    if (!o) continue;
+    const l = out.get(o.authority.name) ?? { bank: o.bank, fids: [] };
+    if (l.bank === o.bank) l.fids.push(fid);
+    out.set(o.authority.name, l);
+  }
+  return out;
+}
+
+/** What the card holds for a planned file: the entry with its label and OID in a DODF of its authority. */
+export function cardFileFor(state: CardState, plan: CardPlan, f: PlannedFile) {
+  return state.files.find((c) => c.oid === f.oid && c.label === f.label && dodfOwner(plan.authorities, c.dodf)?.authority.name === f.authority);
 }
 
 const pathFid = (hex: string): number => parseInt(hex.slice(-4), 16);
 
-/** The DODF entries of one authority with each file at its slot in `active`. */
-export function authorityDodf(plan: CardPlan, authority: string, active: Map<string, number>): Uint8Array {
-  const items: DodfItem[] = plan.files.filter((f) => f.authority === authority).map((f) => ({ label: f.label, oid: f.oid, fid: active.get(f.id)! }));
-  return dodfBytes(items);
-}
-
 /** Files: unchanged ones stay in their slot, changed ones go to the slot not in use. */
-function compareFiles(plan: CardPlan, before: CardState, dodfNow: Map<string, number>) {
+function compareFiles(plan: CardPlan, before: CardState) {
   const steps: Step[] = [];
   const active = new Map<string, number>();
   const unchanged: PlanDiff['unchanged'] = [];
   for (const f of plan.files) {
-    const c = cardFileFor(before, dodfNow, f);
+    const c = cardFileFor(before, plan, f);
     const cur = c ? pathFid(c.path) : undefined;
     const inSlots = cur !== undefined && f.slots.includes(cur);
     if (c?.content && inSlots && sameFields(c.content.fields, f.fields)) {
@@ -98,30 +108,48 @@ function compareFiles(plan: CardPlan, before: CardState, dodfNow: Map<string, nu
   return { steps, active, unchanged };
 }
 
-/** DODFs whose entries differ; one over 255 bytes moves to its authority's other DODF FID. */
-function compareDodfs(plan: CardPlan, before: CardState, active: Map<string, number>, dodfNow: Map<string, number>) {
+const haveBytes = (before: CardState, fid: number): Uint8Array => used(before.dodfs.find((d) => d.fid === fid)?.bytes);
+
+/**
+ * DODFs whose entries differ. An authority whose parts are listed and of which one differs gets
+ * that one rewritten in place (one UPDATE BINARY: atomic); any other change writes all its parts
+ * into the other bank, and EF.ODF switches to them in one command.
+ */
+function compareDodfs(plan: CardPlan, before: CardState, active: Map<string, number>, parts: DodfPart[], banksNow: Map<string, ListedDodfs>) {
   const dodfWant = new Map<number, Uint8Array>();
-  const dodfNext = new Map(dodfNow);
+  const bankNext = new Map<string, number>();
   for (const a of plan.authorities) {
-    const want = authorityDodf(plan, a.name, active);
-    const now = dodfNow.get(a.name)!;
-    const have = before.dodfs.find((d) => d.fid === now);
-    if (have && bytesEqual(used(have.bytes), want)) continue;
-    const next = want.length > 255 ? (now === a.dodf ? altDodf(a.dodf) : a.dodf) : now;
-    dodfNext.set(a.name, next);
-    dodfWant.set(next, want);
+    const mine = parts.filter((p) => p.authority === a.name);
+    const now = banksNow.get(a.name);
+    const bank = now?.bank ?? 0;
+    const want = mine.map((p) => ({ fid: partFid(plan, p, bank), bytes: partBytes(p, active) }));
+    bankNext.set(a.name, bank);
+    const sameSet = !!now && now.fids.length === want.length && want.every((w) => now.fids.includes(w.fid));
+    const differ = want.filter((w) => !bytesEqual(haveBytes(before, w.fid), w.bytes));
+    if (!now) for (const w of want) dodfWant.set(w.fid, w.bytes);
+    else if (sameSet && differ.length <= 1 && differ.every((w) => w.bytes.length <= DODF_MAX)) for (const w of differ) dodfWant.set(w.fid, w.bytes);
+    else {
+      bankNext.set(a.name, 1 - bank);
+      for (const p of mine) dodfWant.set(partFid(plan, p, 1 - bank), partBytes(p, active));
+    }
   }
-  return { dodfWant, dodfNext };
+  return { dodfWant, bankNext };
 }
 
-export function odfDiffers(plan: CardPlan, before: CardState, dodfNext: Map<string, number>): boolean {
-  return !before.odf || !bytesEqual(used(before.odf.bytes), odfBytes(plan, dodfNext));
+/** EF.ODF's entries after the write: every part in its authority's next bank, in layout order. */
+export function odfWanted(plan: CardPlan, parts: DodfPart[], bankNext: Map<string, number>): Uint8Array {
+  return odfBytes(parts.map((p) => partFid(plan, p, bankNext.get(p.authority) ?? 0)));
+}
+
+export function odfDiffers(plan: CardPlan, before: CardState, parts: DodfPart[], bankNext: Map<string, number>): boolean {
+  return !before.odf || !bytesEqual(used(before.odf.bytes), odfWanted(plan, parts, bankNext));
 }
 
 export function diffPlan(plan: CardPlan, before: CardState): PlanDiff {
-  const dodfNow = dodfsInUse(before, plan);
-  const { steps, active, unchanged } = compareFiles(plan, before, dodfNow);
-  const { dodfWant, dodfNext } = compareDodfs(plan, before, active, dodfNow);
+  const banksNow = dodfsInUse(before, plan);
+  const parts = dodfParts(plan);
+  const { steps, active, unchanged } = compareFiles(plan, before);
+  const { dodfWant, bankNext } = compareDodfs(plan, before, active, parts, banksNow);
   const ti = before.tokenInfo;
   const tokenChanged =
     !ti || ti.label !== plan.tokenInfo.label || ti.manufacturerID !== plan.tokenInfo.manufacturerID || !bytesEqual(ti.serialNumber, plan.tokenInfo.serialNumber) || ti.tokenflags.join() !== plan.tokenInfo.tokenflags.join();
@@ -130,10 +158,11 @@ export function diffPlan(plan: CardPlan, before: CardState): PlanDiff {
     steps,
     active,
     unchanged,
-    dodfNow,
-    dodfNext,
+    parts,
+    banksNow,
+    bankNext,
     dodfWant,
-    odfChanged: odfDiffers(plan, before, dodfNext),
+    odfChanged: odfDiffers(plan, before, parts, bankNext),
     tokenChanged,
     dirMissing: !before.dir,
     appMissing: !before.present,

@@ -28,9 +28,10 @@ import { bytesEqual, toHex } from '../util/hex.js';
 import { createFile, deleteFile, fidBytes, fidHex, found, selectFid, updateAll } from './card-io.js';
 import { BootstrapError } from './errors.js';
 import { FID } from './oids.js';
-import { altDodf, authorityOf, type CardPlan, odfBytes, type PlanAuthority, tokenInfoBytes } from './plan.js';
+import { partBytes, partFid } from './layout.js';
+import { authorityOf, type CardPlan, DODF_MAX, dodfOwner, type PlanAuthority, tokenInfoBytes } from './plan.js';
 import { readBootstrap } from './reader.js';
-import { anythingToWrite, authorityDodf, cardFileFor, diffPlan, dodfsInUse, odfDiffers, type PlanDiff, sameFields, type Step, used } from './write-diff.js';
+import { anythingToWrite, cardFileFor, diffPlan, odfDiffers, odfWanted, type PlanDiff, sameFields, type Step, used } from './write-diff.js';
 import { mustSelectApp, readIccid, saveBackup, sizeOf, writeDirRecord } from './write-card.js';
 
 export { readIccid };
@@ -118,7 +119,12 @@ class PlanWriter {
   }
 
   private authorityOfDodf(fid: number): PlanAuthority {
-    return this.plan.authorities.find((a) => a.dodf === fid || altDodf(a.dodf) === fid)!;
+    return dodfOwner(this.plan.authorities, fid)!.authority;
+  }
+
+  /** DODF `fid` is listed in EF.ODF now (rewritten in place), else it is not in use yet. */
+  private listedNow(fid: number): boolean {
+    return !!this.d.banksNow.get(this.authorityOfDodf(fid).name)?.fids.includes(fid);
   }
 
   /** SELECT `fid` unless it is selected already. */
@@ -194,18 +200,28 @@ class PlanWriter {
     for (const [fid, want] of [...d.dodfWant]) {
       const a = this.authorityOfDodf(fid);
       try {
-        this.dodfSize.set(fid, await this.ensure(fid, Math.max(255, want.length), a.key, `EF.DODF of ${a.name}`));
+        this.dodfSize.set(fid, await this.ensure(fid, Math.max(DODF_MAX, want.length), a.key, `EF.DODF of ${a.name}`));
       } catch (e) {
-        const now = d.dodfNow.get(a.name)!;
-        if (!(e instanceof BootstrapError) || fid === now) throw e;
-        // no second DODF on this card: in place, not atomic (reported by switchDodfs)
-        d.dodfWant.delete(fid);
-        d.dodfWant.set(now, want);
-        d.dodfNext.set(a.name, now);
-        this.dodfSize.set(now, await this.ensure(now, 255, a.key, `EF.DODF of ${a.name}`));
+        if (!(e instanceof BootstrapError) || this.listedNow(fid) || !d.banksNow.has(a.name)) throw e;
+        this.stayInBank(a.name);
+        return this.prepareDirectories();
       }
     }
-    d.odfChanged = odfDiffers(this.plan, d.before, d.dodfNext);
+    d.odfChanged = odfDiffers(this.plan, d.before, d.parts, d.bankNext);
+  }
+
+  /**
+   * The card has no DODF in the other bank and creates none (a real card with pre-created
+   * files): the authority's DODFs are rewritten in place, not atomic when more than one changes.
+   */
+  private stayInBank(authority: string): void {
+    const d = this.d;
+    const bank = d.banksNow.get(authority)!.bank;
+    for (const p of d.parts.filter((x) => x.authority === authority)) {
+      d.dodfWant.delete(partFid(this.plan, p, 1 - bank));
+      d.dodfWant.set(partFid(this.plan, p, bank), partBytes(p, d.active));
+    }
+    d.bankNext.set(authority, bank);
   }
 
   /** 4a. each target slot's size (FCP), before anything is written */
@@ -268,15 +284,16 @@ class PlanWriter {
   /** 4c. the DODFs once the final slots are known, checked against their file sizes */
   async settleDodfs(): Promise<void> {
     const d = this.d;
-    for (const a of this.plan.authorities) {
-      const want = authorityDodf(this.plan, a.name, d.active);
-      const next = d.dodfNext.get(a.name)!;
-      const have = d.before.dodfs.find((x) => x.fid === next);
-      if (have && bytesEqual(used(have.bytes), want) && next === d.dodfNow.get(a.name)) d.dodfWant.delete(next);
-      else d.dodfWant.set(next, want);
+    for (const p of d.parts) {
+      const bank = d.bankNext.get(p.authority)!;
+      const fid = partFid(this.plan, p, bank);
+      const want = partBytes(p, d.active);
+      const inPlace = bank === d.banksNow.get(p.authority)?.bank;
+      if (inPlace && bytesEqual(used(d.before.dodfs.find((x) => x.fid === fid)?.bytes), want)) d.dodfWant.delete(fid);
+      else d.dodfWant.set(fid, want);
     }
     for (const [fid, want] of d.dodfWant) {
-      const size = this.dodfSize.get(fid) ?? (await this.ensure(fid, Math.max(255, want.length), this.authorityOfDodf(fid).key, 'EF.DODF'));
+      const size = this.dodfSize.get(fid) ?? (await this.ensure(fid, Math.max(DODF_MAX, want.length), this.authorityOfDodf(fid).key, 'EF.DODF'));
       this.dodfSize.set(fid, size);
       if (want.length > size) throw new BootstrapError('too-large', `EF.DODF ${fidHex(fid)}: ${want.length} bytes of entries do not fit the ${size}-byte file: ${want.length - size} bytes too many`);
     }
@@ -293,23 +310,28 @@ class PlanWriter {
     }
   }
 
-  /** 6. the switch: each authority's DODF in one command */
+  /** 6. the switch: a DODF in use in one command each; DODFs not in use yet are switched to by EF.ODF */
   async switchDodfs(): Promise<void> {
     const d = this.d;
+    const inPlace = new Map<string, number>();
     for (const [fid, want] of d.dodfWant) {
-      // a DODF moving to its other FID is not in use yet: written whole (its old content cleared),
-      // and EF.ODF switches to it below; one in use is rewritten in place up to its old length
-      const moved = fid !== d.dodfNow.get(this.authorityOfDodf(fid).name);
+      // a DODF not listed yet is written whole (its old content cleared), EF.ODF switches to it
+      // below; one in use is rewritten in place up to its old length
+      const moved = !this.listedNow(fid);
       const have = d.before.dodfs.find((x) => x.fid === fid);
       const span = moved ? this.dodfSize.get(fid)! : Math.min(this.dodfSize.get(fid)!, Math.max(want.length, used(have?.bytes).length));
       await this.select(fid, 'EF.DODF');
       const n = await updateAll(this.s, padTo(want, span), `EF.DODF ${fidHex(fid)}`);
       this.report.updates += n;
-      if (!moved && n > 1) {
-        this.report.atomic = false;
-        this.report.warnings.push(`EF.DODF ${fidHex(fid)}: ${span} bytes need ${n} UPDATE BINARY commands and the card has no second DODF (${fidHex(altDodf(this.authorityOfDodf(fid).dodf))}), so the switch is not atomic`);
-      }
+      const a = this.authorityOfDodf(fid);
+      if (!moved) inPlace.set(a.name, (inPlace.get(a.name) ?? 0) + n);
+      if (!moved && n > 1) this.report.warnings.push(`EF.DODF ${fidHex(fid)}: ${span} bytes need ${n} UPDATE BINARY commands and the card has no second DODF, so the switch is not atomic`);
       this.report.directories.push(`EF.DODF ${fidHex(fid)}`);
+    }
+    for (const [name, n] of inPlace) {
+      if (n <= 1) continue;
+      this.report.atomic = false;
+      if (!this.report.warnings.some((w) => w.includes('UPDATE BINARY commands'))) this.report.warnings.push(`the DODFs of ${name} were rewritten in place with ${n} commands (the card has no second bank of DODFs): not atomic`);
     }
   }
 
@@ -338,7 +360,7 @@ class PlanWriter {
       this.selected = undefined;
     }
     if (d.odfChanged) {
-      const odf = odfBytes(this.plan, d.dodfNext);
+      const odf = odfWanted(this.plan, d.parts, d.bankNext);
       await this.writeDirectory(FID.odf, odf, 'EF.ODF', Math.max(odf.length, used(d.before.odf?.bytes).length));
     }
   }
@@ -347,9 +369,8 @@ class PlanWriter {
   async readBack(): Promise<void> {
     if (this.opts.verify === false) return;
     const after = await readBootstrap(this.s);
-    const inUse = dodfsInUse(after, this.plan);
     for (const f of this.plan.files) {
-      const c = cardFileFor(after, inUse, f);
+      const c = cardFileFor(after, this.plan, f);
       if (!c?.content || !sameFields(c.content.fields, f.fields)) {
         throw new BootstrapError('verify', `read-back of ${f.label} differs from what was written${c?.error ? `: ${c.error}` : ''}`);
       }

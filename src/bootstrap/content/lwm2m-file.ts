@@ -1,5 +1,5 @@
 /**
- * EF LwM2M_Bootstrap content (OMA-TS-LightweightM2M_Core-V1_1 Appendix G.3.3):
+ * EF LwM2M_Bootstrap content (OMA-TS-LightweightM2M_Core-V1_1_1 Appendix G.3.4):
  *
  *   <bootstrap_data> ::= <number of objects> <size> <collection_of_lwm2m_objects>
  *   <number of objects> ::= HWORD ; <size> ::= HWORD (bytes of the collection)

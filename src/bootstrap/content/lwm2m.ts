@@ -55,9 +55,11 @@ export function lwm2mObjects(cfg: Lwm2mConfig): Lwm2mBootstrapObject[] {
   const server: Lwm2mInstance[] = [];
   cfg.servers.forEach((sv, n) => {
     const r: Record<number, Lwm2mResourceValue> = { 0: s(sv.uri), 1: b(sv.bootstrap), 2: i(SECURITY_MODE[sv.securityMode]) };
-    r[3] = o(sv.identity ?? new Uint8Array());
-    r[4] = o(sv.serverPublicKey ?? new Uint8Array());
-    r[5] = o(sv.secretKey ?? new Uint8Array());
+    // most compact encoding (the file must fit one 256-byte READ BINARY of a device, layout.ts):
+    // an empty key or identity is left out rather than written as an empty opaque
+    if (sv.identity?.length) r[3] = o(sv.identity);
+    if (sv.serverPublicKey?.length) r[4] = o(sv.serverPublicKey);
+    if (sv.secretKey?.length) r[5] = o(sv.secretKey);
     if (!sv.bootstrap && sv.shortServerId !== undefined) r[10] = i(sv.shortServerId);
     if (sv.bootstrap && sv.clientHoldOffTime !== undefined) r[11] = i(sv.clientHoldOffTime);
     security.push({ instanceId: n, resources: r });

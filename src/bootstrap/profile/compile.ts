@@ -14,7 +14,7 @@ import { flattenLwm2m, lwm2mObjects } from '../content/lwm2m.js';
 import { encodeLwm2mBootstrapFile } from '../content/lwm2m-file.js';
 import { BootstrapError } from '../errors.js';
 import { FID, KINDS, PKCS15_AID } from '../oids.js';
-import { altDodf, type CardPlan, type PlanAuthority, type PlannedFile } from '../plan.js';
+import { type CardPlan, dodfFid, MAX_DODF_CHUNKS, type PlanAuthority, type PlannedFile } from '../plan.js';
 import type { LoadedProfile } from './load.js';
 import type { ProfileFile } from './schema.js';
 
@@ -90,8 +90,7 @@ export function compileProfile(lp: LoadedProfile, ctx: CompileContext = {}): Car
   const dodfs = new Set<number>();
   for (const a of authorities) {
     if (dodfs.has(a.dodf)) throw new BootstrapError('profile', `two authorities share DODF ${a.dodf.toString(16)}`);
-    dodfs.add(a.dodf);
-    dodfs.add(altDodf(a.dodf));
+    for (let j = 0; j < MAX_DODF_CHUNKS; j++) for (const bank of [0, 1]) dodfs.add(dodfFid(a.dodf, bank, j));
   }
   const used = new Map<number, string>();
   const kindCount = new Map<string, number>();

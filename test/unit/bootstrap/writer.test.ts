@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,30 +108,54 @@ describe('writing the bootstrap', () => {
   });
 });
 
-describe('a DODF longer than one command', () => {
-  it('is written whole into its other FID and EF.ODF switches to it, both ways', async () => {
-    const { mkdtempSync: mk, writeFileSync: wf } = await import('node:fs');
-    const d = mk(join(tmpdir(), 'simdm-big-'));
-    const cp = (id: string, kind: string, name: string) => `  - id: ${id}\n    kind: ${kind}\n    label: ${name} provisioning document\n    cp:\n      bootstrap: { name: ${name} }\n`;
-    const p = join(d, 'big.yaml');
-    const text = (n: string) => `name: big\nauthorities:\n  operator: ADM1\nfiles:\n${cp('b', 'cpBootstrap', n)}${cp('c1', 'cpConfig1', 'Config one')}${cp('c2', 'cpConfig2', 'Config two')}`;
-    wf(p, text('Boot'));
+describe('DODF layout: at most 255 bytes per DODF, the LwM2M DODF listed last', () => {
+  const dodfList = (st: Awaited<ReturnType<typeof readBootstrap>>) => st.odf!.dodfPaths.map((x) => Buffer.from(x).toString('hex'));
+  it('five files under one authority are split across DODFs; one changed file rewrites one DODF in place', async () => {
+    const p = fiveFiles('Boot');
     const { link } = await card();
-    const v1 = compileProfile(loadProfile(p, {}));
-    const r1 = await writePlan(link, v1, { secrets, backupDir: false });
+    const r1 = await writePlan(link, compileProfile(loadProfile(p, {})), { secrets, backupDir: false });
     expect(r1.atomic).toBe(true);
-    expect(r1.directories).toContain('EF.DODF 6530');
     let st = await readBootstrap(link);
-    expect(st.odf!.dodfPaths.map((x) => Buffer.from(x).toString('hex'))).toEqual(['6530']);
-    expect(st.files).toHaveLength(3);
-    wf(p, text('Boot2'));
-    const v2 = compileProfile(loadProfile(p, {}));
-    const r2 = await writePlan(link, v2, { secrets, backupDir: false });
+    expect(st.files).toHaveLength(5);
+    expect(st.issues).toEqual([]);
+    for (const d of st.dodfs) expect(d.usedLength).toBeLessThanOrEqual(255);
+    expect(st.dodfs.length).toBeGreaterThan(1);
+    // the DODF listed last holds the LwM2M entry
+    const last = st.dodfs[st.dodfs.length - 1]!;
+    expect(last.objects.some((o) => o.form === 'oidDO' && o.oid === '2.23.43.9.1')).toBe(true);
+    writeFileSync(p, readFileSync(p, 'utf8').replace('name: Boot', 'name: Boot2'));
+    const r2 = await writePlan(link, compileProfile(loadProfile(p, {})), { secrets, backupDir: false });
     expect(r2).toMatchObject({ atomic: true, warnings: [] });
-    expect(r2.directories).toEqual(['EF.DODF 6430', 'EF.ODF']);
+    expect(r2.directories).toHaveLength(1);
+    expect(r2.directories[0]).toMatch(/^EF\.DODF 6[4-9A-F]30$/);
     st = await readBootstrap(link);
-    expect(st.odf!.dodfPaths.map((x) => Buffer.from(x).toString('hex'))).toEqual(['6430']);
     expect(st.files.find((f) => f.kind === 'cpBootstrap')!.content!.fields['BOOTSTRAP[1]/NAME']).toBe('Boot2');
-    expect((await writePlan(link, v2, { secrets, backupDir: false })).changed).toBe(false);
+    expect(dodfList(st)).toEqual(dodfList(await readBootstrap(link)));
+  });
+
+  it('a file moving to a changed set of DODFs switches through the other bank and EF.ODF, both ways', async () => {
+    const p = fiveFiles('Boot');
+    const { link } = await card();
+    await writePlan(link, compileProfile(loadProfile(p, {})), { secrets, backupDir: false });
+    const first = dodfList(await readBootstrap(link));
+    // two files change at once: two DODFs would change, so the set is written into bank 1
+    writeFileSync(p, readFileSync(p, 'utf8').replace('name: Boot', 'name: Boot3').replace('dm.example/dm"', 'dm2.example/dm"'));
+    const r = await writePlan(link, compileProfile(loadProfile(p, {})), { secrets, backupDir: false });
+    expect(r).toMatchObject({ atomic: true, warnings: [] });
+    expect(r.directories, JSON.stringify(r)).toContain('EF.ODF');
+    const second = dodfList(await readBootstrap(link));
+    expect(second.map((f) => parseInt(f, 16) - parseInt(first[second.indexOf(f)]!, 16))).toEqual(second.map(() => 0x100));
+    expect((await writePlan(link, compileProfile(loadProfile(p, {})), { secrets, backupDir: false })).changed).toBe(false);
   });
 });
+
+/** A profile with five files under one authority (the issue's third failing card). */
+function fiveFiles(boot: string): string {
+  const d = mkdtempSync(join(tmpdir(), 'simdm-five-'));
+  const cp = (id: string, kind: string, name: string) => `  - id: ${id}\n    kind: ${kind}\n    cp:\n      bootstrap: { name: ${name} }\n`;
+  const lw = `  - id: lwm2m\n    kind: lwm2m\n    lwm2m:\n      servers:\n        - { uri: "coap://lwm2m.example:5683", securityMode: nosec, shortServerId: 1 }\n`;
+  const dm = `  - id: dm\n    kind: dm\n    dm:\n      target: IMEI:1\n      source: https://dm.example/dm\n      accounts:\n        - { nodeName: Op, serverId: dm.example, name: Operator, addr: "https://dm.example/dm", appAuth: [] }\n`;
+  const p = join(d, 'five.yaml');
+  writeFileSync(p, `name: five\nauthorities:\n  operator: ADM1\nfiles:\n${cp('b', 'cpBootstrap', boot)}${cp('c1', 'cpConfig1', 'Config one')}${cp('c2', 'cpConfig2', 'Config two')}${lw}${dm}`);
+  return p;
+}

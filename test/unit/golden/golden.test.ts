@@ -4,6 +4,7 @@
  * virtual UICC, and the dump of the default image, against test/golden/. On an intended change:
  *   SIMDM_UPDATE_GOLDEN=1 npx vitest run test/unit/golden
  */
+import { freshLayout } from '../../../src/bootstrap/layout.js';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'vitest';
 import { CardLink } from '../../../src/apdu/link.js';
@@ -48,7 +49,8 @@ function planText(p: CardPlan): string {
     `indications ${JSON.stringify(p.indications)}`,
     ...p.authorities.map((a) => `authority ${a.name} key ${a.key} dodf ${hex4(a.dodf)}`),
     `EF.ODF`,
-    hexLines(toHex(odfBytes(p))),
+    hexLines(toHex(odfBytes(freshLayout(p).map((d) => d.fid)))),
+    ...freshLayout(p).flatMap((d) => [`EF.DODF ${hex4(d.fid)}`, hexLines(toHex(d.bytes))]),
     `EF.TokenInfo`,
     hexLines(toHex(tokenInfoBytes(p))),
   ];

@@ -1,0 +1,75 @@
+/**
+ * How a plan's DODF entries are laid out, so that every reader known to simdm finds them
+ * (docs/profiles.md, "Device targets"):
+ *
+ *  - each DODF holds at most 255 bytes of entries (DODF_MAX): one UPDATE BINARY switches it, and
+ *    the nRF91 LwM2M client reads one 256-byte block of it and rejects it whole when the last
+ *    entry is cut off (nrfconnect/sdk-nrf lib/uicc_lwm2m/uicc_lwm2m.c, pkcs15_decode.c): an
+ *    authority with more entries gets more DODFs (chunks), a file's two entries stay together;
+ *  - the DODF holding the LwM2M entry is listed LAST in EF.ODF (that client keeps only the last
+ *    dataObjects entry of EF.ODF), and that entry is the last oidDO of its DODF (it keeps the
+ *    last oidDO carrying the OID): the first LwM2M file of the profile is the one devices load.
+ *
+ * The partition depends only on labels and OIDs (every path is one 2-byte FID), never on the
+ * slots in use: a write moves a file between slots without moving it between DODFs.
+ */
+import { type CardPlan, DODF_MAX, dodfBytes, type DodfItem, dodfFid, oidEntry, opaqueEntry, type PlannedFile } from './plan.js';
+
+export interface DodfPart {
+  authority: string;
+  /** chunk number within the authority (0 first) */
+  chunk: number;
+  files: PlannedFile[];
+  /** holds the LwM2M file devices load (listed last in EF.ODF) */
+  lwm2m: boolean;
+}
+
+const entrySize = (f: PlannedFile): number => {
+  const item: DodfItem = { label: f.label, oid: f.oid, fid: 0 };
+  return opaqueEntry(item).length + oidEntry(item).length;
+};
+
+/** The LwM2M file a device loads: the profile's first. */
+export const primaryLwm2m = (plan: CardPlan): PlannedFile | undefined => plan.files.find((f) => f.kind === 'lwm2m');
+
+/** Every authority's files in chunks of at most DODF_MAX bytes, in EF.ODF order. */
+export function dodfParts(plan: CardPlan): DodfPart[] {
+  const primary = primaryLwm2m(plan);
+  const parts: DodfPart[] = [];
+  for (const a of plan.authorities) {
+    const files = plan.files.filter((f) => f.authority === a.name && f !== primary);
+    if (primary?.authority === a.name) files.push(primary);
+    let cur: DodfPart | undefined;
+    let size = 0;
+    for (const f of files) {
+      const n = entrySize(f);
+      if (!cur || size + n > DODF_MAX) {
+        cur = { authority: a.name, chunk: cur ? cur.chunk + 1 : 0, files: [], lwm2m: false };
+        parts.push(cur);
+        size = 0;
+      }
+      cur.files.push(f);
+      cur.lwm2m ||= f === primary;
+      size += n;
+    }
+  }
+  const last = parts.findIndex((p) => p.lwm2m);
+  if (last >= 0) parts.push(...parts.splice(last, 1));
+  return parts;
+}
+
+/** The entries of one part, each file at its slot in `active` (default: its first slot). */
+export function partBytes(p: DodfPart, active?: Map<string, number>): Uint8Array {
+  return dodfBytes(p.files.map((f) => ({ label: f.label, oid: f.oid, fid: active?.get(f.id) ?? f.slots[0] })));
+}
+
+/** The DODF FID of a part in `bank`. */
+export function partFid(plan: CardPlan, p: DodfPart, bank: number): number {
+  const a = plan.authorities.find((x) => x.name === p.authority)!;
+  return dodfFid(a.dodf, bank, p.chunk);
+}
+
+/** A fresh card's layout: every part in bank 0, files in their first slots. */
+export function freshLayout(plan: CardPlan): { fid: number; bytes: Uint8Array; part: DodfPart }[] {
+  return dodfParts(plan).map((p) => ({ fid: partFid(plan, p, 0), bytes: partBytes(p), part: p }));
+}
