@@ -6,7 +6,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-PKGS="pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools libwbxml2-utils opensc libosmocore-utils gcc libc6-dev make g++ python3 postgresql openssl"
+PKGS="pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools libwbxml2-utils opensc libosmocore-utils gcc libc6-dev make g++ python3 postgresql openssl libosmocore-dev pkg-config"
 # shellcheck disable=SC2086
 if ! dpkg -s $PKGS >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive

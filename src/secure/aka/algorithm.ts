@@ -19,8 +19,8 @@ export interface AkaAlgorithm {
   f2345(rand: Uint8Array): F2345;
   /** AK for resynchronisation, f5* */
   f5star(rand: Uint8Array): Uint8Array;
-  /** optional: every output at once, where the algorithm can share work (MILENAGE's TEMP) */
-  all?(rand: Uint8Array, sqn: Uint8Array, amf: Uint8Array): F2345 & { macA: Uint8Array; macS: Uint8Array; akStar: Uint8Array };
+  /** every output of one vector at once, sharing what the algorithm can (MILENAGE's TEMP) */
+  all(rand: Uint8Array, sqn: Uint8Array, amf: Uint8Array): F2345 & { macA: Uint8Array; macS: Uint8Array; akStar: Uint8Array };
 }
 
 export type AlgorithmName = 'milenage' | 'tuak';

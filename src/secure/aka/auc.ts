@@ -6,7 +6,7 @@
  *   MAC-S = f1*(SQN_MS, RAND, AMF*) where AMF* is the dummy all-zero AMF (6.3.3); the AuC checks
  *   MAC-S and recovers SQN_MS.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { AkaAlgorithm } from './algorithm.js';
 import { ctEqual, xorBytes } from './compare.js';
 import { AkaError, checkLength } from './errors.js';
@@ -44,34 +44,49 @@ export function sqnNumber(sqn: Uint8Array): number {
   return readUint(sqn, 0, 6);
 }
 
+/** RANDs are drawn from a pooled CSPRNG buffer (one randomFillSync per 256 vectors). */
+const RAND_POOL = new Uint8Array(4096);
+let randPoolAt = RAND_POOL.length;
+
+function freshRand(): Uint8Array {
+  if (randPoolAt === RAND_POOL.length) {
+    randomFillSync(RAND_POOL);
+    randPoolAt = 0;
+  }
+  const rand = RAND_POOL.slice(randPoolAt, randPoolAt + 16);
+  RAND_POOL.fill(0, randPoolAt, randPoolAt + 16);
+  randPoolAt += 16;
+  return rand;
+}
+
 export function generateVector(
   alg: AkaAlgorithm,
   p: { sqn: number | Uint8Array; amf: Uint8Array; rand?: Uint8Array },
 ): AuthVector {
-  const rand = p.rand ?? new Uint8Array(randomBytes(16));
+  const rand = p.rand ?? freshRand();
   checkLength('RAND', rand, 16);
   checkLength('AMF', p.amf, 2);
   const sqn = sqnBytes(p.sqn);
-  const o = alg.all
-    ? alg.all(rand, sqn, p.amf)
-    : { ...alg.f2345(rand), macA: alg.f1(rand, sqn, p.amf), macS: alg.f1star(rand, sqn, p.amf), akStar: alg.f5star(rand) };
-  const { res, ck, ik, ak, macA } = o;
+  const o = alg.all(rand, sqn, p.amf);
+  const { ak, macA } = o;
+  // AUTN = SQN ⊕ AK ‖ AMF ‖ MAC-A (TS 33.102 6.3.2)
   const autn = new Uint8Array(8 + macA.length);
-  autn.set(xorBytes(sqn, ak), 0);
-  autn.set(p.amf, 6);
+  for (let i = 0; i < 6; i++) autn[i] = sqn[i]! ^ ak[i]!;
+  autn[6] = p.amf[0]!;
+  autn[7] = p.amf[1]!;
   autn.set(macA, 8);
   return {
     rand,
-    xres: res,
-    ck,
-    ik,
+    xres: o.res,
+    ck: o.ck,
+    ik: o.ik,
     ak,
     autn,
     macA,
     macS: o.macS,
     akStar: o.akStar,
     sqn,
-    amf: Uint8Array.from(p.amf),
+    amf: Uint8Array.of(p.amf[0]!, p.amf[1]!),
   };
 }
 

@@ -11,9 +11,9 @@ export class AkaError extends SimdmError {
   }
 }
 
-/** Throws `key.length` when `bytes` is not one of `lengths` bytes long. */
-export function checkLength(what: string, bytes: Uint8Array, ...lengths: number[]): void {
-  if (!lengths.includes(bytes.length)) {
-    throw new AkaError('key.length', `${what} must be ${lengths.join(' or ')} bytes, got ${bytes.length}`);
+/** Throws `key.length` when `bytes` is neither `len` nor `alt` bytes long (no rest array: hot path). */
+export function checkLength(what: string, bytes: Uint8Array, len: number, alt?: number): void {
+  if (bytes.length !== len && bytes.length !== alt) {
+    throw new AkaError('key.length', `${what} must be ${alt === undefined ? len : `${len} or ${alt}`} bytes, got ${bytes.length}`);
   }
 }

@@ -43,25 +43,35 @@ function popReversed(buf: Uint8Array, at: number, len: number): Uint8Array {
   return out;
 }
 
+/**
+ * The INOUT fields that do not change between calls of one subscriber (TOPc, ALGONAME, K and the
+ * sponge padding), laid out once; INSTANCE, RAND, AMF and SQN are added per call.
+ */
+function baseState(topc: Uint8Array, k: Uint8Array): Uint8Array {
+  const s = new Uint8Array(200);
+  pushReversed(s, 0, topc);
+  pushReversed(s, 33, ALGONAME);
+  pushReversed(s, 64, k);
+  s[96] = 0x1f;
+  s[135] = 0x80;
+  return s;
+}
+
+/** Fills `s` from `base` and the per-call fields and runs the Keccak iterations, in place. */
 function core(
-  topc: Uint8Array,
+  s: Uint8Array,
+  base: Uint8Array,
   instance: number,
-  k: Uint8Array,
   iterations: number,
   rand?: Uint8Array,
   amf?: Uint8Array,
   sqn?: Uint8Array,
 ): Uint8Array {
-  const s = new Uint8Array(200);
-  pushReversed(s, 0, topc);
+  s.set(base);
   s[32] = instance;
-  pushReversed(s, 33, ALGONAME);
   if (rand) pushReversed(s, 40, rand);
   if (amf) pushReversed(s, 56, amf);
   if (sqn) pushReversed(s, 58, sqn);
-  pushReversed(s, 64, k);
-  s[96] = 0x1f;
-  s[135] = 0x80;
   for (let i = 0; i < iterations; i++) keccakF1600(s);
   return s;
 }
@@ -74,14 +84,16 @@ function keyBit(k: Uint8Array): number {
 export function tuakTopc(k: Uint8Array, top: Uint8Array, keccakIterations = 1): Uint8Array {
   checkLength('K', k, 16, 32);
   checkLength('TOP', top, 32);
-  const out = core(top, keyBit(k), k, keccakIterations);
+  const out = core(new Uint8Array(200), baseState(top, k), keyBit(k), keccakIterations);
   return popReversed(out, 0, 32);
 }
 
 export class Tuak {
   readonly name = 'tuak' as const;
   private readonly k: Uint8Array;
-  private readonly topc: Uint8Array;
+  /** INOUT with this subscriber's fixed fields, and the working state (200 bytes each, reused) */
+  private readonly base: Uint8Array;
+  private readonly s = new Uint8Array(200);
   readonly macLength: 8 | 16 | 32;
   readonly resLength: 4 | 8 | 16 | 32;
   readonly ckLength: 16 | 32;
@@ -92,7 +104,7 @@ export class Tuak {
     checkLength('K', k, 16, 32);
     checkLength('TOPc', topc, 32);
     this.k = Uint8Array.from(k);
-    this.topc = Uint8Array.from(topc);
+    this.base = baseState(topc, k);
     this.macLength = p.macLength ?? 8;
     this.resLength = p.resLength ?? 8;
     this.ckLength = p.ckLength ?? 16;
@@ -120,7 +132,7 @@ export class Tuak {
     checkLength('RAND', rand, 16);
     checkLength('SQN', sqn, 6);
     checkLength('AMF', amf, 2);
-    const out = core(this.topc, this.macInstance(star), this.k, this.iterations, rand, amf, sqn);
+    const out = core(this.s, this.base, this.macInstance(star), this.iterations, rand, amf, sqn);
     return popReversed(out, 0, this.macLength);
   }
 
@@ -137,7 +149,7 @@ export class Tuak {
     checkLength('RAND', rand, 16);
     const res = { 4: 0x00, 8: 0x08, 16: 0x10, 32: 0x20 }[this.resLength];
     const inst = 0x40 | res | (this.ckLength === 32 ? 0x04 : 0) | (this.ikLength === 32 ? 0x02 : 0) | keyBit(this.k);
-    const out = core(this.topc, inst, this.k, this.iterations, rand);
+    const out = core(this.s, this.base, inst, this.iterations, rand);
     return {
       res: popReversed(out, 0, this.resLength),
       ck: popReversed(out, 32, this.ckLength),
@@ -146,10 +158,18 @@ export class Tuak {
     };
   }
 
+  /** Every output of one vector (four Keccak runs: f1, f1*, f2..f5, f5* differ in INSTANCE). */
+  all(rand: Uint8Array, sqn: Uint8Array, amf: Uint8Array): F2345 & { macA: Uint8Array; macS: Uint8Array; akStar: Uint8Array } {
+    const { res, ck, ik, ak } = this.f2345(rand);
+    const macA = this.f1(rand, sqn, amf);
+    const macS = this.f1star(rand, sqn, amf);
+    return { res, ck, ik, ak, macA, macS, akStar: this.f5star(rand) };
+  }
+
   /** f5* (6.5): INSTANCE = 0xC0 | K 256 (bit 0). */
   f5star(rand: Uint8Array): Uint8Array {
     checkLength('RAND', rand, 16);
-    const out = core(this.topc, 0xc0 | keyBit(this.k), this.k, this.iterations, rand);
+    const out = core(this.s, this.base, 0xc0 | keyBit(this.k), this.iterations, rand);
     return popReversed(out, 96, 6);
   }
 }

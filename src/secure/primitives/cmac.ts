@@ -1,26 +1,12 @@
 /**
- * AES-CMAC (RFC 4493 / NIST SP 800-38B) for AES-128/192/256 on Node's AES-ECB. Node's crypto has
- * no CMAC, so the subkey generation (RFC 4493 2.3) and MAC generation (2.4) are built here.
+ * AES-CMAC (RFC 4493 / NIST SP 800-38B) for AES-128/192/256. Node's crypto has no CMAC, so the
+ * subkey generation (RFC 4493 2.3) and MAC generation (2.4) are built here, on the table AES of
+ * aes-table.ts: a CBC-MAC is one dependent block after another, where a Node cipher call per
+ * block costs more than the block.
  */
-import { createCipheriv } from 'node:crypto';
-import { AesBlockCipher } from './aes.js';
-import { CryptoError } from './errors.js';
+import { AesEncryptor, readWord, writeWord } from './aes-table.js';
 
 const RB = 0x87; // R_128 of SP 800-38B 5.3
-const ZERO_IV = new Uint8Array(16);
-
-function aesAlgo(key: Uint8Array): string {
-  switch (key.length) {
-    case 16:
-      return 'aes-128-ecb';
-    case 24:
-      return 'aes-192-ecb';
-    case 32:
-      return 'aes-256-ecb';
-    default:
-      throw new CryptoError('key-length', `AES key must be 16, 24 or 32 bytes, got ${key.length}`);
-  }
-}
 
 /** Shift a 16-byte block left by one bit; XOR Rb into the last byte if the top bit was set. */
 function dbl(b: Uint8Array): Uint8Array {
@@ -30,12 +16,14 @@ function dbl(b: Uint8Array): Uint8Array {
   return out;
 }
 
+function subkeys(aes: AesEncryptor): { k1: Uint8Array; k2: Uint8Array } {
+  const k1 = dbl(aes.encryptBlock(new Uint8Array(16)));
+  return { k1, k2: dbl(k1) };
+}
+
 /** RFC 4493 2.3: K1 = dbl(E(K, 0^128)), K2 = dbl(K1). */
 export function cmacSubkeys(key: Uint8Array): { k1: Uint8Array; k2: Uint8Array } {
-  const c = createCipheriv(aesAlgo(key), key, null).setAutoPadding(false);
-  const l = new Uint8Array(c.update(new Uint8Array(16)));
-  const k1 = dbl(l);
-  return { k1, k2: dbl(k1) };
+  return subkeys(new AesEncryptor(key));
 }
 
 /**
@@ -43,60 +31,51 @@ export function cmacSubkeys(key: Uint8Array): { k1: Uint8Array; k2: Uint8Array }
  * Truncate the result for shorter MACs (SCP03 S8 and OTA take the leftmost bytes).
  */
 export function aesCmac(key: Uint8Array, msg: Uint8Array): Uint8Array {
-  const { k1, k2 } = cmacSubkeys(key);
-  return cmacWith(key, aesAlgo(key).replace('ecb', 'cbc'), k1, k2, msg);
+  return new AesCmacKey(key).mac(msg);
 }
 
 /**
- * AES-CMAC with the subkeys computed once: for sessions that MAC many messages under one key
- * (SCP03 C-MAC/R-MAC). The key is copied; `mac()` is the same function as aesCmac().
+ * AES-CMAC with the key schedule and subkeys computed once: for sessions that MAC many messages
+ * under one key (SCP03 C-MAC/R-MAC). `mac()` is the same function as aesCmac().
  */
 export class AesCmacKey {
-  private readonly cipher: AesBlockCipher;
-  private readonly k1: Uint8Array;
-  private readonly k2: Uint8Array;
+  private readonly aes: AesEncryptor;
+  /** K1 and K2 as words */
+  private readonly k = new Int32Array(8);
+  private readonly w = new Int32Array(4);
+
   constructor(key: Uint8Array) {
-    aesAlgo(key);
-    this.cipher = new AesBlockCipher(key);
-    const { k1, k2 } = cmacSubkeys(key);
-    this.k1 = k1;
-    this.k2 = k2;
+    this.aes = new AesEncryptor(key);
+    const { k1, k2 } = subkeys(this.aes);
+    for (let i = 0; i < 4; i++) {
+      this.k[i] = readWord(k1, 4 * i);
+      this.k[4 + i] = readWord(k2, 4 * i);
+    }
   }
+
   mac(msg: Uint8Array): Uint8Array {
     const n = msg.length === 0 ? 1 : Math.ceil(msg.length / 16);
-    const x = new Uint8Array(16);
-    let state: Uint8Array = new Uint8Array(16);
-    for (let b = 0; b < n - 1; b++) {
-      for (let i = 0; i < 16; i++) x[i] = state[i]! ^ msg[b * 16 + i]!;
-      state = this.cipher.encryptBlock(x);
+    const w = this.w;
+    w.fill(0);
+    for (let o = 0; o < (n - 1) * 16; o += 16) {
+      this.aes.encryptWords(w[0]! ^ readWord(msg, o), w[1]! ^ readWord(msg, o + 4), w[2]! ^ readWord(msg, o + 8), w[3]! ^ readWord(msg, o + 12), w);
     }
-    const last = lastBlock(msg, n, this.k1, this.k2);
-    for (let i = 0; i < 16; i++) x[i] = state[i]! ^ last[i]!;
-    return this.cipher.encryptBlock(x);
+    // M_last (2.4 step 4): the final block XOR K1 when complete, else padded 10^i XOR K2
+    const last = new Uint8Array(16);
+    const tail = msg.subarray((n - 1) * 16);
+    last.set(tail);
+    const complete = msg.length > 0 && msg.length % 16 === 0;
+    if (!complete) last[tail.length] = 0x80;
+    const k = complete ? 0 : 4;
+    const { k: sub } = this;
+    this.aes.encryptWords(
+      w[0]! ^ readWord(last, 0) ^ sub[k]!,
+      w[1]! ^ readWord(last, 4) ^ sub[k + 1]!,
+      w[2]! ^ readWord(last, 8) ^ sub[k + 2]!,
+      w[3]! ^ readWord(last, 12) ^ sub[k + 3]!,
+      w,
+    );
+    for (let i = 0; i < 4; i++) writeWord(last, 4 * i, w[i]!);
+    return last;
   }
-}
-
-/** M_last of RFC 4493 2.4 step 4: the final block XOR K1 (complete) or padded XOR K2. */
-function lastBlock(msg: Uint8Array, n: number, k1: Uint8Array, k2: Uint8Array): Uint8Array {
-  const complete = msg.length > 0 && msg.length % 16 === 0;
-  const last = new Uint8Array(16);
-  const tail = msg.subarray((n - 1) * 16);
-  last.set(tail);
-  if (complete) {
-    for (let i = 0; i < 16; i++) last[i]! ^= k1[i]!;
-  } else {
-    last[tail.length] = 0x80; // padding 10^i
-    for (let i = 0; i < 16; i++) last[i]! ^= k2[i]!;
-  }
-  return last;
-}
-
-function cmacWith(key: Uint8Array, cbcAlgo: string, k1: Uint8Array, k2: Uint8Array, msg: Uint8Array): Uint8Array {
-  const n = msg.length === 0 ? 1 : Math.ceil(msg.length / 16);
-  const last = lastBlock(msg, n, k1, k2);
-  // CBC-MAC with a zero IV over M_1..M_{n-1} || M_last: one CBC pass, keep the final block.
-  const cbc = createCipheriv(cbcAlgo, key, ZERO_IV).setAutoPadding(false);
-  if (n > 1) cbc.update(msg.subarray(0, (n - 1) * 16));
-  const fin = cbc.update(last);
-  return new Uint8Array(fin.subarray(fin.length - 16));
 }
