@@ -4,6 +4,10 @@
  * (MCC 001 / MNC 01 is the ITU test network). PIN1 1234, PUK1 12345678, PIN2 5678, ADM1 88888888
  * (ASCII, FF-padded to 8 bytes as cards expect).
  */
+import { efOf, type EfDecl } from '../card/spec/model.js';
+import { CARD_MODEL } from '../card/spec/index.js';
+import { USIM } from '../card/spec/ts-31-102.js';
+import { hexNum } from '../util/hex.js';
 import type { CardImage, FileImage } from './image.js';
 
 export const USIM_AID = 'A0000000871002FF33FF018900000100';
@@ -16,28 +20,35 @@ const ff = (n: number): string => 'FF'.repeat(n);
 const pad = (hex: string, n: number): string => (hex + ff(n)).slice(0, 2 * n);
 
 /**
- * `sfi`: the SFI the spec table gives the EF, or null where it gives none. null is written as
- * FCP tag 88 with no value (TS 102 221 11.1.1.4.8): a file without tag 88 would answer to the low
- * five bits of its FID, e.g. EF.SPN 6F46 to SFI 06, which TS 31.102 gives EF.ACC.
+ * FID, name, structure and SFI come from the card model (src/card/spec/); the image adds the
+ * content, the size and the access rules. A file whose spec gives no SFI gets `sfi: null`, written
+ * as FCP tag 88 with no value (TS 102 221 11.1.1.4.8): a file without tag 88 would answer to the
+ * low five bits of its FID, e.g. EF.SPN 6F46 to SFI 06, which TS 31.102 gives EF.ACC.
  */
-function ef(fid: string, name: string, content: string, size: number, access: FileImage['access'], sfi: number | null): FileImage {
-  return { fid, name, type: 'EF', structure: 'transparent', size, content: pad(content, size), access, sfi };
+function ef(d: EfDecl, content: string, size: number, access: FileImage['access']): FileImage {
+  if (d.structure !== 'transparent') throw new Error(`${d.name} is not a transparent EF`);
+  return { fid: hexNum(d.fid, 4), name: d.name, type: 'EF', structure: 'transparent', size, content: pad(content, size), access, sfi: d.sfi ?? null };
 }
 
-function rec(fid: string, name: string, recordLength: number, records: string[], recordCount: number, access: FileImage['access'], sfi: number | null, cyclic = false): FileImage {
+function rec(d: EfDecl, recordLength: number, records: string[], recordCount: number, access: FileImage['access']): FileImage {
+  if (d.structure !== 'linear-fixed' && d.structure !== 'cyclic') throw new Error(`${d.name} is not a record EF`);
+  const structure = d.structure;
   const all = Array.from({ length: recordCount }, (_, i) => pad(records[i] ?? '', recordLength));
   return {
-    fid,
-    name,
+    fid: hexNum(d.fid, 4),
+    name: d.name,
     type: 'EF',
-    structure: cyclic ? 'cyclic' : 'linear-fixed',
+    structure,
     recordLength,
     recordCount,
     records: all,
     access,
-    sfi,
+    sfi: d.sfi ?? null,
   };
 }
+
+const MF = (name: string): EfDecl => efOf(CARD_MODEL, name);
+const USIM_EF = (name: string): EfDecl => efOf(USIM, name);
 
 const ALW_ADM = { read: 'ALW', update: 'ADM1' } as const;
 const PIN_ADM = { read: 'PIN1', update: 'ADM1' } as const;
@@ -66,10 +77,10 @@ export function defaultImage(): CardImage {
       children: [
         // SFIs of the MF's EFs: TS 102 221 13.1-13.4 (EF.DIR 1E, EF.ICCID 02, EF.PL 05, EF.ARR 06)
         // EF.ICCID (TS 102 221 13.2): ICCID 8944100000000000015, BCD nibble-swapped, F-padded
-        ef('2FE2', 'EF.ICCID', '984401000000000010F5', 10, { read: 'ALW', update: 'ADM1' }, 2),
-        rec('2F00', 'EF.DIR', 38, [dirUsim], 4, ALW_ADM, 30),
-        ef('2F05', 'EF.PL', '656E', 10, { read: 'ALW', update: 'PIN1' }, 5),
-        rec('2F06', 'EF.ARR', 24, ['8001019000800102A406830101950108', '8001039000', '800101A40683010A950108800102A406830101950108'], 8, ALW_ADM, 6),
+        ef(MF('EF.ICCID'), '984401000000000010F5', 10, { read: 'ALW', update: 'ADM1' }),
+        rec(MF('EF.DIR'), 38, [dirUsim], 4, ALW_ADM),
+        ef(MF('EF.PL'), '656E', 10, { read: 'ALW', update: 'PIN1' }),
+        rec(MF('EF.ARR'), 24, ['8001019000800102A406830101950108', '8001039000', '800101A40683010A950108800102A406830101950108'], 8, ALW_ADM),
         {
           fid: '7FF0',
           name: 'ADF.USIM',
@@ -79,28 +90,28 @@ export function defaultImage(): CardImage {
           // SFIs per TS 31.102 4.2 (listed in Annex H.1); the spec gives none to EF.SPN (4.2.12),
           // EF.MSISDN (4.2.26) and EF.SMSP (4.2.27): those carry 88 00
           children: [
-            ef('6F07', 'EF.IMSI', '080910101032547698', 9, PIN_ADM, 7),
-            ef('6FAD', 'EF.AD', '00000002', 4, ALW_ADM, 3),
-            ef('6F46', 'EF.SPN', '01' + Buffer.from('simdm').toString('hex').toUpperCase(), 17, ALW_ADM, null),
-            ef('6F38', 'EF.UST', '9E6B1D9C23000000', 8, PIN_ADM, 4),
-            ef('6F56', 'EF.EST', '00', 1, { read: 'PIN1', update: 'PIN2' }, 5),
-            ef('6F78', 'EF.ACC', '0001', 2, PIN_ADM, 6),
-            ef('6F7E', 'EF.LOCI', 'FFFFFFFF00F110FFFEFF01', 11, PIN_PIN, 11),
-            ef('6F73', 'EF.PSLOCI', 'FFFFFFFFFFFFFF00F110FFFEFF01', 14, PIN_PIN, 12),
-            ef('6F31', 'EF.HPPLMN', '05', 1, PIN_ADM, 18),
-            ef('6F60', 'EF.PLMNwAcT', '00F110C080', 40, PIN_PIN, 10),
-            ef('6F61', 'EF.OPLMNwAcT', '00F110C080', 40, PIN_ADM, 17),
-            ef('6F7B', 'EF.FPLMN', '', 12, PIN_PIN, 13),
-            ef('6F08', 'EF.Keys', '07', 33, PIN_PIN, 8),
-            ef('6F09', 'EF.KeysPS', '07', 33, PIN_PIN, 9),
+            ef(USIM_EF('EF.IMSI'), '080910101032547698', 9, PIN_ADM),
+            ef(USIM_EF('EF.AD'), '00000002', 4, ALW_ADM),
+            ef(USIM_EF('EF.SPN'), '01' + Buffer.from('simdm').toString('hex').toUpperCase(), 17, ALW_ADM),
+            ef(USIM_EF('EF.UST'), '9E6B1D9C23000000', 8, PIN_ADM),
+            ef(USIM_EF('EF.EST'), '00', 1, { read: 'PIN1', update: 'PIN2' }),
+            ef(USIM_EF('EF.ACC'), '0001', 2, PIN_ADM),
+            ef(USIM_EF('EF.LOCI'), 'FFFFFFFF00F110FFFEFF01', 11, PIN_PIN),
+            ef(USIM_EF('EF.PSLOCI'), 'FFFFFFFFFFFFFF00F110FFFEFF01', 14, PIN_PIN),
+            ef(USIM_EF('EF.HPPLMN'), '05', 1, PIN_ADM),
+            ef(USIM_EF('EF.PLMNwAcT'), '00F110C080', 40, PIN_PIN),
+            ef(USIM_EF('EF.OPLMNwAcT'), '00F110C080', 40, PIN_ADM),
+            ef(USIM_EF('EF.FPLMN'), '', 12, PIN_PIN),
+            ef(USIM_EF('EF.Keys'), '07', 33, PIN_PIN),
+            ef(USIM_EF('EF.KeysPS'), '07', 33, PIN_PIN),
             // EF.SMSP (TS 31.102 4.2.27): 12-byte alpha, indicators E1 (SC address, PID, DCS, VP present), SC +447785016005
-            rec('6F42', 'EF.SMSP', 40, [ff(12) + 'E1' + ff(12) + '0791447758100650FFFFFFFF' + '000000'], 2, PIN_PIN, null),
-            rec('6FB7', 'EF.ECC', 4, ['11F2FF00', '19F1FF00'], 5, ALW_ADM, 1),
-            ef('6F05', 'EF.LI', '656E', 10, { read: 'ALW', update: 'PIN1' }, 2),
+            rec(USIM_EF('EF.SMSP'), 40, [ff(12) + 'E1' + ff(12) + '0791447758100650FFFFFFFF' + '000000'], 2, PIN_PIN),
+            rec(USIM_EF('EF.ECC'), 4, ['11F2FF00', '19F1FF00'], 5, ALW_ADM),
+            ef(USIM_EF('EF.LI'), '656E', 10, { read: 'ALW', update: 'PIN1' }),
             // EF.MSISDN (TS 31.102 4.2.26, X = 0): length 07 (TON/NPI + 6 BCD bytes), TON/NPI 91,
             // +447900000001 nibble-swapped, capability/configuration 2 id FF, extension 5 id FF
-            rec('6F40', 'EF.MSISDN', 14, ['0791449700000010FFFFFFFFFFFF'], 2, { read: 'PIN1', update: 'PIN1' }, null),
-            rec('6F06', 'EF.ARR', 24, ['8001019000800102A406830101950108'], 8, ALW_ADM, 23),
+            rec(USIM_EF('EF.MSISDN'), 14, ['0791449700000010FFFFFFFFFFFF'], 2, { read: 'PIN1', update: 'PIN1' }),
+            rec(USIM_EF('EF.ARR'), 24, ['8001019000800102A406830101950108'], 8, ALW_ADM),
           ],
         },
       ],

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FUZZ_RUNS } from '../helpers/fuzz.js';
 import { CodecError } from '../../src/codec/errors.js';
-import { CODECS } from '../../src/card/codecs/index.js';
+import { CODECS } from '../../src/card/spec/index.js';
 import { fromHex } from '../../src/util/hex.js';
 
 const perCodec = Math.max(100, Math.floor(FUZZ_RUNS / 4));

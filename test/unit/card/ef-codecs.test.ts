@@ -5,8 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CodecError } from '../../../src/codec/errors.js';
-import { CODECS } from '../../../src/card/codecs/index.js';
-import { standardCatalogue } from '../../../src/card/catalogue.js';
+import { CODECS } from '../../../src/card/spec/index.js';
+import { standardCatalogue, type CatalogueEntry } from '../../../src/card/catalogue.js';
+import { defaultImage } from '../../../src/sim/default-image.js';
+import type { FileImage } from '../../../src/sim/image.js';
 import { fromHex, toHex } from '../../../src/util/hex.js';
 
 describe.each(CODECS.map((c) => [c.name, c] as const))('%s', (_name, codec) => {
@@ -21,9 +23,44 @@ describe.each(CODECS.map((c) => [c.name, c] as const))('%s', (_name, codec) => {
 });
 
 describe('EF codecs', () => {
-  it('every codec is reachable from the catalogue', () => {
-    const withCodec = new Set([...standardCatalogue().all()].filter((e) => e.codec).map((e) => e.codec!.name));
-    for (const c of CODECS) expect(withCodec.has(c.name), c.name).toBe(true);
+  it('the card model attaches each codec to the EF it is named for, and to no other', () => {
+    for (const e of standardCatalogue().all()) if (e.codec) expect(e.codec.name, standardCatalogue().pathOf(e)).toBe(e.name);
+    expect(new Set(CODECS.map((c) => c.name)).size).toBe(CODECS.length);
+  });
+
+  it('the card model: FIDs and SFIs unique within each DF, SFIs 1..30 (TS 102 221 8.4.2), size ranges sane', () => {
+    const check = (d: CatalogueEntry): void => {
+      const fids = d.children.filter((c) => c.kind !== 'ADF').map((c) => c.fid);
+      expect(new Set(fids).size, `${d.name} FIDs`).toBe(fids.length);
+      const sfis = d.children.flatMap((c) => (c.sfi !== undefined ? [c.sfi] : []));
+      expect(new Set(sfis).size, `${d.name} SFIs`).toBe(sfis.length);
+      for (const s of sfis) expect(s >= 1 && s <= 30, `${d.name} SFI ${s}`).toBe(true);
+      for (const c of d.children) {
+        if (c.size) expect(c.size.min <= (c.size.max ?? Infinity) && c.size.min > 0, c.name).toBe(true);
+        check(c);
+      }
+    };
+    check(standardCatalogue().root);
+  });
+
+  it("the default virtual card's EFs are the model's: FID, SFI, structure, and a size within the spec's range", () => {
+    const cat = standardCatalogue();
+    const visit = (f: FileImage, at: CatalogueEntry): void => {
+      for (const c of f.children ?? []) {
+        const e = c.type === 'EF' ? cat.child(at, c.name!) : cat.child(at, c.name!.replace(/^ADF\./, 'ADF.'));
+        expect(e, `${f.name}/${c.name}`).toBeDefined();
+        if (c.type !== 'EF') {
+          visit(c, e!);
+          continue;
+        }
+        expect(c.fid).toBe(e!.fid.toString(16).toUpperCase().padStart(4, '0'));
+        expect(c.sfi ?? undefined, c.name).toBe(e!.sfi);
+        expect(c.structure, c.name).toBe(e!.structure);
+        const n = c.structure === 'transparent' ? c.size! : c.recordLength!;
+        if (e!.size) expect(n >= e!.size.min && n <= (e!.size.max ?? Infinity), `${c.name} size ${n}`).toBe(true);
+      }
+    };
+    visit(defaultImage().mf, cat.root);
   });
 
   it('encoding errors name the field and the reason', () => {

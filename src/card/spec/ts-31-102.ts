@@ -1,8 +1,11 @@
 /**
- * EF codecs of ADF.USIM, 3GPP TS 31.102 section 4.2 (codings shared with TS 51.011 10.3/10.5 where
- * the clause says so), and of ADF.ISIM, 3GPP TS 31.103 section 4.2.
+ * 3GPP TS 31.102: ADF.USIM (4.2) with DF.GSM-ACCESS, DF.PHONEBOOK and DF.5GS (4.4), and DF.TELECOM
+ * (4.4) at the MF, each EF declared once with its codec (codings shared with TS 51.011 10.3/10.5
+ * where the clause says so). Access hints: the READ/UPDATE rows of each clause's table.
  */
-import { defineCodec } from './define.js';
+import { defineCodec } from '../codecs/define.js';
+import { EF_ARR } from './ts-102-221.js';
+import { type DfDecl, df, efs, TS31102 } from './model.js';
 import {
   ascii,
   bcd,
@@ -21,9 +24,9 @@ import {
   plmn,
   struct,
   uint,
-} from './fields.js';
-import { EST_SERVICES, IST_SERVICES, UST_SERVICES } from './service-names.js';
-import type { Json } from './types.js';
+} from '../codecs/fields.js';
+import { EST_SERVICES, UST_SERVICES } from '../codecs/service-names.js';
+import type { Json } from '../codecs/types.js';
 
 const ff = (n: number): Uint8Array => new Uint8Array(n).fill(0xff);
 
@@ -164,7 +167,7 @@ export const EF_HPPLMN = defineCodec({
 // ---- 4.2.8 EF.UST, 4.2.47 EF.EST, TS 31.103 4.2.7 EF.IST: service tables ---------------------
 
 /** Service n is bit (n-1) mod 8 (b1 first) of byte (n-1) div 8. Decodes the services present and their names. */
-function serviceTable(names: readonly string[]): Block {
+export function serviceTable(names: readonly string[]): Block {
   const bl = bitList((i, j) => i * 8 + j + 1);
   return {
     decode(b, ctx) {
@@ -208,13 +211,6 @@ export const EF_EST = defineCodec({
     { hex: '05', value: { available: [1, 3], names: ['1: Fixed Dialling Numbers (FDN)', '3: APN Control List (ACL)'] }, source: 'TS 31.102 4.2.47: b1 FDN, b3 ACL enabled' },
     { hex: '00', value: { available: [], names: [] }, source: 'TS 31.102 4.2.47: nothing enabled' },
   ],
-});
-
-export const EF_IST = defineCodec({
-  name: 'EF.IST',
-  spec: '3GPP TS 31.103 4.2.7',
-  block: serviceTable(IST_SERVICES),
-  vectors: [{ hex: '03', value: { available: [1, 2], names: ['1: P-CSCF address', '2: Generic Bootstrapping Architecture (GBA)'] }, source: 'TS 31.103 4.2.7: b1, b2' }],
 });
 
 // ---- 4.2.12 EF.SPN ----------------------------------------------------------------------------
@@ -435,46 +431,6 @@ export const EF_LI = defineCodec({
   vectors: [{ hex: '656E6465FFFF', value: { languages: ['en', 'de'] }, source: "pySim EF_PL entry vectors '656e' en, '6465' de" }],
 });
 
-// ---- TS 31.103 4.2.2-4.2.4: EF.IMPI, EF.DOMAIN, EF.IMPU: TLV '80' with a UTF-8 URI/NAI -------
-
-function tlv80Text(): Block {
-  return {
-    decode(b, ctx) {
-      if (isEmpty(b)) return null;
-      if (b[0] !== 0x80) fail(ctx, `tag ${b[0]!.toString(16).toUpperCase()} where 80 belongs`);
-      let len = b[1] ?? 0;
-      let o = 2;
-      if (len === 0x81) {
-        len = b[2] ?? 0;
-        o = 3;
-      } else if (len > 0x80) fail(ctx, `length form ${len.toString(16).toUpperCase()} not supported`);
-      if (o + len > b.length) fail(ctx, `value of ${len} bytes runs past the end (${b.length - o} left)`);
-      const t = b.subarray(o, o + len);
-      const s = new TextDecoder('utf-8', { fatal: false }).decode(t);
-      return s;
-    },
-    encode(v, n, ctx) {
-      if (v === null) return ff(n);
-      if (typeof v !== 'string') fail(ctx, 'text expected');
-      const t = Buffer.from(v, 'utf8');
-      const head = t.length < 0x80 ? [0x80, t.length] : [0x80, 0x81, t.length];
-      if (t.length > 255 || head.length + t.length > n) fail(ctx, `${t.length} bytes of text do not fit in ${n} bytes`);
-      const out = ff(n);
-      out.set([...head, ...t]);
-      return out;
-    },
-  };
-}
-
-const imsVector = (text: string, source: string): { hex: string; value: Json; source: string } => ({
-  hex: '80' + Buffer.from(text).length.toString(16).toUpperCase().padStart(2, '0') + Buffer.from(text).toString('hex').toUpperCase(),
-  value: { value: text },
-  source,
-});
-export const EF_IMPI = defineCodec({ name: 'EF.IMPI', spec: '3GPP TS 31.103 4.2.2', block: struct([['value', tlv80Text()]]), vectors: [imsVector('001010000000001@ims.mnc001.mcc001.3gppnetwork.org', 'TS 31.103 4.2.2 NAI in TLV 80 (TS 23.003 13.3 form)')] });
-export const EF_DOMAIN = defineCodec({ name: 'EF.DOMAIN', spec: '3GPP TS 31.103 4.2.3', block: struct([['value', tlv80Text()]]), vectors: [imsVector('ims.mnc001.mcc001.3gppnetwork.org', 'TS 31.103 4.2.3 domain in TLV 80 (TS 23.003 13.2 form)')] });
-export const EF_IMPU = defineCodec({ name: 'EF.IMPU', spec: '3GPP TS 31.103 4.2.4', unit: 'record', block: tlv80Text(), vectors: [{ ...imsVector('sip:001010000000001@ims.mnc001.mcc001.3gppnetwork.org', 'TS 31.103 4.2.4 SIP URI in TLV 80'), value: 'sip:001010000000001@ims.mnc001.mcc001.3gppnetwork.org' }] });
-
 // ---- 4.2.51 EF.START-HFN, 4.2.52 EF.THRESHOLD, 4.2.7 EF.ACMmax, 4.2.84 EF.EHPLMN ---------------
 
 export const EF_START_HFN = defineCodec({
@@ -505,8 +461,137 @@ export const EF_EHPLMN = defineCodec({
   vectors: [{ hex: '62F21062F220FFFFFF', value: { plmns: [{ mcc: '262', mnc: '01' }, { mcc: '262', mnc: '02' }] }, source: 'PLMN codings of the pySim EF_LOCI vectors' }],
 });
 
-export const USIM_CODECS = [
-  EF_START_HFN, EF_THRESHOLD, EF_ACMMAX, EF_EHPLMN,
-  EF_IMSI, EF_KEYS, EF_KEYSPS, EF_PLMNWACT, EF_OPLMNWACT, EF_HPLMNWACT, EF_HPPLMN, EF_UST, EF_EST, EF_IST, EF_SPN, EF_ACC, EF_FPLMN,
-  EF_LOCI, EF_PSLOCI, EF_AD, EF_MSISDN, EF_SMSP, EF_ECC, EF_LI, EF_IMPI, EF_DOMAIN, EF_IMPU,
-];
+// ---- the files -------------------------------------------------------------------------------
+
+/** 4.4.3 DF.GSM-ACCESS */
+const GSM_ACCESS = df('DF', 0x5f3b, 'DF.GSM-ACCESS', 'GSM access', `${TS31102} 4.4.3`, efs(TS31102, [
+  [0x4f20, 'EF.Kc', 't', 0x01, 'GSM ciphering key Kc', '4.4.3.1'],
+  [0x4f52, 'EF.KcGPRS', 't', 0x02, 'GPRS ciphering key KcGPRS', '4.4.3.2'],
+  [0x4f63, 'EF.CPBCCH', 't', undefined, 'CPBCCH information', '4.4.3.3'],
+  [0x4f64, 'EF.InvScan', 't', undefined, 'investigation scan', '4.4.3.4'],
+]));
+
+/** 4.4.11 DF.5GS */
+const FIVEGS = df('DF', 0x5fc0, 'DF.5GS', '5GS', `${TS31102} 4.4.11`, efs(TS31102, [
+  [0x4f01, 'EF.5GS3GPPLOCI', 't', 0x01, '5GS 3GPP location information', '4.4.11.2'],
+  [0x4f02, 'EF.5GSN3GPPLOCI', 't', 0x02, '5GS non-3GPP location information', '4.4.11.3'],
+  [0x4f03, 'EF.5GS3GPPNSC', 'l', 0x03, '5GS 3GPP NAS security context', '4.4.11.4'],
+  [0x4f04, 'EF.5GSN3GPPNSC', 'l', 0x04, '5GS non-3GPP NAS security context', '4.4.11.5'],
+  [0x4f05, 'EF.5GAUTHKEYS', 't', 0x05, '5G authentication keys', '4.4.11.6'],
+  [0x4f06, 'EF.UAC_AIC', 't', 0x06, 'UAC access identities configuration', '4.4.11.7'],
+  [0x4f07, 'EF.SUCI_Calc_Info', 't', 0x07, 'SUCI calculation information', '4.4.11.8'],
+  [0x4f08, 'EF.OPL5G', 'l', 0x08, '5GS operator PLMN list', '4.4.11.9'],
+  [0x4f09, 'EF.SUPI_NAI', 't', 0x09, 'SUPI as network specific identifier', '4.4.11.10'],
+  [0x4f0a, 'EF.Routing_Indicator', 't', 0x0a, 'routing indicator', '4.4.11.11'],
+]));
+
+/** 4.4.2 DF.PHONEBOOK (under ADF.USIM and under DF.TELECOM) */
+const phonebook = () => df('DF', 0x5f3a, 'DF.PHONEBOOK', 'phone book', `${TS31102} 4.4.2`, efs(TS31102, [[0x4f30, 'EF.PBR', 'l', undefined, 'phone book reference', '4.4.2.1']]));
+
+/** 4.2: ADF.USIM. FID 7FFF stands for "the current ADF" (TS 102 221 8.3); the AID prefix is Annex A's. */
+export const USIM: DfDecl = df('ADF', 0x7fff, 'ADF.USIM', 'USIM application', `${TS31102} 4.2`, [
+  ...efs(TS31102, [
+    [0x6f05, 'EF.LI', 't', 0x02, 'language indication', '4.2.1', { codec: EF_LI, size: [2], access: 'ALW/PIN' }],
+    [0x6f07, 'EF.IMSI', 't', 0x07, 'IMSI', '4.2.2', { codec: EF_IMSI, size: 9, access: 'PIN/ADM' }],
+    [0x6f08, 'EF.Keys', 't', 0x08, 'ciphering and integrity keys', '4.2.3', { codec: EF_KEYS, size: 33, access: 'PIN/PIN' }],
+    [0x6f09, 'EF.KeysPS', 't', 0x09, 'ciphering and integrity keys for the PS domain', '4.2.4', { codec: EF_KEYSPS, size: 33, access: 'PIN/PIN' }],
+    [0x6f60, 'EF.PLMNwAcT', 't', 0x0a, 'user controlled PLMN selector with access technology', '4.2.5', { codec: EF_PLMNWACT, size: [40], access: 'PIN/PIN' }],
+    [0x6f31, 'EF.HPPLMN', 't', 0x12, 'higher priority PLMN search period', '4.2.6', { codec: EF_HPPLMN, size: 1, access: 'PIN/ADM' }],
+    [0x6f37, 'EF.ACMmax', 't', undefined, 'ACM maximum value', '4.2.7', { codec: EF_ACMMAX, size: 3, access: 'PIN/PIN2' }],
+    [0x6f38, 'EF.UST', 't', 0x04, 'USIM service table', '4.2.8', { codec: EF_UST, size: [1], access: 'PIN/ADM' }],
+    [0x6f39, 'EF.ACM', 'c', undefined, 'accumulated call meter', '4.2.9'],
+    [0x6f3e, 'EF.GID1', 't', undefined, 'group identifier level 1', '4.2.10'],
+    [0x6f3f, 'EF.GID2', 't', undefined, 'group identifier level 2', '4.2.11'],
+    [0x6f46, 'EF.SPN', 't', undefined, 'service provider name', '4.2.12', { codec: EF_SPN, size: 17, access: 'ALW/ADM' }],
+    [0x6f41, 'EF.PUCT', 't', undefined, 'price per unit and currency table', '4.2.13'],
+    [0x6f45, 'EF.CBMI', 't', undefined, 'cell broadcast message identifier selection', '4.2.14'],
+    [0x6f78, 'EF.ACC', 't', 0x06, 'access control class', '4.2.15', { codec: EF_ACC, size: 2, access: 'PIN/ADM' }],
+    [0x6f7b, 'EF.FPLMN', 't', 0x0d, 'forbidden PLMNs', '4.2.16', { codec: EF_FPLMN, size: [12], access: 'PIN/PIN' }],
+    [0x6f7e, 'EF.LOCI', 't', 0x0b, 'location information', '4.2.17', { codec: EF_LOCI, size: 11, access: 'PIN/PIN' }],
+    [0x6fad, 'EF.AD', 't', 0x03, 'administrative data', '4.2.18', { codec: EF_AD, size: [4], access: 'ALW/ADM' }],
+    [0x6f48, 'EF.CBMID', 't', 0x0e, 'cell broadcast message identifier for data download', '4.2.20'],
+    [0x6fb7, 'EF.ECC', 'l', 0x01, 'emergency call codes', '4.2.21', { codec: EF_ECC, size: [4], access: 'ALW/ADM' }],
+    [0x6f50, 'EF.CBMIR', 't', undefined, 'cell broadcast message identifier range selection', '4.2.22'],
+    [0x6f73, 'EF.PSLOCI', 't', 0x0c, 'packet switched location information', '4.2.23', { codec: EF_PSLOCI, size: 14, access: 'PIN/PIN' }],
+    [0x6f3b, 'EF.FDN', 'l', undefined, 'fixed dialling numbers', '4.2.24'],
+    [0x6f3c, 'EF.SMS', 'l', undefined, 'short messages', '4.2.25'],
+    [0x6f40, 'EF.MSISDN', 'l', undefined, 'MSISDN', '4.2.26', { codec: EF_MSISDN, size: [14], access: 'PIN/PIN' }],
+    [0x6f42, 'EF.SMSP', 'l', undefined, 'short message service parameters', '4.2.27', { codec: EF_SMSP, size: [28], access: 'PIN/PIN' }],
+    [0x6f43, 'EF.SMSS', 't', undefined, 'SMS status', '4.2.28'],
+    [0x6f49, 'EF.SDN', 'l', undefined, 'service dialling numbers', '4.2.29'],
+    [0x6f4b, 'EF.EXT2', 'l', undefined, 'extension 2', '4.2.30'],
+    [0x6f4c, 'EF.EXT3', 'l', undefined, 'extension 3', '4.2.31'],
+    [0x6f47, 'EF.SMSR', 'l', undefined, 'short message status reports', '4.2.32'],
+    [0x6f80, 'EF.ICI', 'c', 0x14, 'incoming call information', '4.2.33'],
+    [0x6f81, 'EF.OCI', 'c', 0x15, 'outgoing call information', '4.2.34'],
+    [0x6f82, 'EF.ICT', 'c', undefined, 'incoming call timer', '4.2.35'],
+    [0x6f83, 'EF.OCT', 'c', undefined, 'outgoing call timer', '4.2.36'],
+    [0x6f4e, 'EF.EXT5', 'l', undefined, 'extension 5', '4.2.37'],
+    [0x6f4f, 'EF.CCP2', 'l', 0x16, 'capability configuration parameters 2', '4.2.38'],
+    [0x6fb5, 'EF.eMLPP', 't', undefined, 'enhanced multi level precedence and pre-emption', '4.2.39'],
+    [0x6fb6, 'EF.AaeM', 't', undefined, 'automatic answer for eMLPP service', '4.2.40'],
+    [0x6f4d, 'EF.BDN', 'l', undefined, 'barred dialling numbers', '4.2.44'],
+    [0x6f55, 'EF.EXT4', 'l', undefined, 'extension 4', '4.2.45'],
+    [0x6f58, 'EF.CMI', 'l', undefined, 'comparison method information', '4.2.46'],
+    [0x6f56, 'EF.EST', 't', 0x05, 'enabled services table', '4.2.47', { codec: EF_EST, size: [1], access: 'PIN/PIN2' }],
+    [0x6f57, 'EF.ACL', 't', undefined, 'access point name control list', '4.2.48'],
+    [0x6f2c, 'EF.DCK', 't', undefined, 'depersonalisation control keys', '4.2.49'],
+    [0x6f32, 'EF.CNL', 't', undefined, 'co-operative network list', '4.2.50'],
+    [0x6f5b, 'EF.START-HFN', 't', 0x0f, 'initialisation values for hyperframe number', '4.2.51', { codec: EF_START_HFN, size: 6, access: 'PIN/PIN' }],
+    [0x6f5c, 'EF.THRESHOLD', 't', 0x10, 'maximum value of START', '4.2.52', { codec: EF_THRESHOLD, size: 3, access: 'PIN/ADM' }],
+    [0x6f61, 'EF.OPLMNwAcT', 't', 0x11, 'operator controlled PLMN selector with access technology', '4.2.53', { codec: EF_OPLMNWACT, size: [40], access: 'PIN/ADM' }],
+    [0x6f62, 'EF.HPLMNwAcT', 't', 0x13, 'HPLMN selector with access technology', '4.2.54', { codec: EF_HPLMNWACT, size: [5], access: 'PIN/ADM' }],
+    [0x6fc4, 'EF.NETPAR', 't', undefined, 'network parameters', '4.2.56'],
+    [0x6fc5, 'EF.PNN', 'l', 0x19, 'PLMN network name', '4.2.58'],
+    [0x6fc6, 'EF.OPL', 'l', 0x1a, 'operator PLMN list', '4.2.59'],
+    [0x6fc7, 'EF.MBDN', 'l', undefined, 'mailbox dialling numbers', '4.2.60'],
+    [0x6fc9, 'EF.MBI', 'l', undefined, 'mailbox identifier', '4.2.62'],
+    [0x6fca, 'EF.MWIS', 'l', undefined, 'message waiting indication status', '4.2.63'],
+    [0x6fcb, 'EF.CFIS', 'l', undefined, 'call forwarding indication status', '4.2.64'],
+    [0x6fcd, 'EF.SPDI', 't', 0x1b, 'service provider display information', '4.2.66'],
+    [0x6fce, 'EF.MMSN', 'l', undefined, 'MMS notification', '4.2.67'],
+    [0x6fd0, 'EF.MMSICP', 't', undefined, 'MMS issuer connectivity parameters', '4.2.69'],
+    [0x6fd1, 'EF.MMSUP', 'l', undefined, 'MMS user preferences', '4.2.70'],
+    [0x6fd2, 'EF.MMSUCP', 't', undefined, 'MMS user connectivity parameters', '4.2.71'],
+    [0x6fd3, 'EF.NIA', 'l', undefined, "network's indication of alerting", '4.2.72'],
+    [0x6fd6, 'EF.GBABP', 't', undefined, 'GBA bootstrapping parameters', '4.2.79'],
+    [0x6fd7, 'EF.MSK', 'l', undefined, 'MBMS service keys list', '4.2.80'],
+    [0x6fd8, 'EF.MUK', 'l', undefined, 'MBMS user key', '4.2.81'],
+    [0x6fda, 'EF.GBANL', 'l', undefined, 'GBA NAF list', '4.2.83'],
+    [0x6fd9, 'EF.EHPLMN', 't', 0x1d, 'equivalent HPLMN', '4.2.84', { codec: EF_EHPLMN, size: [3], access: 'PIN/ADM' }],
+    [0x6fdb, 'EF.EHPLMNPI', 't', undefined, 'equivalent HPLMN presentation indication', '4.2.85'],
+    [0x6fdc, 'EF.LRPLMNSI', 't', undefined, 'last RPLMN selection indication', '4.2.86'],
+    [0x6fdd, 'EF.NAFKCA', 'l', undefined, 'NAF key centre address', '4.2.87'],
+    [0x6fde, 'EF.SPNI', 't', undefined, 'service provider name icon', '4.2.88'],
+    [0x6fdf, 'EF.PNNI', 'l', undefined, 'PLMN network name icon', '4.2.89'],
+    [0x6fe2, 'EF.NCP-IP', 'l', undefined, 'network connectivity parameters for USIM IP connections', '4.2.90'],
+    [0x6fe3, 'EF.EPSLOCI', 't', 0x1e, 'EPS location information', '4.2.91'],
+    [0x6fe4, 'EF.EPSNSC', 'l', 0x18, 'EPS NAS security context', '4.2.92'],
+    [0x6fe6, 'EF.UFC', 't', undefined, 'USAT facility control', '4.2.93'],
+    [0x6fe7, 'EF.UICCIARI', 'l', undefined, 'UICC IARI', '4.2.94'],
+    [0x6fe8, 'EF.NASCONFIG', 't', undefined, 'non access stratum configuration', '4.2.95'],
+    [0x6fec, 'EF.PWS', 't', undefined, 'public warning system', '4.2.96'],
+    [0x6f06, 'EF.ARR', 'l', 0x17, 'access rule reference', '4.2.57', { codec: EF_ARR, access: 'ALW/ADM' }],
+  ]),
+  GSM_ACCESS,
+  phonebook(),
+  FIVEGS,
+], 'A0000000871002');
+
+/** 4.4: DF.TELECOM at the MF (its EFs' codings are TS 51.011 10.5's) */
+export const TELECOM: DfDecl = df('DF', 0x7f10, 'DF.TELECOM', 'telecom', `${TS31102} 4.4`, [
+  ...efs(TS31102, [
+    [0x6f06, 'EF.ARR', 'l', undefined, 'access rule reference', '4.4.2.x', { codec: EF_ARR }],
+    [0x6f3a, 'EF.ADN', 'l', undefined, 'abbreviated dialling numbers', '4.4.2.3 / TS 51.011 10.5.1'],
+    [0x6f3b, 'EF.FDN', 'l', undefined, 'fixed dialling numbers', 'TS 51.011 10.5.2'],
+    [0x6f3c, 'EF.SMS', 'l', undefined, 'short messages', 'TS 51.011 10.5.3'],
+    [0x6f40, 'EF.MSISDN', 'l', undefined, 'MSISDN', 'TS 51.011 10.5.5', { codec: EF_MSISDN }],
+    [0x6f42, 'EF.SMSP', 'l', undefined, 'SMS parameters', 'TS 51.011 10.5.6', { codec: EF_SMSP }],
+    [0x6f43, 'EF.SMSS', 't', undefined, 'SMS status', 'TS 51.011 10.5.7'],
+    [0x6f44, 'EF.LND', 'c', undefined, 'last number dialled', 'TS 51.011 10.5.8'],
+    [0x6f49, 'EF.SDN', 'l', undefined, 'service dialling numbers', 'TS 51.011 10.5.9'],
+    [0x6f4a, 'EF.EXT1', 'l', undefined, 'extension 1', 'TS 51.011 10.5.10'],
+  ]),
+  df('DF', 0x5f50, 'DF.GRAPHICS', 'graphics', `${TS31102} 4.6.1`, efs(TS31102, [[0x4f20, 'EF.IMG', 'l', undefined, 'image', '4.6.1.1']])),
+  phonebook(),
+]);

@@ -1,13 +1,15 @@
 /**
- * EF codecs of the MF level files, ETSI TS 102 221 section 13: EF.ICCID (13.2), EF.DIR (13.1), EF.UMPC (13.6),
- * EF.PL (13.3), EF.ARR (13.4, also used by ADF-level EF.ARR files).
+ * ETSI TS 102 221: the MF and its EFs (section 13), each declared once with its codec: EF.ICCID
+ * (13.2), EF.DIR (13.1), EF.PL (13.3), EF.ARR (13.4, whose coding the ADF-level EF.ARR files
+ * share), EF.UMPC (13.6). The applications and DFs below the MF come from their own spec files.
  */
 import { decodeBer, encodeBer, type BerTlv } from '../../codec/tlv/ber.js';
 import { toHex } from '../../util/hex.js';
 import { keyName, keyRefOf } from '../keys.js';
-import { defineCodec } from './define.js';
-import { ascii, bcd, bits, type Block, fail, hex, isEmpty, isObj, list, struct, uint } from './fields.js';
-import type { Json } from './types.js';
+import { type DfDecl, type EfDecl, efs, type FileDecl, TS102 } from './model.js';
+import { defineCodec } from '../codecs/define.js';
+import { ascii, bcd, bits, type Block, fail, hex, isEmpty, isObj, list, struct, uint } from '../codecs/fields.js';
+import type { Json } from '../codecs/types.js';
 
 const ff = (n: number): Uint8Array => new Uint8Array(n).fill(0xff);
 
@@ -254,4 +256,17 @@ export const EF_UMPC = defineCodec({
   ],
 });
 
-export const UICC_CODECS = [EF_ICCID, EF_DIR, EF_PL, EF_ARR, EF_UMPC];
+// ---- section 13: the MF's EFs ---------------------------------------------------------------
+
+export const MF_EFS: EfDecl[] = efs(TS102, [
+  [0x2fe2, 'EF.ICCID', 't', 0x02, 'ICC identification', '13.2', { codec: EF_ICCID, size: 10, access: 'ALW/NEV' }],
+  [0x2f00, 'EF.DIR', 'l', 0x1e, 'application directory', '13.1', { codec: EF_DIR, size: [5], access: 'ALW/ADM' }],
+  [0x2f05, 'EF.PL', 't', 0x05, 'preferred languages', '13.3', { codec: EF_PL, size: [2], access: 'ALW/PIN' }],
+  [0x2f06, 'EF.ARR', 'l', 0x06, 'access rule reference', '13.4', { codec: EF_ARR, access: 'ALW/ADM' }],
+  [0x2f08, 'EF.UMPC', 't', 0x08, 'UICC maximum power consumption', '13.6', { codec: EF_UMPC, size: 5, access: 'ALW/ADM' }],
+]);
+
+/** The MF (8.1) over its EFs and the given applications and DFs. */
+export function mfDecl(below: FileDecl[]): DfDecl {
+  return { kind: 'MF', name: 'MF', fid: 0x3f00, desc: 'master file', spec: `${TS102} 8.1`, children: [...MF_EFS, ...below] };
+}
