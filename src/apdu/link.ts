@@ -25,6 +25,8 @@ export interface ApduSender {
   transmit(cmd: CommandApdu): Promise<ResponseApdu>;
   /** like transmit, but throws SwError unless the SW means success; returns the data */
   send(cmd: CommandApdu, what?: string): Promise<Uint8Array>;
+  /** runs `fn` as one PC/SC transaction on the card (Transport.transaction), where the sender has one */
+  transaction?<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export class CardLink implements ApduSender {
@@ -37,6 +39,10 @@ export class CardLink implements ApduSender {
     readonly transport: Transport,
     private readonly opts: LinkOptions = {},
   ) {}
+
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.transport.transaction(fn);
+  }
 
   setTrace(trace: TraceSink | undefined): void {
     this.opts.trace = trace;
@@ -137,6 +143,9 @@ export class LogicalChannel implements ApduSender {
   }
   send(cmd: CommandApdu, what?: string): Promise<Uint8Array> {
     return sendVia(this, cmd, what);
+  }
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.link.transaction(fn);
   }
   close(): Promise<void> {
     return this.link.closeChannel(this.channel);

@@ -337,6 +337,21 @@ export class RemoteTransport implements Transport {
     return this.atrBytes;
   }
 
+  private txDepth = 0;
+
+  /** A PC/SC transaction on the bridge's reader (ops `begin` and `end`) around `fn`. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.txDepth > 0 || !this.acquired || !this.atrBytes) return fn();
+    await this.client.request({ op: 'begin' });
+    this.txDepth++;
+    try {
+      return await fn();
+    } finally {
+      this.txDepth--;
+      if (this.client.isOpen && this.acquired) await this.client.request({ op: 'end' }).catch(() => undefined);
+    }
+  }
+
   async disconnect(): Promise<void> {
     this.atrBytes = undefined;
     if (!this.acquired || !this.client.isOpen) return;

@@ -22,6 +22,8 @@ export type ClientRequest =
   | { op: 'apdu'; seq: number; apdu: Uint8Array; binary: boolean }
   | { op: 'reset'; seq: number }
   | { op: 'disconnect'; seq: number }
+  | { op: 'begin'; seq: number }
+  | { op: 'end'; seq: number }
   | { op: 'release'; seq: number };
 
 export type ClientOp = ClientRequest['op'];
@@ -38,7 +40,7 @@ export type ServerFrame =
   | { kind: 'rapdu'; re: number; rapdu: Uint8Array; binary: boolean }
   | { kind: 'error'; re: number; code: string; message: string };
 
-const OPS: ReadonlySet<string> = new Set(['list', 'watch', 'acquire', 'connect', 'apdu', 'reset', 'disconnect', 'release']);
+const OPS: ReadonlySet<string> = new Set(['list', 'watch', 'acquire', 'connect', 'apdu', 'reset', 'disconnect', 'release', 'begin', 'end']);
 const MAX_SEQ = 0xffffffff;
 const MAX_WAIT_MS = 600_000;
 const MAX_NAME = 256;
@@ -111,6 +113,8 @@ export function decodeClientFrame(data: Uint8Array | string, binary: boolean): C
     case 'reset':
     case 'disconnect':
     case 'release':
+    case 'begin':
+    case 'end':
       return { op: op as 'list', seq };
     case 'watch':
       return { op: 'watch', seq, reader: nameOf(o.reader, 'reader') };

@@ -17,6 +17,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { SimdmError } from '../errors.js';
 import type { Transport } from '../transport/types.js';
@@ -39,11 +40,30 @@ export interface BridgeServerOptions {
   idleMs?: number;
   /** ping period; a client that has not answered the previous ping is dropped (default 10 s) */
   heartbeatMs?: number;
-  /** reset the card when a session releases it (default true) */
+  /**
+   * reset the card when a session releases it, and before the first `connect` of a session when
+   * the previous holder left it unreset (default true). false: a session inherits the previous
+   * one's verified PIN/ADM, selected files, open logical and secure channels.
+   */
   resetOnRelease?: boolean;
+  /** authenticated connections in all (default 256) */
   maxConnections?: number;
-  /** failed authentications per peer address within `authWindowMs` before it is refused (429) (default 20) */
+  /** authenticated connections of one principal (default 16), so one token cannot take them all */
+  maxConnectionsPerPrincipal?: number;
+  /** connections not yet authenticated (TLS handshake or upgrade pending) (default 64); more are closed at once */
+  maxPreAuth?: number;
+  /** the TLS handshake and the authenticated upgrade must be done within this (default 5 s) */
+  authTimeoutMs?: number;
+  /** a session holding and watching no reader is closed after this long without a request (default: idleMs; 0 = never) */
+  sessionIdleMs?: number;
+  /**
+   * failed authentications per peer address within `authWindowMs` (default 20): further failing
+   * attempts from it get 429 and are counted in one audit line per window, not one each. A valid
+   * credential is accepted whatever its address did (several clients can share one NAT address).
+   */
   maxAuthFailures?: number;
+  /** failed authentications within `authWindowMs` over all addresses, beyond which every failing attempt gets 429 (default 200) */
+  maxGlobalAuthFailures?: number;
   authWindowMs?: number;
   log?: (line: string) => void;
 }
@@ -60,6 +80,8 @@ class Slot {
   readonly waiters: Waiter[] = [];
   readonly watchers = new Set<Session>();
   transport: Transport | undefined;
+  /** the card was reset when the last session released it, and nobody connected since */
+  clean = false;
   constructor(readonly name: string) {}
 }
 
@@ -70,21 +92,51 @@ export class BridgeServer {
   private readonly sessions = new Set<Session>();
   private heartbeat: NodeJS.Timeout | undefined;
   private tokens: TokenStore;
-  /** peer address -> times of recent authentication failures */
+  /** peer address -> times of recent authentication failures (at most maxAuthFailures kept) */
   private readonly failures = new Map<string, number[]>();
+  /** times of recent authentication failures over all addresses (at most maxGlobalAuthFailures kept) */
+  private globalFailures: number[] = [];
+  /** failing attempts answered 429 and not audited one by one since the last summary line */
+  private suppressed = { count: 0, addrs: new Set<string>(), timer: undefined as NodeJS.Timeout | undefined };
+  /** connections that have not authenticated yet: "address:port" -> deadline timer */
+  private readonly preAuth = new Map<string, NodeJS.Timeout>();
+  /** authenticated connections per principal id, counted from the upgrade until the socket closes */
+  private readonly perPrincipal = new Map<string, number>();
+  private liveConnections = 0;
   readonly idleMs: number;
+  readonly sessionIdleMs: number;
   readonly resetOnRelease: boolean;
 
   constructor(readonly opts: BridgeServerOptions) {
     this.idleMs = opts.idleMs ?? 60_000;
+    this.sessionIdleMs = opts.sessionIdleMs ?? this.idleMs;
     this.resetOnRelease = opts.resetOnRelease ?? true;
     this.tokens = opts.tokens;
     const ca = opts.tls.clientCa;
+    const authTimeout = opts.authTimeoutMs ?? 5_000;
     this.https = createServer({
       cert: opts.tls.cert,
       key: opts.tls.key,
       minVersion: 'TLSv1.2',
+      handshakeTimeout: authTimeout,
       ...(ca ? { ca, requestCert: true, rejectUnauthorized: false } : {}),
+    });
+    // Pre-authentication cap and deadline: a socket that has not completed TLS and an authenticated
+    // upgrade within authTimeout is closed, and beyond maxPreAuth such sockets new ones are closed
+    // at once, so idle or slow peers cannot exhaust file descriptors.
+    this.https.on('connection', (sock: Socket) => {
+      const key = `${sock.remoteAddress}:${sock.remotePort}`;
+      if (this.preAuth.size >= (opts.maxPreAuth ?? 64)) {
+        sock.destroy();
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.preAuth.delete(key);
+        sock.destroy();
+      }, authTimeout);
+      timer.unref();
+      this.preAuth.set(key, timer);
+      sock.once('close', () => this.authDone(key));
     });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME, perMessageDeflate: false });
     this.https.on('request', (_req, res) => {
@@ -119,8 +171,22 @@ export class BridgeServer {
     return { host, port: typeof a === 'object' && a ? a.port : 0 };
   }
 
+  /** the connection `key` authenticated (or closed): no longer counted before authentication */
+  private authDone(key: string): void {
+    const t = this.preAuth.get(key);
+    if (t) clearTimeout(t);
+    this.preAuth.delete(key);
+  }
+
+  /** Connections not yet authenticated (for tests and status). */
+  get pendingAuth(): number {
+    return this.preAuth.size;
+  }
+
   async close(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.flushSuppressed();
+    for (const t of this.preAuth.values()) clearTimeout(t);
     for (const s of [...this.sessions]) s.ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     const closed = new Promise<void>((resolve) => this.https.close(() => resolve()));
@@ -151,21 +217,49 @@ export class BridgeServer {
     }
   }
 
-  private throttled(peer: string): boolean {
+  /**
+   * Records a failed authentication from `addr`. Returns true when the address or the server as a
+   * whole is over its limit: the attempt is then answered 429 and only counted (one summary audit
+   * line per window), so unauthenticated peers cannot grow the audit log without bound.
+   */
+  private failed(addr: string): boolean {
     const max = this.opts.maxAuthFailures ?? 20;
+    const maxGlobal = this.opts.maxGlobalAuthFailures ?? 200;
     const win = this.opts.authWindowMs ?? 60_000;
     const now = Date.now();
-    const f = (this.failures.get(peer) ?? []).filter((t) => now - t < win);
-    if (f.length) this.failures.set(peer, f);
-    else this.failures.delete(peer);
-    return f.length >= max;
+    const f = (this.failures.get(addr) ?? []).filter((t) => now - t < win);
+    this.globalFailures = this.globalFailures.filter((t) => now - t < win);
+    const over = f.length >= max || this.globalFailures.length >= maxGlobal;
+    f.push(now);
+    if (f.length > max) f.shift();
+    this.failures.delete(addr);
+    this.failures.set(addr, f);
+    if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value!);
+    this.globalFailures.push(now);
+    if (this.globalFailures.length > maxGlobal) this.globalFailures.shift();
+    if (over) {
+      const sup = this.suppressed;
+      sup.count++;
+      if (sup.addrs.size < 10_000) sup.addrs.add(addr);
+      if (!sup.timer) {
+        sup.timer = setTimeout(() => this.flushSuppressed(), win);
+        sup.timer.unref();
+      }
+    }
+    return over;
   }
 
-  private failed(peer: string): void {
-    const f = this.failures.get(peer) ?? [];
-    f.push(Date.now());
-    this.failures.set(peer, f);
-    if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value!);
+  /** One audit line for the failing attempts that were refused without a line of their own. */
+  private flushSuppressed(): void {
+    const sup = this.suppressed;
+    if (sup.timer) clearTimeout(sup.timer);
+    sup.timer = undefined;
+    if (sup.count === 0) return;
+    const detail = `throttled: ${sup.count} further failed authentication${sup.count === 1 ? '' : 's'} from ${sup.addrs.size} address${sup.addrs.size === 1 ? '' : 'es'} refused (429)`;
+    this.opts.audit?.event({ event: 'auth-failed', who: '-', detail });
+    this.log(detail);
+    sup.count = 0;
+    sup.addrs.clear();
   }
 
   private authenticate(req: IncomingMessage): { principal: Principal; tokenHash?: Uint8Array; certCn?: string } | undefined {
@@ -195,25 +289,39 @@ export class BridgeServer {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
     };
     const addr = req.socket.remoteAddress ?? '?';
-    if (this.throttled(addr)) {
-      this.opts.audit?.event({ event: 'auth-failed', who: peer, detail: 'throttled' });
-      refuse(429, 'bridge.auth', 'too many failed authentications: try later');
-      return;
-    }
     const auth = this.authenticate(req);
     if (!auth) {
       const why = req.headers.authorization === undefined ? 'no credentials' : 'bad credentials';
-      this.failed(addr);
+      if (this.failed(addr)) {
+        refuse(429, 'bridge.auth', 'too many failed authentications: try later');
+        return;
+      }
       this.opts.audit?.event({ event: 'auth-failed', who: peer, detail: why });
       this.log(`refused ${peer}: ${why}`);
       refuse(401, 'bridge.auth', `authentication required: ${why}`);
       return;
     }
     const principal = auth.principal;
-    if (this.sessions.size >= (this.opts.maxConnections ?? 256)) {
+    const mine = this.perPrincipal.get(principal.id) ?? 0;
+    const perMax = this.opts.maxConnectionsPerPrincipal ?? 16;
+    if (mine >= perMax) {
+      this.opts.audit?.event({ event: 'refused', who: principal.id, code: 'bridge.busy', detail: `connection limit of the principal (${perMax}) reached` });
+      refuse(503, 'bridge.busy', `too many connections for ${principal.id} (at most ${perMax})`);
+      return;
+    }
+    if (this.liveConnections >= (this.opts.maxConnections ?? 256)) {
       refuse(503, 'bridge.busy', 'too many connections');
       return;
     }
+    this.authDone(`${req.socket.remoteAddress}:${req.socket.remotePort}`);
+    this.perPrincipal.set(principal.id, mine + 1);
+    this.liveConnections++;
+    socket.once('close', () => {
+      this.liveConnections--;
+      const n = (this.perPrincipal.get(principal.id) ?? 1) - 1;
+      if (n > 0) this.perPrincipal.set(principal.id, n);
+      else this.perPrincipal.delete(principal.id);
+    });
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const s = new Session(this, ws, principal, peer);
       s.viaTokenHash = auth.tokenHash;
@@ -273,16 +381,27 @@ export class BridgeServer {
     });
   }
 
-  /** Frees the reader: resets the card (unless disabled) and hands it to the next waiter. */
-  async release(slot: Slot, conn: Session, cardConnected: boolean): Promise<void> {
+  /**
+   * Frees the reader and hands it to the next waiter. When the session used the card at all
+   * (`touched`, even if it sent `disconnect` since: a PC/SC disconnect leaves the card powered with
+   * its PINs verified), the card is reset unless resetOnRelease is off.
+   */
+  async release(slot: Slot, conn: Session, touched: boolean, cardConnected: boolean): Promise<void> {
     if (slot.holder !== conn) return;
     const t = slot.transport;
-    if (t && cardConnected) {
+    if (t && touched) {
+      slot.clean = false;
       try {
-        if (this.resetOnRelease) await t.reset();
-        await t.disconnect();
+        if (this.resetOnRelease) {
+          if (!cardConnected) await t.connect();
+          await t.disconnect({ reset: true });
+          slot.clean = true;
+        } else if (cardConnected) {
+          await t.disconnect();
+        }
       } catch {
-        /* card gone: nothing to clean */
+        /* card gone: nothing to clean (a new card starts reset) */
+        slot.clean = false;
       }
     }
     slot.holder = undefined;
@@ -319,6 +438,11 @@ class Session {
   private queue: Promise<void> = Promise.resolve();
   private held: Slot | undefined;
   private cardConnected = false;
+  /** the session connected to the card of the held reader at least once */
+  private touched = false;
+  private watching = false;
+  /** the open PC/SC transaction (begin ... end): ends it, and settles when it has ended */
+  private tx: { end: () => void; done: Promise<void> } | undefined;
   private alive = true;
   private idleTimer: NodeJS.Timeout | undefined;
   private gone = false;
@@ -339,6 +463,8 @@ class Session {
     ws.on('error', () => ws.terminate());
     server.opts.audit?.event({ event: 'session', who: principal.id, detail: `connected from ${peer}` });
     this.send({ kind: 'hello', v: PROTOCOL_VERSION, who: principal.id, readOnly: principal.readOnly, idleMs: server.idleMs });
+    // a session that never sends a request is idle from the start
+    this.touch();
   }
 
   send(f: ServerFrame): void {
@@ -400,12 +526,26 @@ class Session {
   private touch(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    if (!this.held || this.server.idleMs <= 0) return;
+    if (!this.held) {
+      // a session that holds and watches nothing only takes a connection slot: close it when idle
+      const ms = this.server.sessionIdleMs;
+      if (this.watching || ms <= 0 || this.gone) return;
+      this.idleTimer = setTimeout(() => {
+        if (this.inFlight > 0 || this.held) return this.touch();
+        this.server.log(`${this.principal.id}@${this.peer}: no request for ${ms} ms and no reader, closing the session`);
+        this.send({ kind: 'error', re: 0, code: 'bridge.idle', message: `session closed after ${ms} ms without a request` });
+        this.ws.close(4002, 'idle');
+      }, ms);
+      this.idleTimer.unref();
+      return;
+    }
+    if (this.server.idleMs <= 0) return;
     this.idleTimer = setTimeout(() => {
       this.queue = this.queue.then(async () => {
         if (!this.held) return;
         const name = this.held.name;
         await this.releaseHeld();
+        this.touch();
         this.server.log(`${this.principal.id}: idle for ${this.server.idleMs} ms, released "${name}"`);
         this.send({ kind: 'error', re: 0, code: 'bridge.idle', message: `reader "${name}" released after ${this.server.idleMs} ms without a request` });
       });
@@ -437,6 +577,7 @@ class Session {
         const slot = this.slotFor(req.reader);
         await this.server.transportOf(slot);
         slot.watchers.add(this);
+        this.watching = true;
         this.send({ kind: 'ok', re: req.seq, present: await this.server.opts.backend.present(req.reader) });
         return;
       }
@@ -450,11 +591,12 @@ class Session {
         await this.server.transportOf(slot);
         await this.server.acquire(slot, this, req.waitMs);
         if (this.gone) {
-          await this.server.release(slot, this, false);
+          await this.server.release(slot, this, false, false);
           return;
         }
         this.held = slot;
         this.cardConnected = false;
+        this.touched = false;
         audit?.event({ event: 'acquire', who, reader: slot.name });
         this.touch();
         this.send({ kind: 'ok', re: req.seq, present: await this.server.opts.backend.present(slot.name) });
@@ -465,7 +607,11 @@ class Session {
         const t = slot.transport!;
         // a card just inserted may not be reported yet (as withCard does for local readers)
         if (t instanceof PcscTransport && !t.cardPresent) await t.waitForCard(1000);
-        const atr = await t.connect();
+        let atr = await t.connect();
+        // the first connect of a session finds the card reset, whatever the previous holder did
+        if (!this.touched && !slot.clean && this.server.resetOnRelease) atr = await t.reset();
+        slot.clean = false;
+        this.touched = true;
         this.cardConnected = true;
         this.send({ kind: 'ok', re: req.seq, atr });
         return;
@@ -473,17 +619,46 @@ class Session {
       case 'reset': {
         const slot = this.heldSlot();
         const atr = await slot.transport!.reset();
+        slot.clean = false;
+        this.touched = true;
         this.cardConnected = true;
         this.send({ kind: 'ok', re: req.seq, atr });
         return;
       }
       case 'disconnect': {
         const slot = this.heldSlot();
+        await this.endTransaction();
         await slot.transport!.disconnect();
         this.cardConnected = false;
         this.send({ kind: 'ok', re: req.seq });
         return;
       }
+      case 'begin': {
+        const slot = this.heldSlot();
+        if (!this.cardConnected) throw new BridgeError('bridge.state', 'no card connected in this session: connect first');
+        if (this.tx) throw new BridgeError('bridge.state', 'a transaction is already open in this session');
+        let end!: () => void;
+        let started!: () => void;
+        const hold = new Promise<void>((r) => (end = r));
+        const began = new Promise<void>((r) => (started = r));
+        const done = slot.transport!.transaction(async () => {
+          started();
+          await hold;
+        });
+        this.tx = { end, done: done.catch(() => undefined) };
+        try {
+          await Promise.race([began, done]);
+        } catch (e) {
+          this.tx = undefined;
+          throw e;
+        }
+        this.send({ kind: 'ok', re: req.seq });
+        return;
+      }
+      case 'end':
+        await this.endTransaction();
+        this.send({ kind: 'ok', re: req.seq });
+        return;
       case 'release':
         await this.releaseHeld();
         this.send({ kind: 'ok', re: req.seq });
@@ -491,9 +666,10 @@ class Session {
       case 'apdu': {
         const slot = this.heldSlot();
         const ins = req.apdu[1]!;
-        if (this.principal.readOnly && !readOnlyAllows(req.apdu)) {
+        if (this.principal.readOnly && !readOnlyAllows(req.apdu, this.principal.allow)) {
           audit?.apdu(who, slot.name, req.apdu, undefined, 0, { code: 'bridge.forbidden' });
-          throw new BridgeError('bridge.forbidden', `read-only session: INS ${ins.toString(16).toUpperCase().padStart(2, '0')} is not allowed`);
+          const h = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
+          throw new BridgeError('bridge.forbidden', `read-only session: CLA ${h(req.apdu[0]!)} INS ${h(ins)} is not allowed`);
         }
         const t0 = performance.now();
         let rapdu: Uint8Array;
@@ -510,14 +686,25 @@ class Session {
     }
   }
 
+  /** Ends the session's open transaction, if any (the card goes back to shared mode). */
+  private async endTransaction(): Promise<void> {
+    const tx = this.tx;
+    if (!tx) return;
+    this.tx = undefined;
+    tx.end();
+    await tx.done;
+  }
+
   private async releaseHeld(): Promise<void> {
     const slot = this.held;
     if (!slot) return;
-    this.held = undefined;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    await this.server.release(slot, this, this.cardConnected);
+    await this.endTransaction();
+    this.held = undefined;
+    await this.server.release(slot, this, this.touched, this.cardConnected);
     this.cardConnected = false;
+    this.touched = false;
     this.server.opts.audit?.event({ event: 'release', who: this.principal.id, reader: slot.name });
   }
 

@@ -24,6 +24,8 @@ const Entry = z
     certCN: z.string().min(1).max(256).optional(),
     readers: z.array(z.string().min(1)).min(1),
     readOnly: z.boolean().optional(),
+    /** read-only principals: extra CLA||INS pairs (4 hex digits) beyond the default allow-list */
+    allow: z.array(z.string().regex(/^[0-9A-Fa-f]{4}$/, 'CLA and INS as 4 hex digits')).max(64).optional(),
   })
   .strict()
   .refine((e) => (e.sha256 === undefined) !== (e.certCN === undefined), 'exactly one of sha256 and certCN');
@@ -46,7 +48,7 @@ export class TokenStore {
 
   constructor(json: TokensFileJson) {
     for (const e of json.principals) {
-      const p: Principal = { id: e.id, readers: e.readers, readOnly: e.readOnly ?? false };
+      const p: Principal = { id: e.id, readers: e.readers, readOnly: e.readOnly ?? false, ...(e.allow ? { allow: e.allow.map((a) => a.toUpperCase()) } : {}) };
       if (e.sha256) this.byHash.push({ hash: new Uint8Array(Buffer.from(e.sha256, 'hex')), principal: p });
       else if (e.certCN) this.byCn.set(e.certCN, p);
     }

@@ -6,6 +6,8 @@
  * Every command that presents a secret first reads the retry counter (VERIFY / UNBLOCK with no
  * data answer 63Cx with the tries left), refuses when only one try is left unless `force` is set,
  * and never repeats a failed presentation on its own. Values are never put into messages.
+ * The counter read and the presentation run as one transaction on the card (Transport.transaction:
+ * exclusive PC/SC access), so another process sharing the reader cannot spend a try in between.
  */
 import type { ApduSender } from '../apdu/link.js';
 import { SwError, swHex } from '../apdu/sw.js';
@@ -55,6 +57,11 @@ export async function pukStatus(sender: ApduSender, ref: PinRef): Promise<{ ref:
   throw new SwError(res.sw, `UNBLOCK ${keyName(r)} (PUK retry counter)`);
 }
 
+/** Counter read + presentation as one transaction where the sender offers one. */
+function guarded<T>(sender: ApduSender, fn: () => Promise<T>): Promise<T> {
+  return sender.transaction ? sender.transaction(fn) : fn();
+}
+
 /** Refuses when the counter says one more wrong value could block the key. */
 function guard(name: string, what: string, retries: number | undefined, blocked: boolean, opts: SafetyOptions, unblockHint: string): void {
   if (blocked) throw new PinError('blocked', `${name} is blocked: ${unblockHint}`, 0);
@@ -89,9 +96,11 @@ async function present(sender: ApduSender, ins: number, ref: number, data: Uint8
 export async function verifyPin(sender: ApduSender, ref: PinRef, value: Uint8Array, opts: SafetyOptions = {}): Promise<void> {
   const r = keyRefOf(ref);
   checkLength(r, value);
-  const st = await pinStatus(sender, r);
-  guard(st.name, 'verify', st.retries, st.blocked, opts, hintFor(r));
-  await present(sender, 0x20, r, value, `VERIFY ${st.name}`);
+  await guarded(sender, async () => {
+    const st = await pinStatus(sender, r);
+    guard(st.name, 'verify', st.retries, st.blocked, opts, hintFor(r));
+    await present(sender, 0x20, r, value, `VERIFY ${st.name}`);
+  });
 }
 
 /** CHANGE PIN (11.1.10): old and new value, each 8 bytes. */
@@ -99,9 +108,11 @@ export async function changePin(sender: ApduSender, ref: PinRef, oldValue: Uint8
   const r = keyRefOf(ref);
   checkLength(r, oldValue);
   checkLength(r, newValue, 'new value');
-  const st = await pinStatus(sender, r);
-  guard(st.name, 'change it', st.retries, st.blocked, opts, hintFor(r));
-  await present(sender, 0x24, r, concat(oldValue, newValue), `CHANGE ${st.name}`);
+  await guarded(sender, async () => {
+    const st = await pinStatus(sender, r);
+    guard(st.name, 'change it', st.retries, st.blocked, opts, hintFor(r));
+    await present(sender, 0x24, r, concat(oldValue, newValue), `CHANGE ${st.name}`);
+  });
 }
 
 /** DISABLE PIN (11.1.11). */
@@ -109,9 +120,11 @@ export async function disablePin(sender: ApduSender, ref: PinRef, value: Uint8Ar
   const r = keyRefOf(ref);
   if (isAdm(r)) throw new UsageError(`${keyName(r)} is an ADM key: it cannot be disabled`);
   checkLength(r, value);
-  const st = await pinStatus(sender, r);
-  guard(st.name, 'disable it', st.retries, st.blocked, opts, hintFor(r));
-  await present(sender, 0x26, r, value, `DISABLE ${st.name}`);
+  await guarded(sender, async () => {
+    const st = await pinStatus(sender, r);
+    guard(st.name, 'disable it', st.retries, st.blocked, opts, hintFor(r));
+    await present(sender, 0x26, r, value, `DISABLE ${st.name}`);
+  });
 }
 
 /** ENABLE PIN (11.1.12). */
@@ -119,9 +132,11 @@ export async function enablePin(sender: ApduSender, ref: PinRef, value: Uint8Arr
   const r = keyRefOf(ref);
   if (isAdm(r)) throw new UsageError(`${keyName(r)} is an ADM key: it cannot be enabled or disabled`);
   checkLength(r, value);
-  const st = await pinStatus(sender, r);
-  guard(st.name, 'enable it', st.retries, st.blocked, opts, hintFor(r));
-  await present(sender, 0x28, r, value, `ENABLE ${st.name}`);
+  await guarded(sender, async () => {
+    const st = await pinStatus(sender, r);
+    guard(st.name, 'enable it', st.retries, st.blocked, opts, hintFor(r));
+    await present(sender, 0x28, r, value, `ENABLE ${st.name}`);
+  });
 }
 
 /** UNBLOCK PIN (11.1.13): PUK then the new PIN; reads the PUK counter first. */
@@ -130,16 +145,18 @@ export async function unblockPin(sender: ApduSender, ref: PinRef, puk: Uint8Arra
   if (isAdm(r)) throw new UsageError(`${keyName(r)} is an ADM key: it has no PUK`);
   if (puk.length !== 8) throw new UsageError(`the PUK must be 8 bytes (8 digits), got ${puk.length}`);
   checkLength(r, newValue, 'new value');
-  const st = await pukStatus(sender, r);
-  guard(st.name, 'unblock', st.retries, st.blocked, opts, 'the PUK is blocked too: the card cannot be unblocked by the user');
-  const res = await sender.transmit({ cla: 0x00, ins: 0x2c, p1: 0x00, p2: r, data: concat(puk, newValue), secret: true });
-  if (res.sw === 0x9000) return;
-  if ((res.sw & 0xfff0) === 0x63c0) {
-    const n = res.sw & 0x0f;
-    throw new PinError('wrong', `UNBLOCK ${keyName(r)}: wrong PUK, ${n} ${n === 1 ? 'try' : 'tries'} left; not retried`, n);
-  }
-  if (res.sw === 0x6983) throw new PinError('blocked', `UNBLOCK ${keyName(r)}: the PUK is now blocked`, 0);
-  throw new SwError(res.sw, `UNBLOCK ${keyName(r)}`);
+  await guarded(sender, async () => {
+    const st = await pukStatus(sender, r);
+    guard(st.name, 'unblock', st.retries, st.blocked, opts, 'the PUK is blocked too: the card cannot be unblocked by the user');
+    const res = await sender.transmit({ cla: 0x00, ins: 0x2c, p1: 0x00, p2: r, data: concat(puk, newValue), secret: true });
+    if (res.sw === 0x9000) return;
+    if ((res.sw & 0xfff0) === 0x63c0) {
+      const n = res.sw & 0x0f;
+      throw new PinError('wrong', `UNBLOCK ${keyName(r)}: wrong PUK, ${n} ${n === 1 ? 'try' : 'tries'} left; not retried`, n);
+    }
+    if (res.sw === 0x6983) throw new PinError('blocked', `UNBLOCK ${keyName(r)}: the PUK is now blocked`, 0);
+    throw new SwError(res.sw, `UNBLOCK ${keyName(r)}`);
+  });
 }
 
 function checkLength(ref: number, v: Uint8Array, what = 'value'): void {

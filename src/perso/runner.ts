@@ -253,7 +253,10 @@ export class PersoRunner {
         return;
       }
     }
-    await this.write(t, link, ctx, row, iccid === undefined && row.mode === 'blank', sameCard);
+    // the card's writes, commit and read-back as one PC/SC transaction: no other client of the
+    // reader can select another file or present a key in between
+    const r = row;
+    await t.transaction(() => this.write(t, link, ctx, r, iccid === undefined && r.mode === 'blank', sameCard));
   }
 
   /**

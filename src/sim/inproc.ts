@@ -52,6 +52,11 @@ export class InProcessTransport extends TransportEvents implements Transport {
     this.connected = false;
   }
 
+  /** one process, one client: nothing else can reach the virtual card in between */
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
   async close(): Promise<void> {
     this.connected = false;
   }

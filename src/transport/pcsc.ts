@@ -21,6 +21,7 @@ export interface CardReader {
   state: number;
   connected: boolean;
   readonly SCARD_SHARE_SHARED: number;
+  readonly SCARD_SHARE_EXCLUSIVE: number;
   readonly SCARD_PROTOCOL_T0: number;
   readonly SCARD_PROTOCOL_T1: number;
   readonly SCARD_STATE_PRESENT: number;
@@ -167,6 +168,10 @@ export class PcscTransport extends TransportEvents implements Transport {
   private protocol = 0;
   private present = false;
   private statusWaiters: (() => void)[] = [];
+  /** depth of transaction() calls; the outermost one holds the card exclusively */
+  private txDepth = 0;
+  /** how long transaction() waits for another client to let go of the card (default 5 s) */
+  transactionWaitMs = 5_000;
 
   /** the reader's status events: presence, ATR, insert/remove notifications */
   private readonly onStatus = (s: { state: number; atr?: Buffer }): void => {
@@ -238,13 +243,7 @@ export class PcscTransport extends TransportEvents implements Transport {
   async connect(): Promise<Uint8Array> {
     const r = this.reader;
     if (r.connected) await this.disconnectQuietly(r.SCARD_LEAVE_CARD);
-    const protocol = await new Promise<number>((resolve, reject) => {
-      r.connect({ share_mode: r.SCARD_SHARE_SHARED, protocol: r.SCARD_PROTOCOL_T0 | r.SCARD_PROTOCOL_T1 }, (err, p) => {
-        if (err) reject(fromPcscError(err, `${this.name}: connect`));
-        else resolve(p);
-      });
-    });
-    this.protocol = protocol;
+    this.protocol = await this.open(this.txDepth > 0 ? r.SCARD_SHARE_EXCLUSIVE : r.SCARD_SHARE_SHARED);
     this.present = true;
     // The ATR comes from the reader's status events. (Calling the binding's get_status again would
     // start a second status thread: it never answers. The binding calls it once per reader.)
@@ -260,6 +259,56 @@ export class PcscTransport extends TransportEvents implements Transport {
     const atr = this.lastAtr ?? new Uint8Array();
     this.atrBytes = atr;
     return atr;
+  }
+
+  private open(shareMode: number): Promise<number> {
+    const r = this.reader;
+    return new Promise<number>((resolve, reject) => {
+      r.connect({ share_mode: shareMode, protocol: r.SCARD_PROTOCOL_T0 | r.SCARD_PROTOCOL_T1 }, (err, p) => {
+        if (err) reject(fromPcscError(err, `${this.name}: connect`));
+        else resolve(p);
+      });
+    });
+  }
+
+  /**
+   * The connected card handle re-opened in `shareMode` (the card is left powered: its verified
+   * PINs, selected files and channels stay). Exclusive mode waits up to transactionWaitMs while
+   * another client holds the card.
+   */
+  private async reopen(shareMode: number): Promise<void> {
+    const r = this.reader;
+    await this.disconnectQuietly(r.SCARD_LEAVE_CARD);
+    const end = Date.now() + this.transactionWaitMs;
+    for (;;) {
+      try {
+        this.protocol = await this.open(shareMode);
+        return;
+      } catch (e) {
+        if (!(e instanceof TransportError) || e.kind !== 'sharing-violation' || Date.now() >= end) throw e;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    }
+  }
+
+  /**
+   * PC/SC has SCardBeginTransaction, but the `pcsclite` binding does not expose it (nor
+   * SCardReconnect): the closest real guarantee is exclusive share mode. The card handle is
+   * re-opened with SCARD_SHARE_EXCLUSIVE (SCARD_LEAVE_CARD in between: no reset, the card state
+   * stays) for the sequence, so pcscd refuses every other client's connect and transmit until it
+   * ends; then it is re-opened shared. Another client that holds the card already makes this wait
+   * up to transactionWaitMs, then fail with `sharing-violation` before anything was sent.
+   */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.txDepth > 0 || !this.reader.connected) return fn();
+    this.txDepth++;
+    try {
+      await this.reopen(this.reader.SCARD_SHARE_EXCLUSIVE);
+      return await fn();
+    } finally {
+      this.txDepth--;
+      if (this.reader.connected) await this.reopen(this.reader.SCARD_SHARE_SHARED).catch(() => undefined);
+    }
   }
 
   transmit(capdu: Uint8Array): Promise<Uint8Array> {
@@ -307,7 +356,15 @@ export class PcscTransport extends TransportEvents implements Transport {
     this.atrBytes = undefined;
   }
 
+  private isClosed = false;
+
+  /** close() was called: the transport no longer follows the reader's status */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
   async close(): Promise<void> {
+    this.isClosed = true;
     this.reader.removeListener('status', this.onStatus);
     await this.disconnect();
   }

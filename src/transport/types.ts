@@ -20,6 +20,15 @@ export interface Transport {
    * ADM outlives the session (a CLI command never leaves a card unlocked for the next process)
    */
   disconnect(opts?: { reset?: boolean }): Promise<void>;
+  /**
+   * Runs `fn` with no other client of the reader able to send to the card in between (a guarded
+   * sequence: retry-counter read + VERIFY, or a multi-APDU write that relies on the selected file).
+   * PC/SC: the `pcsclite` binding offers no SCardBeginTransaction, so the card is held in
+   * SCARD_SHARE_EXCLUSIVE mode for the sequence (docs/pcsc.md); bridge: the `begin`/`end` ops do
+   * the same on the server's reader. Nested calls join the outer transaction. Without a connected
+   * card `fn` just runs (its APDUs fail as they would anyway).
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** releases everything; the transport cannot be used again */
   close(): Promise<void>;
   /** card insertion/removal notifications, where the transport can tell */

@@ -13,9 +13,23 @@ import type { CardImage } from '../../src/sim/image.js';
 
 export { CardHostClient };
 
-/** Connects to the reader of vpcd port `port` once the card is present there. */
+/** the transport of each (context, vpcd port): reused, so repeated calls add no status listener */
+const transports = new WeakMap<PcscContext, Map<number, PcscTransport>>();
+
+/**
+ * The transport of the reader of vpcd port `port`, once the card is present there. One per context
+ * and port, made again only after it was closed: every PcscTransport listens to its reader's status
+ * events until close(), and transports made per call and never closed were the
+ * MaxListenersExceededWarning of the e2e run (issue 12 item 13).
+ */
 export async function readerFor(ctx: PcscContext, port: number, timeoutMs = 5000): Promise<PcscTransport> {
-  const t = await ctx.transport(vpcdReaderName(port));
+  let byPort = transports.get(ctx);
+  if (!byPort) transports.set(ctx, (byPort = new Map()));
+  let t = byPort.get(port);
+  if (!t || t.closed) {
+    t = await ctx.transport(vpcdReaderName(port));
+    byPort.set(port, t);
+  }
   await t.waitForCard(timeoutMs);
   return t;
 }

@@ -44,7 +44,11 @@ const serve: CommandModule<GlobalArgs, ServeArgs> = {
       .option('idle-timeout', { type: 'number', default: 60, describe: 'seconds without a request after which a held reader is released (0 = never)' })
       .option('heartbeat', { type: 'number', default: 10, describe: 'seconds between pings; a client missing one is dropped' })
       .option('sim', { type: 'string', array: true, describe: 'serve virtual UICC images (reader names sim0, sim1, ...) instead of PC/SC' })
-      .option('no-reset', { type: 'boolean', describe: 'do not reset the card when a session releases it' }) as Argv<ServeArgs>,
+      .option('no-reset', {
+        type: 'boolean',
+        describe:
+          'do not reset the card between sessions. Gives up the isolation of principals: the next session (a read-only one too) inherits verified PINs/ADM, selected files, open logical and secure channels',
+      }) as Argv<ServeArgs>,
   handler: async (argv) => {
     const tokens = TokenStore.load(argv.tokens);
     let backend: ReaderBackend;
@@ -55,6 +59,7 @@ const serve: CommandModule<GlobalArgs, ServeArgs> = {
     } else {
       backend = new PcscBackend();
     }
+    if (argv['no-reset']) process.stderr.write('bridge: --no-reset: cards are not reset between sessions; a session inherits the previous one\'s verified PINs and ADM\n');
     const server = new BridgeServer({
       backend,
       tokens,

@@ -33,6 +33,9 @@ class SwapReader implements Transport {
     this.inner = undefined;
     for (const l of this.ls.get('removed') ?? []) l();
   }
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
   private t(): InProcessTransport {
     if (!this.inner) throw new Error('no card');
     return this.inner;

@@ -23,6 +23,7 @@ function scripted(answers: string[]): Transport & { got: string[] } {
     reset: async () => new Uint8Array(),
     disconnect: async () => undefined,
     close: async () => undefined,
+    transaction: (fn) => fn(),
   };
 }
 

@@ -14,6 +14,18 @@ describe('read-only policy', () => {
     expect(readOnlyAllows(fromHex('002000010831323334FFFFFFFF'))).toBe(false);
   });
 
+  it('judges (CLA, INS), not INS alone: proprietary classes, secure messaging, chaining and CLA FF are refused unless listed', () => {
+    // issue 12 item 5: each of these was forwarded by the INS-only filter
+    for (const h of ['80B000000A', 'A0B000000A', '0CB000000A', '84F2000000', 'FFCA000000', 'FF70000000', '10B000000A', '60B000000A', '80CA9F7F00', 'E0F2000000']) {
+      expect(readOnlyAllows(fromHex(h)), h).toBe(false);
+    }
+    // logical channels of both interindustry classes, and STATUS in the UICC class 'CX'
+    for (const h of ['03B000000A', '40B000000A', '4FB2010400', 'C1F2000000']) expect(readOnlyAllows(fromHex(h)), h).toBe(true);
+    expect(readOnlyAllows(fromHex('A0B000000A'), ['A0B0'])).toBe(true);
+    expect(readOnlyAllows(fromHex('A0D6000002AAAA'), ['A0B0'])).toBe(false);
+    expect(readOnlyAllows(fromHex('00B0'))).toBe(false);
+  });
+
   it('matches readers by exact name or * glob', () => {
     const p = { id: 'x', readOnly: false, readers: ['Virtual PCD 00 0*', 'exact'] };
     expect(readerAllowed(p, 'Virtual PCD 00 01')).toBe(true);

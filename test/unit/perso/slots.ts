@@ -25,6 +25,9 @@ export class FakeSlot implements ReaderPort {
     this.t = img ? new InProcessTransport(new VirtualUicc(img), this.name) : undefined;
     if (this.t) this.all.push(this.t.card);
   }
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
   get current(): VirtualUicc | undefined {
     return this.t?.card;
   }
