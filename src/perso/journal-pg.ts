@@ -5,9 +5,10 @@
  * checks that the row is still held by the caller's session.
  */
 import pg from 'pg';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PersoError } from './errors.js';
-import { type ClaimResult, type Journal, type JournalEvent, type JournalRow, newSessionId, type RecoveredRow, RowTransitions, type RowState, type SessionInfo } from './journal.js';
+import { type ClaimResult, type Journal, type JournalEvent, type JournalIdentity, type JournalRow, newSessionId, type RecoveredRow, RowTransitions, type RowState, type SessionInfo } from './journal.js';
 import { toEvent, toRow } from './journal-sqlite.js';
 
 const SCHEMA = `
@@ -37,7 +38,8 @@ export class PgJournal extends RowTransitions implements Journal {
     super();
   }
 
-  static async open(url: string): Promise<PgJournal> {
+  /** `create` false: connect only; openBatchJournal checks the identity before creating anything */
+  static async open(url: string, opts: { create?: boolean } = {}): Promise<PgJournal> {
     const pool = new pg.Pool({ connectionString: url, max: 20 });
     pool.on('error', () => {
       /* a dropped idle client: the next query reconnects */
@@ -46,9 +48,11 @@ export class PgJournal extends RowTransitions implements Journal {
       const c = await pool.connect();
       try {
         // one creator at a time: stations starting together
-        await c.query('SELECT pg_advisory_lock(4242001)');
-        await c.query(SCHEMA);
-        await c.query('SELECT pg_advisory_unlock(4242001)');
+        if (opts.create !== false) {
+          await c.query('SELECT pg_advisory_lock(4242001)');
+          await c.query(SCHEMA);
+          await c.query('SELECT pg_advisory_unlock(4242001)');
+        }
       } finally {
         c.release();
       }
@@ -57,6 +61,35 @@ export class PgJournal extends RowTransitions implements Journal {
       throw new PersoError('journal', `cannot open the PostgreSQL journal: ${(e as Error).message}`);
     }
     return new PgJournal(pool);
+  }
+
+  async identity(): Promise<JournalIdentity | undefined> {
+    const t = await this.pool.query("SELECT to_regclass('perso_meta') AS m, to_regclass('perso_rows') AS r, to_regclass('perso_sessions') AS s, to_regclass('perso_events') AS e");
+    const x = t.rows[0] as Record<string, unknown>;
+    if (!x.m || !x.r || !x.s || !x.e) return undefined;
+    const meta = new Map((await this.pool.query('SELECT k, v FROM perso_meta')).rows.map((r: { k: string; v: string }) => [r.k, r.v]));
+    const ev = await this.pool.query('SELECT COALESCE(MAX(id), 0) AS n FROM perso_events');
+    return { journalId: meta.get('journal_id'), batch: meta.get('batch'), events: Number(ev.rows[0].n) };
+  }
+
+  /** any of simdm's tables present (a partial schema is not a fresh database) */
+  async hasAnyTable(): Promise<boolean> {
+    const t = await this.pool.query("SELECT to_regclass('perso_meta') AS m, to_regclass('perso_rows') AS r, to_regclass('perso_sessions') AS s, to_regclass('perso_events') AS e");
+    return Object.values(t.rows[0] as Record<string, unknown>).some((v) => v !== null);
+  }
+
+  async initialise(batch: string): Promise<JournalIdentity> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('SELECT pg_advisory_lock(4242001)');
+      await c.query(SCHEMA);
+      await c.query("INSERT INTO perso_meta (k, v) VALUES ('batch', $1) ON CONFLICT (k) DO NOTHING", [batch]);
+      await c.query("INSERT INTO perso_meta (k, v) VALUES ('journal_id', $1) ON CONFLICT (k) DO NOTHING", [randomUUID()]);
+      await c.query('SELECT pg_advisory_unlock(4242001)');
+    } finally {
+      c.release();
+    }
+    return (await this.identity())!;
   }
 
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {

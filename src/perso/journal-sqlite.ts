@@ -4,12 +4,14 @@
  * on one machine may share the file).
  */
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PersoError } from './errors.js';
 import {
   type ClaimResult,
   type Journal,
   type JournalEvent,
+  type JournalIdentity,
   type JournalRow,
   newSessionId,
   type RecoveredRow,
@@ -37,6 +39,12 @@ CREATE TABLE IF NOT EXISTS events (
 `;
 
 const now = (): string => new Date().toISOString();
+
+/** better-sqlite3's errors on a damaged or foreign file, as a PersoError without its content. */
+function notSqlite(path: string, e: unknown): PersoError {
+  const code = (e as { code?: string }).code ?? 'error';
+  return new PersoError('journal', `journal ${path} is not a usable SQLite database (${code}: corrupt, truncated or another kind of file)`);
+}
 
 interface RawRow {
   row_no: number;
@@ -76,16 +84,56 @@ export class SqliteJournal extends RowTransitions implements Journal {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
 
-  constructor(path: string) {
+  /**
+   * `create` false: open only (station.ts checks the identity before anything is created). A file
+   * that is not a SQLite database is a PersoError naming the file, never an internal error.
+   */
+  constructor(
+    private readonly path: string,
+    opts: { create?: boolean } = {},
+  ) {
     super();
     try {
       this.db = new Database(path, { timeout: 10_000 });
     } catch (e) {
-      throw new PersoError('journal', `cannot open journal ${path}: ${(e as Error).message}`);
+      throw new PersoError('journal', `cannot open journal ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
     }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      if (opts.create !== false) this.db.exec(SCHEMA);
+    } catch (e) {
+      this.db.close();
+      throw notSqlite(path, e);
+    }
+  }
+
+  async identity(): Promise<JournalIdentity | undefined> {
+    try {
+      const names = new Set((this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+      if (!['meta', 'rows', 'sessions', 'events'].every((t) => names.has(t))) return undefined;
+      const meta = new Map((this.db.prepare('SELECT k, v FROM meta').all() as { k: string; v: string }[]).map((r) => [r.k, r.v]));
+      const ev = this.db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM events').get() as { n: number };
+      return { journalId: meta.get('journal_id'), batch: meta.get('batch'), events: Number(ev.n) };
+    } catch (e) {
+      throw notSqlite(this.path, e);
+    }
+  }
+
+  /** Whether the file holds any table at all (an empty SQLite file or a 0-byte file holds none). */
+  tableCount(): number {
+    try {
+      return (this.db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
+    } catch (e) {
+      throw notSqlite(this.path, e);
+    }
+  }
+
+  async initialise(batch: string): Promise<JournalIdentity> {
     this.db.exec(SCHEMA);
+    this.db.prepare("INSERT OR IGNORE INTO meta (k, v) VALUES ('batch', ?)").run(batch);
+    this.db.prepare("INSERT OR IGNORE INTO meta (k, v) VALUES ('journal_id', ?)").run(randomUUID());
+    return (await this.identity())!;
   }
 
   private queue: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];

@@ -71,8 +71,21 @@ export interface RecoveredRow {
   to: RowState;
 }
 
+/** What makes a journal simdm's and this batch's (src/perso/station.ts openBatchJournal). */
+export interface JournalIdentity {
+  /** random id given when the journal was created; the batch's seal file holds it too */
+  journalId: string | undefined;
+  batch: string | undefined;
+  /** highest event number: a journal only grows, so a smaller one than the seal's is an older copy */
+  events: number;
+}
+
 export interface Journal {
   readonly kind: 'sqlite' | 'postgres';
+  /** the journal's identity; undefined when the store holds no (complete) simdm journal schema */
+  identity(): Promise<JournalIdentity | undefined>;
+  /** creates the schema (where missing), the batch name and a journal id (where missing) */
+  initialise(batch: string): Promise<JournalIdentity>;
   /** Adds rows not yet in the journal as free; refuses a row whose ICCID moved to another row number. */
   ensureRows(rows: { rowNo: number; iccid: string; imsi: string }[], batch: string): Promise<void>;
   openSession(station: string): Promise<string>;

@@ -13,9 +13,11 @@ import { EfJob } from './job.js';
 import type { Journal, RecoveredRow } from './journal.js';
 import type { TransportKey } from './keystore.js';
 import { PersoRunner, type ReaderPort, type RunnerEvent, type RunSummary } from './runner.js';
-import { deadSessions, openJournal, readBatchData } from './station.js';
+import { deadSessions, openBatchJournal, readBatchData, sealJournal } from './station.js';
 
 export interface RunBatchOptions {
+  /** start a new journal although the batch's journal exists without simdm schema or is missing (--new-journal) */
+  newJournal?: boolean;
   batchFile: string;
   key: TransportKey;
   /** 'all' or comma-separated reader names / unique parts / indexes */
@@ -55,7 +57,7 @@ export async function resolveReaders(ctx: PcscContext, spec: string): Promise<Pc
 export async function runBatch(o: RunBatchOptions): Promise<RunSummary & { recovered: RecoveredRow[]; dataErrors: number }> {
   const batch = loadBatch(o.batchFile);
   const data = readBatchData(batch, o.key);
-  const journal = await openJournal(batch.journal);
+  const journal = await openBatchJournal(batch, { write: true, ...(o.newJournal ? { newJournal: true } : {}) });
   const ctx = o.context ?? new PcscContext();
   try {
     await journal.ensureRows(data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })), batch.name);
@@ -104,6 +106,7 @@ export async function runBatch(o: RunBatchOptions): Promise<RunSummary & { recov
       throw e;
     } finally {
       await journal.closeSession(session, result).catch(() => undefined);
+      await sealJournal(batch, journal).catch(() => undefined);
       for (const r of readers) await r.disconnect().catch(() => undefined);
     }
   } finally {

@@ -24,7 +24,7 @@ import { TransportKey } from '../../perso/keystore.js';
 import { createProgress, type Progress } from '../../perso/progress.js';
 import { auditCsv, buildReport, reportCsv, reportText } from '../../perso/report.js';
 import { runBatch } from '../../perso/run.js';
-import { openJournal, readBatchData } from '../../perso/station.js';
+import { openBatchJournal, readBatchData, sealJournal } from '../../perso/station.js';
 import { type GlobalArgs, output, secretsFor } from '../context.js';
 
 function transportKey(argv: GlobalArgs): TransportKey {
@@ -140,6 +140,7 @@ interface RunArgs extends BatchArgs {
   station?: string;
   'keep-going'?: boolean;
   progress?: boolean;
+  'new-journal'?: boolean;
 }
 
 function runCommand(resume: boolean): CommandModule<GlobalArgs, RunArgs> {
@@ -156,7 +157,11 @@ function runCommand(resume: boolean): CommandModule<GlobalArgs, RunArgs> {
         .option('station', { type: 'string', describe: 'station name in the journal (default: host name)' })
         .option('keep-going', { type: 'boolean', describe: 'do not stop when the batch is done (pre-numbered cards trickling in)' })
         .option('force', { type: 'boolean', describe: 'present ADM/PIN even with one try left (never by default)' })
-        .option('progress', { type: 'boolean', describe: 'progress bars (default: when stderr is a TTY)' }) as Argv<RunArgs>,
+        .option('progress', { type: 'boolean', describe: 'progress bars (default: when stderr is a TTY)' })
+        .option('new-journal', {
+          type: 'boolean',
+          describe: 'start a new journal when the batch\'s journal is empty, damaged or missing (the old file is moved aside); only if no card was written with the old one',
+        }) as Argv<RunArgs>,
     handler: async (argv) => {
       const secrets = secretsFor(argv);
       const key = transportKey(argv);
@@ -181,6 +186,7 @@ function runCommand(resume: boolean): CommandModule<GlobalArgs, RunArgs> {
           ...(argv.force ? { force: true } : {}),
           ...(argv['max-cards'] !== undefined ? { maxCards: argv['max-cards'] } : {}),
           ...(argv['keep-going'] ? { stopWhenDone: false } : {}),
+          ...(argv['new-journal'] ? { newJournal: true } : {}),
           admFallback: () => {
             const v = secrets.get('ADM1');
             return v ? Buffer.from(v, 'utf8') : undefined;
@@ -224,7 +230,7 @@ const report: CommandModule<GlobalArgs, ReportArgs> = {
       .option('out', { alias: 'o', type: 'string', describe: 'write to this file' }) as Argv<ReportArgs>,
   handler: async (argv) => {
     const b = loadBatch(argv.batch);
-    const j = await openJournal(b.journal);
+    const j = await openBatchJournal(b, { write: false });
     try {
       const fmt = argv.json ? 'json' : argv.format;
       let text: string;
@@ -258,11 +264,12 @@ const release: CommandModule<GlobalArgs, ReleaseArgs> = {
       .option('reason', { type: 'string', default: 'released by the operator' }) as Argv<ReleaseArgs>,
   handler: async (argv) => {
     const b = loadBatch(argv.batch);
-    const j = await openJournal(b.journal);
+    const j = await openBatchJournal(b, { write: true });
     try {
       const s = await j.openSession(`operator@${process.env.USER ?? 'unknown'}`);
       const ok = await j.operatorRelease(argv.row, s, argv.reason);
       await j.closeSession(s, ok ? `released row ${argv.row}` : 'nothing released');
+      await sealJournal(b, j);
       if (!ok) throw new PersoError('release', `row ${argv.row} is not held or failed`);
       output(argv, { released: argv.row }, () => `row ${argv.row} is free again`);
     } finally {
