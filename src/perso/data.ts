@@ -205,6 +205,27 @@ export function encryptData(text: string, key: TransportKey): { text: string; ro
   return { text: formatRows(out), rows: d.rows.length, errors: d.errors };
 }
 
+/**
+ * `perso check`: every secret cell of every row decrypted and authenticated (AES-GCM tag over the
+ * cell with `ICCID|COLUMN` as AAD: a flipped bit, a cell moved between rows or columns, or a cell
+ * that is not base64 fails) and its value checked, then wiped. Failing rows move to `errors`.
+ */
+export function authenticateData(key: TransportKey, d: LoadedData): LoadedData {
+  const rows: DataRow[] = [];
+  const errors = [...d.errors];
+  for (const r of d.rows) {
+    try {
+      wipeSecrets(openRowSecrets(key, r));
+      rows.push(r);
+    } catch (e) {
+      if (!(e instanceof PersoInputError)) throw e;
+      errors.push(e);
+    }
+  }
+  errors.sort((a, b) => a.row - b.row);
+  return { ...d, rows, errors };
+}
+
 /** `perso export`: a key store back to plaintext (for the operator's HSM import, say). */
 export function decryptData(text: string, key: TransportKey): { text: string; rows: number; errors: PersoInputError[] } {
   const d = loadData(text, { key });

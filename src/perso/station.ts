@@ -72,7 +72,13 @@ export async function openBatchJournal(batch: Batch, opts: { write: boolean; new
   if (anew && !opts.write) throw new PersoError('journal', '--new-journal only goes with perso run / resume');
   const exists = pgUrl || existsSync(spec);
   if (!exists) {
-    if (!opts.write) throw new PersoError('journal-missing', `${where(spec)} does not exist: no card of batch ${batch.name} was run with it`);
+    if (!opts.write && seal) throw new PersoError('journal-missing', `${where(spec)} is missing, but batch ${batch.name} was run with journal ${seal.journalId} (${seal.events} events): restore it`);
+    if (!opts.write) {
+      // a batch that never ran: an empty journal to report on, nothing created on disk
+      const mem = new SqliteJournal(':memory:');
+      await mem.initialise(batch.name);
+      return mem;
+    }
     if (seal && !anew) {
       throw new PersoError(
         'journal-missing',

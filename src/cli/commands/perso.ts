@@ -17,7 +17,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { loadBatch } from '../../perso/batch.js';
-import { decryptData, encryptData } from '../../perso/data.js';
+import { authenticateData, decryptData, encryptData } from '../../perso/data.js';
 import { PersoError } from '../../perso/errors.js';
 import { generateCsv } from '../../perso/generate.js';
 import { TransportKey } from '../../perso/keystore.js';
@@ -123,11 +123,12 @@ interface BatchArgs extends GlobalArgs {
 
 const check: CommandModule<GlobalArgs, BatchArgs> = {
   command: 'check <batch>',
-  describe: 'check a batch: the key store opens with the transport key; bad rows with row and column',
+  describe: 'check a batch: the key store opens with the transport key and every secret cell authenticates; bad rows with row and column',
   builder: (y: Argv<GlobalArgs>) => y.positional('batch', { type: 'string', demandOption: true }) as Argv<BatchArgs>,
   handler: (argv) => {
     const b = loadBatch(argv.batch);
-    const d = readBatchData(b, transportKey(argv));
+    const key = transportKey(argv);
+    const d = authenticateData(key, readBatchData(b, key));
     printRowErrors(d.errors);
     output(argv, { batch: b.name, rows: d.rows.length, badRows: d.errors.map((e) => e.message) }, () => `batch ${b.name}: ${d.rows.length} usable rows, ${d.errors.length} bad rows`);
     if (d.errors.length) process.exitCode = 2;

@@ -37,6 +37,45 @@ describe('simdm perso (CLI)', () => {
     expect(w.err).toBe('simdm: the transport key does not open this key store (wrong SIMDM_TRANSPORT_KEY, or the file was altered)\n');
   }, 90_000);
 
+  it('check authenticates every secret cell: a flipped bit, cells swapped between rows, a non-base64 cell (issue 12 item 7)', () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'perso-cli-'));
+    const ks2 = join(dir2, 'ks.csv');
+    const batch2 = join(dir2, 'b.yaml');
+    expect(simdm(['perso', 'generate', '--count', '5', '--out', ks2, '--write-batch', batch2]).code).toBe(0);
+    const lines = readFileSync(ks2, 'utf8').split('\n');
+    const header = lines[1]!.split(',');
+    const ki = header.indexOf('KI');
+    const opc = header.indexOf('OPC');
+    const cells = (n: number) => lines[n]!.split(',');
+    // row of line 3: one bit flipped in KI's ciphertext
+    const r3 = cells(2);
+    const raw = Buffer.from(r3[ki]!.slice(4), 'base64');
+    raw[20]! ^= 0x01;
+    r3[ki] = 'enc:' + raw.toString('base64');
+    lines[2] = r3.join(',');
+    // rows of lines 4 and 5: their OPc cells swapped
+    const r4 = cells(3);
+    const r5 = cells(4);
+    [r4[opc], r5[opc]] = [r5[opc]!, r4[opc]!];
+    lines[3] = r4.join(',');
+    lines[4] = r5.join(',');
+    // row of line 6: not base64
+    const r6 = cells(5);
+    r6[ki] = 'enc:%%%not-base64%%%';
+    lines[5] = r6.join(',');
+    writeFileSync(ks2, lines.join('\n'));
+    const c = simdm(['perso', 'check', batch2, '--json']);
+    expect(c.code).toBe(2);
+    const j = JSON.parse(c.out) as { rows: number; badRows: string[] };
+    expect(j.rows).toBe(1);
+    expect(j.badRows).toEqual([
+      'row 3, column KI: secret cell does not authenticate (wrong key, or the cell was altered or moved)',
+      'row 4, column OPC: secret cell does not authenticate (wrong key, or the cell was altered or moved)',
+      'row 5, column OPC: secret cell does not authenticate (wrong key, or the cell was altered or moved)',
+      'row 6, column KI: secret cell does not authenticate (wrong key, or the cell was altered or moved)',
+    ]);
+  }, 90_000);
+
   it('import reports bad rows by row and column and keeps the rest; secrets never printed', () => {
     const plain = join(dir, 'plain.csv');
     writeFileSync(

@@ -97,12 +97,17 @@ describe('journal identity (SQLite)', () => {
   it('a missing journal of a batch that has run is not silently recreated', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'perso-id-'));
     const b = batchIn(dir);
-    await expect(openBatchJournal(b, { write: false })).rejects.toMatchObject({ code: 'perso.journal-missing' });
+    // a batch that never ran: an empty report, nothing created
+    const empty = await openBatchJournal(b, { write: false });
+    expect(await empty.rows()).toEqual([]);
+    await empty.close();
+    expect(existsSync(b.journal)).toBe(false);
     await use(b); // first run creates it
     expect(existsSync(sealPath(b))).toBe(true);
     rmSync(b.journal);
     for (const f of ['-wal', '-shm']) rmSync(b.journal + f, { force: true });
     await expect(openBatchJournal(b, { write: true })).rejects.toMatchObject({ code: 'perso.journal-missing' });
+    await expect(openBatchJournal(b, { write: false })).rejects.toMatchObject({ code: 'perso.journal-missing' });
     const j = await openBatchJournal(b, { write: true, newJournal: true });
     await j.close();
   });
