@@ -5,6 +5,8 @@
  *
  *   #> SW=9000|61xx DATA=98 44 ?? ...   expectation for the APDU above (masks: x/X/? per nibble)
  *   #@ block NAME   /   #@ end          named blocks (run a subset with --block)
+ *   #@ gp scp=03 level=cmac / #@ end    the APDUs between go through a GP secure channel
+ *   #@ ota spi=.. kic=.. kid=.. tar=..  the APDUs between travel as one OTA secured packet (RFM)
  *   ${NAME}                             variables in APDU lines (ADMn/PINn/PUKn as PIN blocks,
  *                                       ${hex:NAME}, ${ascii:NAME}, ${ICCID} from the card)
  *
@@ -43,13 +45,38 @@ export interface Expect {
   data?: Mask;
 }
 
+/**
+ * A secured section (`#@ gp ...` / `#@ ota ...` up to `#@ end`): its APDUs go through a
+ * GlobalPlatform secure channel, or travel together as one OTA secured packet (RFM script).
+ * Option values are literal or `${NAME}` from --vars (never secrets: keys come from SIMDM_*).
+ */
+export type Section =
+  | { kind: 'gp'; line: number; options: Record<string, string> }
+  | { kind: 'ota'; line: number; options: Record<string, string> };
+
 export type Step =
-  | { kind: 'apdu'; line: number; parts: Part[]; text: string; block?: string; expect?: Expect }
+  | { kind: 'apdu'; line: number; parts: Part[]; text: string; block?: string; section?: Section; expect?: Expect }
   | { kind: 'reset'; line: number; block?: string };
 
 export interface Script {
   steps: Step[];
   blocks: string[];
+}
+
+const SECTION_OPTIONS: Record<Section['kind'], readonly string[]> = {
+  gp: ['scp', 'level', 'kvn', 'aid'],
+  ota: ['spi', 'kic', 'kid', 'tar', 'cntr', 'format'],
+};
+
+function parseSection(kind: Section['kind'], words: string[], n: number): Section {
+  const options: Record<string, string> = {};
+  for (const w of words) {
+    const m = /^([a-z]+)=(\S+)$/.exec(w);
+    if (!m || !SECTION_OPTIONS[kind].includes(m[1]!)) throw new ScriptError(`line ${n}: '#@ ${kind}' option '${w}' (known: ${SECTION_OPTIONS[kind].map((o) => `${o}=`).join(', ')})`, n);
+    options[m[1]!] = m[2]!;
+  }
+  if (kind === 'ota') for (const need of ['spi', 'kic', 'kid']) if (!options[need]) throw new ScriptError(`line ${n}: '#@ ota' needs ${need}=`, n);
+  return { kind, line: n, options };
 }
 
 const VAR = /\$\{(?:(hex|ascii):)?([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -127,6 +154,7 @@ export function parseScript(text: string): Script {
   const steps: Step[] = [];
   const blocks: string[] = [];
   let block: string | undefined;
+  let section: Section | undefined;
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const n = i + 1;
@@ -144,22 +172,28 @@ export function parseScript(text: string): Script {
       const d = t.slice(2).trim().split(/\s+/);
       if (d[0] === 'block' && d[1] && /^[A-Za-z0-9_-]+$/.test(d[1]) && d.length === 2) {
         if (blocks.includes(d[1])) throw new ScriptError(`line ${n}: block '${d[1]}' defined twice`, n);
+        if (section) throw new ScriptError(`line ${n}: a block cannot start inside '#@ ${section.kind}' (line ${section.line})`, n);
         block = d[1];
         blocks.push(block);
+      } else if ((d[0] === 'gp' || d[0] === 'ota') && !section) {
+        section = parseSection(d[0], d.slice(1), n);
       } else if (d[0] === 'end' && d.length === 1) {
-        if (!block) throw new ScriptError(`line ${n}: '#@ end' outside a block`, n);
-        block = undefined;
-      } else throw new ScriptError(`line ${n}: unknown directive '${t}' (#@ block NAME, #@ end)`, n);
+        if (section) section = undefined;
+        else if (block) block = undefined;
+        else throw new ScriptError(`line ${n}: '#@ end' outside a block`, n);
+      } else throw new ScriptError(`line ${n}: unknown directive '${t}' (#@ block NAME, #@ gp ..., #@ ota ..., #@ end)`, n);
       continue;
     }
     if (t.startsWith('#')) continue;
     if (t === 'exit') break;
     if (t.toLowerCase() === 'reset') {
+      if (section) throw new ScriptError(`line ${n}: reset inside '#@ ${section.kind}' (line ${section.line})`, n);
       steps.push({ kind: 'reset', line: n, ...(block ? { block } : {}) });
       continue;
     }
     const code = t.replace(/\s+#.*$/, '');
-    steps.push({ kind: 'apdu', line: n, parts: parseApdu(code, n), text: code, ...(block ? { block } : {}) });
+    steps.push({ kind: 'apdu', line: n, parts: parseApdu(code, n), text: code, ...(block ? { block } : {}), ...(section ? { section } : {}) });
   }
+  if (section) throw new ScriptError(`line ${section.line}: '#@ ${section.kind}' without '#@ end'`, section.line);
   return { steps, blocks };
 }

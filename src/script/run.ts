@@ -12,8 +12,9 @@ import { insName, SECRET_COMMAND_INS, SECRET_RESPONSE_INS } from '../apdu/ins.js
 import type { Transport } from '../transport/types.js';
 import { fromHex, toHex } from '../util/hex.js';
 import type { SecretStore } from '../util/secrets.js';
-import { maskMatches, ScriptError, type Script, type Step, type VarRef } from './parse.js';
-import { CardLink } from '../apdu/link.js';
+import { maskMatches, ScriptError, type Expect, type Script, type Section, type Step, type VarRef } from './parse.js';
+import { CardLink, type ApduSender } from '../apdu/link.js';
+import { openSection, sendOtaSection, type SectionAnswer } from './sections.js';
 
 export interface RunOptions {
   secrets: SecretStore;
@@ -81,9 +82,24 @@ export async function runScript(script: Script, transport: Transport | undefined
   const report: RunReport = { steps: [], sent: 0, failed: 0, dryRun: !!o.dryRun };
   const log = o.log ?? (() => undefined);
   const link = transport ? new CardLink(transport, { autoGetResponse: false }) : undefined;
+  // secured sections fetch their answers themselves (GET RESPONSE on 61xx/9Fxx): the card's
+  // answers are inside the secure messaging or the PoR, not lines of the script
+  const sectionLink = transport ? new CardLink(transport) : undefined;
   const selected = (s: Step) => !o.blocks || !s.block || o.blocks.includes(s.block);
   for (const b of o.blocks ?? []) if (!script.blocks.includes(b)) throw new ScriptError(`no block '${b}' in the script (has: ${script.blocks.join(', ') || 'none'})`);
   let secretAnswerPending = false;
+  const otaAnswers = new Map<Section, Map<Step, SectionAnswer>>();
+  const channels = new Map<Section, ApduSender>();
+  const sectionSender = async (sec: Section): Promise<ApduSender> => {
+    let c = channels.get(sec);
+    if (!c) {
+      c = await openSection(sectionLink!, sec, o);
+      channels.clear(); // a new secure channel ends the one before (its SELECT resets the session)
+      channels.set(sec, c);
+      log(`${String(sec.line).padStart(4)}  GP secure channel open`);
+    }
+    return c;
+  };
   for (const step of script.steps) {
     if (!selected(step)) continue;
     if (step.kind === 'reset') {
@@ -92,21 +108,14 @@ export async function runScript(script: Script, transport: Transport | undefined
       report.steps.push({ line: step.line, command: 'reset', ok: true });
       continue;
     }
-    const chunks: Uint8Array[] = [];
-    for (const p of step.parts) chunks.push('hex' in p ? fromHex(p.hex) : await bytesOf(p.var, o, o.dryRun ? undefined : card, step.line));
-    const bytes = Uint8Array.from(chunks.flatMap((c) => [...c]));
-    let cmd: CommandApdu;
-    try {
-      cmd = decodeCommand(bytes);
-    } catch (e) {
-      throw new ScriptError(`line ${step.line}: ${(e as Error).message}`, step.line);
-    }
+    const { bytes, cmd } = await commandOf(step, o, card);
     const pinCommand = SECRET_COMMAND_INS.has(cmd.ins) && cmd.ins !== 0xd8 && !!cmd.data?.length;
     const fromVars = step.parts.some((p) => 'var' in p);
     // a PIN typed into a script would sit in a file and in logs: only variables may carry one
     if (pinCommand && !fromVars) {
       throw new ScriptError(`line ${step.line}: ${insName(cmd.ins)} with a literal value: write the PIN/ADM as a variable (\${PIN1}, \${ADM1}) from SIMDM_* or --keys`, step.line);
     }
+    if (pinCommand && step.section) throw new ScriptError(`line ${step.line}: ${insName(cmd.ins)} inside '#@ ${step.section.kind}' (line ${step.section.line}): verify before the section`, step.line);
     const secret = pinCommand || SECRET_COMMAND_INS.has(cmd.ins) || step.parts.some((p) => 'var' in p && isSecretVar(p.var));
     const shown = secret ? `${toHex(bytes.subarray(0, 5))} **` : toHex(bytes);
     if (o.dryRun || !link) {
@@ -138,7 +147,21 @@ export async function runScript(script: Script, transport: Transport | undefined
       }
       continue;
     }
-    const r = await link.transmit({ ...cmd, ...(secret ? { secret: true } : {}) });
+    let r: SectionAnswer;
+    if (step.section?.kind === 'ota') {
+      // the whole section travels as one secured packet, sent at its first APDU
+      if (!otaAnswers.has(step.section)) {
+        const members = script.steps.filter((x): x is ApduStep => x.kind === 'apdu' && x.section === step.section && selected(x));
+        const cmds = await Promise.all(members.map(async (m) => (await commandOf(m, o, card)).cmd));
+        const answers = await sendOtaSection(sectionLink!, step.section, cmds, o);
+        otaAnswers.set(step.section, new Map(members.map((m, i) => [m, answers[i]!])));
+        log(`${String(step.section.line).padStart(4)}  OTA secured packet: ${cmds.length} command(s) in one SMS-PP download`);
+      }
+      r = otaAnswers.get(step.section)!.get(step)!;
+    } else {
+      const via: ApduSender = step.section ? await sectionSender(step.section) : link;
+      r = await via.transmit({ ...cmd, ...(secret ? { secret: true } : {}) });
+    }
     report.sent++;
     const hideData = SECRET_RESPONSE_INS.has(cmd.ins) || (cmd.ins === 0xc0 && secretAnswerPending);
     secretAnswerPending = (SECRET_RESPONSE_INS.has(cmd.ins) || (cmd.ins === 0xc0 && secretAnswerPending)) && r.sw >> 8 === 0x61;
@@ -146,10 +169,10 @@ export async function runScript(script: Script, transport: Transport | undefined
     const sw = r.sw.toString(16).toUpperCase().padStart(4, '0');
     const swBytes = Uint8Array.of(r.sw >> 8, r.sw & 0xff);
     const exp = step.expect;
-    const swOk = exp?.sw.length ? exp.sw.some((m) => maskMatches(m, swBytes)) : r.sw === 0x9000 || r.sw >> 8 === 0x61 || r.sw >> 8 === 0x9f || r.sw >> 8 === 0x91;
-    const dataOk = exp?.data ? maskMatches(exp.data, r.data) : true;
+    const swOk = r.notRun ? false : exp?.sw.length ? exp.sw.some((m) => maskMatches(m, swBytes)) : r.sw === 0x9000 || r.sw >> 8 === 0x61 || r.sw >> 8 === 0x9f || r.sw >> 8 === 0x91;
+    const dataOk = exp?.data && !r.unseen ? maskMatches(exp.data, r.data) : true;
     const ok = swOk && dataOk;
-    const message = ok ? undefined : !swOk ? `SW ${sw}, expected ${exp?.sw.length ? exp.sw.map((m) => m.text).join('|') : '9000/61xx'}` : `data ${dataText} does not match ${exp!.data!.text}`;
+    const message = ok ? undefined : r.notRun ? r.notRun : !swOk ? `SW ${sw}, expected ${expected(exp)}` : `data ${dataText} does not match ${exp!.data!.text}`;
     log(`${String(step.line).padStart(4)}  ${shown}  -> ${r.data.length ? dataText + ' ' : ''}${sw}${ok ? '' : `  MISMATCH: ${message}`}`);
     report.steps.push({ line: step.line, command: shown, sw, ...(r.data.length ? { data: dataText } : {}), ok, ...(message ? { message } : {}) });
     if (!ok) {
@@ -161,6 +184,22 @@ export async function runScript(script: Script, transport: Transport | undefined
 }
 
 export { decodeResponse };
+
+type ApduStep = Extract<Step, { kind: 'apdu' }>;
+
+const expected = (exp: Expect | undefined): string => (exp?.sw.length ? exp.sw.map((m) => m.text).join('|') : '9000/61xx');
+
+/** The bytes of an APDU line (variables resolved) and the command they make. */
+async function commandOf(step: ApduStep, o: RunOptions, card: CardVarReader | undefined): Promise<{ bytes: Uint8Array; cmd: CommandApdu }> {
+  const chunks: Uint8Array[] = [];
+  for (const p of step.parts) chunks.push('hex' in p ? fromHex(p.hex) : await bytesOf(p.var, o, o.dryRun ? undefined : card, step.line));
+  const bytes = Uint8Array.from(chunks.flatMap((c) => [...c]));
+  try {
+    return { bytes, cmd: decodeCommand(bytes) };
+  } catch (e) {
+    throw new ScriptError(`line ${step.line}: ${(e as Error).message}`, step.line);
+  }
+}
 
 /** The PIN operation a VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK command stands for (TS 102 221 11.1.9-13). */
 function pinOperation(link: CardLink, cmd: CommandApdu, force: boolean): Promise<void> | undefined {
