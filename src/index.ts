@@ -28,7 +28,7 @@ export { decodeAtr, describeAtr, type Atr } from './apdu/atr.js';
 export { memorySink, streamSink, type TraceEntry, type TraceSink } from './apdu/trace.js';
 
 // the card: file system, standard files and their codecs, PINs that cannot block, dump/restore
-export * from './card/index.js';
+export * from './api/card.js';
 
 // APDU scripts (docs/apdu-scripts.md)
 export { parseScript, ScriptError, type Script } from './script/parse.js';
