@@ -8,6 +8,7 @@ import { efOf, type EfDecl } from '../card/spec/model.js';
 import { CARD_MODEL } from '../card/spec/index.js';
 import { USIM } from '../card/spec/ts-31-102.js';
 import { hexNum } from '../util/hex.js';
+import { defaultOtaState } from './applets/ota.js';
 import type { CardImage, FileImage } from './image.js';
 
 export const USIM_AID = 'A0000000871002FF33FF018900000100';
@@ -69,6 +70,8 @@ export function defaultImage(): CardImage {
       { name: 'ADM1', ref: 0x0a, value: pinHex('88888888'), retries: 3, maxRetries: 3, enabled: true },
     ],
     freeSpace: 32768,
+    // OTA/RFM: the documented public test key sets (docs/ota.md), so packets work out of the box
+    applets: { ota: defaultOtaState() },
     mf: {
       fid: '3F00',
       name: 'MF',
