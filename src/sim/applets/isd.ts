@@ -263,7 +263,14 @@ class IsdApplet implements Applet {
 
   /** GET STATUS (GP CS 11.4), both response formats, AID search criterion and tag list. */
   private getStatus(cmd: CommandApdu, ctx: CommandContext): AppletResponse {
-    const req = parseStatusCommand(cmd);
+    let req;
+    try {
+      req = parseStatusCommand(cmd);
+    } catch (e) {
+      // malformed search criteria: wrong data, the session stays open (not a security failure)
+      if (e instanceof SimdmError && e.code === 'scp.format') return { sw: cmd.p1 === 0x80 || cmd.p1 === 0x40 || cmd.p1 === 0x20 || cmd.p1 === 0x10 ? SW.DATA : SW.P1P2 };
+      throw e;
+    }
     let entries: GpRegistryEntry[];
     const isd = this.selectedAs.get(ctx.channel) ?? this.ownAid();
     if (req.scope === 'isd') entries = [{ aid: isd, lifeCycle: 0x0f, privileges: ISD_PRIVILEGES }];
