@@ -43,12 +43,12 @@ function keySet(s: SecretStore, prefix: '' | 'NEW_', purpose: string): GpKeySet 
 
 function channelOptions<T>(y: Argv<T>): Argv<T & ChannelArgs> {
   return y
-    .option('scp', { type: 'string', choices: ['02', '03', '2', '3'], describe: 'force the protocol (default: what the card offers)' })
+    .option('scp', { type: 'string', choices: ['02', '03', '2', '3'], describe: 'protocol wanted (default: what the card offers); without --kvn the key information template names the key set' })
     .option('level', { type: 'string', default: 'cmac', describe: 'security level: cmac, cmac+cdec, cmac+cdec+rmac+renc, or hex (01, 03, 33)' })
-    .option('kvn', { type: 'number', describe: 'key version number for INITIALIZE UPDATE (default 0: any)' })
+    .option('kvn', { type: 'number', describe: 'key version number for INITIALIZE UPDATE (default 0: the card\'s default key set)' })
     .option('kdf', { choices: ['none', 'emv', 'visa2', 'kdf3'] as const, default: 'none' as const, describe: 'diversify SIMDM_KEY (master key) with the card KDD' })
     .option('aid', { type: 'string', describe: 'security domain AID to SELECT (default: the GP ISD AIDs)' })
-    .option('s16', { type: 'boolean', describe: 'SCP03 S16 mode (16-byte challenges, cryptograms and MACs)' }) as unknown as Argv<T & ChannelArgs>;
+    .option('s16', { type: 'boolean', describe: 'SCP03 S16 mode (16-byte challenges, cryptograms and MACs); default: S8, S16 when the card refuses 8 bytes; --no-s16 never retries' }) as unknown as Argv<T & ChannelArgs>;
 }
 
 async function open(link: Parameters<typeof openSecureChannel>[0], a: ChannelArgs): Promise<OpenedChannel> {
@@ -61,7 +61,7 @@ async function open(link: Parameters<typeof openSecureChannel>[0], a: ChannelArg
     ...(a.scp ? { scp: Number(a.scp) as 2 | 3 } : {}),
     ...(a.kvn !== undefined ? { kvn: a.kvn } : {}),
     diversification: a.kdf,
-    ...(a.s16 ? { s16: true } : {}),
+    ...(a.s16 !== undefined ? { s16: a.s16 } : {}),
     select: a.aid ? fromHex(a.aid, '--aid') : true,
   });
 }
@@ -76,6 +76,7 @@ const auth: CommandModule<GlobalArgs, ChannelArgs> = {
       output(argv, ch.info, (i: OpenedChannel['info']) =>
         `SCP0${i.scp} key version ${i.kvn.toString(16).padStart(2, '0').toUpperCase()}, level ${i.level}, KDD ${i.kdd}` +
         (i.i !== undefined ? `, i=${i.i.toString(16).padStart(2, '0').toUpperCase()}` : '') +
+        (i.aid ? `, security domain ${i.aid}` : '') +
         (i.sequenceCounter ? `, sequence counter ${i.sequenceCounter}` : ''),
       );
     });
@@ -94,18 +95,24 @@ const list: CommandModule<GlobalArgs, ListArgs> = {
   handler: async (argv) => {
     await withCard(argv, async ({ link }) => {
       const ch = await open(link, argv);
-      const scopes: StatusScope[] = argv.scope === 'all' ? ['isd', 'apps', 'loadfiles'] : [argv.scope];
-      const entries: { scope: string; aid: string; lifeCycle: string; privileges: string }[] = [];
+      const scopes: StatusScope[] = argv.scope === 'all' ? ['isd', 'apps', 'modules'] : [argv.scope];
+      const entries: { scope: string; aid: string; lifeCycle: string; privileges: string; modules?: string[] }[] = [];
       for (const sc of scopes) {
         for (const e of await listStatus(ch, sc)) {
-          entries.push({ scope: sc, aid: toHex(e.aid), lifeCycle: e.lifeCycle.toString(16).padStart(2, '0').toUpperCase(), privileges: toHex(e.privileges) });
+          entries.push({
+            scope: sc,
+            aid: toHex(e.aid),
+            lifeCycle: e.lifeCycle.toString(16).padStart(2, '0').toUpperCase(),
+            privileges: toHex(e.privileges),
+            ...(e.modules ? { modules: e.modules.map((m) => toHex(m)) } : {}),
+          });
         }
       }
       const ki = await ch.transmit(getKeyInformation());
       const keys = ki.sw === 0x9000 ? parseKeyInformation(ki.data) : [];
       output(argv, { channel: ch.info, entries, keys }, (v: { entries: typeof entries; keys: typeof keys }) =>
         [
-          ...v.entries.map((e) => `${e.scope.padEnd(9)} ${e.aid.padEnd(32)} life cycle ${e.lifeCycle} privileges ${e.privileges}`),
+          ...v.entries.map((e) => `${e.scope.padEnd(9)} ${e.aid.padEnd(32)} life cycle ${e.lifeCycle}${e.privileges ? ` privileges ${e.privileges}` : ''}${e.modules ? ` modules ${e.modules.join(' ')}` : ''}`),
           ...v.keys.map((k) => `key ${k.id} version ${k.version.toString(16).padStart(2, '0').toUpperCase()} type ${k.type.toString(16).toUpperCase()} length ${k.length}`),
         ].join('\n'),
       );

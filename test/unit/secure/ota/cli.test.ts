@@ -30,10 +30,13 @@ describe('simdm gp / ota', { timeout: 60_000 }, () => {
     expect(bad.err).toContain('card cryptogram');
     expect(bad.err).not.toContain('00112233445566778899');
   });
-  it('gp list over SCP02', () => {
-    const r = simdm(['gp', 'list', '--reader', 'sim:', '--kvn', '32', '--scope', 'isd'], { SIMDM_KEY: GP_KEY });
+  it('gp list --scp 02 without --kvn on the default card: the SCP02 key set (KVN 20) is found; load files and modules listed', () => {
+    const r = simdm(['gp', 'list', '--reader', 'sim:', '--scp', '02', '--json'], { SIMDM_KEY: GP_KEY });
     expect(r.code).toBe(0);
-    expect(r.out).toContain('A000000151000000');
+    const v = JSON.parse(r.out) as { channel: { scp: number; kvn: number }; entries: { scope: string; aid: string; modules?: string[] }[] };
+    expect(v.channel).toMatchObject({ scp: 2, kvn: 0x20 });
+    expect(v.entries.find((e) => e.scope === 'isd')!.aid).toBe('A000000151000000');
+    expect(v.entries.find((e) => e.scope === 'modules')).toMatchObject({ aid: 'A0000001515350', modules: ['A000000151535041'] });
   });
   it('ota wrap reproduces pySim\'s AES-128 packet; ota unwrap decodes pySim\'s PoR', () => {
     const w = simdm(['ota', 'wrap', '--spi', '0619', '--kic', '22', '--kid', '22', '--tar', 'B00011', '00a40004023f00'], AES);
