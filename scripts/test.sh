@@ -9,8 +9,9 @@ bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 
 mkdir -p .pcsc
 echo "[test] type check (tsc --noEmit)" >&2
 npx tsc --noEmit -p . || { echo "0 passed, 1 failed"; exit 1; }
-echo "[test] build dist/ (tsc -p tsconfig.build.json; the packaging test packs it)" >&2
-npm run build --silent || { echo "0 passed, 1 failed"; exit 1; }
+echo "[test] clean build of dist/ (npm run prepack; test/e2e/packaging.test.ts packs it)" >&2
+npm run prepack --silent || { echo "0 passed, 1 failed"; exit 1; }
+export SIMDM_DIST_FRESH=1
 export SIMDM_REQUIRE_PCSCD=1
 npx vitest run --reporter=default --reporter=json --outputFile.json=.pcsc/test-results.json "$@"
 rc=$?
