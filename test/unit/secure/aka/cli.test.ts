@@ -8,12 +8,16 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import yargs from 'yargs';
 import akaCmd from '../../../../src/cli/commands/aka.js';
+import { registerReaderSchemes } from '../../../../src/cli/schemes.js';
 import { defaultImage } from '../../../../src/sim/default-image.js';
 import { saveImage } from '../../../../src/sim/image.js';
 import { MILENAGE_SETS } from './milenage-vectors.js';
 
 const set1 = MILENAGE_SETS[0]!;
 const set19 = MILENAGE_SETS[18]!;
+
+// main.ts registers the reader schemes (sim:, remote://) before any command runs; so does this test
+registerReaderSchemes();
 
 
 afterEach(() => {
