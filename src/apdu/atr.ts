@@ -3,7 +3,7 @@
  * bytes, TCK) and 7816-4 section 8.1.1 (historical bytes in COMPACT-TLV after category 80).
  */
 import { SimdmError } from '../errors.js';
-import { toHex } from '../util/hex.js';
+import { hexNum, toHex } from '../util/hex.js';
 
 export class AtrError extends SimdmError {
   constructor(message: string, offset: number) {
@@ -106,6 +106,6 @@ export function describeAtr(a: Atr): string[] {
   const lines = [`convention: ${a.convention}`, `protocols: ${a.protocols.map((p) => `T=${p}`).join(', ')}`];
   if (a.fi !== undefined) lines.push(`Fi=${a.fi} Di=${a.di}`);
   lines.push(`historical bytes: ${toHex(a.historical, ' ') || '(none)'}`);
-  if (a.tck !== undefined) lines.push(`TCK: ${a.tck.toString(16).toUpperCase().padStart(2, '0')} (${a.tckValid ? 'valid' : 'INVALID'})`);
+  if (a.tck !== undefined) lines.push(`TCK: ${hexNum(a.tck)} (${a.tckValid ? 'valid' : 'INVALID'})`);
   return lines;
 }

@@ -2,6 +2,7 @@
  * Instruction names for traces and errors: ETSI TS 102 221 section 10.1.2 (table 10.5),
  * TS 102 222 (administrative commands) and GlobalPlatform Card Specification 2.3 section 11.
  */
+import { hexNum } from '../util/hex.js';
 const INS: Record<number, string> = {
   0x04: 'DEACTIVATE FILE',
   0x10: 'TERMINAL PROFILE',
@@ -48,7 +49,7 @@ const INS: Record<number, string> = {
 };
 
 export function insName(ins: number): string {
-  return INS[ins] ?? `INS ${ins.toString(16).toUpperCase().padStart(2, '0')}`;
+  return INS[ins] ?? `INS ${hexNum(ins)}`;
 }
 
 /** Instructions whose command data is a secret (PIN, PUK, ADM, key): TS 102 221 11.1.9-11.1.13, GP PUT KEY. */

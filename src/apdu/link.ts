@@ -8,9 +8,10 @@ import type { Transport } from '../transport/types.js';
 import { claForChannel, type CommandApdu, encodeCommand } from './command.js';
 import { insName } from './ins.js';
 import { decodeResponse, type ResponseApdu } from './response.js';
-import { isSuccess, SwError } from './sw.js';
+import { isSuccess, SwError, swHex } from './sw.js';
 import { traceCommand, traceResponse, type TraceSink } from './trace.js';
 import { SimdmError } from '../errors.js';
+
 
 export interface LinkOptions {
   trace?: TraceSink;
@@ -93,7 +94,7 @@ export class CardLink implements ApduSender {
     if (this.opts.autoGetResponse === false) return r;
     // 6Cxx: wrong Le, re-issue the same command with Le = xx (at most once)
     if (r.sw >> 8 === 0x6c) {
-      r = await this.raw({ ...cmd, le: r.sw & 0xff || 256 }, channel, `re-issued with Le from ${swh(r.sw)}`);
+      r = await this.raw({ ...cmd, le: r.sw & 0xff || 256 }, channel, `re-issued with Le from ${swHex(r.sw)}`);
     }
     // 61xx (and 9Fxx of GSM 11.11): GET RESPONSE until the card has no more
     let data = r.data;
@@ -108,8 +109,8 @@ export class CardLink implements ApduSender {
         le: r.sw & 0xff || 256,
       };
       const prev = r.sw;
-      r = await this.raw(getResponse, channel, `after ${swh(prev)}`, cmd);
-      if (r.sw >> 8 === 0x6c) r = await this.raw({ ...getResponse, le: r.sw & 0xff || 256 }, channel, `re-issued with Le from ${swh(r.sw)}`, cmd);
+      r = await this.raw(getResponse, channel, `after ${swHex(prev)}`, cmd);
+      if (r.sw >> 8 === 0x6c) r = await this.raw({ ...getResponse, le: r.sw & 0xff || 256 }, channel, `re-issued with Le from ${swHex(r.sw)}`, cmd);
       data = concat(data, r.data);
     }
     return data === r.data ? r : { data, sw: r.sw };
@@ -158,9 +159,6 @@ async function sendVia(s: ApduSender, cmd: CommandApdu, what?: string): Promise<
   return r.data;
 }
 
-function swh(sw: number): string {
-  return sw.toString(16).toUpperCase().padStart(4, '0');
-}
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;

@@ -24,6 +24,3 @@ export function encodeResponse(r: ResponseApdu): Uint8Array {
   out[r.data.length + 1] = r.sw & 0xff;
   return out;
 }
-
-export const sw1 = (sw: number): number => sw >> 8;
-export const sw2 = (sw: number): number => sw & 0xff;

@@ -3,6 +3,7 @@
  * Every SW maps to a typed result with a message; unknown ones still get their class's meaning.
  */
 import { SimdmError } from '../errors.js';
+import { hexNum } from '../util/hex.js';
 
 export type SwStatus = 'ok' | 'warning' | 'error';
 
@@ -112,7 +113,7 @@ export function describeSw(sw: number): SwInfo {
 }
 
 export function swHex(sw: number): string {
-  return sw.toString(16).toUpperCase().padStart(4, '0');
+  return hexNum(sw, 4);
 }
 
 /** "6982 security status not satisfied" */

@@ -6,7 +6,7 @@
 import { toHex } from '../util/hex.js';
 import { type CommandApdu, formatCommand } from './command.js';
 import { insName, SECRET_COMMAND_INS, SECRET_RESPONSE_INS } from './ins.js';
-import { swText } from './sw.js';
+import { swHex, swText } from './sw.js';
 
 export interface TraceEntry {
   dir: 'C' | 'R';
@@ -34,11 +34,7 @@ export function traceCommand(c: CommandApdu, channel: number, auto?: string): Tr
 export function traceResponse(data: Uint8Array, sw: number, channel: number, forIns: number, secret = false): TraceEntry {
   const hide = secret || SECRET_RESPONSE_INS.has(forIns);
   const body = data.length ? (hide ? `** (${data.length} bytes) ` : toHex(data) + ' ') : '';
-  return { dir: 'R', channel, text: `${body}${swHexOf(sw)}`, note: swText(sw) };
-}
-
-function swHexOf(sw: number): string {
-  return sw.toString(16).toUpperCase().padStart(4, '0');
+  return { dir: 'R', channel, text: `${body}${swHex(sw)}`, note: swText(sw) };
 }
 
 /** A sink that writes readable lines to a stream (stderr for --trace). */

@@ -8,6 +8,7 @@
 import { appendFileSync } from 'node:fs';
 import { decodeCommand } from '../apdu/command.js';
 import { insName, SECRET_COMMAND_INS } from '../apdu/ins.js';
+import { hexNum } from '../util/hex.js';
 
 export interface AuditRecord {
   time: string;
@@ -31,7 +32,6 @@ export interface AuditRecord {
 export type AuditSink = (r: AuditRecord) => void;
 
 const hx = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex').toUpperCase();
-const h2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
 
 export class AuditLog {
   constructor(
@@ -54,8 +54,8 @@ export class AuditLog {
       who,
       reader,
       ins: insName(ins),
-      cla: h2(capdu[0] ?? 0),
-      p1p2: h2(capdu[2] ?? 0) + h2(capdu[3] ?? 0),
+      cla: hexNum(capdu[0] ?? 0),
+      p1p2: hexNum(capdu[2] ?? 0) + hexNum(capdu[3] ?? 0),
       ms: Math.round(ms * 1000) / 1000,
     };
     if (refused) r.code = refused.code;

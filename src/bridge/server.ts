@@ -28,6 +28,7 @@ import { BridgeError } from './errors.js';
 import { readerAllowed, readOnlyAllows, type Principal } from './policy.js';
 import { type ClientRequest, decodeClientFrame, encodeServerFrame, MAX_FRAME, PROTOCOL_VERSION, type ServerFrame } from './protocol.js';
 import { hashToken, type TokenStore } from './tokens.js';
+import { hexNum } from '../util/hex.js';
 
 export interface BridgeServerOptions {
   backend: ReaderBackend;
@@ -668,8 +669,7 @@ class Session {
         const ins = req.apdu[1]!;
         if (this.principal.readOnly && !readOnlyAllows(req.apdu, this.principal.allow)) {
           audit?.apdu(who, slot.name, req.apdu, undefined, 0, { code: 'bridge.forbidden' });
-          const h = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
-          throw new BridgeError('bridge.forbidden', `read-only session: CLA ${h(req.apdu[0]!)} INS ${h(ins)} is not allowed`);
+          throw new BridgeError('bridge.forbidden', `read-only session: CLA ${hexNum(req.apdu[0]!)} INS ${hexNum(ins)} is not allowed`);
         }
         const t0 = performance.now();
         let rapdu: Uint8Array;

@@ -8,7 +8,7 @@
  */
 import { SwError } from '../apdu/sw.js';
 import { SimdmError } from '../errors.js';
-import { bytesEqual, fromHex, toHex } from '../util/hex.js';
+import { bytesEqual, fromHex, hexNum, toHex } from '../util/hex.js';
 import { keysOf } from './access.js';
 import { CardFsError } from './errors.js';
 import type { CardFs, FileInfo } from './fs.js';
@@ -54,7 +54,7 @@ export interface DumpStats {
 }
 
 function entryOf(f: FileInfo): DumpFile {
-  const d: DumpFile = { path: f.path, fid: f.fid.toString(16).toUpperCase().padStart(4, '0'), type: f.type };
+  const d: DumpFile = { path: f.path, fid: hexNum(f.fid, 4), type: f.type };
   if (f.aid) d.aid = toHex(f.aid);
   if (f.structure) d.structure = f.structure;
   if (f.size !== undefined) d.size = f.size;

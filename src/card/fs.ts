@@ -17,7 +17,7 @@ import { SwError } from '../apdu/sw.js';
 import { CodecError } from '../codec/errors.js';
 import { decodeBer } from '../codec/tlv/ber.js';
 import { decodeFcp, effectiveSfi, type Fcp } from '../codec/tlv/fcp.js';
-import { fromHex, toHex } from '../util/hex.js';
+import { fromHex, hexNum, toHex } from '../util/hex.js';
 import { accessFromCompact, accessFromExpanded, expandedBytes, hintFor, type AccessMap, type AccessOp } from './access.js';
 import { type Catalogue, type CatalogueEntry, standardCatalogue } from './catalogue.js';
 import { CardFsError, FileNotFoundError } from './errors.js';
@@ -77,7 +77,6 @@ export interface AppInfo {
   name?: string;
 }
 
-const fidHex = (fid: number): string => fid.toString(16).toUpperCase().padStart(4, '0');
 
 export class CardFs {
   readonly catalogue: Catalogue;
@@ -360,7 +359,7 @@ export class CardFs {
     if (!target.aid && segs.length > 1 && info.fcp?.fileId !== undefined && info.fid !== target.fid) {
       // SELECT by FID can reach a file of the parent DF (TS 102 221 8.4.1): not the one asked for
       this.invalidate();
-      throw new FileNotFoundError(`'${asked}'`, [], `the card answered with ${fidHex(info.fid)} instead of ${fidHex(target.fid)}`);
+      throw new FileNotFoundError(`'${asked}'`, [], `the card answered with ${hexNum(info.fid, 4)} instead of ${hexNum(target.fid, 4)}`);
     }
     this.cur = info;
     this.curSegs = segs.map((s, i) => (i === segs.length - 1 && info.aid ? { ...s, aid: info.aid } : s));
@@ -499,7 +498,7 @@ export class CardFs {
     if (f.access) return f.access;
     if (!f.arrRef) return undefined;
     const dfPath = f.type === 'EF' ? f.path.split('/').slice(0, -1).join('/') : f.path;
-    const candidates = [`${dfPath}/${fidHex(f.arrRef.fid)}`, `MF/${fidHex(f.arrRef.fid)}`];
+    const candidates = [`${dfPath}/${hexNum(f.arrRef.fid, 4)}`, `MF/${hexNum(f.arrRef.fid, 4)}`];
     let access: AccessMap | undefined;
     for (const c of candidates) {
       try {

@@ -4,6 +4,7 @@
  * (PIN2 = 81) = 81..88, ADM6..10 = 8A..8E.
  */
 import { UsageError } from '../errors.js';
+import { hexNum } from '../util/hex.js';
 
 export type KeyName = string;
 
@@ -39,7 +40,7 @@ export function keyName(ref: number): string {
   if (ref >= 0x0a && ref <= 0x0e) return `ADM${ref - 0x09}`;
   if (ref >= 0x8a && ref <= 0x8e) return `ADM${ref - 0x84}`;
   if (ref === 0x11) return 'UPIN';
-  return `key ${ref.toString(16).toUpperCase().padStart(2, '0')}`;
+  return `key ${hexNum(ref)}`;
 }
 
 export function isAdm(ref: number): boolean {

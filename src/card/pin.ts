@@ -14,6 +14,7 @@ import { SwError, swHex } from '../apdu/sw.js';
 import { UsageError } from '../errors.js';
 import { PinError } from './errors.js';
 import { isAdm, keyName, keyRefOf } from './keys.js';
+import { hexNum } from '../util/hex.js';
 
 export type PinRef = number | string;
 
@@ -43,7 +44,7 @@ export async function pinStatus(sender: ApduSender, ref: PinRef): Promise<PinSta
     return { ref: r, name, retries: n, verified: false, blocked: n === 0 };
   }
   if (sw === 0x6983) return { ref: r, name, retries: 0, verified: false, blocked: true };
-  if (sw === 0x6a88 || sw === 0x6a86 || sw === 0x6b00) throw new PinError('unknown', `${name} (key reference ${swHexByte(r)}): the card has no such key (${swHex(sw)})`);
+  if (sw === 0x6a88 || sw === 0x6a86 || sw === 0x6b00) throw new PinError('unknown', `${name} (key reference ${hexNum(r)}): the card has no such key (${swHex(sw)})`);
   throw new SwError(sw, `VERIFY ${name} (retry counter)`);
 }
 
@@ -168,10 +169,6 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a);
   out.set(b, a.length);
   return out;
-}
-
-function swHexByte(n: number): string {
-  return n.toString(16).toUpperCase().padStart(2, '0');
 }
 
 /**

@@ -5,7 +5,7 @@
  * the MF 2Fxx, DFs 7Fxx; under a DF/ADF, EFs 6Fxx and DFs 5Fxx; under a second-level DF, EFs 4Fxx).
  */
 import { SwError } from '../apdu/sw.js';
-import { toHex } from '../util/hex.js';
+import { hexNum, toHex } from '../util/hex.js';
 import type { CatalogueEntry } from './catalogue.js';
 import { FileNotFoundError } from './errors.js';
 import type { CardFs, FileInfo } from './fs.js';
@@ -19,7 +19,6 @@ export interface WalkOptions {
   onFile?: (f: FileInfo, depth: number) => void | Promise<void>;
 }
 
-const fidHex = (fid: number): string => fid.toString(16).toUpperCase().padStart(4, '0');
 
 /**
  * Lists the files under `path` (a DF, ADF or the MF); depth-first, each DF before its files.
@@ -95,7 +94,7 @@ export async function listDf(fs: CardFs, df: FileInfo, probe: 'catalogue' | 'dee
     for (const base of ranges) {
       for (let fid = base; fid <= base + 0xff; fid++) {
         if (fids.has(fid)) continue;
-        await tryPath(`${df.path}/${fidHex(fid)}`);
+        await tryPath(`${df.path}/${hexNum(fid, 4)}`);
       }
     }
   }

@@ -10,7 +10,7 @@ import { decodeResponse } from '../apdu/response.js';
 import { changePin, disablePin, enablePin, encodePinValue, unblockPin, verifyPin } from '../card/pin.js';
 import { insName, SECRET_COMMAND_INS, SECRET_RESPONSE_INS } from '../apdu/ins.js';
 import type { Transport } from '../transport/types.js';
-import { fromHex, toHex } from '../util/hex.js';
+import { fromHex, hexNum, toHex } from '../util/hex.js';
 import type { SecretStore } from '../util/secrets.js';
 import { maskMatches, ScriptError, type Expect, type Script, type Section, type Step, type VarRef } from './parse.js';
 import { CardLink, type ApduSender } from '../apdu/link.js';
@@ -166,7 +166,7 @@ export async function runScript(script: Script, transport: Transport | undefined
     const hideData = SECRET_RESPONSE_INS.has(cmd.ins) || (cmd.ins === 0xc0 && secretAnswerPending);
     secretAnswerPending = (SECRET_RESPONSE_INS.has(cmd.ins) || (cmd.ins === 0xc0 && secretAnswerPending)) && r.sw >> 8 === 0x61;
     const dataText = hideData ? `** (${r.data.length} bytes)` : toHex(r.data);
-    const sw = r.sw.toString(16).toUpperCase().padStart(4, '0');
+    const sw = hexNum(r.sw, 4);
     const swBytes = Uint8Array.of(r.sw >> 8, r.sw & 0xff);
     const exp = step.expect;
     const swOk = r.notRun ? false : exp?.sw.length ? exp.sw.some((m) => maskMatches(m, swBytes)) : r.sw === 0x9000 || r.sw >> 8 === 0x61 || r.sw >> 8 === 0x9f || r.sw >> 8 === 0x91;

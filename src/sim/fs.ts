@@ -2,7 +2,7 @@
  * The virtual card's file tree at run time: bytes instead of hex, parent links, and conversion
  * back to the JSON image. Structure per ETSI TS 102 221 section 8 (MF, DF, ADF, EF).
  */
-import { fromHex, toHex } from '../util/hex.js';
+import { fromHex, hexNum, toHex } from '../util/hex.js';
 import type { Access, FileImage } from './image.js';
 
 export interface SimFile {
@@ -60,7 +60,7 @@ export function fromImage(img: FileImage, parent?: SimFile): SimFile {
 }
 
 export function toImage(f: SimFile): FileImage {
-  const img: FileImage = { fid: f.fid.toString(16).toUpperCase().padStart(4, '0'), type: f.type };
+  const img: FileImage = { fid: hexNum(f.fid, 4), type: f.type };
   if (f.name) img.name = f.name;
   if (f.aid) img.aid = toHex(f.aid);
   if (f.type === 'EF') {

@@ -3,6 +3,7 @@
  * part 5 / pcsclite's pcsclite.h) and a human text.
  */
 import { SimdmError } from '../errors.js';
+import { hexNum } from '../util/hex.js';
 
 export type TransportErrorKind =
   | 'no-service'
@@ -58,7 +59,7 @@ export function fromPcscError(e: unknown, what: string): TransportError {
   const code = m ? parseInt(m[1]!, 16) : undefined;
   const known = code !== undefined ? SCARD[code] : undefined;
   if (known) {
-    return new TransportError(known[0], `${what}: ${known[1]} (0x${code!.toString(16).toUpperCase().padStart(8, '0')})`, code, { cause: e });
+    return new TransportError(known[0], `${what}: ${known[1]} (0x${hexNum(code!, 8)})`, code, { cause: e });
   }
   return new TransportError('other', `${what}: ${msg}`, code, { cause: e });
 }

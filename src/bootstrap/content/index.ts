@@ -10,7 +10,6 @@ import { decodeWbxml } from '../../codec/wbxml/decode.js';
 import { encodeWbxml } from '../../codec/wbxml/encode.js';
 import type { WbxmlElement } from '../../codec/wbxml/tree.js';
 import { serializeXml } from '../../codec/wbxml/xml.js';
-import { toHex } from '../../util/hex.js';
 import type { KindInfo } from '../oids.js';
 import { flattenCp } from './cp.js';
 import { flattenDm } from './dm.js';
@@ -100,5 +99,3 @@ export function diffFields(card: Record<string, string>, profile: Record<string,
   }
   return out;
 }
-
-export const hexPreview = (b: Uint8Array, n = 32): string => toHex(b.subarray(0, n)) + (b.length > n ? '…' : '');

@@ -27,6 +27,7 @@ import {
 } from '../codecs/fields.js';
 import { EST_SERVICES, UST_SERVICES } from '../codecs/service-names.js';
 import type { Json } from '../codecs/types.js';
+import { hexNum } from '../../util/hex.js';
 
 const ff = (n: number): Uint8Array => new Uint8Array(n).fill(0xff);
 
@@ -112,7 +113,7 @@ function act(): Block {
       if (g & 0x0080) used |= 0x008c;
       // qualifier bits without their technology bit, and RFU bits, are kept as they are
       const rfu = x & ~used & 0xffff;
-      if (rfu) out.push(`rfu:${rfu.toString(16).toUpperCase().padStart(4, '0')}`);
+      if (rfu) out.push(`rfu:${hexNum(rfu, 4)}`);
       return out;
     },
     (v, ctx) => {
@@ -318,7 +319,7 @@ function address(lengthIs: 'bytes' | 'digits'): Block {
       const used = lengthIs === 'bytes' ? len - 1 : Math.ceil(len / 2);
       if (len === 0xff || used < 0 || used > 10) fail(ctx, `address length byte ${len} out of range`);
       const num = digits.decode(b.subarray(2, 2 + used), { ...ctx, offset: ctx.offset + 2 }) as string;
-      return { tonNpi: b[1]!.toString(16).toUpperCase().padStart(2, '0'), number: num };
+      return { tonNpi: hexNum(b[1]!), number: num };
     },
     encode(v, _n, ctx) {
       if (v === null || v === undefined) return ff(12);

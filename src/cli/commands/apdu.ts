@@ -3,7 +3,7 @@ import { decodeCommand } from '../../apdu/command.js';
 import { insName, SECRET_COMMAND_INS } from '../../apdu/ins.js';
 import { swText } from '../../apdu/sw.js';
 import { UsageError } from '../../errors.js';
-import { fromHex, toHex } from '../../util/hex.js';
+import { fromHex, hexNum, toHex } from '../../util/hex.js';
 import { type GlobalArgs, output } from '../context.js';
 import { withCard } from '../session.js';
 
@@ -39,7 +39,7 @@ const cmd: CommandModule<GlobalArgs, Args> = {
       const results: { data: string; sw: string; status: string }[] = [];
       for (const c of cmds) {
         const r = argv.raw ? await rawSend(link.transport.transmit.bind(link.transport), c) : await link.transmit(c);
-        results.push({ data: toHex(r.data), sw: r.sw.toString(16).toUpperCase().padStart(4, '0'), status: swText(r.sw) });
+        results.push({ data: toHex(r.data), sw: hexNum(r.sw, 4), status: swText(r.sw) });
       }
       output(argv, results, (rs: typeof results) => rs.map((r) => `${r.data ? r.data + ' ' : ''}${r.sw}  (${r.status.slice(5)})`).join('\n'));
     });

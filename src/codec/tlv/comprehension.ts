@@ -101,11 +101,6 @@ export function decodeComprehension(bytes: Uint8Array, baseOffset = 0): Comprehe
   return out;
 }
 
-/** First object with tag value `tag` (CR bit ignored). */
-export function findComprehension(list: ComprehensionTlv[], tag: number): ComprehensionTlv | undefined {
-  return list.find((t) => t.tag === tag);
-}
-
 /** TS 101 220 table 7.17: BER-TLV tags of the CAT templates that hold COMPREHENSION-TLVs. */
 export const CAT_TEMPLATE_TAGS: Readonly<Record<number, string>> = {
   0xd0: 'Proactive Command',

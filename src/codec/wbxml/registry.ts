@@ -6,6 +6,7 @@
 import { compileLanguage, type Language, type LanguageDecl } from './codepages/types.js';
 import { PROV10 } from './codepages/prov.js';
 import { DEVINF11, DEVINF12, SYNCML11, SYNCML12 } from './codepages/syncml.js';
+import { hexNum } from '../../util/hex.js';
 
 export const LANGUAGE_DECLS: readonly LanguageDecl[] = [PROV10, SYNCML12, SYNCML11, DEVINF12, DEVINF11];
 
@@ -42,7 +43,7 @@ const KNOWN_ELSEWHERE: Record<number, string> = {
 
 export function describePublicId(id: number | string): string {
   if (typeof id === 'string') return JSON.stringify(id);
-  const hex = '0x' + id.toString(16).toUpperCase().padStart(2, '0');
+  const hex = '0x' + hexNum(id);
   const known = LANGUAGE_DECLS.find((d) => d.wellKnownId === id)?.title ?? KNOWN_ELSEWHERE[id];
   return known ? `${hex} (${known})` : hex;
 }

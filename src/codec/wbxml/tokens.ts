@@ -2,6 +2,7 @@
  * WBXML global tokens and header constants: WAP-192-WBXML-20010725-a, section 7.1 (global tokens,
  * identical in every code page) and section 5.8.4 (their meaning).
  */
+import { hexNum } from '../../util/hex.js';
 
 /** Global tokens (section 7.1). The names are the spec's. */
 export const GLOBAL = {
@@ -43,11 +44,6 @@ export const TAG_HAS_ATTRS = 0x80;
 export const TAG_HAS_CONTENT = 0x40;
 export const TAG_CODE_MASK = 0x3f;
 
-/** Is `b` a global token in the tag state? (0x00-0x04 + their 0x40/0x80/0xC0 variants, section 5.8.2) */
-export function isGlobalInTagState(b: number): boolean {
-  return (b & TAG_CODE_MASK) <= 0x04;
-}
-
 /** Is `b` a global token in the attribute state? (section 5.8.3: 0x00-0x04, 0x40-0x44, 0x80-0x84, 0xC0-0xC4) */
 export function isGlobalInAttrState(b: number): boolean {
   return (b & 0x3f) <= 0x04;
@@ -69,15 +65,7 @@ export function charsetName(mib: number): CharsetName | undefined {
 
 /** WBXML version byte: major-1 in the high nibble, minor in the low nibble (section 5.4). */
 export const VERSION = { '1.0': 0x00, '1.1': 0x01, '1.2': 0x02, '1.3': 0x03 } as const;
-export type VersionName = keyof typeof VERSION;
-
-export function versionName(v: number): string {
-  return `${(v >> 4) + 1}.${v & 0x0f}`;
-}
-
-/** Public identifier 1 = "unknown or missing public identifier" (section 7.2). */
-export const PUBLIC_ID_UNKNOWN = 0x01;
 
 export function hexByte(b: number): string {
-  return '0x' + b.toString(16).toUpperCase().padStart(2, '0');
+  return '0x' + hexNum(b);
 }

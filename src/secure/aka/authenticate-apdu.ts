@@ -7,7 +7,7 @@
  * The parsers accept exactly these shapes and throw AkaError `aka.format` on anything else.
  */
 import { AkaError } from './errors.js';
-import { concatBytes } from '../../util/hex.js';
+import { concatBytes, hexNum } from '../../util/hex.js';
 
 export const INS_AUTHENTICATE = 0x88;
 export const P2_GSM_CONTEXT = 0x80;
@@ -53,7 +53,7 @@ export function parseAuthenticate3gAnswer(data: Uint8Array): Authenticate3gAnswe
     if (auts.length !== 14) throw new AkaError('aka.format', `AUTHENTICATE answer: AUTS of ${auts.length} bytes (14)`);
     return { kind: 'sync-failure', auts };
   }
-  if (tag !== TAG_AUTH_SUCCESS) throw new AkaError('aka.format', `AUTHENTICATE answer: tag ${hex2(tag)} (DB or DC expected)`);
+  if (tag !== TAG_AUTH_SUCCESS) throw new AkaError('aka.format', `AUTHENTICATE answer: tag ${hexNum(tag)} (DB or DC expected)`);
   const res = r.lv();
   const ck = r.lv();
   const ik = r.lv();
@@ -73,10 +73,6 @@ export function parseAuthenticateGsmAnswer(data: Uint8Array): { sres: Uint8Array
   r.end();
   if (sres.length !== 4 || kc.length !== 8) throw new AkaError('aka.format', 'AUTHENTICATE (GSM) answer: SRES 4 and Kc 8 bytes expected');
   return { sres, kc };
-}
-
-function hex2(b: number): string {
-  return b.toString(16).toUpperCase().padStart(2, '0');
 }
 
 class Reader {

@@ -1,13 +1,8 @@
 /**
- * Constant-time equality for MACs, RES, digests (crypto.timingSafeEqual). A length mismatch
- * returns false without comparing; lengths of MACs are public in every protocol used here.
+ * Byte helpers of the AKA code. The constant-time comparison is the one of secure/primitives/ct.ts
+ * (crypto.timingSafeEqual), re-exported under the name its many callers use.
  */
-import { timingSafeEqual } from 'node:crypto';
-
-export function ctEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  return timingSafeEqual(a, b);
-}
+export { constantTimeEqual as ctEqual } from '../primitives/ct.js';
 
 export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length);

@@ -9,15 +9,6 @@ import type { ResponseApdu } from '../../apdu/response.js';
 import { isSuccess, SwError } from '../../apdu/sw.js';
 import { insName } from '../../apdu/ins.js';
 
-/** Security level (P1 of EXTERNAL AUTHENTICATE), GP Card Spec 2.2 11.11.2.1 Table 11-66 / Amd D 7.1.2. */
-export const SecurityLevel = {
-  NONE: 0x00,
-  CMAC: 0x01,
-  CDEC: 0x02,
-  RMAC: 0x10,
-  RENC: 0x20,
-} as const;
-
 export interface SecurityLevelFlags {
   cmac: boolean;
   cdec: boolean;

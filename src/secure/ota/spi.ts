@@ -71,19 +71,6 @@ export function decodeKic(b: number): KeyIdentifier<CipherAlgorithm> {
   return { algorithm, keyIndex: b >> 4 };
 }
 
-export function encodeKic(k: KeyIdentifier<CipherAlgorithm>): number {
-  const m: Record<CipherAlgorithm, number> = {
-    implicit: 0x00,
-    'des-cbc': 0x01,
-    '3des-2key': 0x05,
-    '3des-3key': 0x09,
-    'des-ecb': 0x0d,
-    'aes-cbc': 0x02,
-    proprietary: 0x03,
-  };
-  return ((k.keyIndex & 0x0f) << 4) | m[k.algorithm];
-}
-
 /** KID (TS 102 225 5.1.3): for DES b4b3 00 DES, 01 3DES 2 keys, 10 3DES 3 keys; for AES 00 = CMAC. */
 export function decodeKid(b: number): KeyIdentifier<ChecksumAlgorithm> {
   const fam = b & 0x03;
@@ -99,16 +86,4 @@ export function decodeKid(b: number): KeyIdentifier<ChecksumAlgorithm> {
     algorithm = 'aes-cmac';
   }
   return { algorithm, keyIndex: b >> 4 };
-}
-
-export function encodeKid(k: KeyIdentifier<ChecksumAlgorithm>): number {
-  const m: Record<ChecksumAlgorithm, number> = {
-    implicit: 0x00,
-    'des-cbc-mac': 0x01,
-    '3des-2key-mac': 0x05,
-    '3des-3key-mac': 0x09,
-    'aes-cmac': 0x02,
-    proprietary: 0x03,
-  };
-  return ((k.keyIndex & 0x0f) << 4) | m[k.algorithm];
 }

@@ -33,9 +33,6 @@ const ZERO_IV = new Uint8Array(16);
 export function aesEcbEncrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
   return run(true, key, data, null);
 }
-export function aesEcbDecrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return run(false, key, data, null);
-}
 /**
  * Up to this many bytes a one-shot CBC encryption runs on the table AES (key schedule plus about
  * 5 ns a byte) rather than on a new OpenSSL context (about 6 µs to set up, then faster per byte):

@@ -62,9 +62,3 @@ export function desCbcEncrypt(key: Uint8Array, data: Uint8Array, iv: Uint8Array 
 export function desCbcDecrypt(key: Uint8Array, data: Uint8Array, iv: Uint8Array = ZERO_IV): Uint8Array {
   return run(false, key, data, iv);
 }
-
-/** The first 8 bytes of a 16/24-byte key, as a single-DES key (retail MAC, SCP02 ICV encryption). */
-export function desKeyPart(key: Uint8Array, index: 0 | 1 | 2): Uint8Array {
-  expand(key);
-  return key.slice(index * 8, index * 8 + 8);
-}

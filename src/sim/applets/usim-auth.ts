@@ -32,7 +32,7 @@ import {
   parseAuthenticate3gData,
   SW_AUTH_MAC_FAILURE,
 } from '../../secure/aka/authenticate-apdu.js';
-import { fromHex, toHex, uintBytes } from '../../util/hex.js';
+import { fromHex } from '../../util/hex.js';
 
 export const USIM_AUTH_APPLET = 'usim-auth';
 
@@ -142,11 +142,3 @@ export const usimAuthApplet: AppletFactory = (card: VirtualUicc): Applet => {
 
   return { name: USIM_AUTH_APPLET, process };
 };
-
-/** For logs: which algorithm and SQN_MS a card holds, never the keys. */
-export function describeUsimAuth(card: VirtualUicc): string {
-  const raw = card.stateOf<Record<string, unknown>>(USIM_AUTH_APPLET, () => ({}));
-  const r = StateSchema.safeParse(raw);
-  if (!r.success) return 'no AKA subscriber configured';
-  return `${r.data.alg}, SQN_MS ${toHex(uintBytes(r.data.sqn?.sqnMs ?? 0, 6))}`;
-}
