@@ -13,9 +13,6 @@ import { defaultImage } from '../../../../src/sim/default-image.js';
 import { saveImage } from '../../../../src/sim/image.js';
 import { MILENAGE_SETS } from './milenage-vectors.js';
 
-// what the CLI's main() sets up before any command runs: the sim: reader scheme
-registerReaderSchemes();
-
 const set1 = MILENAGE_SETS[0]!;
 const set19 = MILENAGE_SETS[18]!;
 
