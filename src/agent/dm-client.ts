@@ -1,84 +1,70 @@
 /**
- * The device side of a DM session with mutual authentication (docs in src/dms/server.ts), using
- * the credentials of a DMAcc account from the bootstrap (OMA-TS-DM_Security V1.2 5.5):
- *  - the client authenticates with its CLCRED: syncml:auth-md5 (`authorization: syncml:auth-md5
- *    <cred>`) or HMAC (x-syncml-hmac over the request body), built over the nonce the server last
- *    gave it (initially the bootstrap's AAuthData);
- *  - each request carries a fresh random challenge; the server must answer with
- *    B64(MD5(B64(MD5(name:secret)):challenge)) from the SRVCRED, or the client refuses the server;
- *  - the server's NextNonce is stored for the next session (the tree's AAuthData).
- * On a 401 carrying a new nonce (the DM "Chal"), the client retries once with it.
+ * The device side of an OMA DM 1.2 session (OMA-TS-DM_Protocol V1.2 clause 8, client-initiated),
+ * with the credentials of a DMAcc account (OMA-TS-DM_Security V1.2 5.5):
+ *
+ *   package 1   SyncHdr (Source = DevId, LocName = CLCRED AAuthName, Cred for md5), Alert 1201,
+ *               Replace ./DevInfo/{DevId,Man,Mod,DmV,Lang}, Final
+ *   package 2   the server: Status for our SyncHdr (212 accepted, with Chal NextNonce for our next
+ *               credential; 401/407 refused, with Chal: we retry once over the new nonce), its own
+ *               Cred over the SRVCRED nonce, Status for Alert/Replace, management commands
+ *   package 3   Status for the server's SyncHdr (212 + Chal NextNonce for the server's next
+ *               credential; 401 + Chal when its credential does not verify: the server may try
+ *               once more, then the session is abandoned), Status/Results of its commands
+ *   ...         until a server message carries no command.
+ *
+ * md5 authenticates the first exchange; HMAC (x-syncml-hmac) covers every message, each over the
+ * nonce the other side gave in its last Chal. Nonces are committed through `onNonce` only once
+ * the message that carries them went out (ours) or came in (the server's).
  */
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:https';
-import { authHmac, authMd5, verifyMd5 } from '../secure/dm/auth.js';
-import { formatHmacHeader, HMAC_HEADER } from '../secure/dm/hmac-header.js';
+import { CHAL_TYPE, type DmAuthScheme, HMAC_HEADER, hasCredential, present, schemeOf, verifyPresented } from '../dm/credentials.js';
+import { postDm } from '../dm/http.js';
+import { ALERT, decodeDmMessage, DM_CONTENT_TYPE, DM_MAX_MESSAGE, type DmCommand, type DmEncoding, type DmMessage, encodeDmMessage, STATUS } from '../dm/message.js';
+import { SimdmError } from '../errors.js';
+import { ctEqual } from '../secure/aka/compare.js';
+import { gbaMac } from '../secure/gba/ua.js';
+import { devInfoItems, executeCommand, type TreeSession } from './dm-tree.js';
 import { AgentError } from './errors.js';
-import type { AuthCredential, DmAccountView } from './tree.js';
+import type { AuthCredential, DeviceTree, DmAccountView } from './tree.js';
 
 export interface DmSessionOptions {
   /** CA for the DMS certificate (PEM) */
   ca?: string | Buffer;
   devId: string;
   timeoutMs?: number;
+  /** message encoding (default wbxml) */
+  encoding?: DmEncoding;
+  /** accept http:// server addresses (tests against a plain-HTTP peer); default: https only */
+  allowHttp?: boolean;
+  /** connect elsewhere than the account's host:port (dm/http.ts connectTo) */
+  connectTo?: Record<string, string>;
+  /** GBA instead of the account's md5/HMAC: every message MACed with Ks_NAF (gba-client.ts) */
+  gba?: { btid: string; ksNaf: Uint8Array };
 }
 
 export interface DmSessionResult {
   serverId: string;
-  /** the nonce for the next session (base64) */
-  nextNonce: string;
-  /** number of HTTP round trips (2 when the server challenged first) */
+  /** HTTP round trips */
   roundTrips: number;
+  /** URIs the server changed */
+  changed: string[];
+  /** card-resident accounts the server changed (to be written back to the card) */
+  cardChanges: string[];
 }
 
-interface HttpAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
+/** Receives each nonce as soon as it is in force: CLCRED (ours, from the server) or SRVCRED. */
+export type NonceSink = (level: 'CLCRED' | 'SRVCRED', nonceB64: string) => void;
 
-function post(url: URL, body: string, headers: Record<string, string>, opts: DmSessionOptions): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
-        ...(opts.ca ? { ca: opts.ca } : {}),
-        timeout: opts.timeoutMs ?? 10_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > 65_536) req.destroy(new Error('answer too large'));
-          else chunks.push(c);
-        });
-        res.on('end', () => {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          } catch {
-            parsed = {};
-          }
-          resolve({ status: res.statusCode ?? 0, body: typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {} });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => reject(new AgentError('agent.dm', `DM server ${url.host} unreachable: ${e.message}`)));
-    req.end(body);
-  });
-}
-
-function cred(acc: DmAccountView, level: string): AuthCredential {
+function cred(acc: DmAccountView, level: string): AuthCredential & { name: string; secret: string } {
   const c = acc.auth.find((a) => a.level === level);
   if (!c || c.name === undefined || c.secret === undefined) throw new AgentError('agent.dm', `account ${acc.nodeName} has no complete ${level} credential`);
-  return c;
+  return c as AuthCredential & { name: string; secret: string };
 }
 
-/** Runs one authenticated exchange with the account's DM server. */
-export async function dmSession(acc: DmAccountView, opts: DmSessionOptions): Promise<DmSessionResult> {
+const MAX_ROUND_TRIPS = 20;
+
+/** Runs one client-initiated DM session with the account's server over `tree`. */
+export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSessionOptions, onNonce: NonceSink = () => undefined): Promise<DmSessionResult> {
   if (!acc.addr) throw new AgentError('agent.dm', `account ${acc.nodeName} has no server address`);
   let url: URL;
   try {
@@ -86,32 +72,147 @@ export async function dmSession(acc: DmAccountView, opts: DmSessionOptions): Pro
   } catch {
     throw new AgentError('agent.dm', `account ${acc.nodeName}: server address is not a URL`);
   }
-  if (url.protocol !== 'https:') throw new AgentError('agent.dm', `account ${acc.nodeName}: only https:// DM servers are used`);
-  const cli = cred(acc, 'CLCRED');
-  const srv = cred(acc, 'SRVCRED');
-  const hmac = /HMAC/i.test(cli.type);
-  let nonce = new Uint8Array(Buffer.from(cli.data ?? '', 'base64'));
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    const challenge = new Uint8Array(randomBytes(16));
-    const body = JSON.stringify({ v: 1, serverId: acc.serverId, clientName: cli.name, devId: opts.devId, challenge: Buffer.from(challenge).toString('base64') });
-    const headers: Record<string, string> = hmac
-      ? { [HMAC_HEADER]: formatHmacHeader({ username: cli.name!, mac: authHmac(cli.name!, cli.secret!, nonce, new TextEncoder().encode(body)) }) }
-      : { authorization: `syncml:auth-md5 ${authMd5(cli.name!, cli.secret!, nonce)}` };
-    const a = await post(url, body, headers, opts);
-    const next = typeof a.body.nextNonce === 'string' ? a.body.nextNonce : undefined;
-    if (a.status === 200) {
-      const sc = typeof a.body.serverCred === 'string' ? a.body.serverCred : '';
-      // the server proves it knows the SRVCRED secret over our fresh challenge
-      if (!verifyMd5(sc, srv.name!, srv.secret!, challenge)) throw new AgentError('agent.dm', `DM server ${acc.serverId} failed to authenticate itself`);
-      if (!next) throw new AgentError('agent.dm', `DM server ${acc.serverId} sent no next nonce`);
-      return { serverId: acc.serverId, nextNonce: next, roundTrips: attempt };
+  if (url.protocol !== 'https:' && !(opts.allowHttp && url.protocol === 'http:')) throw new AgentError('agent.dm', `account ${acc.nodeName}: only https:// DM servers are used`);
+  const gba = opts.gba;
+  const cli = gba ? { level: 'CLCRED', type: 'GBA', name: acc.auth.find((a) => a.level === 'CLCRED')?.name ?? opts.devId, secret: '' } : cred(acc, 'CLCRED');
+  const srv = gba ? { level: 'SRVCRED', type: 'GBA', name: '', secret: '' } : cred(acc, 'SRVCRED');
+  const scheme: DmAuthScheme | 'gba' | undefined = gba ? 'gba' : schemeOf(cli.type);
+  if (!scheme) throw new AgentError('agent.dm', `account ${acc.nodeName}: authentication type ${cli.type.slice(0, 20)} is not supported (DIGEST, HMAC)`);
+  const enc = opts.encoding ?? 'wbxml';
+  const ts: TreeSession = { tree, cardChanges: new Set(), changed: [] };
+
+  let clientNonce = cli.data;
+  let serverNonce = srv.data;
+  const sessionId = randomBytes(2).toString('hex').toUpperCase();
+  let msgId = 0;
+  let clientAuthed = false;
+  let clientRetries = 0;
+  let serverFailures = 0;
+  let serverAuthedOnce = false;
+  let reported = false;
+  let pending: DmCommand[] = [
+    { kind: 'Alert', cmdId: 0, data: ALERT.clientInitiated, items: [] },
+    { kind: 'Replace', cmdId: 0, items: devInfoItems(tree) },
+  ];
+  let hdrStatus: Extract<DmCommand, { kind: 'Status' }> | undefined;
+  let proposedServerNonce: string | undefined;
+  let target = url;
+
+  for (let trip = 1; trip <= MAX_ROUND_TRIPS; trip++) {
+    msgId++;
+    const body: DmCommand[] = [...(hdrStatus ? [hdrStatus] : []), ...pending].map((c, i) => ({ ...c, cmdId: i + 1 }));
+    const msg: DmMessage = { header: { sessionId, msgId, target: url.href, source: opts.devId, sourceName: cli.name, maxMsgSize: DM_MAX_MESSAGE }, body, final: true };
+    let bytes: Uint8Array;
+    const headers: Record<string, string> = { 'content-type': DM_CONTENT_TYPE[enc] };
+    if (scheme === 'md5') {
+      if (!clientAuthed) msg.header.cred = present('md5', cli.name, cli.secret, clientNonce, new Uint8Array()).cred!;
+      bytes = encodeDmMessage(msg, enc);
+    } else if (scheme === 'gba') {
+      bytes = encodeDmMessage(msg, enc);
+      headers.authorization = `gba-mac btid="${gba!.btid}", mac="${gbaMac(gba!.ksNaf, bytes)}"`;
+    } else {
+      bytes = encodeDmMessage(msg, enc);
+      Object.assign(headers, present('hmac', cli.name, cli.secret, clientNonce, bytes).headers);
     }
-    const code = typeof a.body.code === 'string' ? a.body.code.slice(0, 40) : `HTTP ${a.status}`;
-    if (a.status === 401 && next && attempt === 1 && code !== 'dm.nonce-replay') {
-      nonce = new Uint8Array(Buffer.from(next, 'base64'));
-      continue;
+    let ans;
+    try {
+      ans = await postDm(target, bytes, headers, { ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.connectTo ? { connectTo: opts.connectTo } : {}) });
+    } catch (e) {
+      throw new AgentError('agent.dm', `DM server ${acc.serverId}: ${e instanceof SimdmError ? e.message : 'unreachable'}`, { cause: e });
     }
-    throw new AgentError('agent.dm', `DM server ${acc.serverId} refused the session (${code})`);
+    // what we sent is in force now
+    if (proposedServerNonce !== undefined) {
+      serverNonce = proposedServerNonce;
+      onNonce('SRVCRED', serverNonce);
+      proposedServerNonce = undefined;
+    }
+    if (hdrStatus && (hdrStatus.data === STATUS.authAccepted || hdrStatus.data === STATUS.ok)) reported = true;
+    if (serverFailures >= 2) throw new AgentError('agent.dm', `DM server ${acc.serverId} failed to authenticate itself`);
+    if (ans.status !== 200) throw new AgentError('agent.dm', `DM server ${acc.serverId} answered HTTP ${ans.status}`);
+    let reply: DmMessage;
+    try {
+      reply = decodeDmMessage(ans.body, ans.contentType);
+    } catch (e) {
+      throw new AgentError('agent.dm', `DM server ${acc.serverId}: ${e instanceof SimdmError ? e.message : 'undecodable answer'}`, { cause: e });
+    }
+    if (reply.header.sessionId !== sessionId) throw new AgentError('agent.dm', `DM server ${acc.serverId} answered for another session`);
+    if (reply.header.respUri) {
+      try {
+        const r = new URL(reply.header.respUri, url);
+        if (r.origin === url.origin) target = r;
+      } catch {
+        /* keep the address */
+      }
+    }
+
+    // 1. were we accepted?
+    const st = reply.body.find((c): c is Extract<DmCommand, { kind: 'Status' }> => c.kind === 'Status' && c.cmdRef === 0 && c.cmd === 'SyncHdr' && (c.msgRef === 0 || c.msgRef === msgId));
+    if (st?.chal?.nextNonce) {
+      clientNonce = st.chal.nextNonce;
+      onNonce('CLCRED', clientNonce);
+    }
+    if (!clientAuthed) {
+      if (st && (st.data === STATUS.authAccepted || st.data === STATUS.ok)) clientAuthed = true;
+      else if (st && (st.data === STATUS.unauthorized || st.data === STATUS.credMissing) && st.chal?.nextNonce && clientRetries < 2) {
+        clientRetries++;
+        continue; // package 1 again, over the new nonce
+      } else throw new AgentError('agent.dm', `DM server ${acc.serverId} refused the session (${st ? `status ${st.data}` : 'no status for the header'})`);
+    } else if (st && st.data !== STATUS.ok && st.data !== STATUS.authAccepted) {
+      throw new AgentError('agent.dm', `DM server ${acc.serverId} refused the session (status ${st.data})`);
+    }
+
+    // 2. is the server who it says? (md5: its first message; HMAC: every message)
+    if (scheme !== 'md5' || !serverAuthedOnce) {
+      const presented = { ...(reply.header.cred ? { cred: reply.header.cred } : {}), ...(typeof ans.headers[HMAC_HEADER] === 'string' ? { hmac: ans.headers[HMAC_HEADER] } : {}) };
+      let ok = false;
+      try {
+        if (scheme === 'gba') {
+          const h = ans.headers['x-gba-mac'];
+          ok = typeof h === 'string' && ctEqual(new TextEncoder().encode(h), new TextEncoder().encode(gbaMac(gba!.ksNaf, Buffer.concat([Buffer.from('server:'), ans.body]))));
+        } else ok = verifyPresented(scheme, presented, srv.name, srv.secret, new Uint8Array(Buffer.from(serverNonce ?? '', 'base64')), ans.body);
+      } catch {
+        ok = false;
+      }
+      if (scheme !== 'gba') proposedServerNonce = randomBytes(16).toString('base64');
+      const chal = scheme === 'gba' ? undefined : { type: CHAL_TYPE[scheme], format: 'b64', nextNonce: proposedServerNonce! };
+      if (!ok) {
+        serverFailures++;
+        if (scheme === 'gba') throw new AgentError('agent.dm', `DM server ${acc.serverId} failed to authenticate itself (GBA)`);
+        hdrStatus = { kind: 'Status', cmdId: 0, msgRef: reply.header.msgId, cmdRef: 0, cmd: 'SyncHdr', targetRef: opts.devId, sourceRef: reply.header.source, ...(chal ? { chal } : {}), data: hasCredential(scheme, presented) ? STATUS.unauthorized : STATUS.credMissing };
+        pending = []; // its commands are not executed
+        continue;
+      }
+      serverAuthedOnce = true;
+      hdrStatus = { kind: 'Status', cmdId: 0, msgRef: reply.header.msgId, cmdRef: 0, cmd: 'SyncHdr', targetRef: opts.devId, sourceRef: reply.header.source, ...(chal ? { chal } : {}), data: STATUS.authAccepted };
+    } else {
+      hdrStatus = { kind: 'Status', cmdId: 0, msgRef: reply.header.msgId, cmdRef: 0, cmd: 'SyncHdr', targetRef: opts.devId, sourceRef: reply.header.source, data: STATUS.ok };
+    }
+
+    // 3. its commands
+    pending = [];
+    let commands = 0;
+    for (const c of reply.body) {
+      if (c.kind === 'Status' || c.kind === 'Results') continue;
+      commands++;
+      const ref = { cmdId: 0, msgRef: reply.header.msgId, cmdRef: c.cmdId };
+      if (c.kind === 'Alert') {
+        pending.push({ kind: 'Status', ...ref, cmd: 'Alert', data: c.data === ALERT.display || c.data === ALERT.nextMessage ? STATUS.ok : STATUS.optionalNotSupported });
+        continue;
+      }
+      if (c.kind === 'Unsupported') {
+        pending.push({ kind: 'Status', ...ref, cmd: c.name, data: STATUS.optionalNotSupported });
+        continue;
+      }
+      const r = executeCommand(ts, c);
+      const targetRef = c.items.length === 1 ? c.items[0]!.target : undefined;
+      pending.push({ kind: 'Status', ...ref, cmd: c.kind, ...(targetRef !== undefined ? { targetRef } : {}), data: r.status });
+      if (r.results) pending.push({ kind: 'Results', ...ref, items: r.results });
+    }
+    if (commands === 0 && reported) {
+      // nothing more to say: a nonce proposed in this last status never went out, the server keeps its own
+      proposedServerNonce = undefined;
+      return { serverId: acc.serverId, roundTrips: trip, changed: ts.changed, cardChanges: [...ts.cardChanges] };
+    }
   }
-  throw new AgentError('agent.dm', `DM server ${acc.serverId} refused the session`);
+  throw new AgentError('agent.dm', `DM session with ${acc.serverId} did not end within ${MAX_ROUND_TRIPS} messages`);
 }

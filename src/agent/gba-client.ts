@@ -4,13 +4,11 @@
  * the ME as in GBA_ME), Ks_NAF derivation (TS 33.220 Annex B), then one DM request MACed with
  * Ks_NAF; the server must prove Ks_NAF over the client's fresh challenge.
  */
-import { randomBytes } from 'node:crypto';
 import { request } from 'node:https';
 import type { ApduSender } from '../apdu/link.js';
-import { ctEqual } from '../secure/aka/compare.js';
 import { authenticate } from '../secure/aka/device.js';
 import { ks, ksExtNaf, nafId } from '../secure/gba/gba.js';
-import { GBA_UA, gbaMac } from '../dms/gba.js';
+import { GBA_UA } from '../secure/gba/ua.js';
 import { USIM_AID } from '../sim/default-image.js';
 import { fromHex } from '../util/hex.js';
 import { AgentError } from './errors.js';
@@ -46,14 +44,11 @@ const s = (v: unknown): string => (typeof v === 'string' ? v : '');
 export interface GbaSessionParams {
   dmUrl: URL;
   impi: string;
-  serverId: string;
-  clientName: string;
-  devId: string;
   ca?: string | Buffer;
 }
 
-/** Runs GBA bootstrap through the card and one GBA-authenticated DM exchange. */
-export async function gbaDmSession(card: ApduSender, p: GbaSessionParams): Promise<{ btid: string }> {
+/** Ub bootstrap through the card (TS 33.220 4.5.2); returns the B-TID and Ks_NAF for the DM URL's host. */
+export async function gbaBootstrap(card: ApduSender, p: GbaSessionParams): Promise<{ btid: string; ksNaf: Uint8Array }> {
   const bsf = new URL('/gba/bootstrap', p.dmUrl);
   const ch = await post(bsf, JSON.stringify({ impi: p.impi }), {}, p.ca);
   if (ch.status !== 401 || !s(ch.body.rand) || !s(ch.body.autn)) throw new AgentError('agent.dm', `GBA bootstrap: no challenge (${s(ch.body.code) || ch.status})`);
@@ -65,12 +60,5 @@ export async function gbaDmSession(card: ApduSender, p: GbaSessionParams): Promi
   const ans = await post(bsf, JSON.stringify({ impi: p.impi, rand: s(ch.body.rand), res: Buffer.from(r.res).toString('base64') }), {}, p.ca);
   const btid = s(ans.body.btid);
   if (ans.status !== 200 || !btid) throw new AgentError('agent.dm', `GBA bootstrap refused (${s(ans.body.code) || ans.status})`);
-  const ksNaf = ksExtNaf(ks(r.ck, r.ik), rand, p.impi, nafId(p.dmUrl.hostname, GBA_UA));
-  const challenge = new Uint8Array(randomBytes(16));
-  const body = JSON.stringify({ v: 1, serverId: p.serverId, clientName: p.clientName, devId: p.devId, challenge: Buffer.from(challenge).toString('base64') });
-  const dm = await post(p.dmUrl, body, { authorization: `gba-mac btid="${btid}", mac="${gbaMac(ksNaf, body)}"` }, p.ca);
-  if (dm.status !== 200) throw new AgentError('agent.dm', `DM server ${p.serverId} refused the GBA session (${s(dm.body.code).slice(0, 40) || dm.status})`);
-  const expect = gbaMac(ksNaf, Buffer.concat([Buffer.from('server:'), Buffer.from(challenge)]));
-  if (!ctEqual(new TextEncoder().encode(s(dm.body.serverCred)), new TextEncoder().encode(expect))) throw new AgentError('agent.dm', `DM server ${p.serverId} failed to authenticate itself (GBA)`);
-  return { btid };
+  return { btid, ksNaf: ksExtNaf(ks(r.ck, r.ik), rand, p.impi, nafId(p.dmUrl.hostname, GBA_UA)) };
 }

@@ -10,12 +10,12 @@
  * of the new bootstrap replaces an existing one with the same node name or ServerID whatever its
  * origin; a bootstrap file that does not decode is skipped and reported, the valid ones load.
  */
-export interface Indications {
-  /** OMA DM Bootstrap 6.1.4.1: the user confirms before the bootstrap is applied */
-  userConfirmation: boolean;
-  /** 6.1.4.3: the device connects to the DM server right after the bootstrap */
-  autoConnect: boolean;
-}
+export type { AuthCredential, DmAccountView } from '../bootstrap/content/dm-accounts.js';
+export { accountsOf } from '../bootstrap/content/dm-accounts.js';
+import { accountsOf, type DmAccountView } from '../bootstrap/content/dm-accounts.js';
+import type { Indications } from '../bootstrap/content/dm-accounts.js';
+export type { Indications };
+
 
 export interface Owner {
   pair: string;
@@ -29,26 +29,6 @@ export interface DeviceTree {
   owners: { dmacc: Record<string, Owner>; lwm2m: Record<string, Owner> };
 }
 
-export interface AuthCredential {
-  level: 'SRVCRED' | 'CLCRED' | string;
-  type: string;
-  name?: string;
-  secret?: string;
-  /** nonce, base64 (AAuthData) */
-  data?: string;
-}
-
-export interface DmAccountView {
-  nodeName: string;
-  serverId: string;
-  name?: string;
-  addr?: string;
-  port?: number;
-  authPref?: string;
-  auth: AuthCredential[];
-  indications?: Partial<Indications>;
-}
-
 export interface BootstrapFileData {
   kind: 'dm' | 'lwm2m' | 'other';
   authority: string;
@@ -58,76 +38,6 @@ export interface BootstrapFileData {
 
 export function emptyTree(): DeviceTree {
   return { dm: {}, lwm2m: {}, owners: { dmacc: {}, lwm2m: {} } };
-}
-
-const ACC = /^\.\/DMAcc\/([^/]+)(?:\/(.*))?$/;
-
-/** The DM accounts in a set of DM fields (./DMAcc/<x>/...). */
-export function accountsOf(dm: Record<string, string>): DmAccountView[] {
-  const names = new Set<string>();
-  for (const k of Object.keys(dm)) {
-    const m = ACC.exec(k);
-    if (m) names.add(m[1]!);
-  }
-  const out: DmAccountView[] = [];
-  for (const n of [...names].sort()) {
-    const get = (rel: string): string | undefined => {
-      const v = dm[`./DMAcc/${n}/${rel}`];
-      return v === undefined || v === '(node)' ? undefined : v.replace(/ \((int|b64|bool)\)$/, '');
-    };
-    const serverId = get('ServerID');
-    if (!serverId) continue;
-    const auth: AuthCredential[] = [];
-    const authNodes = new Set<string>();
-    for (const k of Object.keys(dm)) {
-      const m = new RegExp(`^\\./DMAcc/${escapeRe(n)}/AppAuth/([^/]+)/`).exec(k);
-      if (m) authNodes.add(m[1]!);
-    }
-    for (const a of [...authNodes].sort()) {
-      const p = `AppAuth/${a}/`;
-      const level = get(p + 'AAuthLevel');
-      const type = get(p + 'AAuthType');
-      if (!level || !type) continue;
-      const c: AuthCredential = { level, type };
-      const name = get(p + 'AAuthName');
-      const secret = get(p + 'AAuthSecret');
-      const data = get(p + 'AAuthData');
-      if (name !== undefined) c.name = name;
-      if (secret !== undefined) c.secret = secret;
-      if (data !== undefined) c.data = data;
-      auth.push(c);
-    }
-    const acc: DmAccountView = { nodeName: n, serverId, auth };
-    const name = get('Name');
-    const addr = get('AppAddr/srv/Addr') ?? firstMatch(dm, n, /AppAddr\/[^/]+\/Addr$/);
-    const port = get('AppAddr/srv/Port/p1/PortNbr');
-    const pref = get('AAuthPref');
-    if (name) acc.name = name;
-    if (addr) acc.addr = addr;
-    if (port && /^\d+$/.test(port)) acc.port = Number(port);
-    if (pref) acc.authPref = pref;
-    const ind: Partial<Indications> = {};
-    const uc = get('Ext/UserConfirmation');
-    const ac = get('Ext/AutoConnect');
-    if (uc !== undefined) ind.userConfirmation = truthy(uc);
-    if (ac !== undefined) ind.autoConnect = truthy(ac);
-    if (Object.keys(ind).length) acc.indications = ind;
-    out.push(acc);
-  }
-  return out;
-}
-
-function truthy(v: string): boolean {
-  return /^(true|1|yes)$/i.test(v.trim());
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function firstMatch(dm: Record<string, string>, acc: string, re: RegExp): string | undefined {
-  for (const [k, v] of Object.entries(dm)) if (k.startsWith(`./DMAcc/${acc}/`) && re.test(k) && v !== '(node)') return v;
-  return undefined;
 }
 
 /** Indications of a bootstrap: any account asking for confirmation / auto-connect sets them. */
@@ -220,4 +130,8 @@ export function setNonce(tree: DeviceTree, acc: string, level: string, nonceB64:
     const m = new RegExp(`^\\./DMAcc/${escapeRe(acc)}/AppAuth/([^/]+)/AAuthLevel$`).exec(k);
     if (m && tree.dm[k] === level) tree.dm[`./DMAcc/${acc}/AppAuth/${m[1]}/AAuthData`] = `${nonceB64} (b64)`;
   }
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -10,11 +10,11 @@
  *    refused as a replay. (The MAC framing is simdm's; TS 24.109 uses HTTP digest with B-TID as
  *    user name and Ks_NAF as password.)
  */
-import { createHmac } from 'node:crypto';
 import { generateVector } from '../secure/aka/auc.js';
 import { ctEqual } from '../secure/aka/compare.js';
 import { Milenage } from '../secure/aka/milenage.js';
-import { bTid, ks, ksExtNaf, nafId, UA_PROTOCOL } from '../secure/gba/gba.js';
+import { bTid, ks, ksExtNaf, nafId } from '../secure/gba/gba.js';
+import { GBA_UA } from '../secure/gba/ua.js';
 import { ReplayGuard } from '../secure/dm/nonce-store.js';
 import { DmsError } from './errors.js';
 
@@ -51,18 +51,7 @@ interface Session {
   at: number;
 }
 
-export const GBA_UA = UA_PROTOCOL.httpDigestTls;
-
-export function gbaMac(ksNaf: Uint8Array, data: Uint8Array | string): string {
-  return createHmac('sha256', ksNaf).update(data).digest('base64');
-}
-
-export function impiFromImsi(imsi: string, mncLength: 2 | 3 = 2): string {
-  // TS 23.003 13.3: <IMSI>@ims.mnc<MNC>.mcc<MCC>.3gppnetwork.org, MNC padded to 3 digits
-  const mcc = imsi.slice(0, 3);
-  const mnc = imsi.slice(3, 3 + mncLength).padStart(3, '0');
-  return `${imsi}@ims.mnc${mnc}.mcc${mcc}.3gppnetwork.org`;
-}
+export { GBA_UA, gbaMac, impiFromImsi } from '../secure/gba/ua.js';
 
 export class GbaBsf {
   private readonly sqn = new Map<string, number>();

@@ -1,91 +1,174 @@
 /**
- * `simdm dms serve`: a small DM server endpoint over HTTPS for tests and demos.
+ * `simdm dms serve`: a small OMA DM 1.2 server (OMA-TS-DM_Protocol V1.2, server side of a
+ * client-initiated session) over HTTP(S), XML or WBXML as the client sends it.
  *
- * POST /dm with a DmRequest (request.ts). For the account (clientName + serverId) it
- *  - checks the client credential over the client's current nonce (NonceStore): syncml:auth-md5
- *    or x-syncml-hmac over the body (OMA-TS-DM_Security V1.2 5.5.2/5.5.3); a credential over an
- *    already used nonce is a replay and refused (401 dm.nonce-replay);
- *  - on success answers 200 { serverCred, nextNonce }: serverCred proves the server's SRVCRED
- *    secret over the client's fresh challenge, nextNonce is the client's nonce for next time;
- *  - on failure answers 401 { code, nextNonce } (a new nonce, as DM's Chal does), except for
- *    replays, which get no nonce.
- * Accounts come from the bootstrap (accountsFromBootstrap) or a JSON file.
+ * For each POST on a served path (the paths of the accounts' server addresses, and /dm):
+ *  - a new session (Alert 1201/1200) names its account by SyncHdr Source LocName (md5) or the
+ *    x-syncml-hmac username (HMAC) -- both the CLCRED AAuthName;
+ *  - the client's credential is checked over the nonces in force for that account
+ *    (ChallengeNonces: the device's current nonce and any challenge sent since; a refusal adds
+ *    a fresh challenge beside them and never replaces them, so nobody can lock a device out);
+ *    accepted: Status 212 with Chal NextNonce (the device's next nonce); refused: Status 401/407
+ *    with Chal and a fresh nonce, and the session ends there;
+ *  - the server authenticates itself in every answer's first message with its SRVCRED over the
+ *    server nonce the device gave it last (md5: Cred in SyncHdr; HMAC: x-syncml-hmac on every
+ *    message); a device that refuses it (Status 401 + Chal) gets one more message over the new
+ *    nonce, then the session is logged `rejected-by-device`;
+ *  - the queued management commands (Get/Replace/Add/Delete/Exec) go in package 2; the session
+ *    ends with a message without commands once their Status/Results are in.
+ * Every session is logged once with its account and a truthful outcome (DmsSessionLog).
  */
-import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authMd5, verifyHmac, verifyMd5 } from '../secure/dm/auth.js';
-import { DmError } from '../secure/dm/errors.js';
-import { HMAC_HEADER } from '../secure/dm/hmac-header.js';
-import { NonceStore } from '../secure/dm/nonce-store.js';
+import { randomBytes } from 'node:crypto';
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttps } from 'node:https';
+import { CHAL_TYPE, type DmAuthScheme, HMAC_HEADER, hasCredential, hmacUsername, nonceBytes, present, schemeOf, verifyPresented } from '../dm/credentials.js';
+import { ALERT, decodeDmMessage, DM_CONTENT_TYPE, DM_MAX_MESSAGE, type DmCommand, type DmEncoding, type DmItem, type DmMessage, encodeDmMessage, encodingOf, STATUS } from '../dm/message.js';
 import { SimdmError } from '../errors.js';
-import { DmsError } from './errors.js';
-import { decodeCredential, decodeDmRequest, MAX_BODY } from './request.js';
-import { ctEqual } from '../secure/aka/compare.js';
+import { ChallengeNonces } from '../secure/dm/nonce-store.js';
 import { type GbaConfig, GbaBsf, gbaMac, parseGbaAuthorization } from './gba.js';
+import { ctEqual } from '../secure/aka/compare.js';
+import { DmsError } from './errors.js';
+
+export type DmsAuthType = 'DIGEST' | 'HMAC' | 'GBA';
 
 export interface DmsAccount {
   serverId: string;
+  /** CLCRED AAuthName */
   clientName: string;
   clientSecret: string;
+  /** SRVCRED AAuthName */
   serverName: string;
   serverSecret: string;
   /** the client's first nonce, base64 (the bootstrap's CLCRED AAuthData) */
   clientNonce: string;
-  /** 'DIGEST' (syncml:auth-md5) or 'HMAC' */
-  authType: string;
+  /** the server's first nonce, base64 (the bootstrap's SRVCRED AAuthData) */
+  serverNonce?: string;
+  /** 'DIGEST' (syncml:auth-md5), 'HMAC' (syncml:auth-MAC) or 'GBA' */
+  authType: DmsAuthType;
+  /** the account's server address (its path is served) */
+  addr?: string;
+}
+
+/** A management command the server sends in a session (once per account). */
+export interface DmsCommand {
+  verb: 'Get' | 'Replace' | 'Add' | 'Delete' | 'Exec';
+  uri: string;
+  data?: string;
+  format?: string;
 }
 
 export interface DmsSessionLog {
   time: string;
+  /** the account as presented (CLCRED name, or the device id when none was given) */
   clientName: string;
+  /** the account's ServerID, or '-' when no account matched */
   serverId: string;
   devId?: string;
-  result: 'ok' | string;
+  /** 'ok', or what went wrong: dm.auth-required, dm.auth-failure, dm.nonce-replay, dm.nonce-stale,
+   *  dm.unknown-account, rejected-by-device, dm.message, dm.session-unknown, gba.auth-failure */
+  result: string;
+  /** per command sent: "Replace ./x -> 200" */
+  commands?: string[];
+  /** Results the device returned (Get) */
+  results?: DmItem[];
 }
 
 export interface DmsOptions {
   accounts: DmsAccount[];
-  tls: { cert: string | Buffer; key: string | Buffer };
+  /** HTTPS (default); without it the server speaks plain HTTP (tests and peers without TLS) */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   host?: string;
   port?: number;
+  /** extra paths served besides the accounts' (default ['/dm']) */
+  paths?: string[];
   onSession?: (l: DmsSessionLog) => void;
+  /** one line per request that is not a DM message (404, 415, ...) */
+  onReject?: (line: string) => void;
   /** AKA/GBA: accounts whose authType is GBA authenticate with Ks_NAF (gba.ts) */
   gba?: GbaConfig;
+  /** commands sent to each account in its next session */
+  commands?: DmsCommand[];
+  /** how long an idle session is kept (default 5 min) */
+  sessionTtlMs?: number;
 }
 
+interface Session {
+  account: DmsAccount;
+  scheme: DmAuthScheme | 'gba';
+  ksNaf?: Uint8Array;
+  devId: string;
+  encoding: DmEncoding;
+  msgId: number;
+  /** sent commands by CmdID, awaiting Status */
+  sent: Map<number, DmsCommand>;
+  outcomes: string[];
+  results: DmItem[];
+  /** the device accepted our credential */
+  accepted: boolean;
+  refusals: number;
+  /** the commands of our last message, re-sent after a refusal */
+  lastCommands: DmCommand[];
+  at: number;
+}
+
+const principal = (a: DmsAccount): string => `${a.serverId}\u0000${a.clientName}`;
+
 export class DmsServer {
-  private readonly https: Server;
-  private readonly nonces: NonceStore;
+  private readonly server: Server;
+  private readonly clientNonces = new ChallengeNonces({ length: 16 });
+  private readonly serverNonces = new Map<string, string>();
+  private readonly liveSessions = new Map<string, Session>();
+  private readonly queues = new Map<string, DmsCommand[]>();
+  private readonly paths: Set<string>;
   readonly gba: GbaBsf | undefined;
   readonly sessions: DmsSessionLog[] = [];
 
   constructor(readonly opts: DmsOptions) {
-    const seed: Record<string, { current: string; issuedAt: number; retired: string[] }> = {};
-    for (const a of opts.accounts) seed[key(a.clientName, a.serverId)] = { current: a.clientNonce || Buffer.alloc(16).toString('base64'), issuedAt: Date.now(), retired: [] };
-    this.nonces = NonceStore.fromJSON(seed, { length: 16 });
+    for (const a of opts.accounts) {
+      if (!['DIGEST', 'HMAC', 'GBA'].includes(a.authType)) throw new DmsError('dms.config', `account ${a.clientName}@${a.serverId}: authType ${String(a.authType).slice(0, 20)} is not DIGEST, HMAC or GBA`);
+      if (a.authType !== 'GBA') this.clientNonces.seed(principal(a), nonceBytes(a.clientNonce));
+      this.serverNonces.set(principal(a), a.serverNonce ?? '');
+      this.queues.set(principal(a), [...(opts.commands ?? [])]);
+    }
+    this.paths = new Set(opts.paths ?? ['/dm']);
+    for (const a of opts.accounts) {
+      if (!a.addr) continue;
+      try {
+        this.paths.add(new URL(a.addr).pathname || '/');
+      } catch {
+        /* not a URL: nothing to serve */
+      }
+    }
     this.gba = opts.gba ? new GbaBsf(opts.gba) : undefined;
-    this.https = createServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, (req, res) => void this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    this.server = opts.tls ? createHttps({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, handler) : createHttp(handler);
+  }
+
+  /** The paths served (POST). */
+  get servedPaths(): string[] {
+    return [...this.paths].sort();
+  }
+
+  /** Queues commands for an account's next session. */
+  queue(clientName: string, serverId: string, cmds: DmsCommand[]): void {
+    const a = this.opts.accounts.find((x) => x.clientName === clientName && x.serverId === serverId);
+    if (!a) throw new DmsError('dms.config', `no account ${clientName}@${serverId}`);
+    this.queues.get(principal(a))!.push(...cmds);
   }
 
   async listen(): Promise<{ host: string; port: number }> {
     const host = this.opts.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
-      this.https.once('error', reject);
-      this.https.listen(this.opts.port ?? 0, host, () => resolve());
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port ?? 0, host, () => resolve());
     });
-    const a = this.https.address();
+    const a = this.server.address();
     return { host, port: typeof a === 'object' && a ? a.port : 0 };
   }
 
   close(): Promise<void> {
-    this.https.closeAllConnections?.();
-    return new Promise((resolve) => this.https.close(() => resolve()));
-  }
-
-  private reply(res: ServerResponse, status: number, body: object): void {
-    const s = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(s), 'cache-control': 'no-store' });
-    res.end(s);
+    this.server.closeAllConnections?.();
+    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
   private log(l: Omit<DmsSessionLog, 'time'>): void {
@@ -95,90 +178,290 @@ export class DmsServer {
     this.opts.onSession?.(e);
   }
 
-  /** Ub (TS 33.220 4.5.2), simplified: challenge, then RES -> B-TID. */
-  private bootstrap(body: Uint8Array, res: ServerResponse): void {
-    try {
-      const r = decodeGbaBootstrap(body);
-      if (r.rand === undefined) return this.reply(res, 401, { code: 'gba.challenge', ...this.gba!.challenge(r.impi) });
-      const btid = this.gba!.answer(r.impi, r.rand, new Uint8Array(Buffer.from(r.res!, 'base64')));
-      if (!btid) return this.reply(res, 401, { code: 'gba.auth-failure', message: 'RES does not match' });
-      return this.reply(res, 200, { btid });
-    } catch (e) {
-      return this.reply(res, 400, { code: 'dms.request', message: e instanceof SimdmError ? e.message : 'bad request' });
-    }
+  private plain(res: ServerResponse, status: number, text: string): void {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(text + '\n');
   }
 
-  private gbaSession(r: ReturnType<typeof decodeDmRequest>, auth: { btid: string; mac: string }, body: Uint8Array, res: ServerResponse): void {
-    const acc = this.opts.accounts.find((a) => a.serverId === r.serverId && /GBA/i.test(a.authType));
-    const ksNaf = this.gba?.ksNaf(auth.btid);
-    const ok = !!acc && !!ksNaf && ctEqual(new TextEncoder().encode(gbaMac(ksNaf, body)), new TextEncoder().encode(auth.mac));
-    if (!ok) {
-      this.log({ clientName: r.clientName, serverId: r.serverId, devId: r.devId, result: 'gba.auth-failure' });
-      return this.reply(res, 401, { code: 'gba.auth-failure', message: 'GBA credential does not verify' });
-    }
-    try {
-      this.gba!.replay.check(Buffer.from(auth.mac, 'base64'));
-    } catch {
-      this.log({ clientName: r.clientName, serverId: r.serverId, devId: r.devId, result: 'dm.nonce-replay' });
-      return this.reply(res, 401, { code: 'dm.nonce-replay', message: 'request already seen (replay)' });
-    }
-    this.log({ clientName: r.clientName, serverId: r.serverId, devId: r.devId, result: 'ok' });
-    return this.reply(res, 200, { status: 'ok', serverCred: gbaMac(ksNaf!, Buffer.concat([Buffer.from('server:'), Buffer.from(r.challenge)])), nextNonce: Buffer.alloc(16).toString('base64') });
+  private json(res: ServerResponse, status: number, body: object): void {
+    const s = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(s), 'cache-control': 'no-store' });
+    res.end(s);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST' || (req.url !== '/dm' && !(req.url === '/gba/bootstrap' && this.gba))) return this.reply(res, 404, { code: 'dms.request', message: 'POST /dm' });
+    const path = (req.url ?? '/').split('?')[0]!;
+    const gbaPath = path === '/gba/bootstrap' && this.gba;
+    if (req.method !== 'POST' || (!this.paths.has(path) && !gbaPath)) {
+      this.opts.onReject?.(`${req.method} ${path.slice(0, 100)}: 404 (served: POST ${this.servedPaths.join(', ')})`);
+      return this.plain(res, 404, `not found: POST ${this.servedPaths.join(' or ')}`);
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const c of req as AsyncIterable<Buffer>) {
       size += c.length;
-      if (size > MAX_BODY) return this.reply(res, 413, { code: 'dms.request', message: 'body too large' });
+      if (size > DM_MAX_MESSAGE) {
+        this.opts.onReject?.(`POST ${path}: 413 (over ${DM_MAX_MESSAGE} bytes)`);
+        return this.plain(res, 413, 'message too large');
+      }
       chunks.push(c);
     }
     const body = new Uint8Array(Buffer.concat(chunks));
-    if (req.url === '/gba/bootstrap') return this.bootstrap(body, res);
+    if (gbaPath) return this.bootstrap(body, res);
+    const enc = encodingOf(req.headers['content-type']);
+    if (!enc) {
+      this.opts.onReject?.(`POST ${path}: 415 (content type ${String(req.headers['content-type']).slice(0, 60)})`);
+      return this.plain(res, 415, `content type must be ${DM_CONTENT_TYPE.wbxml} or ${DM_CONTENT_TYPE.xml}`);
+    }
+    let msg: DmMessage;
     try {
-      const r = decodeDmRequest(body);
-      const gbaAuth = req.headers.authorization?.startsWith('gba-mac ') ? parseGbaAuthorization(req.headers.authorization) : undefined;
-      if (gbaAuth) return this.gbaSession(r, gbaAuth, body, res);
-      const h = req.headers[HMAC_HEADER];
-      const cred = decodeCredential(req.headers.authorization, Array.isArray(h) ? h[0] : h);
-      const acc = this.opts.accounts.find((a) => a.clientName === r.clientName && a.serverId === r.serverId);
-      const principal = key(r.clientName, r.serverId);
-      if (!acc) {
-        this.log({ clientName: r.clientName, serverId: r.serverId, devId: r.devId, result: 'dm.auth-failure' });
-        return this.reply(res, 401, { code: 'dm.auth-failure', message: 'unknown account' });
-      }
-      if (!cred) {
-        const next = this.nonces.issue(principal);
-        this.log({ clientName: r.clientName, serverId: r.serverId, devId: r.devId, result: 'dm.auth-required' });
-        return this.reply(res, 401, { code: 'dm.auth-required', nextNonce: Buffer.from(next).toString('base64') });
-      }
-      const wantHmac = /HMAC/i.test(acc.authType);
-      if ((cred.scheme === 'hmac') !== wantHmac) throw new DmError('dm.auth-failure', `this account authenticates with ${wantHmac ? 'HMAC' : 'syncml:auth-md5'}`);
-      if (cred.scheme === 'hmac' && cred.username !== acc.clientName) throw new DmError('dm.auth-failure', 'HMAC username does not match');
-      const verify = (nonce: Uint8Array): boolean =>
-        cred.scheme === 'md5' ? verifyMd5(cred.digest, acc.clientName, acc.clientSecret, nonce) : verifyHmac(cred.mac, acc.clientName, acc.clientSecret, nonce, body);
-      const next = this.nonces.authenticate(principal, verify);
-      this.log({ clientName: r.clientName, serverId: r.serverId, devId: r.devId, result: 'ok' });
-      return this.reply(res, 200, { status: 'ok', serverCred: authMd5(acc.serverName, acc.serverSecret, r.challenge), nextNonce: Buffer.from(next).toString('base64') });
+      msg = decodeDmMessage(body, req.headers['content-type']);
     } catch (e) {
-      if (e instanceof DmsError) return this.reply(res, 400, { code: e.code, message: e.message });
-      if (e instanceof DmError) {
-        this.log({ clientName: '?', serverId: '?', result: e.code });
-        if (e.code === 'dm.nonce-replay') return this.reply(res, 401, { code: e.code, message: e.message });
-        let nextNonce: string | undefined;
-        try {
-          const r = decodeDmRequest(body);
-          nextNonce = Buffer.from(this.nonces.issue(key(r.clientName, r.serverId))).toString('base64');
-        } catch {
-          /* no account to challenge */
-        }
-        return this.reply(res, 401, { code: e.code, message: e.message, ...(nextNonce ? { nextNonce } : {}) });
-      }
-      return this.reply(res, 500, { code: 'dms.internal', message: e instanceof SimdmError ? e.message : 'internal error' });
+      const code = e instanceof SimdmError ? e.code : 'dm.message';
+      this.log({ clientName: '-', serverId: '-', result: code });
+      return this.plain(res, 400, `${code}: ${e instanceof SimdmError ? e.message : 'bad message'}`);
+    }
+    try {
+      const out = this.step(msg, enc, body, req.headers);
+      res.writeHead(200, { 'content-type': DM_CONTENT_TYPE[enc], 'content-length': out.body.length, 'cache-control': 'no-store', ...out.headers });
+      res.end(out.body);
+    } catch (e) {
+      this.log({ clientName: msg.header.sourceName ?? msg.header.source, serverId: '-', devId: msg.header.source, result: e instanceof SimdmError ? e.code : 'dms.internal' });
+      this.plain(res, 500, 'internal error');
     }
   }
+
+  /** Ub (TS 33.220 4.5.2), simplified: challenge, then RES -> B-TID (JSON; see gba.ts). */
+  private bootstrap(body: Uint8Array, res: ServerResponse): void {
+    try {
+      const r = decodeGbaBootstrap(body);
+      if (r.rand === undefined) return this.json(res, 401, { code: 'gba.challenge', ...this.gba!.challenge(r.impi) });
+      const btid = this.gba!.answer(r.impi, r.rand, new Uint8Array(Buffer.from(r.res!, 'base64')));
+      if (!btid) return this.json(res, 401, { code: 'gba.auth-failure', message: 'RES does not match' });
+      return this.json(res, 200, { btid });
+    } catch (e) {
+      return this.json(res, 400, { code: 'dms.request', message: e instanceof SimdmError ? e.message : 'bad request' });
+    }
+  }
+
+  private findAccount(msg: DmMessage, headers: IncomingMessage['headers']): DmsAccount | undefined {
+    const hmacName = hmacUsername(typeof headers[HMAC_HEADER] === 'string' ? headers[HMAC_HEADER] : undefined);
+    const name = hmacName ?? msg.header.sourceName ?? msg.header.source;
+    const cands = this.opts.accounts.filter((a) => a.clientName === name);
+    if (cands.length <= 1) return cands[0];
+    // several servers share the client name: the one whose address the message targets
+    return cands.find((a) => a.addr !== undefined && sameUrl(a.addr, msg.header.target)) ?? cands[0];
+  }
+
+  /** One message in, one out. */
+  private step(msg: DmMessage, enc: DmEncoding, raw: Uint8Array, headers: IncomingMessage['headers']): { body: Uint8Array; headers: Record<string, string> } {
+    const key = `${msg.header.sessionId}\u0000${msg.header.source}`;
+    this.expire();
+    let s = this.liveSessions.get(key);
+    const hdrRef = { cmdId: 0, msgRef: msg.header.msgId, cmdRef: 0, cmd: 'SyncHdr', targetRef: msg.header.target, sourceRef: msg.header.source };
+    const reply = (sess: Session | undefined, account: DmsAccount | undefined, body: DmCommand[]): { body: Uint8Array; headers: Record<string, string> } =>
+      this.reply(msg, sess, account, enc, body);
+
+    if (!s) {
+      const alert = msg.body.find((c) => c.kind === 'Alert' && (c.data === ALERT.clientInitiated || c.data === ALERT.serverInitiated));
+      const account = this.findAccount(msg, headers);
+      const who = { clientName: msg.header.sourceName ?? hmacUsername(headers[HMAC_HEADER] as string | undefined) ?? msg.header.source, devId: msg.header.source };
+      if (!alert) {
+        this.log({ ...who, serverId: account?.serverId ?? '-', result: 'dm.session-unknown' });
+        return reply(undefined, undefined, [{ kind: 'Status', ...hdrRef, data: STATUS.badRequest }]);
+      }
+      if (!account) {
+        this.log({ ...who, serverId: '-', result: 'dm.unknown-account' });
+        // the same answer as a wrong credential: no account enumeration
+        return reply(undefined, undefined, [{ kind: 'Status', ...hdrRef, chal: { type: CHAL_TYPE.md5, format: 'b64', nextNonce: randomBytes(16).toString('base64') }, data: STATUS.unauthorized }]);
+      }
+      const p = principal(account);
+      let sess: Session;
+      if (account.authType === 'GBA') {
+        const ksNaf = this.gbaVerify(headers, raw);
+        if (!ksNaf) {
+          this.log({ ...who, serverId: account.serverId, result: 'gba.auth-failure' });
+          return reply(undefined, account, [{ kind: 'Status', ...hdrRef, data: STATUS.unauthorized }]);
+        }
+        sess = this.open(key, account, 'gba', msg, enc);
+        sess.ksNaf = ksNaf;
+        return this.firstAnswer(sess, msg, { kind: 'Status', ...hdrRef, data: STATUS.authAccepted });
+      }
+      const scheme = schemeOf(account.authType)!;
+      const presented = { ...(msg.header.cred ? { cred: msg.header.cred } : {}), ...(typeof headers[HMAC_HEADER] === 'string' ? { hmac: headers[HMAC_HEADER] } : {}) };
+      if (!hasCredential(scheme, presented)) {
+        this.log({ ...who, serverId: account.serverId, result: 'dm.auth-required' });
+        return reply(undefined, account, [{ kind: 'Status', ...hdrRef, chal: this.chal(scheme, p), data: STATUS.credMissing }]);
+      }
+      let next: Uint8Array;
+      try {
+        next = this.clientNonces.authenticate(p, (n) => safeVerify(scheme, presented, account.clientName, account.clientSecret, n, raw));
+      } catch (e) {
+        this.log({ ...who, serverId: account.serverId, result: e instanceof SimdmError ? e.code : 'dm.auth-failure' });
+        return reply(undefined, account, [{ kind: 'Status', ...hdrRef, chal: this.chal(scheme, p), data: STATUS.unauthorized }]);
+      }
+      sess = this.open(key, account, scheme, msg, enc);
+      return this.firstAnswer(sess, msg, { kind: 'Status', ...hdrRef, chal: { type: CHAL_TYPE[scheme], format: 'b64', nextNonce: Buffer.from(next).toString('base64') }, data: STATUS.authAccepted });
+    }
+
+    // ---- a message of a session in progress --------------------------------------------------
+    s.at = Date.now();
+    const acc = s.account;
+    const p = principal(acc);
+    const hdr: Extract<DmCommand, { kind: 'Status' }> = { kind: 'Status', ...hdrRef, data: STATUS.ok };
+    if (s.scheme === 'gba') {
+      if (!this.gbaVerify(headers, raw)) return this.abort(key, s, 'gba.auth-failure', msg, [{ ...hdr, data: STATUS.unauthorized }]);
+    } else if (s.scheme === 'hmac') {
+      const presented = typeof headers[HMAC_HEADER] === 'string' ? { hmac: headers[HMAC_HEADER] } : {};
+      try {
+        const next = this.clientNonces.authenticate(p, (n) => safeVerify('hmac', presented, acc.clientName, acc.clientSecret, n, raw));
+        hdr.chal = { type: CHAL_TYPE.hmac, format: 'b64', nextNonce: Buffer.from(next).toString('base64') };
+      } catch (e) {
+        return this.abort(key, s, e instanceof SimdmError ? e.code : 'dm.auth-failure', msg, [{ ...hdr, chal: this.chal('hmac', p), data: STATUS.unauthorized }]);
+      }
+    }
+    // the device's verdict on our credential
+    const verdict = msg.body.find((c): c is Extract<DmCommand, { kind: 'Status' }> => c.kind === 'Status' && c.cmdRef === 0 && c.cmd === 'SyncHdr');
+    if (verdict?.chal?.nextNonce !== undefined && s.scheme !== 'gba') this.serverNonces.set(p, verdict.chal.nextNonce);
+    if (verdict && (verdict.data === STATUS.unauthorized || verdict.data === STATUS.credMissing)) {
+      s.refusals++;
+      if (s.refusals >= 2 || !verdict.chal?.nextNonce) return this.abort(key, s, 'rejected-by-device', msg, [hdr]);
+      // once more over the nonce the device just gave (DM_Security 5.5.2)
+      s.accepted = false;
+      return this.reply(msg, s, acc, s.encoding, [hdr, ...s.lastCommands], true);
+    }
+    if (verdict && (verdict.data === STATUS.authAccepted || verdict.data === STATUS.ok)) s.accepted = true;
+    for (const c of msg.body) {
+      if (c.kind === 'Status' && c.cmdRef !== 0) {
+        const sent = s.sent.get(c.cmdRef);
+        if (sent) {
+          s.outcomes.push(`${sent.verb} ${sent.uri} -> ${c.data}`);
+          s.sent.delete(c.cmdRef);
+        }
+      } else if (c.kind === 'Results') s.results.push(...c.items);
+    }
+    if (!s.accepted) return this.abort(key, s, 'rejected-by-device', msg, [hdr]);
+    // all our commands answered: the last message, without commands
+    this.liveSessions.delete(key);
+    const failed = s.sent.size > 0 ? 'incomplete' : 'ok';
+    this.log({ clientName: acc.clientName, serverId: acc.serverId, devId: s.devId, result: failed, ...(s.outcomes.length ? { commands: s.outcomes } : {}), ...(s.results.length ? { results: s.results } : {}) });
+    return this.reply(msg, s, acc, s.encoding, [hdr], s.scheme !== 'md5');
+  }
+
+  private open(key: string, account: DmsAccount, scheme: Session['scheme'], msg: DmMessage, enc: DmEncoding): Session {
+    const s: Session = { account, scheme, devId: msg.header.source, encoding: enc, msgId: 0, sent: new Map(), outcomes: [], results: [], accepted: false, refusals: 0, lastCommands: [], at: Date.now() };
+    this.liveSessions.set(key, s);
+    return s;
+  }
+
+  private chal(scheme: DmAuthScheme, p: string): { type: string; format: string; nextNonce: string } {
+    return { type: CHAL_TYPE[scheme], format: 'b64', nextNonce: Buffer.from(this.clientNonces.challenge(p)).toString('base64') };
+  }
+
+  /** Package 2: statuses for the client's commands, then the queued management commands. */
+  private firstAnswer(s: Session, msg: DmMessage, hdrStatus: Extract<DmCommand, { kind: 'Status' }>): { body: Uint8Array; headers: Record<string, string> } {
+    const statuses: DmCommand[] = [hdrStatus];
+    for (const c of msg.body) {
+      if (c.kind === 'Status' || c.kind === 'Results') continue;
+      const cmd = c.kind === 'Unsupported' ? c.name : c.kind;
+      statuses.push({ kind: 'Status', cmdId: 0, msgRef: msg.header.msgId, cmdRef: c.cmdId, cmd, data: c.kind === 'Alert' || c.kind === 'Replace' ? STATUS.ok : STATUS.optionalNotSupported });
+    }
+    const q = this.queues.get(principal(s.account)) ?? [];
+    const cmds: DmCommand[] = q.splice(0).map((c) => toCommand(c));
+    s.lastCommands = cmds;
+    return this.reply(msg, s, s.account, s.encoding, [...statuses, ...cmds], true);
+  }
+
+  private abort(key: string, s: Session, result: string, msg: DmMessage, body: DmCommand[]): { body: Uint8Array; headers: Record<string, string> } {
+    this.liveSessions.delete(key);
+    // commands never acknowledged go back to the queue
+    const unanswered = [...s.sent.values()];
+    if (unanswered.length) this.queues.get(principal(s.account))?.unshift(...unanswered);
+    this.log({ clientName: s.account.clientName, serverId: s.account.serverId, devId: s.devId, result, ...(s.outcomes.length ? { commands: s.outcomes } : {}) });
+    return this.reply(msg, s, s.account, s.encoding, body, false);
+  }
+
+  /**
+   * Encodes an answer. `withCred`: the server authenticates itself in this message (md5: Cred in
+   * SyncHdr over the server nonce; HMAC: the x-syncml-hmac header; GBA: x-gba-mac).
+   */
+  private reply(msg: DmMessage, s: Session | undefined, account: DmsAccount | undefined, enc: DmEncoding, body: DmCommand[], withCred = false): { body: Uint8Array; headers: Record<string, string> } {
+    const cmds: DmCommand[] = [];
+    let id = 0;
+    for (const c of body) {
+      id++;
+      const cc = { ...c, cmdId: id } as DmCommand;
+      cmds.push(cc);
+      if (s && cc.kind !== 'Status' && cc.kind !== 'Results' && cc.kind !== 'Alert' && cc.kind !== 'Unsupported') {
+        const orig = s.lastCommands.find((x) => x === c);
+        if (orig && orig.kind !== 'Status' && orig.kind !== 'Results' && orig.kind !== 'Alert' && orig.kind !== 'Unsupported') s.sent.set(id, fromCommand(orig));
+      }
+    }
+    if (s) s.msgId++;
+    const out: DmMessage = { header: { sessionId: msg.header.sessionId, msgId: s?.msgId ?? 1, target: msg.header.source, source: msg.header.target }, body: cmds, final: true };
+    const headers: Record<string, string> = {};
+    if (s && account && withCred) {
+      const sn = this.serverNonces.get(principal(account)) ?? '';
+      if (s.scheme === 'md5') out.header.cred = present('md5', account.serverName, account.serverSecret, sn, new Uint8Array()).cred!;
+      const bytes = encodeDmMessage(out, enc);
+      if (s.scheme === 'hmac') Object.assign(headers, present('hmac', account.serverName, account.serverSecret, sn, bytes).headers);
+      if (s.scheme === 'gba' && s.ksNaf) headers['x-gba-mac'] = gbaMac(s.ksNaf, Buffer.concat([Buffer.from('server:'), bytes]));
+      return { body: bytes, headers };
+    }
+    return { body: encodeDmMessage(out, enc), headers };
+  }
+
+  private gbaVerify(headers: IncomingMessage['headers'], body: Uint8Array): Uint8Array | undefined {
+    const h = headers.authorization;
+    const auth = typeof h === 'string' && h.startsWith('gba-mac ') ? parseGbaAuthorization(h) : undefined;
+    const ksNaf = auth ? this.gba?.ksNaf(auth.btid) : undefined;
+    if (!auth || !ksNaf || !ctEqual(new TextEncoder().encode(gbaMac(ksNaf, body)), new TextEncoder().encode(auth.mac))) return undefined;
+    try {
+      this.gba!.replay.check(Buffer.from(auth.mac, 'base64'));
+    } catch {
+      return undefined;
+    }
+    return ksNaf;
+  }
+
+  private expire(): void {
+    const ttl = this.opts.sessionTtlMs ?? 300_000;
+    const now = Date.now();
+    for (const [k, s] of this.liveSessions) {
+      if (now - s.at > ttl) {
+        this.liveSessions.delete(k);
+        this.log({ clientName: s.account.clientName, serverId: s.account.serverId, devId: s.devId, result: 'dm.session-timeout', ...(s.outcomes.length ? { commands: s.outcomes } : {}) });
+      }
+    }
+  }
+}
+
+function safeVerify(scheme: DmAuthScheme, p: { cred?: DmMessage['header']['cred']; hmac?: string }, name: string, secret: string, nonce: Uint8Array, body: Uint8Array): boolean {
+  try {
+    return verifyPresented(scheme, p, name, secret, nonce, body);
+  } catch {
+    return false;
+  }
+}
+
+function sameUrl(a: string, b: string): boolean {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return a === b;
+  }
+}
+
+function toCommand(c: DmsCommand): DmCommand {
+  const item: DmItem = { target: c.uri };
+  if (c.data !== undefined) item.data = c.data;
+  if (c.format !== undefined || c.data !== undefined) item.meta = { format: c.format ?? 'chr' };
+  return { kind: c.verb, cmdId: 0, items: [item] };
+}
+
+function fromCommand(c: Extract<DmCommand, { kind: 'Get' | 'Replace' | 'Add' | 'Delete' | 'Exec' | 'Copy' }>): DmsCommand {
+  const it = c.items[0] ?? {};
+  return { verb: c.kind === 'Copy' ? 'Get' : c.kind, uri: it.target ?? '', ...(it.data !== undefined ? { data: it.data } : {}), ...(it.meta?.format !== undefined ? { format: it.meta.format } : {}) };
 }
 
 export interface GbaBootstrapRequest {
@@ -201,8 +484,4 @@ export function decodeGbaBootstrap(body: Uint8Array): GbaBootstrapRequest {
   if (r.rand === undefined && r.res === undefined) return { impi: r.impi };
   if (!b64(r.rand) || !b64(r.res)) throw new DmsError('dms.request', 'rand and res must be base64');
   return { impi: r.impi, rand: r.rand, res: r.res };
-}
-
-function key(clientName: string, serverId: string): string {
-  return `${serverId}\u0000${clientName}`;
 }

@@ -114,7 +114,7 @@ describe.skipIf(!E2E)('vpcd -> pcscd -> bridge -> agent -> DMS', () => {
       const n = events.length;
       await host.swap(PORT, imgB);
       await host.insert(PORT);
-      await until(() => events.slice(n).some((e) => e.type === 'connected' || e.type === 'error'), 20_000, 'the second DM session');
+      await until(() => events.slice(n).some((e) => e.type === 'connected' || e.type === 'error'), 20_000, `the second DM session ${JSON.stringify(events)}`);
       const later = events.slice(n).filter((e) => e.type !== 'removed');
       expect(later.map((e) => e.type)).toEqual(['card', 'bootstrap', 'connected']);
       expect(later[0]).toMatchObject({ iccid: SPEC_B.iccid, imsi: SPEC_B.imsi, known: false });

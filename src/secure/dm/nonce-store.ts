@@ -122,3 +122,71 @@ export class ReplayGuard {
     if (this.seen.size > this.capacity) this.seen.delete(this.seen.keys().next().value!);
   }
 }
+
+/**
+ * Per-account nonces of a DM server that cannot be locked out (OMA-TS-DM_Security V1.2 5.5.2):
+ *  - `current`: the nonce in force, as the device has it (its AAuthData), replaced only when a
+ *    session authenticates;
+ *  - `challenges`: nonces sent with refusals (Chal). Anyone may provoke one, so they are added
+ *    beside `current`, never instead of it; at most `maxChallenges`, the oldest superseded;
+ *  - `used`: nonces a successful authentication consumed. A credential over one is a replay
+ *    (`dm.nonce-replay`); a credential over a superseded, never-used challenge is `dm.nonce-stale`.
+ */
+export class ChallengeNonces {
+  private readonly entries = new Map<string, { current: Uint8Array; challenges: Uint8Array[]; superseded: Uint8Array[]; used: Uint8Array[] }>();
+  constructor(private readonly opts: { length?: number; maxChallenges?: number; history?: number } = {}) {}
+
+  private fresh(): Uint8Array {
+    return new Uint8Array(randomBytes(this.opts.length ?? 16));
+  }
+
+  /** Declares the nonce the device holds now (from the bootstrap). */
+  seed(principal: string, current: Uint8Array): void {
+    this.entries.set(principal, { current, challenges: [], superseded: [], used: [] });
+  }
+
+  private entry(principal: string) {
+    let e = this.entries.get(principal);
+    if (!e) {
+      e = { current: this.fresh(), challenges: [], superseded: [], used: [] };
+      this.entries.set(principal, e);
+    }
+    return e;
+  }
+
+  /** A fresh nonce for a Chal; the nonces in force stay valid. */
+  challenge(principal: string): Uint8Array {
+    const e = this.entry(principal);
+    const n = this.fresh();
+    e.challenges.push(n);
+    while (e.challenges.length > (this.opts.maxChallenges ?? 4)) e.superseded.unshift(e.challenges.shift()!);
+    e.superseded.length = Math.min(e.superseded.length, this.opts.history ?? 32);
+    return n;
+  }
+
+  /**
+   * Checks `verify` over the nonces in force. On success every one of them is used up and the next
+   * nonce (the NextNonce to send) is returned. Throws `dm.nonce-replay`, `dm.nonce-stale` or
+   * `dm.auth-failure`; none of them changes the nonces in force.
+   */
+  authenticate(principal: string, verify: (nonce: Uint8Array) => boolean): Uint8Array {
+    const e = this.entry(principal);
+    const live = [e.current, ...e.challenges];
+    if (live.some((n) => verify(n))) {
+      e.used.unshift(...live);
+      e.used.length = Math.min(e.used.length, this.opts.history ?? 32);
+      e.challenges = [];
+      e.superseded = [];
+      e.current = this.fresh();
+      return e.current;
+    }
+    if (e.used.some((n) => verify(n))) throw new DmError('dm.nonce-replay', 'credential built over an already used nonce (replay)');
+    if (e.superseded.some((n) => verify(n))) throw new DmError('dm.nonce-stale', 'credential built over a superseded challenge');
+    throw new DmError('dm.auth-failure', 'credential does not verify');
+  }
+
+  /** The nonce in force (what an authenticated session last gave the device). */
+  current(principal: string): Uint8Array {
+    return this.entry(principal).current;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The device side of DM management commands (OMA-TS-DM_Protocol 6.6, OMA-TS-DM_TND): Get,
+ * Replace, Add, Delete and Exec on the agent's tree (tree.ts `dm`: URI -> value, `(node)` for an
+ * interior node, ` (int)` / ` (b64)` / ` (bool)` after a value of that format).
+ *
+ * Access rules (OMA-TS-DM_StdObj 5.3 DMAcc, 5.4 DevInfo):
+ *  - AAuthSecret is never returned (Get 405: its access types are Add and Replace only);
+ *  - ./DevInfo is read-only for the server (Replace/Add/Delete 405);
+ *  - ./DMAcc/<x> nodes are the card's when the account came from the card (`owners.dmacc`): a
+ *    change there is recorded in `cardChanges` and written back to the card after the session.
+ *  - Exec: no executable node is exposed (406 optional feature not supported).
+ */
+import { type DmCommand, type DmItem, STATUS } from '../dm/message.js';
+import type { DeviceTree } from './tree.js';
+
+export interface ExecResult {
+  status: number;
+  results?: DmItem[];
+}
+
+export interface TreeSession {
+  tree: DeviceTree;
+  /** accounts (node names) whose card-resident data the server changed */
+  cardChanges: Set<string>;
+  /** every URI the server changed */
+  changed: string[];
+}
+
+const FORMAT_SUFFIX = / \((int|b64|bool|float|date|time)\)$/;
+const ACC = /^\.\/DMAcc\/([^/]+)/;
+
+function split(v: string): { data: string; format: string } {
+  if (v === '(node)') return { data: '', format: 'node' };
+  const m = FORMAT_SUFFIX.exec(v);
+  return m ? { data: v.slice(0, m.index), format: m[1]! } : { data: v, format: 'chr' };
+}
+
+function join(data: string, format: string | undefined): string {
+  const f = format ?? 'chr';
+  if (f === 'node') return '(node)';
+  return f === 'chr' ? data : `${data} (${f})`;
+}
+
+function normalise(uri: string): string | undefined {
+  let u = uri.trim();
+  if (u === '.' || u === './') return '.';
+  if (!u.startsWith('./')) u = `./${u}`;
+  u = u.replace(/\/+$/, '');
+  // OMA-TS-DM_TND 6: URI segments are non-empty, no "." or ".." beyond the root
+  if (u.split('/').slice(1).some((s) => s === '' || s === '.' || s === '..')) return undefined;
+  return u;
+}
+
+function exists(tree: DeviceTree, uri: string): boolean {
+  if (uri === '.') return true;
+  if (tree.dm[uri] !== undefined) return true;
+  const p = `${uri}/`;
+  return Object.keys(tree.dm).some((k) => k.startsWith(p));
+}
+
+function children(tree: DeviceTree, uri: string): string[] {
+  const p = uri === '.' ? './' : `${uri}/`;
+  const out = new Set<string>();
+  for (const k of Object.keys(tree.dm)) if (k.startsWith(p)) out.add(k.slice(p.length).split('/')[0]!);
+  return [...out].sort();
+}
+
+const readOnly = (uri: string): boolean => uri === './DevInfo' || uri.startsWith('./DevInfo/') || uri === '.' || uri === './DMAcc';
+const secret = (uri: string): boolean => /\/(AAuthSecret|Secret)$/.test(uri);
+
+function touch(s: TreeSession, uri: string): void {
+  s.changed.push(uri);
+  const m = ACC.exec(uri);
+  if (m && s.tree.owners.dmacc[m[1]!]) s.cardChanges.add(m[1]!);
+}
+
+/** Executes one item of a management command; the Status code and, for Get, the Results item. */
+function one(s: TreeSession, kind: DmCommand['kind'], item: DmItem): ExecResult {
+  const raw = item.target;
+  if (raw === undefined) return { status: STATUS.badRequest };
+  const uri = normalise(raw);
+  if (!uri) return { status: STATUS.badRequest };
+  const tree = s.tree;
+  switch (kind) {
+    case 'Get': {
+      if (!exists(tree, uri)) return { status: STATUS.notFound };
+      if (secret(uri)) return { status: STATUS.notAllowed };
+      const v = tree.dm[uri];
+      if (v === undefined || v === '(node)') return { status: STATUS.ok, results: [{ source: uri, meta: { format: 'node' }, data: children(tree, uri).join('/') }] };
+      const { data, format } = split(v);
+      return { status: STATUS.ok, results: [{ source: uri, meta: { format, type: 'text/plain' }, data }] };
+    }
+    case 'Replace': {
+      if (readOnly(uri)) return { status: STATUS.notAllowed };
+      const v = tree.dm[uri];
+      if (v === undefined) return { status: STATUS.notFound };
+      if (v === '(node)') return { status: STATUS.notAllowed };
+      const format = item.meta?.format ?? split(v).format;
+      if (format === 'node') return { status: STATUS.notAllowed };
+      tree.dm[uri] = join(item.data ?? '', format);
+      touch(s, uri);
+      return { status: STATUS.ok };
+    }
+    case 'Add': {
+      if (readOnly(uri) || uri.startsWith('./DevInfo')) return { status: STATUS.notAllowed };
+      if (exists(tree, uri)) return { status: STATUS.alreadyExists };
+      // intermediate interior nodes are created with the leaf (DM_Protocol 6.6.1)
+      const segs = uri.split('/');
+      for (let i = 2; i < segs.length; i++) {
+        const p = segs.slice(0, i).join('/');
+        if (tree.dm[p] === undefined) tree.dm[p] = '(node)';
+        else if (tree.dm[p] !== '(node)') return { status: STATUS.commandFailed };
+      }
+      tree.dm[uri] = join(item.data ?? '', item.meta?.format);
+      touch(s, uri);
+      return { status: STATUS.ok };
+    }
+    case 'Delete': {
+      if (readOnly(uri)) return { status: STATUS.notAllowed };
+      if (!exists(tree, uri)) return { status: STATUS.notFound };
+      for (const k of Object.keys(tree.dm)) if (k === uri || k.startsWith(`${uri}/`)) delete tree.dm[k];
+      touch(s, uri);
+      return { status: STATUS.ok };
+    }
+    case 'Exec':
+      return { status: exists(tree, uri) ? STATUS.optionalNotSupported : STATUS.notFound };
+    default:
+      return { status: STATUS.optionalNotSupported };
+  }
+}
+
+/** Executes a command: one Status for the command (the first failing item's code), Results for Get. */
+export function executeCommand(s: TreeSession, c: Extract<DmCommand, { kind: 'Get' | 'Replace' | 'Add' | 'Delete' | 'Exec' | 'Copy' }>): ExecResult {
+  if (c.kind === 'Copy') return { status: STATUS.optionalNotSupported };
+  if (c.items.length === 0) return { status: STATUS.badRequest };
+  let status: number = STATUS.ok;
+  const results: DmItem[] = [];
+  for (const it of c.items) {
+    const r = one(s, c.kind, it);
+    if (r.status !== STATUS.ok && status === STATUS.ok) status = r.status;
+    if (r.results) results.push(...r.results);
+  }
+  return { status, ...(c.kind === 'Get' && results.length ? { results } : {}) };
+}
+
+/** ./DevInfo leaves the client sends in its package 1 Replace (DM_Protocol 8.3, DM_StdObj 5.4). */
+export function devInfoItems(tree: DeviceTree): DmItem[] {
+  return ['DevId', 'Man', 'Mod', 'DmV', 'Lang']
+    .map((n) => `./DevInfo/${n}`)
+    .filter((u) => tree.dm[u] !== undefined)
+    .map((u) => ({ source: u, meta: { format: 'chr' }, data: split(tree.dm[u]!).data }));
+}
