@@ -7,18 +7,17 @@
  * account and writes it back to the card (ADM1). Then the same with the enterprise profile's
  * HMAC account (syncml:auth-MAC, x-syncml-hmac both ways; ADM2 owns that file).
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CardLink } from '../../src/apdu/link.js';
 import { readBootstrap } from '../../src/bootstrap/reader.js';
 import { defaultImage, pinHex } from '../../src/sim/default-image.js';
+import { runSimdm, simdmArgv } from '../helpers/cli.js';
 import { E2E, readerFor, useCardRig, vpcdReaderName } from '../helpers/vcards.js';
 
-const run = promisify(execFile);
 const P = 35971;
 const READER = vpcdReaderName(P);
 const dir = mkdtempSync(join(tmpdir(), 'simdm-agent-dm-e2e-'));
@@ -35,15 +34,11 @@ function cert(): { cert: string; key: string } {
   return { cert: c, key: k };
 }
 
-const cli = (args: string[]) =>
-  run('node', ['bin/simdm.js', '--reader', READER, ...args], { env, timeout: 60_000 }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const cli = (args: string[]) => runSimdm(['--reader', READER, ...args], { env, timeout: 60_000 });
 
 /** Starts `dms serve` and resolves with its port once it listens. */
 function serve(args: string[]): Promise<{ proc: ChildProcess; port: number; log: () => string }> {
-  const proc = spawn('node', ['bin/simdm.js', '--reader', READER, '--json', 'dms', 'serve', '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, simdmArgv(['--reader', READER, '--json', 'dms', 'serve', '--port', '0', ...args]), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));

@@ -32,8 +32,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { command: 'gba <command>', describe: 'GBA (TS 33.220): Ks_NAF derivation, B-TID', load: () => import('./gba.js') },
   { command: 'dm <command>', describe: 'OMA DM authentication: basic / md5 / HMAC credentials, package #0 digests', load: () => import('./dm.js') },
   { command: 'bridge <command>', describe: 'share card readers over the network (TLS, tokens or client certificates)', load: () => import('./bridge.js') },
-  { command: 'agent <command>', describe: 'device agent: card watch, bootstrap into the local DM tree, DM server authentication', load: () => import('./agent.js') },
-  { command: 'dms <command>', describe: 'a small OMA DM server endpoint (HTTPS) for tests and demos', load: () => import('./dms.js') },
+  { command: 'agent <command>', describe: 'device agent: card watch, bootstrap into the local DM tree, OMA DM 1.2 sessions with the card\'s servers', load: () => import('./agent.js') },
+  { command: 'dms <command>', describe: 'a small OMA DM 1.2 server (HTTPS, XML/WBXML) for tests and demos', load: () => import('./dms.js') },
   { command: 'gp <command>', describe: 'GlobalPlatform secure channel (SCP02/SCP03) and card management', load: () => import('./gp.js') },
   { command: 'ota <command>', describe: 'OTA secured packets (TS 102 225 / TS 31.115) with RFM scripts (TS 102 226)', load: () => import('./ota.js') },
   // card file system explorer
