@@ -58,6 +58,7 @@ export function backupToPlan(b: BackupFile): CardPlan {
       ? { version: b.tokenInfo.version, serialNumber: fromHex(b.tokenInfo.serialNumber), ...(b.tokenInfo.manufacturerID !== undefined ? { manufacturerID: b.tokenInfo.manufacturerID } : {}), ...(b.tokenInfo.label !== undefined ? { label: b.tokenInfo.label } : {}), tokenflags: b.tokenInfo.tokenflags }
       : { version: 0, serialNumber: fromHex('00'), tokenflags: [0] },
     indications: { userConfirmation: false, autoConnect: false },
+    ...(b.dodfs.some((d) => d.bytes.toUpperCase().startsWith('A7')) ? { layout: { omapi: true } } : {}),
     files: b.files.map((f, i) => {
       const dodf = parseInt(f.dodf, 16);
       const a = dodfOwner(b.authorities, dodf)?.authority;

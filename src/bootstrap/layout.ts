@@ -8,12 +8,20 @@
  *    authority with more entries gets more DODFs (chunks), a file's two entries stay together;
  *  - the DODF holding the LwM2M entry is listed LAST in EF.ODF (that client keeps only the last
  *    dataObjects entry of EF.ODF), and that entry is the last oidDO of its DODF (it keeps the
- *    last oidDO carrying the OID): the first LwM2M file of the profile is the one devices load.
+ *    last oidDO carrying the OID): the first LwM2M file of the profile is the one devices load;
+ *  - with `layout: { omapi: true }`, each authority also gets a DODF in the form the Open Mobile
+ *    API's searchOID reads (plan.ts omapiDodf), listed first. It repeats the paths of the
+ *    authority's DM and LwM2M files and is rewritten in place after the switch of the PKCS#15
+ *    DODFs (write-diff.ts): each kind of reader sees the old bootstrap or the new one.
  *
  * The partition depends only on labels and OIDs (every path is one 2-byte FID), never on the
  * slots in use: a write moves a file between slots without moving it between DODFs.
  */
-import { type CardPlan, DODF_MAX, dodfBytes, type DodfItem, dodfFid, oidEntry, opaqueEntry, type PlannedFile } from './plan.js';
+import type { BootstrapKind } from './oids.js';
+import { type CardPlan, DODF_MAX, dodfBytes, type DodfItem, dodfFid, oidEntry, omapiDodf, opaqueEntry, type PlannedFile } from './plan.js';
+
+/** the kinds an Open Mobile API client searches (targets/omapi.ts) */
+const OMAPI_KINDS: readonly BootstrapKind[] = ['dm', 'lwm2m'];
 
 export interface DodfPart {
   authority: string;
@@ -22,6 +30,8 @@ export interface DodfPart {
   files: PlannedFile[];
   /** holds the LwM2M file devices load (listed last in EF.ODF) */
   lwm2m: boolean;
+  /** the Open Mobile API searchOID form (plan.ts omapiDodf), listed first */
+  omapi?: boolean;
 }
 
 const entrySize = (f: PlannedFile): number => {
@@ -55,12 +65,24 @@ export function dodfParts(plan: CardPlan): DodfPart[] {
   }
   const last = parts.findIndex((p) => p.lwm2m);
   if (last >= 0) parts.push(...parts.splice(last, 1));
+  if (plan.layout?.omapi) {
+    // one searchOID DODF per authority, listing its own files: a change stays under its own key
+    const front: DodfPart[] = [];
+    for (const a of plan.authorities) {
+      const files = plan.files.filter((f) => f.authority === a.name && OMAPI_KINDS.includes(f.kind));
+      if (!files.length) continue;
+      const chunk = 1 + Math.max(-1, ...parts.filter((p) => p.authority === a.name).map((p) => p.chunk));
+      front.push({ authority: a.name, chunk, files, lwm2m: false, omapi: true });
+    }
+    parts.unshift(...front);
+  }
   return parts;
 }
 
 /** The entries of one part, each file at its slot in `active` (default: its first slot). */
 export function partBytes(p: DodfPart, active?: Map<string, number>): Uint8Array {
-  return dodfBytes(p.files.map((f) => ({ label: f.label, oid: f.oid, fid: active?.get(f.id) ?? f.slots[0] })));
+  const items = p.files.map((f) => ({ label: f.label, oid: f.oid, fid: active?.get(f.id) ?? f.slots[0] }));
+  return p.omapi ? omapiDodf(items) : dodfBytes(items);
 }
 
 /** The DODF FID of a part in `bank`. */

@@ -5,7 +5,7 @@
  * (rollback). The directory bytes (EF.ODF, EF.DODF, EF.TokenInfo) are derived here.
  */
 import { encodeDer } from './asn1/codec.js';
-import { type DataType, DataTypeType } from './asn1/data-type.js';
+import { type DataType, DataTypeType, OmapiEntryType } from './asn1/data-type.js';
 import { type OdfEntry, OdfEntryType } from './asn1/odf.js';
 import { type TokenInfo, TokenInfoType } from './asn1/token-info.js';
 import { fidBytes } from './card-io.js';
@@ -44,6 +44,8 @@ export interface CardPlan {
   tokenInfo: TokenInfo;
   indications: { userConfirmation: boolean; autoConnect: boolean };
   files: PlannedFile[];
+  /** layout options (layout.ts): `omapi` adds a DODF in the Open Mobile API's searchOID form */
+  layout?: { omapi?: boolean };
   /** secret values in the content (kept in memory only: to keep them out of scripts) */
   secretValues: { name: string; value: string }[];
 }
@@ -124,6 +126,24 @@ export function oidEntry(f: DodfItem): Uint8Array {
  */
 export function dodfBytes(items: DodfItem[]): Uint8Array {
   return concat([...items.map(opaqueEntry), ...items.map(oidEntry)]);
+}
+
+/**
+ * The DODF the Open Mobile API's PKCS15Provider.searchOID reads (seek-for-android; its javadoc
+ * attributes the form to OMA DM's smart-card bootstrap): its FIRST TLV is `A7`, holding one
+ * SEQUENCE per file whose first element is the OID and whose next element is the file's Path:
+ *   A7 { 30 { 06 oid, 30 { 04 path } } ... }
+ * It is not a PKCS#15 DataType: a strict PKCS#15 reader refuses this DODF, OpenSC skips it,
+ * the nRF91 client never reads it (it is not the last DODF).
+ */
+export function omapiDodf(items: DodfItem[]): Uint8Array {
+  const body = concat(items.map((f) => encodeDer(OmapiEntryType, { id: f.oid, path: { path: fidBytes(f.fid) } })));
+  return concat([Uint8Array.of(0xa7), derLength(body.length), body]);
+}
+
+function derLength(n: number): Uint8Array {
+  if (n < 0x80) return Uint8Array.of(n);
+  return n < 0x100 ? Uint8Array.of(0x81, n) : Uint8Array.of(0x82, n >> 8, n & 0xff);
 }
 
 export function concat(parts: Uint8Array[]): Uint8Array {

@@ -56,6 +56,8 @@ export interface CardDodf {
   bytes?: Uint8Array;
   usedLength: number;
   objects: CardDataObject[];
+  /** an Open Mobile API searchOID index (first TLV A7, plan.ts omapiDodf): not PKCS#15 entries */
+  omapi?: boolean;
 }
 
 export interface CardState {
@@ -194,6 +196,18 @@ export async function readBootstrap(s: ApduSender, opts: ReadOptions = {}): Prom
       continue;
     }
     const bytes = await readToEnd(s, `EF.DODF ${toHex(p)}`, paddingReached, 8192);
+    if (bytes[0] === 0xa7) {
+      // simdm's layout option for the Open Mobile API (layout.ts): it repeats the oidDOs' paths
+      let usedLength = 0;
+      try {
+        usedLength = parseElement(bytes, 0, `EF.DODF ${fidHex(fid)}`).length;
+      } catch (e) {
+        if (!(e instanceof CodecError)) throw e;
+        st.issues.push(e.message);
+      }
+      st.dodfs.push({ fid, path: p, bytes, usedLength, objects: [], omapi: true });
+      continue;
+    }
     const d = parseDirectory(bytes, DataTypeType, `EF.DODF ${fidHex(fid)}`);
     st.issues.push(...d.issues);
     st.warnings.push(...d.warnings);

@@ -125,9 +125,11 @@ function compareDodfs(plan: CardPlan, before: CardState, active: Map<string, num
     const want = mine.map((p) => ({ fid: partFid(plan, p, bank), bytes: partBytes(p, active) }));
     bankNext.set(a.name, bank);
     const sameSet = !!now && now.fids.length === want.length && want.every((w) => now.fids.includes(w.fid));
-    const differ = want.filter((w) => !bytesEqual(haveBytes(before, w.fid), w.bytes));
+    // the searchOID index (layout.ts) follows in place: it never makes a switch non-atomic
+    const differ = want.filter((w, i) => !mine[i]!.omapi && !bytesEqual(haveBytes(before, w.fid), w.bytes));
+    const index = want.filter((w, i) => mine[i]!.omapi && !bytesEqual(haveBytes(before, w.fid), w.bytes));
     if (!now) for (const w of want) dodfWant.set(w.fid, w.bytes);
-    else if (sameSet && differ.length <= 1 && differ.every((w) => w.bytes.length <= DODF_MAX)) for (const w of differ) dodfWant.set(w.fid, w.bytes);
+    else if (sameSet && differ.length <= 1 && differ.every((w) => w.bytes.length <= DODF_MAX)) for (const w of [...differ, ...index]) dodfWant.set(w.fid, w.bytes);
     else {
       bankNext.set(a.name, 1 - bank);
       for (const p of mine) dodfWant.set(partFid(plan, p, 1 - bank), partBytes(p, active));

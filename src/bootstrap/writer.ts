@@ -122,6 +122,11 @@ class PlanWriter {
     return dodfOwner(this.plan.authorities, fid)!.authority;
   }
 
+  /** DODF `fid` is a searchOID index (layout.ts), which follows the switch in place */
+  private isIndex(fid: number): boolean {
+    return this.d.parts.some((p) => p.omapi && [0, 1].some((b) => partFid(this.plan, p, b) === fid));
+  }
+
   /** DODF `fid` is listed in EF.ODF now (rewritten in place), else it is not in use yet. */
   private listedNow(fid: number): boolean {
     return !!this.d.banksNow.get(this.authorityOfDodf(fid).name)?.fids.includes(fid);
@@ -324,7 +329,7 @@ class PlanWriter {
       const n = await updateAll(this.s, padTo(want, span), `EF.DODF ${fidHex(fid)}`);
       this.report.updates += n;
       const a = this.authorityOfDodf(fid);
-      if (!moved) inPlace.set(a.name, (inPlace.get(a.name) ?? 0) + n);
+      if (!moved && !this.isIndex(fid)) inPlace.set(a.name, (inPlace.get(a.name) ?? 0) + n);
       if (!moved && n > 1) this.report.warnings.push(`EF.DODF ${fidHex(fid)}: ${span} bytes need ${n} UPDATE BINARY commands and the card has no second DODF, so the switch is not atomic`);
       this.report.directories.push(`EF.DODF ${fidHex(fid)}`);
     }

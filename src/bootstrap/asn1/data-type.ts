@@ -20,8 +20,9 @@
  *   OidDO ::= SEQUENCE { id OBJECT IDENTIFIER, value ObjectValue {PKCS15-OPAQUE.&Type} }
  *
  * typeAttributes is written `A1 { ... }` (explicit: the referenced types are CHOICEs), which is
- * what OpenSC, the Open Mobile API and the nRF LwM2M client read. simdm handles the indirect
- * (Path) form of ObjectValue; direct values are kept as bytes.
+ * what OpenSC and the nRF LwM2M client read. The Open Mobile API's searchOID reads none of these
+ * forms (it wants a DODF whose first TLV is A7): OmapiEntryType below, plan.ts omapiDodf. simdm
+ * handles the indirect (Path) form of ObjectValue; direct values are kept as bytes.
  */
 import { Any, type Asn1Type, choice, type ChoiceValue, explicit, implicit, ObjectIdentifier, sequence } from './codec.js';
 import {
@@ -76,3 +77,9 @@ export const DataTypeType: Asn1Type<DataType> = choice<DataTypeMap>('DataType', 
   externalIDO: { ...Any, name: '[0] externalIDO', matches: (b) => { const id = (b as unknown as { idBlock: { tagClass: number; tagNumber: number } }).idBlock; return id.tagClass === 3 && id.tagNumber === 0; } },
   oidDO: implicit(1, dataObject('DataObject{OidDO}', OidDoType)),
 });
+
+/** One entry of the Open Mobile API's searchOID DODF form: SEQUENCE { OID, Path } (plan.ts omapiDodf). */
+export const OmapiEntryType = sequence<{ id: string; path: Path }>('OMAPI searchOID entry', [
+  { key: 'id', type: ObjectIdentifier },
+  { key: 'path', type: PathType },
+]);

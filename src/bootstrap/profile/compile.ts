@@ -136,6 +136,7 @@ export function compileProfile(lp: LoadedProfile, ctx: CompileContext = {}): Car
     },
     indications: { userConfirmation: p.indications.userConfirmation, autoConnect: p.indications.autoConnect },
     files,
+    ...(p.layout?.omapi ? { layout: { omapi: true } } : {}),
     secretValues: ctx.secretValues ?? [],
   };
 }

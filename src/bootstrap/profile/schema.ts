@@ -182,6 +182,13 @@ export const ProfileSchema = z
       .strict()
       .default({ label: 'PKCS#15 bootstrap', manufacturer: 'simdm' }),
     files: z.array(FileSchema).min(1),
+    /**
+     * device targets the card must load on (docs/profiles.md "Device targets"): validate,
+     * compile and write refuse a profile one of them would not load
+     */
+    targets: z.array(z.enum(['nrf91', 'omapi', 'opensc', 'strict'])).optional(),
+    /** layout options: `omapi` adds a DODF in the form the Open Mobile API's searchOID reads */
+    layout: z.object({ omapi: z.boolean().default(false) }).strict().optional(),
   })
   .strict();
 

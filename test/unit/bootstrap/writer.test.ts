@@ -37,7 +37,8 @@ describe('writing the bootstrap', () => {
     const p = plan('card-profiles/operator-dm.yaml');
     const r1 = await writePlan(link, p, { secrets, backupDir: false });
     expect(r1).toMatchObject({ changed: true, atomic: true, keysVerified: ['ADM1'] });
-    expect(r1.directories).toEqual(['EF.DODF 6430', 'EF.TokenInfo', 'EF.DIR', 'EF.ODF']);
+    // 6630: the Open Mobile API searchOID index of the example's `layout: { omapi: true }`
+    expect(r1.directories).toEqual(['EF.DODF 6630', 'EF.DODF 6430', 'EF.TokenInfo', 'EF.DIR', 'EF.ODF']);
     const r2 = await writePlan(link, p, { secrets, backupDir: false });
     expect(r2).toMatchObject({ changed: false, updates: 0, creates: 0, keysVerified: [] });
   });
@@ -49,7 +50,8 @@ describe('writing the bootstrap', () => {
     expect(fidOf(before, 'DM Bootstrap')).toBe('6450');
     const r = await writePlan(link, plan('card-profiles/operator-dm.yaml', (a) => a.replace('dm.', 'dm2.')), { secrets, backupDir: false });
     expect(r.files.filter((f) => f.action === 'write').map((f) => [f.label, f.fid])).toEqual([['DM Bootstrap', 0x6451]]);
-    expect(r.directories).toEqual(['EF.DODF 6430']);
+    // the PKCS#15 DODF switches in one command; the searchOID index follows in place
+    expect(r.directories).toEqual(['EF.DODF 6430', 'EF.DODF 6630']);
     expect(r.atomic).toBe(true);
     const after = await readBootstrap(link);
     expect(fidOf(after, 'DM Bootstrap')).toBe('6451');
@@ -69,7 +71,7 @@ describe('writing the bootstrap', () => {
     lp.profile.files.find((f) => f.id === 'enterprise-dm')!.dm!.accounts[0]!.name = 'Corp MDM 2';
     const r = await writePlan(link, compileProfile(lp, { iccid: ICCID }), { secrets: new SecretStore({ SIMDM_ADM2: '87654321' } as unknown as NodeJS.ProcessEnv), backupDir: false });
     expect(r.keysVerified).toEqual(['ADM2']);
-    expect(r.directories).toEqual(['EF.DODF 6431']);
+    expect(r.directories).toEqual(['EF.DODF 6431', 'EF.DODF 6631']);
   });
 
   it('refuses to present an ADM key with one try left unless forced', async () => {
@@ -84,7 +86,7 @@ describe('writing the bootstrap', () => {
   it('a pre-created card with one file per kind and no CREATE: written in place, reported as not atomic', async () => {
     const img = defaultImage();
     const ef = (fid: string, size: number) => ({ fid, type: 'EF' as const, structure: 'transparent' as const, size, access: { read: 'ALW' as const, update: 'ADM1' as const } });
-    img.mf.children!.push({ fid: '5015', type: 'ADF', aid: 'A000000063504B43532D3135', access: { create: 'NEV' }, children: [ef('5031', 64), ef('5032', 128), ef('6430', 255), ef('6450', 2048), ef('6460', 1024)] });
+    img.mf.children!.push({ fid: '5015', type: 'ADF', aid: 'A000000063504B43532D3135', access: { create: 'NEV' }, children: [ef('5031', 64), ef('5032', 128), ef('6430', 255), ef('6630', 255), ef('6450', 2048), ef('6460', 1024)] });
     const { link } = await card(img);
     const r1 = await writePlan(link, plan('card-profiles/operator-dm.yaml'), { secrets, backupDir: false });
     expect(r1.atomic).toBe(true);
