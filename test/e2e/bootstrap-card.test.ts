@@ -263,7 +263,7 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
       type: 'ADF',
       aid: 'A000000063504B43532D3135',
       access: { create: 'NEV', delete: 'NEV' },
-      children: [ef('5031', 64), ef('5032', 128), ef('6430', 255), ef('6450', 100), ef('6451', 100), ef('6460', 1024), ef('6461', 1024)],
+      children: [ef('5031', 64), ef('5032', 128), ef('6430', 255), ef('6630', 255), ef('6450', 100), ef('6451', 100), ef('6460', 1024), ef('6461', 1024)],
     });
     await fresh(P, img);
     const w = await cli(P, ['profile', 'write', 'card-profiles/operator-dm.yaml', '--no-backup']);
@@ -283,7 +283,7 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
       // an OCTET STRING where a DataType belongs
       '0403010203' +
       'FF'.repeat(40);
-    // EF LwM2M_Bootstrap (LwM2M Core G.3.3): 1 object, 25 bytes; object 0, implicit version, 20 bytes of TLV:
+    // EF LwM2M_Bootstrap (LwM2M Core 1.1.1 Appendix G.3.4): 1 object, 25 bytes; object 0, implicit version, 20 bytes of TLV:
     // instance 0 { /0/0/0 "coap://a", /0/0/1 false, /0/0/2 3 (NoSec) } (Core 7.4.3 TLV)
     const lwm2m = '0001' + '0019' + '0000' + '00' + '0014' + '080011' + 'C80008' + Buffer.from('coap://a').toString('hex') + 'C10100' + 'C10203';
     const img = defaultImage();

@@ -145,7 +145,10 @@ function fail(raw: Raw, root: string, path: Path, message: string): never {
   const where = originOf(raw, path);
   const file = where?.origin.src.file ?? root;
   const line = where ? lineOf(where.origin, where.rest) : 1;
-  const field = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') || '(root)';
+  // the field as written in the user's own file (files[0] of an including profile, not the
+  // index in the merged list)
+  const own = where ? [...where.origin.path, ...where.rest] : path;
+  const field = own.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') || '(root)';
   throw new ProfileError(`${file}:${line}: ${field}: ${message}`, file, line, field);
 }
 
@@ -223,7 +226,9 @@ export function loadProfile(file: string, opts: LoadOptions = {}): LoadedProfile
   const r = ProfileSchema.safeParse(raw.data);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    fail(raw, file, i.path as Path, i.message);
+    // a misspelt key: point at that key's line, not at the object holding it
+    const typo = i.code === 'unrecognized_keys' ? [i.keys[0]!] : [];
+    fail(raw, file, [...(i.path as Path), ...typo], i.message);
   }
   const p = r.data;
   // cross-field checks

@@ -10,6 +10,9 @@ import { fidHex } from '../../bootstrap/card-io.js';
 import { redactFields, redactXml } from '../../bootstrap/content/index.js';
 import { readBootstrap, type CardState } from '../../bootstrap/reader.js';
 import { toHex } from '../../util/hex.js';
+import { BootstrapError } from '../../bootstrap/errors.js';
+import { KINDS } from '../../bootstrap/oids.js';
+import { parseTargets, runTargets, TARGET_NAMES, type TargetResult } from '../../bootstrap/targets/index.js';
 import { type GlobalArgs, output } from '../context.js';
 import { withCard } from '../session.js';
 
@@ -47,6 +50,8 @@ const read: CommandModule<GlobalArgs, ReadArgs> = {
     if (argv.format === 'raw' && !argv.out) throw new UsageError('--format raw writes the files (which hold credentials) to a directory: give --out DIR');
     await withCard(argv, async ({ link }) => {
       const st = await readBootstrap(link);
+      if (!st.present) throw new BootstrapError('no-app', `no bootstrap on this card: ${st.issues[0] ?? 'no PKCS#15 application'}`);
+      if (!st.files.length) throw new BootstrapError('no-files', `the PKCS#15 application holds no bootstrap files${st.issues.length ? `: ${st.issues.join('; ')}` : ''}`);
       if (argv.format === 'raw') {
         mkdirSync(argv.out!, { recursive: true });
         const written: string[] = [];
@@ -82,21 +87,47 @@ const read: CommandModule<GlobalArgs, ReadArgs> = {
   },
 };
 
-const detect: CommandModule<GlobalArgs, GlobalArgs> = {
+/** An ICCID-derived serial (BCD digits, F-padded) as its digits; any other serial as hex. */
+export function serialText(b: Uint8Array): string {
+  const h = toHex(b);
+  return /^[0-9]+F?$/.test(h) ? h.replace(/F$/, '') : h;
+}
+
+interface DetectArgs extends GlobalArgs {
+  targets?: string[];
+}
+
+/** One line per target: found (what, where) or not found (why). */
+function targetLines(rs: TargetResult[]): string[] {
+  return rs.flatMap((r) => [
+    `${r.target.padEnd(7)} ${r.files.length ? `found ${r.files.map((f) => `${KINDS[f.kind].label} (${f.path}, ${f.bytes} bytes)`).join(', ')}` : 'not found'}  [${r.apdus} APDUs]`,
+    ...r.reasons.map((x) => `        ${r.files.length ? 'note' : 'reason'}: ${x}`),
+  ]);
+}
+
+const detect: CommandModule<GlobalArgs, DetectArgs> = {
   command: 'detect',
   describe: 'find the PKCS#15 bootstrap structure: EF.DIR entry, application, EF.ODF, EF.TokenInfo, DODFs, data objects',
-  builder: (y: Argv<GlobalArgs>) => y,
+  builder: (y: Argv<GlobalArgs>) =>
+    y.option('targets', {
+      type: 'string',
+      array: true,
+      describe: `also run each device target's own read sequence (${TARGET_NAMES.join(', ')}; none given: all) and say found / not found and why`,
+    }) as Argv<DetectArgs>,
   handler: async (argv) => {
     await withCard(argv, async ({ link }) => {
       const st = await readBootstrap(link, { details: true, content: false });
+      const names = argv.targets === undefined ? undefined : argv.targets.length ? parseTargets(argv.targets) : [...TARGET_NAMES];
+      const targets = names ? await runTargets(link, names) : undefined;
       const v = {
         present: st.present,
         via: st.via,
         dir: st.dir,
-        tokenInfo: st.tokenInfo ? { ...st.tokenInfo, serialNumber: toHex(st.tokenInfo.serialNumber) } : undefined,
+        tokenInfo: st.tokenInfo ? { ...st.tokenInfo, serialNumber: toHex(st.tokenInfo.serialNumber), serial: serialText(st.tokenInfo.serialNumber) } : undefined,
         odf: st.odf ? { dodfs: st.odf.dodfPaths.map((p) => toHex(p)), usedBytes: st.odf.usedLength } : undefined,
-        dodfs: st.dodfs.map((d) => ({ fid: fidHex(d.fid), usedBytes: d.usedLength, objects: d.objects.map((o) => ({ form: o.form, label: o.label, oid: o.oid, path: toHex(o.path), offset: o.offset })) })),
-        files: st.files.map((f) => ({ label: f.label, kind: f.kind, oid: f.oid, fid: f.path })),
+        dodfs: st.dodfs.map((d) => ({ fid: fidHex(d.fid), usedBytes: d.usedLength, ...(d.omapi ? { form: 'omapi-searchOID' } : {}), objects: d.objects.map((o) => ({ form: o.form, label: o.label, oid: o.oid, path: toHex(o.path), offset: o.offset })) })),
+        files: st.files.map((f) => ({ label: f.label, kind: f.kind, oid: f.oid, fid: f.path, dodf: fidHex(f.dodf), entries: f.objects.map((o) => o.form) })),
+        ...(targets ? { targets } : {}),
         issues: st.issues,
         warnings: st.warnings,
         apdus: st.apdus,
@@ -104,9 +135,20 @@ const detect: CommandModule<GlobalArgs, GlobalArgs> = {
       output(argv, v, (x: typeof v) =>
         [
           x.present ? `PKCS#15 application found by ${x.via === 'aid' ? 'SELECT AID' : 'EF.DIR path'}${x.dir ? `, EF.DIR record ${x.dir.record}` : ', not listed in EF.DIR'}` : 'no PKCS#15 application',
-          ...(x.tokenInfo ? [`EF.TokenInfo: '${x.tokenInfo.label ?? ''}' by ${x.tokenInfo.manufacturerID ?? '?'}, serial ${x.tokenInfo.serialNumber}`] : []),
+          ...(x.tokenInfo ? [`EF.TokenInfo: '${x.tokenInfo.label ?? ''}' by ${x.tokenInfo.manufacturerID ?? '?'}, serial ${x.tokenInfo.serial}`] : []),
           ...(x.odf ? [`EF.ODF: DODF(s) ${x.odf.dodfs.join(', ') || 'none'}`] : []),
-          ...x.dodfs.flatMap((d) => [`EF.DODF ${d.fid} (${d.usedBytes} bytes):`, ...d.objects.map((o) => `  ${o.form.padEnd(8)} ${String(o.label ?? '').padEnd(18)} ${o.oid ?? '-'} -> ${o.path}`)]),
+          ...x.dodfs.flatMap((d) => {
+            if (d.form) return [`EF.DODF ${d.fid} (${d.usedBytes} bytes): Open Mobile API searchOID index (repeats the paths below for PKCS15Provider.searchOID)`];
+            // each file is listed once: simdm writes it as an opaqueDO (OpenSC) and as an oidDO (devices)
+            const files = x.files.filter((f) => f.dodf === d.fid);
+            const other = d.objects.filter((o) => !files.some((f) => f.fid === o.path && f.oid === o.oid));
+            return [
+              `EF.DODF ${d.fid} (${d.usedBytes} bytes):`,
+              ...files.map((f) => `  ${String(f.label ?? '').padEnd(18)} ${f.oid ?? '-'} -> ${f.fid}  (${f.entries.length > 1 ? `${f.entries.join(' + ')}: one file, both entry forms` : f.entries[0]})`),
+              ...other.map((o) => `  ${String(o.label ?? '').padEnd(18)} ${o.oid ?? '-'} -> ${o.path}  (${o.form}, not a bootstrap file)`),
+            ];
+          }),
+          ...(x.targets ? ['device targets (each with its own read sequence):', ...targetLines(x.targets).map((l) => `  ${l}`)] : []),
           ...x.issues.map((i) => `issue: ${i}`),
           ...x.warnings.map((w) => `warning: ${w}`),
           `${x.apdus ?? '?'} APDUs`,

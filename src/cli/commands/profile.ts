@@ -19,16 +19,31 @@ import { writePlan, type WriteReport } from '../../bootstrap/writer.js';
 import type { SecretStore } from '../../util/secrets.js';
 import { type GlobalArgs, output, secretsFor } from '../context.js';
 import { withCard } from '../session.js';
+import { parseTargets, TARGET_NAMES } from '../../bootstrap/targets/index.js';
+import { type TargetReport, targetReport, verdictLine } from '../../bootstrap/targets/report.js';
+import { cardFileFor } from '../../bootstrap/write-diff.js';
 
 interface ProfileArgs extends GlobalArgs {
   profile: string;
   vars?: string;
+  target?: string[];
 }
 
 const withProfile = (y: Argv<GlobalArgs>) =>
   y
     .positional('profile', { type: 'string', demandOption: true, describe: 'profile YAML (card-profiles/...)' })
-    .option('vars', { type: 'string', describe: 'per-card variables (YAML mapping or NAME=value lines): ICCID, IMSI, ...' });
+    .option('vars', { type: 'string', describe: 'per-card variables (YAML mapping or NAME=value lines): ICCID, IMSI, ...' })
+    .option('target', {
+      type: 'string',
+      array: true,
+      describe: `device targets that must load the card (${TARGET_NAMES.join(', ')}, all; comma-separated): an error when one would not. Every other target that would not is a warning`,
+    });
+
+/** The device targets check (docs/profiles.md "Device targets"), before anything is written. */
+async function checkTargets(argv: ProfileArgs, lp: LoadedProfile, plan: CardPlan): Promise<TargetReport> {
+  const required = parseTargets([...(argv.target ?? []), ...(lp.profile.targets ?? [])]);
+  return targetReport(plan, required, (line) => process.stderr.write(`${line}\n`));
+}
 
 /** Loads the profile with card variables and secrets; remembers which secret values went in. */
 function load(argv: ProfileArgs, vars: Record<string, string>, secrets: SecretStore): { lp: LoadedProfile; plan: CardPlan } {
@@ -66,10 +81,11 @@ const validate: CommandModule<GlobalArgs, ProfileArgs> = {
   command: 'validate <profile>',
   describe: 'check a profile (errors name file, line and field) and show what it compiles to',
   builder: (y) => withProfile(y) as Argv<ProfileArgs>,
-  handler: (argv) => {
+  handler: async (argv) => {
     const given = argv.vars ? loadVarsFile(argv.vars) : {};
     const lp = loadProfile(argv.profile, { placeholders: true, vars: (n) => given[n] });
     const plan = compileProfile(lp);
+    const t = await targetReport(plan, parseTargets([...(argv.target ?? []), ...(lp.profile.targets ?? [])]), () => undefined);
     const v = {
       profile: lp.profile.name,
       valid: true,
@@ -79,10 +95,12 @@ const validate: CommandModule<GlobalArgs, ProfileArgs> = {
       variables: lp.varNames,
       secrets: lp.secretNames,
       indications: plan.indications,
+      targets: t.verdicts.map((x) => ({ target: x.target, applies: x.applies, loads: x.loads, required: t.required.includes(x.target), reasons: x.reasons })),
     };
     output(argv, v, (x: typeof v) =>
       [
         `${x.profile}: valid`,
+        ...t.verdicts.map((d) => `  target ${verdictLine(d)}${t.required.includes(d.target) ? ' (required)' : ''}`),
         ...x.files.map((f) => `  ${f.id}: ${f.kind} '${f.label}' OID ${f.oid}, ${f.bytes} bytes (with placeholder variables), slots ${f.slots.join('/')}, owner ${f.authority}`),
         `  authorities: ${x.authorities.map((a) => `${a.name}=${a.key} (DODF ${a.dodf})`).join(', ')}`,
         `  per-card variables: ${x.variables.join(', ') || 'none'}; secrets: ${x.secrets.join(', ') || 'none'}`,
@@ -103,9 +121,10 @@ const compile: CommandModule<GlobalArgs, CompileArgs> = {
     withProfile(y)
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'script file to write' })
       .option('dir-record', { type: 'number', describe: 'EF.DIR record for the application template (default 2)' }) as Argv<CompileArgs>,
-  handler: (argv) => {
+  handler: async (argv) => {
     const vars = argv.vars ? loadVarsFile(argv.vars) : {};
-    const { plan } = load(argv, vars, secretsFor(argv));
+    const { lp, plan } = load(argv, vars, secretsFor(argv));
+    await checkTargets(argv, lp, plan);
     const text = planToScript(plan, { ...(argv['dir-record'] ? { dirRecord: argv['dir-record'] } : {}), generated: new Date().toISOString() });
     writeFileSync(argv.out, text + '\n');
     const lines = text.split('\n').filter((l) => /^[0-9A-F]/.test(l)).length;
@@ -131,7 +150,8 @@ const write: CommandModule<GlobalArgs, WriteArgs> = {
   handler: async (argv) => {
     const secrets = secretsFor(argv);
     await withCard(argv, async ({ link }) => {
-      const { plan, vars } = await loadForCard(argv, link, secrets);
+      const { lp, plan, vars } = await loadForCard(argv, link, secrets);
+      await checkTargets(argv, lp, plan);
       const r = await writePlan(link, plan, { secrets, ...(vars.ICCID ? { iccid: vars.ICCID } : {}), force: !!argv.force, dryRun: !!argv['dry-run'], backupDir: argv.backup === false ? false : (argv['backup-dir'] ?? 'simdm-backups') });
       output(argv, r, renderWrite);
     });
@@ -159,8 +179,7 @@ const diff: CommandModule<GlobalArgs, DiffArgs> = {
       const st = await readBootstrap(link);
       const out: FileDiff[] = [];
       for (const f of plan.files) {
-        const dodf = plan.authorities.find((a) => a.name === f.authority)!.dodf;
-        const c = st.files.find((x) => x.dodf === dodf && x.oid === f.oid && x.label === f.label);
+        const c = cardFileFor(st, plan, f);
         if (!c?.content) out.push({ file: f.label, status: 'missing on card' });
         else {
           const d = diffFields(c.content.fields, f.fields);
