@@ -85,7 +85,7 @@ export class CardLink implements ApduSender {
     this.apduCount++;
     const r = decodeResponse(await this.transport.transmit(bytes));
     // the answer to a secret-bearing command stays hidden even when GET RESPONSE fetches it
-    if (t) t(traceResponse(r.data, r.sw, channel, about.ins, !!about.secret || about.ins === 0xd8));
+    if (t) t(traceResponse(r.data, r.sw, channel, about.ins, !!about.secret || about.ins === 0xd8, about));
     return r;
   }
 

@@ -31,10 +31,26 @@ export function traceCommand(c: CommandApdu, channel: number, auto?: string): Tr
   return { dir: 'C', channel, text: formatCommand(red), note: insName(c.ins), ...(auto ? { auto } : {}) };
 }
 
-export function traceResponse(data: Uint8Array, sw: number, channel: number, forIns: number, secret = false): TraceEntry {
+/**
+ * VERIFY or UNBLOCK PIN without data asks for the retry counter (TS 102 221 11.1.9.1 /
+ * 11.1.13.1): its 63Cx is the counter, not a failed verification, and its 9000 means no
+ * verification is needed (verified already, or disabled).
+ */
+export function isRetryCounterQuery(c: CommandApdu): boolean {
+  return (c.ins === 0x20 || c.ins === 0x2c) && !c.data?.length;
+}
+
+function retryCounterNote(sw: number): string {
+  if (sw >> 4 === 0x63c) return `retry counter: ${sw & 0xf} ${(sw & 0xf) === 1 ? 'try' : 'tries'} left`;
+  if (sw === 0x9000) return 'retry counter: no verification needed (verified, or disabled)';
+  return swText(sw);
+}
+
+/** `about`: the command answered (a GET RESPONSE fetches another command's answer) */
+export function traceResponse(data: Uint8Array, sw: number, channel: number, forIns: number, secret = false, about?: CommandApdu): TraceEntry {
   const hide = secret || SECRET_RESPONSE_INS.has(forIns);
   const body = data.length ? (hide ? `** (${data.length} bytes) ` : toHex(data) + ' ') : '';
-  return { dir: 'R', channel, text: `${body}${swHex(sw)}`, note: swText(sw) };
+  return { dir: 'R', channel, text: `${body}${swHex(sw)}`, note: about && isRetryCounterQuery(about) ? retryCounterNote(sw) : swText(sw) };
 }
 
 /** A sink that writes readable lines to a stream (stderr for --trace). */

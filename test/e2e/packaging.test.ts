@@ -69,7 +69,7 @@ describe('npm pack + npm install of the tarball', () => {
         "import { aka, gp, ota, gba, dm } from 'simdm/secure';",
         "import { BridgeClient } from 'simdm/bridge';",
         "import { VirtualUicc, defaultImage } from 'simdm/sim';",
-        'export async function f(): Promise<CardState> { const r: Reader = await openReader(\'sim:\'); const fs: CardFs = r.fs; void fs; void decodeBer; void aka.Milenage; void gp.SecurityLevel; void ota.wrapScript; void gba.bTid; void dm.authMd5; void BridgeClient; void new VirtualUicc(defaultImage()); return readBootstrap(r.link); }',
+        'export async function f(): Promise<CardState> { const r: Reader = await openReader(\'sim:\'); const fs: CardFs = r.fs; void fs; void decodeBer; void aka.Milenage; void gp.parseLevel; void ota.wrapScript; void gba.bTid; void dm.authMd5; void BridgeClient; void new VirtualUicc(defaultImage()); return readBootstrap(r.link); }',
         '',
       ].join('\n'),
     );
