@@ -12,6 +12,11 @@ import { decodeChars, isXmlName } from './strings.js';
 import type { WbxmlDocument, WbxmlElement } from './tree.js';
 
 export const WBXML_MAX_DEPTH = 256;
+/** largest decoded document, in characters of names, text and attribute values (default) */
+export const WBXML_MAX_OUTPUT = 8 * 1024 * 1024;
+/** largest ratio of decoded characters to input bytes (default); inputs below 1 KiB may reach 64 KiB */
+export const WBXML_MAX_EXPANSION = 64;
+const EXPANSION_FLOOR = 64 * 1024;
 
 export interface WbxmlDecodeOptions {
   /** code pages to use whatever the public identifier says (like `wbxml2xml -l`) */
@@ -20,6 +25,14 @@ export interface WbxmlDecodeOptions {
   maxDepth?: number;
   /** add `xmlns` where an element's code page has a namespace different from its parent's (default true) */
   namespaces?: boolean;
+  /**
+   * String-table references let a small document name the same long string many times (a 62 KB
+   * input decoded to 480 MB): decoding stops with a CodecError once the decoded names, text and
+   * attribute values exceed `maxOutput` characters (default 8 Mi) or `maxExpansion` times the
+   * input size (default 64, at least 64 Ki characters).
+   */
+  maxOutput?: number;
+  maxExpansion?: number;
 }
 
 export interface DecodedWbxml extends WbxmlDocument {
@@ -46,12 +59,25 @@ class Decoder {
   private langName = '';
   private tagPage = 0;
   private attrPage = 0;
+  /** characters decoded so far, and the most allowed */
+  private spent = 0;
+  private readonly budget: number;
 
   constructor(
     private readonly bytes: Uint8Array,
     private readonly opts: WbxmlDecodeOptions,
   ) {
     this.n = bytes.length;
+    const ratio = opts.maxExpansion ?? WBXML_MAX_EXPANSION;
+    this.budget = Math.min(opts.maxOutput ?? WBXML_MAX_OUTPUT, Math.max(EXPANSION_FLOOR, ratio * bytes.length));
+  }
+
+  /** counts `chars` of output; past the budget, a CodecError instead of unbounded memory */
+  private spend(chars: number, at: number, token: string): void {
+    this.spent += chars;
+    if (this.spent > this.budget) {
+      fail(`decoded size exceeds the limit of ${this.budget} characters (${this.n} input bytes; expansion limit reached: string-table references repeated?)`, at, token);
+    }
   }
 
   private mb(what: string): number {
@@ -175,6 +201,7 @@ class Decoder {
           if (!parent) fail('OPAQUE outside the document element', tokOff, 'OPAQUE');
           const len = this.mb('OPAQUE length');
           if (len > n - this.off) fail(`OPAQUE length ${len} runs past the end of the input`, tokOff, 'OPAQUE');
+          this.spend(2 * len, tokOff, 'OPAQUE');
           parent!.children.push({ kind: 'opaque', data: bytes.slice(this.off, this.off + len) });
           this.off += len;
           continue;
@@ -195,6 +222,7 @@ class Decoder {
       }
       if (text !== undefined) {
         if (text === '') continue;
+        this.spend(text.length, tokOff, globalTokenName(b) ?? hexByte(b));
         const kids = parent!.children;
         const last = kids[kids.length - 1];
         if (last && last.kind === 'text') last.text += text;
@@ -218,6 +246,7 @@ class Decoder {
       }
       if (root && !parent) fail('second document element', tokOff, hexByte(b));
       if (stack.length >= maxDepth) fail(`elements nested deeper than ${maxDepth}`, tokOff, hexByte(b));
+      this.spend(2 * name.length + 5, tokOff, hexByte(b));
       const elem: WbxmlElement = { name, attrs: {}, children: [] };
       if (withNs && ns !== undefined && ns !== parentNs) elem.attrs.xmlns = ns;
       if (b & TAG_HAS_ATTRS) this.attributes(elem, tokOff);
@@ -287,6 +316,7 @@ class Decoder {
         }
       }
       if (add !== undefined) {
+        this.spend(add.length, at, globalTokenName(t) ?? hexByte(t));
         aVal += add;
         continue;
       }
@@ -300,10 +330,12 @@ class Decoder {
         startTok = t;
         aName = s!.name;
         aVal = s!.prefix;
+        this.spend(aName.length + aVal.length + 4, at, hexByte(t));
       } else {
         const v = lang.attrValues.get(this.attrPage)?.[t - 128];
         if (v === undefined) fail(`unknown attribute value token ${hexByte(t)} on page ${this.attrPage} of ${this.langName}`, at, hexByte(t));
         if (aName === undefined) fail('attribute value before any attribute start', at, hexByte(t));
+        this.spend(v!.length, at, hexByte(t));
         aVal += v!;
       }
     }
