@@ -79,26 +79,18 @@ export interface LoadOptions {
 }
 
 /**
- * Parses a data CSV (plain or key store). Throws PersoError only for file-level problems (no
- * header, missing ICCID/IMSI column, wrong transport key); row problems land in `errors`.
+ * The key store mark record (if any) and the header record: the columns (aliases resolved) and
+ * whether the file is a key store. Throws PersoError for file-level problems.
  */
-export function loadData(text: string, opts: LoadOptions = {}): LoadedData {
-  const records: CsvRecord[] = [];
-  const errors: PersoInputError[] = [];
-  for (const r of iterateCsv(text)) {
-    if (r instanceof PersoInputError) errors.push(r);
-    else records.push(r);
-  }
+export function dataHeader(mark: CsvRecord | undefined, header: CsvRecord | undefined, opts: LoadOptions): { columns: string[]; encrypted: boolean } {
   let encrypted = false;
-  if (records[0]?.fields[0] === KEYSTORE_MARK) {
-    const m = records.shift()!;
-    if (m.fields[1] !== 'v1' || m.fields[2] !== 'aes-256-gcm' || !m.fields[3]) {
-      throw new PersoError('keystore', `line ${m.line}: unsupported key store header (expected ${KEYSTORE_MARK},v1,aes-256-gcm,CHECK)`);
+  if (mark) {
+    if (mark.fields[1] !== 'v1' || mark.fields[2] !== 'aes-256-gcm' || !mark.fields[3]) {
+      throw new PersoError('keystore', `line ${mark.line}: unsupported key store header (expected ${KEYSTORE_MARK},v1,aes-256-gcm,CHECK)`);
     }
     encrypted = true;
-    if (opts.key) opts.key.assertCheck(m.fields[3]);
+    if (opts.key) opts.key.assertCheck(mark.fields[3]);
   }
-  const header = records.shift();
   if (!header) throw new PersoError('data', 'the data file has no header row');
   const columns = header.fields.map((f) => {
     const u = f.trim().toUpperCase();
@@ -111,41 +103,57 @@ export function loadData(text: string, opts: LoadOptions = {}): LoadedData {
   if (dupCol) throw new PersoError('data', `line ${header.line}: column ${dupCol} appears twice`);
   const bad = columns.find((c) => !/^[A-Z][A-Z0-9_]*$/.test(c));
   if (bad !== undefined) throw new PersoError('data', `line ${header.line}: column name "${bad.slice(0, 40)}" is not a NAME (letters, digits, _)`);
+  return { columns, encrypted };
+}
 
-  const rows: DataRow[] = [];
-  for (const r of records) {
-    if (r.fields.length !== columns.length) {
-      errors.push(new PersoInputError('data', r.line, String(Math.min(r.fields.length, columns.length) + 1), `expected ${columns.length} fields, found ${r.fields.length}`));
-      continue;
-    }
-    const values: Record<string, string> = {};
-    const sealed: Record<string, string> = {};
-    let err: PersoInputError | undefined;
-    for (let i = 0; i < columns.length && !err; i++) {
-      const c = columns[i]!;
-      const v = r.fields[i]!.trim();
-      if (isSecretColumn(c)) {
-        if (v === '') continue;
-        if (v.startsWith(ENC_PREFIX)) {
-          if (!encrypted) err = new PersoInputError('data', r.line, c, 'encrypted cell in a file without the key store header');
-        } else if (!opts.plaintext) {
-          err = new PersoInputError('data', r.line, c, 'secret in plaintext: encrypt the file with `simdm perso import`');
-        } else {
-          const m = checkValue(c, v);
-          if (m) err = new PersoInputError('data', r.line, c, m);
-        }
-        sealed[c] = v;
+/** One data record checked against the columns: the row, or the error naming its row and column. */
+export function rowFromRecord(columns: string[], r: CsvRecord, encrypted: boolean, opts: LoadOptions): DataRow | PersoInputError {
+  if (r.fields.length !== columns.length) {
+    return new PersoInputError('data', r.line, String(Math.min(r.fields.length, columns.length) + 1), `expected ${columns.length} fields, found ${r.fields.length}`);
+  }
+  const values: Record<string, string> = {};
+  const sealed: Record<string, string> = {};
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i]!;
+    const v = r.fields[i]!.trim();
+    if (isSecretColumn(c)) {
+      if (v === '') continue;
+      if (v.startsWith(ENC_PREFIX)) {
+        if (!encrypted) return new PersoInputError('data', r.line, c, 'encrypted cell in a file without the key store header');
+      } else if (!opts.plaintext) {
+        return new PersoInputError('data', r.line, c, 'secret in plaintext: encrypt the file with `simdm perso import`');
       } else {
         const m = checkValue(c, v);
-        if (m) err = new PersoInputError('data', r.line, c, m);
-        values[c] = v;
+        if (m) return new PersoInputError('data', r.line, c, m);
       }
+      sealed[c] = v;
+    } else {
+      const m = checkValue(c, v);
+      if (m) return new PersoInputError('data', r.line, c, m);
+      values[c] = v;
     }
-    if (err) {
-      errors.push(err);
-      continue;
-    }
-    rows.push({ row: r.line, iccid: values.ICCID!, imsi: values.IMSI!, values, sealed });
+  }
+  return { row: r.line, iccid: values.ICCID!, imsi: values.IMSI!, values, sealed };
+}
+
+/**
+ * Parses a data CSV (plain or key store). Throws PersoError only for file-level problems (no
+ * header, missing ICCID/IMSI column, wrong transport key); row problems land in `errors`.
+ */
+export function loadData(text: string, opts: LoadOptions = {}): LoadedData {
+  const records: CsvRecord[] = [];
+  const errors: PersoInputError[] = [];
+  for (const r of iterateCsv(text)) {
+    if (r instanceof PersoInputError) errors.push(r);
+    else records.push(r);
+  }
+  const mark = records[0]?.fields[0] === KEYSTORE_MARK ? records.shift() : undefined;
+  const { columns, encrypted } = dataHeader(mark, records.shift(), opts);
+  const rows: DataRow[] = [];
+  for (const r of records) {
+    const x = rowFromRecord(columns, r, encrypted, opts);
+    if (x instanceof PersoInputError) errors.push(x);
+    else rows.push(x);
   }
   // duplicates: refuse every row of a repeated ICCID or IMSI
   for (const k of ['iccid', 'imsi'] as const) {
@@ -203,27 +211,6 @@ export function encryptData(text: string, key: TransportKey): { text: string; ro
     out.push(d.columns.map((c) => (isSecretColumn(c) ? (r.sealed[c] ? sealCell(key, r.iccid, c, r.sealed[c]!) : '') : r.values[c] ?? '')));
   }
   return { text: formatRows(out), rows: d.rows.length, errors: d.errors };
-}
-
-/**
- * `perso check`: every secret cell of every row decrypted and authenticated (AES-GCM tag over the
- * cell with `ICCID|COLUMN` as AAD: a flipped bit, a cell moved between rows or columns, or a cell
- * that is not base64 fails) and its value checked, then wiped. Failing rows move to `errors`.
- */
-export function authenticateData(key: TransportKey, d: LoadedData): LoadedData {
-  const rows: DataRow[] = [];
-  const errors = [...d.errors];
-  for (const r of d.rows) {
-    try {
-      wipeSecrets(openRowSecrets(key, r));
-      rows.push(r);
-    } catch (e) {
-      if (!(e instanceof PersoInputError)) throw e;
-      errors.push(e);
-    }
-  }
-  errors.sort((a, b) => a.row - b.row);
-  return { ...d, rows, errors };
 }
 
 /** `perso export`: a key store back to plaintext (for the operator's HSM import, say). */

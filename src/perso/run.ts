@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { PcscContext, type PcscTransport } from '../transport/pcsc.js';
 import type { SecretStore } from '../util/secrets.js';
 import { type Batch, defaultFiles, loadBatch } from './batch.js';
-import type { LoadedData } from './data.js';
+import type { BatchRows } from './data-file.js';
 import { PersoError } from './errors.js';
 import { EfJob } from './job.js';
 import type { Journal, RecoveredRow } from './journal.js';
@@ -35,7 +35,7 @@ export interface RunBatchOptions {
   signal?: AbortSignal;
   onEvent?: (e: RunnerEvent) => void;
   /** called once everything is open, before the first card */
-  onStart?: (info: { session: string; batch: Batch; data: LoadedData; recovered: RecoveredRow[]; readers: string[]; journal: Journal }) => void;
+  onStart?: (info: { session: string; batch: Batch; data: BatchRows; recovered: RecoveredRow[]; readers: string[]; journal: Journal }) => void;
   /** a context to use (tests); otherwise one is made and closed */
   context?: PcscContext;
 }
@@ -57,10 +57,16 @@ export async function resolveReaders(ctx: PcscContext, spec: string): Promise<Pc
 export async function runBatch(o: RunBatchOptions): Promise<RunSummary & { recovered: RecoveredRow[]; dataErrors: number }> {
   const batch = loadBatch(o.batchFile);
   const data = readBatchData(batch, o.key);
-  const journal = await openBatchJournal(batch, { write: true, ...(o.newJournal ? { newJournal: true } : {}) });
+  let journal: Journal;
+  try {
+    journal = await openBatchJournal(batch, { write: true, ...(o.newJournal ? { newJournal: true } : {}) });
+  } catch (e) {
+    data.close();
+    throw e;
+  }
   const ctx = o.context ?? new PcscContext();
   try {
-    await journal.ensureRows(data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })), batch.name);
+    await journal.ensureRows([...data.refs()], batch.name);
     const station = o.station ?? hostname();
     const session = await journal.openSession(station);
     const dead = await deadSessions(journal, session, o.staleMs ?? 15_000);
@@ -100,7 +106,7 @@ export async function runBatch(o: RunBatchOptions): Promise<RunSummary & { recov
     try {
       const sum = await runner.run();
       result = `ok: ${sum.verified} verified, ${sum.failed} failed, ${sum.pulled} pulled, ${sum.skipped} skipped`;
-      return { ...sum, recovered, dataErrors: data.errors.length };
+      return { ...sum, recovered, dataErrors: data.errorCount };
     } catch (e) {
       result = `error: ${(e as Error).message}`;
       throw e;
@@ -111,6 +117,7 @@ export async function runBatch(o: RunBatchOptions): Promise<RunSummary & { recov
     }
   } finally {
     await journal.close().catch(() => undefined);
+    data.close();
     if (!o.context) ctx.close();
   }
 }

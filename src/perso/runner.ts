@@ -11,6 +11,7 @@ import { SimdmError } from '../errors.js';
 import { TransportError } from '../transport/errors.js';
 import type { Transport } from '../transport/types.js';
 import { type DataRow, type LoadedData, openRowSecrets, wipeSecrets } from './data.js';
+import type { BatchRows } from './data-file.js';
 import { PersoError } from './errors.js';
 import type { CardJob } from './job.js';
 import type { Journal, JournalRow } from './journal.js';
@@ -37,7 +38,8 @@ export interface RunnerEvent {
 
 export interface RunnerOptions {
   journal: Journal;
-  data: LoadedData;
+  /** the rows: loaded in memory (LoadedData) or streamed from the file (BatchRows) */
+  data: LoadedData | BatchRows;
   key: TransportKey;
   job: CardJob;
   readers: ReaderPort[];
@@ -92,8 +94,12 @@ export class PersoRunner {
   private lastActivity = Date.now();
   private lastRefresh = 0;
 
+  private readonly rowOf: (rowNo: number) => DataRow | undefined;
+
   constructor(private readonly o: RunnerOptions) {
-    for (const r of o.data.rows) this.byNo.set(r.row, r);
+    const d = o.data;
+    if ('rows' in d) for (const r of d.rows) this.byNo.set(r.row, r);
+    this.rowOf = 'rows' in d ? (n) => this.byNo.get(n) : (n) => d.row(n);
     this.sum = { session: o.session, verified: 0, failed: 0, pulled: 0, skipped: 0, apdus: 0, apdusVerified: 0, elapsedMs: 0, cardsPerMinute: 0, perReader: {} };
     for (const r of o.readers) this.sum.perReader[r.name] = { verified: 0, failed: 0, pulled: 0 };
   }
@@ -312,7 +318,7 @@ export class PersoRunner {
   private async write(t: ReaderPort, link: CardLink, ctx: ReturnType<CardJob['open']>, row: JournalRow, blank: boolean, sameCard = false): Promise<void> {
     const { journal: j, session: s, job } = this.o;
     const reader = t.name;
-    const data = this.byNo.get(row.rowNo);
+    const data = this.rowOf(row.rowNo);
     let commitBegun = row.commitBegun;
     let step = 0;
     let secrets: Map<string, Buffer> | undefined;

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Batch } from './batch.js';
 import { writeSecretFile } from '../util/secret-file.js';
-import { type LoadedData, loadData } from './data.js';
+import { type BatchRows, openDataFile } from './data-file.js';
 import { PersoError } from './errors.js';
 import type { Journal, JournalIdentity } from './journal.js';
 import { PgJournal } from './journal-pg.js';
@@ -128,15 +128,13 @@ async function hasAnyPersoTable(j: Journal): Promise<boolean> {
   return j instanceof PgJournal ? j.hasAnyTable() : false;
 }
 
-export function readBatchData(batch: Batch, key: TransportKey): LoadedData {
-  let text: string;
-  try {
-    text = readFileSync(batch.dataPath, 'utf8');
-  } catch (e) {
-    throw new PersoError('data', `cannot read data file ${batch.dataPath}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+/** The batch's key store, streamed (src/perso/data-file.ts): the caller closes it. */
+export function readBatchData(batch: Batch, key: TransportKey): BatchRows {
+  const d = openDataFile(batch.dataPath, { key });
+  if (!d.encrypted) {
+    d.close();
+    throw new PersoError('data', `${batch.dataPath} is not a key store: encrypt it with \`simdm perso import\``);
   }
-  const d = loadData(text, { key });
-  if (!d.encrypted) throw new PersoError('data', `${batch.dataPath} is not a key store: encrypt it with \`simdm perso import\``);
   return d;
 }
 

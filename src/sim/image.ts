@@ -5,7 +5,8 @@
  * Key references follow ETSI TS 102 221 section 9.5.1: PIN1..8 = 01..08, ADM1..5 = 0A..0E,
  * universal PIN = 11, second-level PIN2 = 81, ADM6..10 = 8A..8E.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
+import { writeSecretFile } from '../util/secret-file.js';
 import { z } from 'zod';
 import { SimdmError } from '../errors.js';
 
@@ -131,7 +132,9 @@ export function loadImage(path: string): CardImage {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new ImageError(`card image ${path} is not JSON: ${(e as Error).message}`);
+    // JSON.parse quotes the text around the fault (PIN/ADM/K values): only its position is kept
+    const pos = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new ImageError(`card image ${path} is not JSON${pos !== undefined ? ` (syntax error at character ${pos})` : ''}`);
   }
   return parseImage(json, path);
 }
@@ -139,6 +142,7 @@ export function loadImage(path: string): CardImage {
 /** Atomic write (temp file + rename): a crash never leaves half an image. */
 export function saveImage(path: string, image: CardImage): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(image, null, 2) + '\n');
+  // an image holds PIN/ADM values and K/OPc: mode 600 (the temporary file is new, the rename keeps it)
+  writeSecretFile(tmp, JSON.stringify(image, null, 2) + '\n');
   renameSync(tmp, path);
 }

@@ -6,6 +6,7 @@
  * optional in the file). The environment wins over the file, so a one-off override needs no file edit.
  */
 import { readFileSync } from 'node:fs';
+import { looseModeWarning } from './secret-file.js';
 import { UsageError } from '../errors.js';
 import { fromHex } from './hex.js';
 
@@ -19,6 +20,9 @@ export class SecretStore {
   }
 
   private load(path: string): void {
+    // as ssh does for private keys: a key file others can read is reported (the key may be exposed)
+    const loose = looseModeWarning(path);
+    if (loose) process.stderr.write(`simdm: warning: ${loose}\n`);
     let text: string;
     try {
       text = readFileSync(path, 'utf8');

@@ -1,7 +1,8 @@
 /**
  * simdm bridge serve | token | readers: local readers over TLS WebSocket (docs/bridge-protocol.md).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeSecretFile } from '../../util/secret-file.js';
 import type { Argv, CommandModule } from 'yargs';
 import { AuditLog } from '../../bridge/audit.js';
 import { PcscBackend, VirtualBackend, type ReaderBackend } from '../../bridge/backend.js';
@@ -135,8 +136,9 @@ const token: CommandModule<GlobalArgs, TokenArgs> = {
     }
     json.principals.push(entry);
     TokenStore.parse(json, argv.tokens);
-    if (secret && argv.out) writeFileSync(argv.out, secret + '\n', { mode: 0o600 });
-    writeFileSync(argv.tokens, JSON.stringify(json, null, 2) + '\n', { mode: 0o600 });
+    // mode 600 also when the files exist (writeFileSync's mode applies only to a new file)
+    if (secret && argv.out) writeSecretFile(argv.out, secret + '\n');
+    writeSecretFile(argv.tokens, JSON.stringify(json, null, 2) + '\n');
     output(argv, { id: argv.id, tokenFile: argv.out ?? null }, () => (secret ? `added ${argv.id}; token written to ${argv.out}` : `added ${argv.id} (certificate CN ${argv['cert-cn']})`));
   },
 };

@@ -13,11 +13,13 @@
  *   perso release BATCH --row N        an operator frees a held or failed row
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { fstatSync, writeFileSync, readFileSync } from 'node:fs';
+import { secretFd, writeSecretFile } from '../../util/secret-file.js';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { loadBatch } from '../../perso/batch.js';
-import { authenticateData, decryptData, encryptData } from '../../perso/data.js';
+import { decryptData, encryptData } from '../../perso/data.js';
+import { authenticateRows } from '../../perso/data-file.js';
 import { PersoError } from '../../perso/errors.js';
 import { generateCsv } from '../../perso/generate.js';
 import { TransportKey } from '../../perso/keystore.js';
@@ -39,9 +41,9 @@ function readText(path: string): string {
   }
 }
 
-function printRowErrors(errors: { message: string }[], max = 50): void {
+function printRowErrors(errors: { message: string }[], max = 50, total = errors.length): void {
   for (const e of errors.slice(0, max)) process.stderr.write(`simdm: ${e.message}\n`);
-  if (errors.length > max) process.stderr.write(`simdm: ... and ${errors.length - max} more bad rows\n`);
+  if (total > max) process.stderr.write(`simdm: ... and ${total - Math.min(max, errors.length)} more bad rows\n`);
 }
 
 interface FileArgs extends GlobalArgs {
@@ -49,11 +51,29 @@ interface FileArgs extends GlobalArgs {
   out: string;
 }
 
-const keygen: CommandModule<GlobalArgs, GlobalArgs> = {
+interface KeygenArgs extends GlobalArgs {
+  out?: string;
+}
+
+const keygen: CommandModule<GlobalArgs, KeygenArgs> = {
   command: 'keygen',
-  describe: 'print a new random AES-256 transport key (hex): store it as SIMDM_TRANSPORT_KEY, e.g. in a --keys file',
+  describe: 'a new random AES-256 transport key (hex) as a --keys line TRANSPORT_KEY=...: to --out FILE (mode 600), or to stdout',
+  builder: (y: Argv<GlobalArgs>) => y.option('out', { alias: 'o', type: 'string', describe: 'write the key file here, mode 600 (also when it exists)' }) as Argv<KeygenArgs>,
   handler: (argv) => {
-    output(argv, { transportKey: TransportKey.generate().toHex() }, (v: { transportKey: string }) => `TRANSPORT_KEY=${v.transportKey}`);
+    const key = TransportKey.generate().toHex();
+    if (argv.out) {
+      writeSecretFile(argv.out, `TRANSPORT_KEY=${key}\n`);
+      output(argv, { out: argv.out }, () => `transport key written to ${argv.out} (mode 600)`);
+      return;
+    }
+    // `simdm perso keygen > transport.keys`: the shell created the file with its umask (0644
+    // usually); a regular file on stdout is narrowed to 600 before the key goes into it
+    try {
+      if (fstatSync(1).isFile()) secretFd(1);
+    } catch {
+      /* not a file we may change: a pipe or a terminal */
+    }
+    output(argv, { transportKey: key }, (v: { transportKey: string }) => `TRANSPORT_KEY=${v.transportKey}`);
   },
 };
 
@@ -64,7 +84,7 @@ const importCmd: CommandModule<GlobalArgs, FileArgs> = {
     y.positional('file', { type: 'string', demandOption: true }).option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'the key store to write' }) as Argv<FileArgs>,
   handler: (argv) => {
     const r = encryptData(readText(argv.file), transportKey(argv));
-    writeFileSync(argv.out, r.text, { mode: 0o600 });
+    writeSecretFile(argv.out, r.text);
     printRowErrors(r.errors);
     output(argv, { rows: r.rows, badRows: r.errors.length, out: argv.out }, () => `${r.rows} rows encrypted into ${argv.out}${r.errors.length ? `; ${r.errors.length} bad rows left out (above)` : ''}`);
     if (r.errors.length) process.exitCode = 2;
@@ -78,7 +98,7 @@ const exportCmd: CommandModule<GlobalArgs, FileArgs> = {
     y.positional('file', { type: 'string', demandOption: true }).option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'plaintext CSV to write (mode 600)' }) as Argv<FileArgs>,
   handler: (argv) => {
     const r = decryptData(readText(argv.file), transportKey(argv));
-    writeFileSync(argv.out, r.text, { mode: 0o600 });
+    writeSecretFile(argv.out, r.text);
     printRowErrors(r.errors);
     output(argv, { rows: r.rows, badRows: r.errors.length, out: argv.out }, () => `${r.rows} rows decrypted into ${argv.out}`);
     if (r.errors.length) process.exitCode = 2;
@@ -108,7 +128,7 @@ const generate: CommandModule<GlobalArgs, GenArgs> = {
     // the seed determines every K/OPc of the batch: a secret like them, so never an argument
     const seed = argv.repeatable ? secretsFor(argv).require('PERSO_SEED', 'perso generate --repeatable') : randomBytes(32).toString('hex');
     const r = encryptData(generateCsv({ count: argv.count, seed, ...(argv.start ? { start: argv.start } : {}) }), transportKey(argv));
-    writeFileSync(argv.out, r.text, { mode: 0o600 });
+    writeSecretFile(argv.out, r.text);
     if (argv['write-batch']) {
       const name = argv['write-batch'].replace(/^.*\//, '').replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
       writeFileSync(argv['write-batch'], `batch: ${name}\ndata: ${argv.out.startsWith('/') ? argv.out : `${process.cwd()}/${argv.out}`}\n`);
@@ -128,10 +148,15 @@ const check: CommandModule<GlobalArgs, BatchArgs> = {
   handler: (argv) => {
     const b = loadBatch(argv.batch);
     const key = transportKey(argv);
-    const d = authenticateData(key, readBatchData(b, key));
-    printRowErrors(d.errors);
-    output(argv, { batch: b.name, rows: d.rows.length, badRows: d.errors.map((e) => e.message) }, () => `batch ${b.name}: ${d.rows.length} usable rows, ${d.errors.length} bad rows`);
-    if (d.errors.length) process.exitCode = 2;
+    const d = readBatchData(b, key);
+    try {
+      const a = authenticateRows(key, d);
+      printRowErrors(a.errors, 50, a.errorCount);
+      output(argv, { batch: b.name, rows: a.usable, badRows: a.errors.map((e) => e.message) }, () => `batch ${b.name}: ${a.usable} usable rows, ${a.errorCount} bad rows`);
+      if (a.errorCount) process.exitCode = 2;
+    } finally {
+      d.close();
+    }
   },
 };
 
@@ -193,10 +218,10 @@ function runCommand(resume: boolean): CommandModule<GlobalArgs, RunArgs> {
             return v ? Buffer.from(v, 'utf8') : undefined;
           },
           onStart: ({ session, data, recovered, readers, batch }) => {
-            printRowErrors(data.errors);
+            printRowErrors(data.errors, 50, data.errorCount);
             for (const r of recovered) process.stderr.write(`simdm: recovered row ${r.rowNo} ICCID ${r.iccid}: ${r.from} -> ${r.to}\n`);
-            process.stderr.write(`simdm: session ${session}, batch ${batch.name}, ${data.rows.length} rows, ${readers.length} reader(s)\n`);
-            progress = createProgress({ readers, total: data.rows.length, done: 0, tty: argv.progress ?? process.stderr.isTTY === true });
+            process.stderr.write(`simdm: session ${session}, batch ${batch.name}, ${data.count} rows, ${readers.length} reader(s)\n`);
+            progress = createProgress({ readers, total: data.count, done: 0, tty: argv.progress ?? process.stderr.isTTY === true });
           },
           onEvent: (e) => progress?.event(e),
         });
