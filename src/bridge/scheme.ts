@@ -15,6 +15,7 @@ import type { OpenedTransport } from '../transport/open.js';
 import { SecretStore } from '../util/secrets.js';
 import { RemoteTransport, parseRemoteSpec, readPem, type RemoteOptions } from './client.js';
 import { BridgeError } from './errors.js';
+import { checkInputSize } from '../util/input-file.js';
 
 function str(options: Record<string, unknown>, ...names: string[]): string | undefined {
   for (const n of names) {
@@ -26,6 +27,7 @@ function str(options: Record<string, unknown>, ...names: string[]): string | und
 
 export function readTokenFile(path: string): string {
   let t: string;
+  checkInputSize(path, 'token');
   try {
     t = readFileSync(path, 'utf8').trim();
   } catch (e) {

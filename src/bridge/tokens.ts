@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { BridgeError } from './errors.js';
 import type { Principal } from './policy.js';
+import { checkInputSize } from '../util/input-file.js';
 
 const Entry = z
   .object({
@@ -65,6 +66,7 @@ export class TokenStore {
 
   static load(path: string): TokenStore {
     let text: string;
+    checkInputSize(path, 'tokens');
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {

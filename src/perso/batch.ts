@@ -14,6 +14,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PersoError } from './errors.js';
+import { checkInputSize } from '../util/input-file.js';
 
 export const USIM_AID_HEX = 'A0000000871002FF33FF018900000100';
 
@@ -83,6 +84,7 @@ export function defaultFiles(columns: string[]): FileSpec[] {
 
 export function loadBatch(file: string): Batch {
   let text: string;
+  checkInputSize(file, 'batch');
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {

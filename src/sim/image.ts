@@ -9,6 +9,7 @@ import { readFileSync, renameSync } from 'node:fs';
 import { writeSecretFile } from '../util/secret-file.js';
 import { z } from 'zod';
 import { SimdmError } from '../errors.js';
+import { checkInputSize } from '../util/input-file.js';
 
 /** An access rule: 'ALW', 'NEV', or key names joined by '|' (any of them suffices), e.g. 'PIN1|ADM1'. */
 export const ACCESS_RULE_PATTERN = /^(ALW|NEV|(PIN[1-8]|UPIN|ADM(10|[1-9]))(\|(PIN[1-8]|UPIN|ADM(10|[1-9])))*)$/;
@@ -123,6 +124,7 @@ export function parseImage(json: unknown, source = 'card image'): CardImage {
 
 export function loadImage(path: string): CardImage {
   let text: string;
+  checkInputSize(path, 'image');
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {

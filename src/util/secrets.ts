@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { looseModeWarning } from './secret-file.js';
 import { UsageError } from '../errors.js';
 import { fromHex } from './hex.js';
+import { checkInputSize } from './input-file.js';
 
 export class SecretStore {
   private readonly file = new Map<string, string>();
@@ -24,6 +25,7 @@ export class SecretStore {
     const loose = looseModeWarning(path);
     if (loose) process.stderr.write(`simdm: warning: ${loose}\n`);
     let text: string;
+    checkInputSize(path, 'keys');
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {

@@ -12,6 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import { BootstrapError } from '../errors.js';
 import { type Profile, ProfileSchema } from './schema.js';
+import { checkInputSize, InputSizeError } from '../../util/input-file.js';
 
 interface Source {
   file: string;
@@ -61,8 +62,10 @@ function lineOf(o: Origin, rest: Path): number | undefined {
 function readSource(file: string): Source {
   let text: string;
   try {
+    checkInputSize(file, 'profile');
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof InputSizeError) throw e;
     throw new ProfileError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, file, undefined, '');
   }
   const lc = new LineCounter();
@@ -80,7 +83,13 @@ function loadRaw(file: string, seen: string[]): Raw {
   const abs = resolve(file);
   if (seen.includes(abs)) throw new ProfileError(`${file}: extends/includes loop (${[...seen, abs].join(' -> ')})`, file, 1, 'extends');
   const src = readSource(abs);
-  const data = src.doc.toJS() as Record<string, unknown>;
+  let data: Record<string, unknown>;
+  try {
+    data = src.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  } catch (e) {
+    // the yaml library's guard against alias bombs ("billion laughs"): a ReferenceError otherwise
+    throw new ProfileError(`${file}: YAML: ${(e as Error).message.split('\n')[0]}`, file, undefined, '');
+  }
   const here = (path: Path): Origin => ({ src, path });
   let raw: Raw = { data: {}, keys: new Map(), files: [], authorities: new Map(), sources: [] };
   const dir = dirname(abs);

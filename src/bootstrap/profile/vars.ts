@@ -12,12 +12,15 @@ import type { SecretStore } from '../../util/secrets.js';
 import { fidBytes, found, selectFid } from '../card-io.js';
 import { imsiDigits } from '../plan.js';
 import { readIccid } from '../writer.js';
+import { checkInputSize, InputSizeError } from '../../util/input-file.js';
 
 export function loadVarsFile(path: string): Record<string, string> {
   let text: string;
   try {
+    checkInputSize(path, 'vars');
     text = readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof InputSizeError) throw e;
     throw new UsageError(`cannot read vars file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   const out: Record<string, string> = {};

@@ -28,12 +28,14 @@ import { auditCsv, buildReport, reportCsv, reportText } from '../../perso/report
 import { runBatch } from '../../perso/run.js';
 import { openBatchJournal, readBatchData, sealJournal } from '../../perso/station.js';
 import { type GlobalArgs, output, secretsFor } from '../context.js';
+import { checkInputSize } from '../../util/input-file.js';
 
 function transportKey(argv: GlobalArgs): TransportKey {
   return new TransportKey(secretsFor(argv).requireHex('TRANSPORT_KEY', [32], 'the key store'));
 }
 
 function readText(path: string): string {
+  checkInputSize(path, 'csv');
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {

@@ -22,6 +22,7 @@ import {
 import { UsageError } from '../../errors.js';
 import { fromHex, isHex, toHex } from '../../util/hex.js';
 import { type GlobalArgs, output } from '../context.js';
+import { checkInputSize, InputSizeError } from '../../util/input-file.js';
 
 interface WbxmlArgs extends GlobalArgs {
   file?: string;
@@ -39,8 +40,10 @@ const isStd = (f: string | undefined) => f === '-' || f === '';
 
 function readInput(file: string): Buffer {
   try {
+    if (!isStd(file)) checkInputSize(file, 'wbxml');
     return isStd(file) ? readFileSync(0) : readFileSync(file);
   } catch (e) {
+    if (e instanceof InputSizeError) throw e;
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`, { cause: e });
   }
 }
