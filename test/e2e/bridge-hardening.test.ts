@@ -150,7 +150,7 @@ describe.skipIf(!E2E)('issue 12: bridge and PC/SC hardening over pcscd + vpcd', 
   });
 
   it('item 3: pre-auth sockets are capped and closed after a short deadline; a client gets in afterwards', async () => {
-    await start({ maxPreAuth: 8, authTimeoutMs: 400 });
+    await start({ maxPreAuth: 8, authTimeoutMs: 1000 });
     const socks: Socket[] = [];
     const closedAt: number[] = [];
     const t0 = Date.now();
@@ -160,14 +160,15 @@ describe.skipIf(!E2E)('issue 12: bridge and PC/SC hardening over pcscd + vpcd', 
       s.on('close', () => closedAt.push(Date.now() - t0));
       socks.push(s);
     }
-    await sleep(150);
-    // beyond the cap the server closes at once
+    // beyond the cap the server closes at once, long before the deadline
+    while (closedAt.length < 16 && Date.now() - t0 < 800) await sleep(10);
     expect(closedAt.length).toBeGreaterThanOrEqual(16);
     expect(server!.pendingAuth).toBeLessThanOrEqual(8);
-    while (closedAt.length < 24 && Date.now() - t0 < 3000) await sleep(25);
-    // the idle rest is gone within the deadline (not the TLS default of 120 s)
+    while (closedAt.length < 24 && Date.now() - t0 < 5000) await sleep(25);
+    // the idle rest is gone at the deadline (not the TLS default of 120 s)
     expect(closedAt).toHaveLength(24);
-    expect(Math.max(...closedAt)).toBeLessThan(1500);
+    expect(Math.max(...closedAt)).toBeGreaterThanOrEqual(900);
+    expect(Math.max(...closedAt)).toBeLessThan(4000);
     expect(server!.pendingAuth).toBe(0);
     const c = await client(tok.rw);
     expect((await c.list()).some((r) => r.name === RA)).toBe(true);
