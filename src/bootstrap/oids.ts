@@ -2,10 +2,12 @@
  * The bootstrap file kinds simdm writes into the PKCS#15 application and the object identifiers
  * that name them in EF.DODF.
  *
- * - LwM2M bootstrap: 2.23.43.9.1 (OMA-TS-LightweightM2M_Core Appendix G.3.2; the OID read by the
- *   nRF Connect SDK's uicc_lwm2m library).
+ * - LwM2M bootstrap: 2.23.43.9.1 (OMA-TS-LightweightM2M_Core 1.1.1 Appendix G.3; the OID the nRF
+ *   Connect SDK's uicc_lwm2m library looks for in an oidDO).
  * - OMA DM bootstrap: 2.23.43.7.1 (OMA-TS-DM_Bootstrap, smart card: EF DM_Bootstrap found by this
- *   OID in EF.DODF; the OID the SIMalliance Open Mobile API's PKCS#15 helper searches).
+ *   OID in EF.DODF). The SIMalliance Open Mobile API's PKCS15Provider.searchOID names this OID,
+ *   but finds it only in a DODF whose first TLV is A7, not in a PKCS#15 oidDO: the `omapi` layout
+ *   option writes that form too (layout.ts, targets/omapi.ts).
  * - OMA ProvSC (WAP-186-PROVSC / OMA-WAP-TS-ProvSC): the CP Bootstrap, Config1 and Config2
  *   provisioning files. NOT CONFIRMED: the ProvSC text was not reachable when this was written;
  *   2.23.43.5.1/.2/.3 (the WAP arc, `provisioning` sub-arc) are simdm's assumption. A profile can
@@ -46,7 +48,7 @@ export const FID = {
   app: 0x5015,
   odf: 0x5031,
   tokenInfo: 0x5032,
-  /** first DODF (LwM2M Core Appendix G.3.2 names 6430); one per management authority */
+  /** first DODF (the LwM2M Appendix G example uses 6430); one base per management authority (plan.ts dodfFid) */
   dodfBase: 0x6430,
   dir: 0x2f00,
 } as const;
