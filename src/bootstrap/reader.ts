@@ -19,7 +19,9 @@ import type { DataType } from './asn1/data-type.js';
 import { DataTypeType } from './asn1/data-type.js';
 import { OdfEntryType } from './asn1/odf.js';
 import { type TokenInfo, TokenInfoType } from './asn1/token-info.js';
-import { fidHex, found, readToEnd, selectAid, selectFid, selectPath } from './card-io.js';
+import { fileInfo } from '../card/fs.js';
+import { LeanCard } from '../card/lean.js';
+import { fidBytes, fidHex, found } from './card-io.js';
 import { decodeContent, type DecodedContent } from './content/index.js';
 import { decodeDirRecord } from './dir-record.js';
 import { parseDirectory } from './directory.js';
@@ -73,6 +75,8 @@ export interface CardState {
   warnings: string[];
   /** C-APDUs the read took (when the sender counts) */
   apdus?: number;
+  /** details, no PKCS#15 record in EF.DIR: its first empty record and the record length */
+  dirFree?: { record: number; recordLength: number };
 }
 
 export interface ReadOptions {
@@ -80,6 +84,22 @@ export interface ReadOptions {
   details?: boolean;
   /** read the bootstrap files' content (default true) */
   content?: boolean;
+  /**
+   * What the caller expects (a writer comparing with its plan): files are then read with exactly
+   * the bytes expected (more only when they differ), directories with one byte more (to see the
+   * padding), so that an unchanged card costs no READ BINARY beyond its data.
+   */
+  expect?: ReadExpectation;
+}
+
+export interface ReadExpectation {
+  tokenInfo?: Uint8Array;
+  /** used length of EF.ODF */
+  odfLength?: number;
+  /** used length of the DODF `fid` */
+  dodfLength?: (fid: number) => number | undefined;
+  /** the content of the file with this label and OID */
+  file?: (label: string | undefined, oid: string | undefined) => Uint8Array | undefined;
 }
 
 /** A full chunk ending in FF FF: the data ended inside it (the rest is padding). */
@@ -125,34 +145,86 @@ async function count(s: ApduSender): Promise<number | undefined> {
   return c;
 }
 
+/**
+ * Reads with an expectation: `expected` bytes exactly, then (when they differ and the file goes on)
+ * the rest as `readBinary` with `enough` would; directories get one byte more to show the padding.
+ */
+async function readExpecting(
+  io: LeanCard,
+  what: string,
+  expected: Uint8Array | number | undefined,
+  o: { enough?: (b: Uint8Array) => boolean; max: number; secret?: boolean; directory?: boolean },
+): Promise<Uint8Array> {
+  const rest = (from: Uint8Array) =>
+    io.readBinary(what, { offset: from.length, max: o.max - from.length, ...(o.secret ? { secret: true } : {}), ...(o.enough ? { enough: (b: Uint8Array) => o.enough!(concatTwo(from, b)) } : {}) });
+  if (expected === undefined) return io.readBinary(what, { max: o.max, ...(o.enough ? { enough: o.enough } : {}), ...(o.secret ? { secret: true } : {}) });
+  const n = typeof expected === 'number' ? expected + (o.directory ? 1 : 0) : expected.length;
+  let head: Uint8Array;
+  try {
+    head = await io.readBinary(what, { length: Math.min(n, o.max), ...(o.secret ? { secret: true } : {}) });
+  } catch (e) {
+    // shorter than expected (6B00 / 6700 past the end): read it the plain way
+    if (!(e instanceof SwError)) throw e;
+    return io.readBinary(what, { max: o.max, ...(o.enough ? { enough: o.enough } : {}), ...(o.secret ? { secret: true } : {}) });
+  }
+  if (head.length < n) return head;
+  if (typeof expected !== 'number') return bytesEqual(head, expected) ? head : concatTwo(head, await rest(head));
+  return isPad(head[head.length - 1]!) || o.enough?.(head) ? head : concatTwo(head, await rest(head));
+}
+
+const isPad = (b: number): boolean => b === 0xff || b === 0x00;
+
+function concatTwo(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 /** Finds and reads the PKCS#15 bootstrap structure. Never throws for card content; SW errors propagate. */
 export async function readBootstrap(s: ApduSender, opts: ReadOptions = {}): Promise<CardState> {
-  const start = await count(s);
+  const io = LeanCard.of(s);
+  const start = await count(io);
   const st: CardState = { present: false, dodfs: [], files: [], issues: [], warnings: [] };
   const aid = fromHex(PKCS15_AID);
-  let sw = await selectAid(s, aid);
+  const x = opts.expect ?? {};
+  let sw = await io.selectAid(aid);
   if (found(sw)) st.via = 'aid';
   else {
     // not selectable by AID: look for the application template in EF.DIR (TS 102 221 13.1)
-    const app = await findInDir(s, st);
+    const app = await findInDir(io, st);
     if (app?.path) {
-      sw = (await selectPath(s, app.path)).sw;
-      if (found(sw)) st.via = 'dir';
+      sw = (await io.selectPath(app.path)).sw;
+      if (found(sw)) {
+        st.via = 'dir';
+        io.enteredDf();
+      }
     }
     if (!st.via) {
       st.issues.push(`PKCS#15 application ${PKCS15_AID} not found (SELECT by AID: ${swHex(sw)}${app ? '' : '; no EF.DIR entry'})`);
-      return finish(s, st, start);
+      return finish(io, st, start);
     }
   }
   st.present = true;
+  /** the application's path from the MF when EF.DIR gave it: its files are then selected by path, no second SELECT AID */
+  let appPath: Uint8Array | undefined;
   if (opts.details && st.via === 'aid') {
-    await findInDir(s, st);
-    sw = await selectAid(s, aid);
+    const app = await findInDir(io, st);
+    if (app?.path && app.path.length >= 4 && app.path[0] === 0x3f && app.path[1] === 0x00) appPath = app.path;
+    else sw = await io.selectAid(aid);
   }
+  /** SELECT of a file of the application: by path from the MF the first time after EF.DIR */
+  const selectInApp = async (fid: number) => {
+    if (!appPath) return io.selectFid(fid);
+    const p = concatTwo(appPath, fidBytes(fid));
+    const r = await io.selectPath(p);
+    if (found(r.sw)) appPath = undefined;
+    return r;
+  };
   if (opts.details) {
-    const t = await selectFid(s, FID.tokenInfo);
+    const t = await selectInApp(FID.tokenInfo);
     if (found(t.sw)) {
-      const bytes = await readToEnd(s, 'EF.TokenInfo', undefined, 1024);
+      const bytes = await readExpecting(io, 'EF.TokenInfo', x.tokenInfo, { max: 1024 });
       try {
         const { length } = parseElement(bytes, 0, 'EF.TokenInfo');
         st.tokenInfo = decodeDer(TokenInfoType, bytes.subarray(0, length), 'EF.TokenInfo', { warnings: st.warnings });
@@ -163,12 +235,12 @@ export async function readBootstrap(s: ApduSender, opts: ReadOptions = {}): Prom
     } else st.issues.push(`EF.TokenInfo (5032) missing (${swHex(t.sw)})`);
   }
   // EF.ODF
-  const o = await selectFid(s, FID.odf);
+  const o = await selectInApp(FID.odf);
   if (!found(o.sw)) {
     st.issues.push(`EF.ODF (5031) missing (${swHex(o.sw)})`);
-    return finish(s, st, start);
+    return finish(io, st, start);
   }
-  const odfBytes = await readToEnd(s, 'EF.ODF', paddingReached, 4096);
+  const odfBytes = await readExpecting(io, 'EF.ODF', x.odfLength, { enough: paddingReached, max: 4096, directory: true });
   const odf = parseDirectory(odfBytes, OdfEntryType, 'EF.ODF');
   st.issues.push(...odf.issues);
   st.warnings.push(...odf.warnings);
@@ -189,13 +261,13 @@ export async function readBootstrap(s: ApduSender, opts: ReadOptions = {}): Prom
   // EF.DODF(s)
   for (const p of dodfPaths) {
     const fid = p.length >= 2 ? (p[p.length - 2]! << 8) | p[p.length - 1]! : 0;
-    const sel = await selectPath(s, p);
+    const sel = await io.selectPath(p);
     if (!found(sel.sw)) {
       st.issues.push(`EF.DODF ${toHex(p)} listed in EF.ODF is missing (${swHex(sel.sw)})`);
       st.dodfs.push({ fid, path: p, usedLength: 0, objects: [] });
       continue;
     }
-    const bytes = await readToEnd(s, `EF.DODF ${toHex(p)}`, paddingReached, 8192);
+    const bytes = await readExpecting(io, `EF.DODF ${toHex(p)}`, x.dodfLength?.(fid), { enough: paddingReached, max: 8192, directory: true });
     if (bytes[0] === 0xa7) {
       // simdm's layout option for the Open Mobile API (layout.ts): it repeats the oidDOs' paths
       let usedLength = 0;
@@ -239,15 +311,15 @@ export async function readBootstrap(s: ApduSender, opts: ReadOptions = {}): Prom
     st.files.push(f);
   }
   if (opts.content !== false) {
-    for (const f of st.files) await readFile(s, f, st);
+    for (const f of st.files) await readFile(io, f, st, x.file?.(f.label, f.oid));
   }
-  return finish(s, st, start);
+  return finish(io, st, start);
 }
 
 /** Reads and decodes one bootstrap file (selected by its path, relative to the application). */
-async function readFile(s: ApduSender, f: CardBootstrapFile, st: CardState): Promise<void> {
+async function readFile(io: LeanCard, f: CardBootstrapFile, st: CardState, expected: Uint8Array | undefined): Promise<void> {
   const info = KINDS[f.kind!];
-  const sel = await selectPath(s, fromHex(f.path));
+  const sel = await io.selectPath(fromHex(f.path));
   if (!found(sel.sw)) {
     f.error = `file ${f.path} (${f.label ?? info.label}) listed in DODF ${fidHex(f.dodf)} is missing (${swHex(sel.sw)})`;
     st.issues.push(f.error);
@@ -258,7 +330,7 @@ async function readFile(s: ApduSender, f: CardBootstrapFile, st: CardState): Pro
       ? (b: Uint8Array) => b.length >= 4 && b.length >= 4 + ((b[2]! << 8) | b[3]!)
       : paddingReached;
   try {
-    f.bytes = await readToEnd(s, `${info.label} (${f.path})`, enough, 0x8000, true);
+    f.bytes = await readExpecting(io, `${info.label} (${f.path})`, expected, { enough, max: 0x8000, secret: true });
   } catch (e) {
     if (!(e instanceof SwError)) throw e;
     f.error = `${info.label} (${f.path}): ${e.message}`;
@@ -275,20 +347,36 @@ async function readFile(s: ApduSender, f: CardBootstrapFile, st: CardState): Pro
   }
 }
 
-/** Finds the PKCS#15 application template in EF.DIR; records where it is. */
-async function findInDir(s: ApduSender, st: CardState): Promise<{ path?: Uint8Array } | undefined> {
-  const mf = await s.transmit({ cla: 0x00, ins: 0xa4, p1: 0x00, p2: 0x0c, data: Uint8Array.of(0x3f, 0x00) });
-  if (!found(mf.sw)) return undefined;
-  const sel = await selectFid(s, FID.dir);
+/**
+ * Finds the PKCS#15 application template in EF.DIR (selected from the MF with its FCP, which
+ * gives the record length and count: every READ RECORD exact, none past the last); records where
+ * it is, or the first empty record when it is not there.
+ */
+async function findInDir(io: LeanCard, st: CardState): Promise<{ path?: Uint8Array } | undefined> {
+  const sel = await io.selectPath(Uint8Array.of(0x3f, 0x00, FID.dir >> 8, FID.dir & 0xff), true);
   if (!found(sel.sw)) return undefined;
+  let rl: number | undefined;
+  let n = 254;
+  try {
+    const info = fileInfo('EF.DIR', { fid: FID.dir }, sel.data);
+    rl = info.recordLength;
+    n = info.recordCount ?? n;
+  } catch (e) {
+    if (!(e instanceof CodecError)) throw e;
+  }
   const aid = fromHex(PKCS15_AID);
-  for (let n = 1; n <= 254; n++) {
-    const r = await s.transmit({ cla: 0x00, ins: 0xb2, p1: n, p2: 0x04, le: 256 });
+  for (let i = 1; i <= n; i++) {
+    const r = await io.readRecord(i, rl);
     if (r.sw !== 0x9000) break;
     try {
-      const app = decodeDirRecord(r.data, n);
-      if (app && bytesEqual(app.aid, aid)) {
-        st.dir = { record: n, ...(app.path ? { path: toHex(app.path) } : {}) };
+      const app = decodeDirRecord(r.data, i);
+      if (!app) {
+        st.dirFree ??= { record: i, recordLength: r.data.length };
+        continue;
+      }
+      if (bytesEqual(app.aid, aid)) {
+        st.dir = { record: i, ...(app.path ? { path: toHex(app.path) } : {}) };
+        delete st.dirFree;
         return app.path ? { path: app.path } : {};
       }
     } catch (e) {

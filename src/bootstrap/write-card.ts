@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { ApduSender } from '../apdu/link.js';
 import { SwError, swHex } from '../apdu/sw.js';
 import { fileInfo } from '../card/fs.js';
-import { toHex } from '../util/hex.js';
+import { bytesEqual, toHex } from '../util/hex.js';
+import type { LeanCard } from '../card/lean.js';
 import type { BackupFile } from './backup.js';
 import { fidBytes, fidHex, found, selectAid, selectFid } from './card-io.js';
 import { encodeDirRecord } from './dir-record.js';
@@ -31,24 +32,31 @@ export async function sizeOf(s: ApduSender, fid: number, dflt: number): Promise<
   return fileInfo(fidHex(fid), { fid }, r.data).size ?? dflt;
 }
 
-/** EF.DIR: the PKCS#15 application template into the first empty record (TS 102 221 13.1). */
-export async function writeDirRecord(s: ApduSender, plan: CardPlan): Promise<void> {
-  await s.transmit({ cla: 0x00, ins: 0xa4, p1: 0x00, p2: 0x0c, data: fidBytes(0x3f00) });
-  const r = await selectFid(s, FID.dir, true);
+/**
+ * EF.DIR: the PKCS#15 application template into the first empty record (TS 102 221 13.1). The
+ * read before the write found that record (`free`) with EF.DIR selected from the MF: no SELECT
+ * when it still is, no READ RECORD to look for it again. The record is read back when `verify`.
+ */
+export async function writeDirRecord(s: LeanCard, plan: CardPlan, free: { record: number; recordLength: number } | undefined, verify: boolean): Promise<void> {
+  const r = await s.selectPath(Uint8Array.of(0x3f, 0x00, FID.dir >> 8, FID.dir & 0xff), !free);
   if (!found(r.sw)) throw new BootstrapError('no-dir', `EF.DIR (2F00) missing (${swHex(r.sw)}): cannot announce the PKCS#15 application`);
-  const info = fileInfo('2F00', { fid: FID.dir }, r.data);
-  const rl = info.recordLength ?? 0;
-  const n = info.recordCount ?? 0;
-  for (let i = 1; i <= n; i++) {
-    const rec = await s.transmit({ cla: 0x00, ins: 0xb2, p1: i, p2: 0x04, le: rl });
-    if (rec.sw !== 0x9000) throw new SwError(rec.sw, `READ RECORD EF.DIR ${i}`);
-    if (!rec.data.every(isPad)) continue;
-    const data = encodeDirRecord({ aid: plan.aid, label: plan.appLabel.slice(0, 16), path: Uint8Array.of(0x3f, 0x00, plan.appFid >> 8, plan.appFid & 0xff) }, rl);
-    const u = await s.transmit({ cla: 0x00, ins: 0xdc, p1: i, p2: 0x04, data });
-    if (u.sw !== 0x9000) throw new SwError(u.sw, `UPDATE RECORD EF.DIR ${i}`);
-    return;
+  let slot = free;
+  if (!slot) {
+    const info = fileInfo('2F00', { fid: FID.dir }, r.data);
+    const rl = info.recordLength ?? 0;
+    for (let i = 1; i <= (info.recordCount ?? 0) && !slot; i++) {
+      const rec = await s.readRecord(i, rl);
+      if (rec.sw !== 0x9000) throw new SwError(rec.sw, `READ RECORD EF.DIR ${i}`);
+      if (rec.data.every(isPad)) slot = { record: i, recordLength: rl };
+    }
+    if (!slot) throw new BootstrapError('dir-full', `EF.DIR has no free record among its ${info.recordCount ?? 0}: cannot announce the PKCS#15 application`);
   }
-  throw new BootstrapError('dir-full', `EF.DIR has no free record among its ${n}: cannot announce the PKCS#15 application`);
+  const data = encodeDirRecord({ aid: plan.aid, label: plan.appLabel.slice(0, 16), path: Uint8Array.of(0x3f, 0x00, plan.appFid >> 8, plan.appFid & 0xff) }, slot.recordLength);
+  const u = await s.transmit({ cla: 0x00, ins: 0xdc, p1: slot.record, p2: 0x04, data });
+  if (u.sw !== 0x9000) throw new SwError(u.sw, `UPDATE RECORD EF.DIR ${slot.record}`);
+  if (!verify) return;
+  const back = await s.readRecord(slot.record, slot.recordLength);
+  if (back.sw !== 0x9000 || !bytesEqual(back.data, data)) throw new BootstrapError('verify', `read-back of EF.DIR record ${slot.record} differs from what was written`);
 }
 
 export async function readIccid(s: ApduSender): Promise<string | undefined> {

@@ -12,7 +12,14 @@
  *      when the DODF fits 255 bytes, which a card applies whole or not at all;
  *   6. first write only: EF.TokenInfo, the EF.DIR record, then EF.ODF last (it makes the
  *      application's data objects visible);
- *   7. read back and compare.
+ *   7. every EF written is read back right after its UPDATEs, exactly the bytes written, while it
+ *      is still selected, and compared byte for byte.
+ *
+ * APDU economy (card/lean.ts): the read before the write asks for the bytes the plan expects; no
+ * file is selected twice in a row; SELECT asks for the FCP only to learn a size the plan does not
+ * know. On a blank card (no application yet) nothing is probed: the EF.DIR record goes in while
+ * EF.DIR is still selected from the read, then each file is created (which selects it), written
+ * and read back, EF.ODF last.
  *
  * Pulled at any command, the previous DODF still points at the previous, untouched slot; the
  * next write finds the same slot unused and writes it again. On a real card with pre-created
@@ -25,14 +32,16 @@ import { encodePinValue, verifyPin } from '../card/pin.js';
 import { fileInfo } from '../card/fs.js';
 import type { SecretStore } from '../util/secrets.js';
 import { bytesEqual, toHex } from '../util/hex.js';
-import { createFile, deleteFile, fidBytes, fidHex, found, selectFid, updateAll } from './card-io.js';
+import { LeanCard } from '../card/lean.js';
+import { fidBytes, fidHex, found } from './card-io.js';
 import { BootstrapError } from './errors.js';
 import { FID } from './oids.js';
 import { partBytes, partFid } from './layout.js';
 import { authorityOf, type CardPlan, DODF_MAX, dodfOwner, type PlanAuthority, tokenInfoBytes } from './plan.js';
-import { readBootstrap } from './reader.js';
-import { anythingToWrite, cardFileFor, diffPlan, odfDiffers, odfWanted, type PlanDiff, sameFields, type Step, used } from './write-diff.js';
+import { readBootstrap, type ReadExpectation } from './reader.js';
+import { anythingToWrite, diffPlan, odfDiffers, odfWanted, type PlanDiff, type Step, used } from './write-diff.js';
 import { mustSelectApp, readIccid, saveBackup, sizeOf, writeDirRecord } from './write-card.js';
+import { dodfParts } from './layout.js';
 
 export { readIccid };
 
@@ -101,18 +110,20 @@ const efAccess = (key: string) => ({ read: 'ALW', update: key, delete: key, acti
 
 /** One write of a plan to a card: the steps of the header comment, one method each. */
 class PlanWriter {
-  /** the EF selected now (a SELECT is skipped when the wanted one is) */
-  private selected: number | undefined;
   private readonly knownSize = new Map<number, number>();
   private readonly dodfSize = new Map<number, number>();
+  /** the application was created by this write: every file in it is new, nothing to probe */
+  private readonly fresh: boolean;
 
   constructor(
-    private readonly s: ApduSender,
+    private readonly s: LeanCard,
     private readonly plan: CardPlan,
     private readonly opts: WriteOptions,
     private readonly d: PlanDiff,
     readonly report: WriteReport,
-  ) {}
+  ) {
+    this.fresh = d.appMissing;
+  }
 
   private get ownerKey(): string {
     return authorityOf(this.plan, this.plan.owner).key;
@@ -132,31 +143,56 @@ class PlanWriter {
     return !!this.d.banksNow.get(this.authorityOfDodf(fid).name)?.fids.includes(fid);
   }
 
-  /** SELECT `fid` unless it is selected already. */
+  /** SELECT `fid` (not sent when it is selected already). */
   private async select(fid: number, what: string): Promise<void> {
-    if (this.selected === fid) return;
-    const r = await selectFid(this.s, fid);
+    const r = await this.s.selectFid(fid);
     if (!found(r.sw)) throw new SwError(r.sw, `SELECT ${what} (${fidHex(fid)})`);
-    this.selected = fid;
   }
 
-  /** Selects a directory EF, creating it with `size` bytes when missing; returns its size. */
+  /** CREATE FILE of a transparent EF owned by `key`; the new file is selected (TS 102 222 6.3). */
+  private async create(fid: number, size: number, key: string, what: string): Promise<void> {
+    const c = await this.s.create({ fid, size, access: efAccess(key), sfi: null });
+    if (c !== 0x9000) throw new BootstrapError('missing-file', `${what} (${fidHex(fid)}) is missing and cannot be created (CREATE FILE: ${swHex(c)})`);
+    this.report.creates++;
+    this.knownSize.set(fid, size);
+  }
+
+  /**
+   * Selects a directory EF, creating it with `size` bytes when missing; returns its size. In a
+   * fresh application the file is created when it is written (no probe).
+   */
   private async ensure(fid: number, size: number, key: string, what: string): Promise<number> {
-    const r = await selectFid(this.s, fid, true);
+    if (this.fresh) {
+      this.knownSize.set(fid, size);
+      return size;
+    }
+    const r = await this.s.selectFid(fid, true);
     if (found(r.sw)) {
-      this.selected = fid;
       const n = fileInfo(fidHex(fid), { fid }, r.data).size ?? size;
       this.knownSize.set(fid, n);
       return n;
     }
-    this.selected = undefined;
     if (r.sw !== 0x6a82) throw new SwError(r.sw, `SELECT ${what}`);
-    const c = await createFile(this.s, { fid, size, access: efAccess(key), sfi: null });
-    if (c !== 0x9000) throw new BootstrapError('missing-file', `${what} (${fidHex(fid)}) is missing and cannot be created (CREATE FILE: ${swHex(c)})`);
-    this.report.creates++;
-    this.selected = fid;
-    this.knownSize.set(fid, size);
+    await this.create(fid, size, key, what);
     return size;
+  }
+
+  /** Selects `fid` to write it, creating it first when this write decided so (a fresh application). */
+  private async openForWrite(fid: number, key: string, what: string): Promise<void> {
+    if (this.fresh && !this.createdHere.has(fid)) {
+      this.createdHere.add(fid);
+      return this.create(fid, this.knownSize.get(fid)!, key, what);
+    }
+    return this.select(fid, what);
+  }
+
+  private readonly createdHere = new Set<number>();
+
+  /** 7. the bytes just written, read back from the selected EF and compared. */
+  private async readBack(bytes: Uint8Array, what: string, secret = false): Promise<void> {
+    if (this.opts.verify === false) return;
+    const got = await this.s.readBinary(what, { length: bytes.length, secret });
+    if (!bytesEqual(got, bytes)) throw new BootstrapError('verify', `read-back of ${what} differs from what was written`);
   }
 
   /** 2. the backup of what the card holds */
@@ -168,6 +204,7 @@ class PlanWriter {
 
   /** 3. the ADM keys of the authorities whose files change, retry counter first (card/pin.ts) */
   async verifyKeys(): Promise<void> {
+    // VERIFY goes through the LeanCard too: it leaves the selection as it is
     const keys = new Set<string>();
     for (const st of this.d.steps) keys.add(authorityOf(this.plan, st.file.authority).key);
     for (const fid of this.d.dodfWant.keys()) keys.add(this.authorityOfDodf(fid).key);
@@ -183,10 +220,11 @@ class PlanWriter {
   async openApplication(): Promise<void> {
     const { plan } = this;
     if (!this.d.appMissing) return mustSelectApp(this.s, plan);
-    await this.s.transmit({ cla: 0x00, ins: 0xa4, p1: 0x00, p2: 0x0c, data: fidBytes(0x3f00) });
     const allKeys = [...new Set(plan.authorities.map((a) => a.key))].join('|');
     const own = this.ownerKey;
-    const sw = await createFile(this.s, { fid: plan.appFid, df: true, aid: plan.aid, access: { create: allKeys, delete: own, activate: own, deactivate: own } });
+    // CREATE FILE of the DF needs the MF as the current DF (it is, after EF.DIR)
+    if (this.s.currentDf !== 'MF') await this.s.selectPath(fidBytes(0x3f00));
+    const sw = await this.s.create({ fid: plan.appFid, df: true, aid: plan.aid, access: { create: allKeys, delete: own, activate: own, deactivate: own } });
     if (sw !== 0x9000) {
       throw new BootstrapError(
         'no-app',
@@ -233,8 +271,12 @@ class PlanWriter {
   async probeSlots(): Promise<void> {
     for (const st of this.d.steps) {
       const need = st.file.bytes.length;
-      const r = await selectFid(this.s, st.target, true);
-      this.selected = found(r.sw) ? st.target : undefined;
+      if (this.fresh) {
+        st.create = true;
+        st.size = Math.max(need, st.file.size ?? 0);
+        continue;
+      }
+      const r = await this.s.selectFid(st.target, true);
       if (found(r.sw)) {
         st.size = fileInfo(fidHex(st.target), { fid: st.target }, r.data).size ?? need;
         if (st.size < need) st.grow = true;
@@ -245,25 +287,25 @@ class PlanWriter {
 
   /** 4b. slots created or re-created (virtual card), or the file written in place (a real card) */
   async prepareSlots(): Promise<void> {
+    // a fresh application: each file is created right before it is written (writeContent)
+    if (this.fresh) return;
     for (const st of this.d.steps) if (st.create || st.grow) await this.prepareSlot(st);
   }
 
   private async prepareSlot(st: Step): Promise<void> {
     const need = st.file.bytes.length;
     const want = Math.max(need, st.file.size ?? 0);
-    this.selected = undefined;
     if (st.grow) {
-      const del = await deleteFile(this.s, st.target);
+      const del = await this.s.delete(st.target);
       if (del !== 0x9000) {
         throw new BootstrapError('too-large', `${st.file.label}: ${need} bytes do not fit the ${st.size}-byte file ${fidHex(st.target)}: ${need - st.size!} bytes too many (the card does not re-create files: ${swHex(del)})`);
       }
     }
     const key = authorityOf(this.plan, st.file.authority).key;
-    const c = await createFile(this.s, { fid: st.target, size: want, access: efAccess(key), sfi: null });
+    const c = await this.s.create({ fid: st.target, size: want, access: efAccess(key), sfi: null });
     if (c === 0x9000) {
       this.report.creates++;
       st.size = want;
-      this.selected = st.target;
       return;
     }
     // no CREATE FILE (a real card): one pre-created file per kind -> in place, not atomic
@@ -274,8 +316,7 @@ class PlanWriter {
   private async inPlace(st: Step, createSw: number): Promise<void> {
     const cur = st.current!;
     const need = st.file.bytes.length;
-    const r = await selectFid(this.s, cur, true);
-    this.selected = found(r.sw) ? cur : undefined;
+    const r = await this.s.selectFid(cur, true);
     const size = found(r.sw) ? (fileInfo(fidHex(cur), { fid: cur }, r.data).size ?? 0) : 0;
     if (size < need) throw new BootstrapError('too-large', `${st.file.label}: ${need} bytes do not fit the ${size}-byte file ${fidHex(cur)}: ${need - size} bytes too many`);
     st.inPlace = true;
@@ -307,9 +348,14 @@ class PlanWriter {
   /** 5. content files first, FF-padded to their file size */
   async writeContent(): Promise<void> {
     for (const st of this.d.steps) {
-      await this.select(st.target, st.file.label);
+      const what = `${st.file.label} (${fidHex(st.target)})`;
+      if (this.fresh) {
+        this.createdHere.add(st.target);
+        await this.create(st.target, st.size!, authorityOf(this.plan, st.file.authority).key, st.file.label);
+      } else await this.select(st.target, st.file.label);
       const body = padTo(st.file.bytes, st.size!);
-      this.report.updates += await updateAll(this.s, body, `${st.file.label} (${fidHex(st.target)})`, 0, true);
+      this.report.updates += await this.s.updateBinary(body, what, 0, true);
+      await this.readBack(body, what, true);
       const note = st.inPlace ? 'in place (no second slot)' : st.grow ? `re-created with ${st.size} bytes` : st.create ? `created with ${st.size} bytes` : undefined;
       this.report.files.push({ id: st.file.id, label: st.file.label, action: 'write', fid: st.target, bytes: st.file.bytes.length, ...(note ? { note } : {}) });
     }
@@ -325,9 +371,11 @@ class PlanWriter {
       const moved = !this.listedNow(fid);
       const have = d.before.dodfs.find((x) => x.fid === fid);
       const span = moved ? this.dodfSize.get(fid)! : Math.min(this.dodfSize.get(fid)!, Math.max(want.length, used(have?.bytes).length));
-      await this.select(fid, 'EF.DODF');
-      const n = await updateAll(this.s, padTo(want, span), `EF.DODF ${fidHex(fid)}`);
+      await this.openForWrite(fid, this.authorityOfDodf(fid).key, 'EF.DODF');
+      const body = padTo(want, span);
+      const n = await this.s.updateBinary(body, `EF.DODF ${fidHex(fid)}`);
       this.report.updates += n;
+      await this.readBack(body, `EF.DODF ${fidHex(fid)}`);
       const a = this.authorityOfDodf(fid);
       if (!moved && !this.isIndex(fid)) inPlace.set(a.name, (inPlace.get(a.name) ?? 0) + n);
       if (!moved && n > 1) this.report.warnings.push(`EF.DODF ${fidHex(fid)}: ${span} bytes need ${n} UPDATE BINARY commands and the card has no second DODF, so the switch is not atomic`);
@@ -343,14 +391,22 @@ class PlanWriter {
   /** A directory EF rewritten in one go, after a size check. */
   private async writeDirectory(fid: number, bytes: Uint8Array, what: string, span?: number): Promise<void> {
     let size = this.knownSize.get(fid);
-    if (size === undefined) {
-      size = await sizeOf(this.s, fid, bytes.length);
-      this.selected = fid;
-    }
-    await this.select(fid, what);
+    if (size === undefined) size = await sizeOf(this.s, fid, bytes.length);
     if (bytes.length > size) throw new BootstrapError('too-large', `${what}: ${bytes.length} bytes do not fit the ${size}-byte file: ${bytes.length - size} bytes too many`);
-    this.report.updates += await updateAll(this.s, padTo(bytes, Math.min(size, span ?? size)), what);
+    await this.openForWrite(fid, this.ownerKey, what);
+    const body = padTo(bytes, Math.min(size, span ?? size));
+    this.report.updates += await this.s.updateBinary(body, what);
+    await this.readBack(body, what);
     this.report.directories.push(what);
+  }
+
+  /** The EF.DIR record announcing the application (first write). */
+  async writeDir(): Promise<void> {
+    if (!this.d.dirMissing) return;
+    await writeDirRecord(this.s, this.plan, this.d.before.dirFree, this.opts.verify !== false);
+    this.report.updates++;
+    this.report.directories.push('EF.DIR');
+    this.d.dirMissing = false;
   }
 
   /** 6b. first write only: EF.TokenInfo, the EF.DIR record, then EF.ODF last */
@@ -358,11 +414,8 @@ class PlanWriter {
     const d = this.d;
     if (d.tokenChanged) await this.writeDirectory(FID.tokenInfo, tokenInfoBytes(this.plan), 'EF.TokenInfo');
     if (d.dirMissing) {
-      await writeDirRecord(this.s, this.plan);
-      this.report.updates++;
-      this.report.directories.push('EF.DIR');
+      await this.writeDir();
       await mustSelectApp(this.s, this.plan);
-      this.selected = undefined;
     }
     if (d.odfChanged) {
       const odf = odfWanted(this.plan, d.parts, d.bankNext);
@@ -370,17 +423,21 @@ class PlanWriter {
     }
   }
 
-  /** 7. read back and compare every file by its fields */
-  async readBack(): Promise<void> {
-    if (this.opts.verify === false) return;
-    const after = await readBootstrap(this.s);
-    for (const f of this.plan.files) {
-      const c = cardFileFor(after, this.plan, f);
-      if (!c?.content || !sameFields(c.content.fields, f.fields)) {
-        throw new BootstrapError('verify', `read-back of ${f.label} differs from what was written${c?.error ? `: ${c.error}` : ''}`);
-      }
-    }
-  }
+}
+
+/** What the read before a write should expect: the plan's bytes (the reader then reads no more than them). */
+function expectation(plan: CardPlan): ReadExpectation {
+  const parts = dodfParts(plan);
+  return {
+    tokenInfo: tokenInfoBytes(plan),
+    odfLength: odfWanted(plan, parts, new Map()).length,
+    dodfLength: (fid) => {
+      const o = dodfOwner(plan.authorities, fid);
+      const p = o && parts.find((x) => x.authority === o.authority.name && x.chunk === o.chunk);
+      return p ? partBytes(p).length : undefined;
+    },
+    file: (label, oid) => plan.files.find((f) => f.label === label && f.oid === oid)?.bytes,
+  };
 }
 
 export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOptions): Promise<WriteReport> {
@@ -392,7 +449,8 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
     return report;
   };
   // 1. compare
-  const d = diffPlan(plan, await readBootstrap(s, { details: true }));
+  const io = LeanCard.of(s);
+  const d = diffPlan(plan, await readBootstrap(io, { details: true, expect: expectation(plan) }));
   for (const u of d.unchanged) report.files.push({ id: u.file.id, label: u.file.label, action: 'unchanged', fid: u.fid, bytes: u.bytes });
   if (!anythingToWrite(d)) return finish();
   report.changed = true;
@@ -402,9 +460,11 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
     report.directories = directoryNames(d);
     return finish();
   }
-  const w = new PlanWriter(s, plan, opts, d, report);
+  const w = new PlanWriter(io, plan, opts, d, report);
   await w.backup();
   await w.verifyKeys();
+  // a blank card: the EF.DIR record while EF.DIR is still selected from the read
+  if (d.appMissing) await w.writeDir();
   await w.openApplication();
   await w.prepareDirectories();
   await w.probeSlots();
@@ -413,6 +473,5 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
   await w.writeContent();
   await w.switchDodfs();
   await w.writeDirectories();
-  await w.readBack();
   return finish();
 }

@@ -59,6 +59,12 @@ export interface CardFsOptions {
   catalogue?: Catalogue;
   /** largest READ/UPDATE BINARY chunk (default 255; up to 65535 with extended length) */
   maxChunk?: number;
+  /**
+   * Lean mode, for callers that count APDUs (perso): SELECT without FCP (P2 = 0C, TS 102 221
+   * 11.1.1.2) wherever the catalogue already knows what the FCP would say: an ADF or DF, or a
+   * transparent EF of a size its spec fixes. Under T=0 every FCP costs a GET RESPONSE.
+   */
+  lean?: boolean;
 }
 
 /** One step of a resolved path. */
@@ -81,6 +87,7 @@ export interface AppInfo {
 export class CardFs {
   readonly catalogue: Catalogue;
   private readonly maxChunk: number;
+  private readonly lean: boolean;
   private cur: FileInfo | undefined;
   /** segments of the current file (DF or EF) */
   private curSegs: Seg[] = [];
@@ -94,6 +101,7 @@ export class CardFs {
   ) {
     this.catalogue = opts.catalogue ?? standardCatalogue();
     this.maxChunk = Math.max(1, Math.min(opts.maxChunk ?? 255, 65535));
+    this.lean = !!opts.lean;
   }
 
   /** The file selected last (undefined before the first SELECT or after a failed one). */
@@ -327,22 +335,24 @@ export class CardFs {
     const curDf = this.curDfSegs();
     const sameDf = this.cur !== undefined && segs.length === curDf.length + 1 && sameSegs(segs.slice(0, -1), curDf);
     let fcp: Uint8Array;
+    const known = this.lean ? knownInfo(path, target) : undefined;
+    const p2 = known ? 0x0c : 0x04;
     try {
       if (target.aid) {
-        fcp = await this.selectApdu(0x04, target.aid, asked);
+        fcp = await this.selectApdu(0x04, target.aid, asked, p2);
       } else if (segs.length === 1) {
-        fcp = await this.selectApdu(0x00, Uint8Array.of(0x3f, 0x00), asked);
+        fcp = await this.selectApdu(0x00, Uint8Array.of(0x3f, 0x00), asked, p2);
       } else if (sameDf) {
-        fcp = await this.selectApdu(0x00, fidBytes([target.fid]), asked);
+        fcp = await this.selectApdu(0x00, fidBytes([target.fid]), asked, p2);
       } else {
         const adfAt = segs.findIndex((s) => s.aid);
         if (adfAt >= 0) {
           const inAdf = this.curSegs.length > adfAt && sameSegs(this.curSegs.slice(0, adfAt + 1), segs.slice(0, adfAt + 1));
           // the ADF first (its FileInfo becomes current, so a failure after it leaves a true state)
           if (!inAdf) await this.selectSegs(segs.slice(0, adfAt + 1), asked);
-          fcp = await this.selectApdu(0x08, fidBytes([0x7fff, ...segs.slice(adfAt + 1).map((s) => s.fid)]), asked);
+          fcp = await this.selectApdu(0x08, fidBytes([0x7fff, ...segs.slice(adfAt + 1).map((s) => s.fid)]), asked, p2);
         } else {
-          fcp = await this.selectApdu(0x08, fidBytes(segs.slice(1).map((s) => s.fid)), asked);
+          fcp = await this.selectApdu(0x08, fidBytes(segs.slice(1).map((s) => s.fid)), asked, p2);
         }
       }
     } catch (e) {
@@ -355,7 +365,7 @@ export class CardFs {
       }
       throw e;
     }
-    const info = fileInfo(path, target, fcp);
+    const info = known ?? fileInfo(path, target, fcp);
     if (!target.aid && segs.length > 1 && info.fcp?.fileId !== undefined && info.fid !== target.fid) {
       // SELECT by FID can reach a file of the parent DF (TS 102 221 8.4.1): not the one asked for
       this.invalidate();
@@ -366,9 +376,9 @@ export class CardFs {
     return info;
   }
 
-  private async selectApdu(p1: number, data: Uint8Array, asked: string): Promise<Uint8Array> {
-    // P2=04: return the FCP template (TS 102 221 11.1.1.2)
-    const cmd: CommandApdu = { cla: 0x00, ins: 0xa4, p1, p2: 0x04, data, le: 256 };
+  private async selectApdu(p1: number, data: Uint8Array, asked: string, p2 = 0x04): Promise<Uint8Array> {
+    // P2=04: return the FCP template; 0C: no data (TS 102 221 11.1.1.2)
+    const cmd: CommandApdu = { cla: 0x00, ins: 0xa4, p1, p2, data, ...(p2 === 0x04 ? { le: 256 } : {}) };
     const r = await this.tx(cmd);
     if (r.sw === 0x9000 || r.sw === 0x6283 || r.sw >> 8 === 0x91 || r.sw >> 8 === 0x92) return r.data;
     throw new SwError(r.sw, `SELECT ${asked}`);
@@ -617,6 +627,20 @@ export function fileInfo(path: string, seg: { fid: number; entry?: CatalogueEntr
 }
 
 /** An EF.DIR record: 61 { 4F AID, 50 label, ... } (TS 102 221 13.1). Undefined for an empty record. */
+/**
+ * What a lean SELECT (no FCP) may take from the catalogue instead: a DF or ADF (nothing of its FCP
+ * is needed to work inside it), or a transparent EF whose size its spec fixes. Else undefined.
+ */
+function knownInfo(path: string, seg: Seg): FileInfo | undefined {
+  const e = seg.entry;
+  const base = { path, fid: seg.fid, fcp: undefined, fcpRaw: new Uint8Array() };
+  if (seg.aid) return { ...base, type: 'ADF', aid: seg.aid, ...(e ? { name: e.name, entry: e } : {}) };
+  if (!e) return undefined;
+  if (e.kind === 'MF' || e.kind === 'DF' || e.kind === 'ADF') return { ...base, type: e.kind, name: e.name, entry: e };
+  if (e.structure !== 'transparent' || e.size === undefined || e.size.max !== e.size.min) return undefined;
+  return { ...base, type: 'EF', structure: 'transparent', size: e.size.min, name: e.name, entry: e, ...(e.sfi !== undefined ? { sfi: e.sfi } : {}) };
+}
+
 export function parseDirRecord(rec: Uint8Array): AppInfo | undefined {
   if (rec.every((b) => b === 0xff)) return undefined;
   const tlvs = decodeBer(rec);

@@ -72,7 +72,8 @@ export class EfJob implements CardJob {
   ) {}
 
   open(link: ApduSender): CardSessionCtx {
-    return { link, fs: new CardFs(link) };
+    // lean: no FCP where the spec fixes what it would say (EF.IMSI, EF.SPN, EF.ICCID, the ADF)
+    return { link, fs: new CardFs(link, { lean: true }) };
   }
 
   async identify(ctx: CardSessionCtx): Promise<string | undefined> {

@@ -13,7 +13,7 @@ import { defaultImage, pinHex } from '../../sim/default-image.js';
 import { InProcessTransport } from '../../sim/inproc.js';
 import { VirtualUicc } from '../../sim/uicc.js';
 import { SecretStore } from '../../util/secrets.js';
-import { keyRef } from '../card-io.js';
+import { keyRefOf } from '../../card/keys.js';
 import { primaryLwm2m } from '../layout.js';
 import type { CardPlan, PlannedFile } from '../plan.js';
 import { writePlan } from '../writer.js';
@@ -87,7 +87,7 @@ export async function checkPlan(plan: CardPlan, names: readonly TargetName[] = T
     env[`SIMDM_${k}`] = value;
     const pin = img.pins.find((p) => p.name === k);
     if (pin) pin.value = pinHex(value);
-    else img.pins.push({ name: k, ref: keyRef(k), value: pinHex(value), retries: 3, maxRetries: 3, enabled: true });
+    else img.pins.push({ name: k, ref: keyRefOf(k), value: pinHex(value), retries: 3, maxRetries: 3, enabled: true });
   }
   const t = new InProcessTransport(new VirtualUicc(img), 'target check');
   await t.connect();

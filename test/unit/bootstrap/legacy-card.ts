@@ -8,7 +8,8 @@
 import type { CardLink } from '../../../src/apdu/link.js';
 import { encodeDer } from '../../../src/bootstrap/asn1/codec.js';
 import { type DataType, DataTypeType } from '../../../src/bootstrap/asn1/data-type.js';
-import { createFile, deleteFile, fidBytes, selectAid, selectFid, updateAll } from '../../../src/bootstrap/card-io.js';
+import { fidBytes, selectAid, selectFid, updateAll } from '../../../src/bootstrap/card-io.js';
+import { LeanCard } from '../../../src/card/lean.js';
 import { type CardPlan, concat, odfBytes, opaqueEntry } from '../../../src/bootstrap/plan.js';
 import { writePlan } from '../../../src/bootstrap/writer.js';
 import { encodePinValue, verifyPin } from '../../../src/card/pin.js';
@@ -29,9 +30,9 @@ export async function legacyWrite(link: CardLink, plan: CardPlan): Promise<void>
     );
     const bytes = concat([...items.map(opaqueEntry), ...oid]);
     const fid = bytes.length > 255 ? a.dodf + 0x100 : a.dodf;
-    await deleteFile(link, fid);
+    await LeanCard.of(link).delete(fid);
     const size = Math.max(255, bytes.length);
-    const sw = await createFile(link, { fid, size, access: { read: 'ALW', update: a.key, delete: a.key, activate: a.key, deactivate: a.key }, sfi: null });
+    const sw = await LeanCard.of(link).create({ fid, size, access: { read: 'ALW', update: a.key, delete: a.key, activate: a.key, deactivate: a.key }, sfi: null });
     if (sw !== 0x9000) throw new Error(`legacy card: CREATE ${fid.toString(16)}: ${sw.toString(16)}`);
     const body = new Uint8Array(size).fill(0xff);
     body.set(bytes);

@@ -31,6 +31,9 @@ describe('PersoRunner (in-process cards)', () => {
     const slots = [new FakeSlot('R1', [cardImage(), cardImage(), cardImage()]), new FakeSlot('R2', [cardImage(), cardImage(), cardImage()])];
     const sum = await new PersoRunner({ journal, data, key: KEY, job, readers: slots, session: s }).run();
     expect(sum.verified).toBe(6);
+    // issue #16: at most 20 APDUs per card (identify 2, ADM 2, PIN1 2, EF.IMSI 4 with the ADF,
+    // EF.SPN 3, EF.KEYS 4 (its size comes from the FCP), EF.ICCID 3): no FCP the spec already fixes
+    expect(sum.apdusVerified / sum.verified).toBeLessThanOrEqual(20);
     const rows = await journal.rows();
     expect(rows.every((r) => r.state === 'verified')).toBe(true);
     // every card carries exactly one row's values; written by hand-computed encodings
