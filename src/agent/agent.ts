@@ -22,6 +22,9 @@ import type { TraceSink } from '../apdu/trace.js';
 import { dmFieldsFromCp } from '../bootstrap/content/dm-accounts.js';
 import { readIccid } from '../bootstrap/writer.js';
 import { SimdmError } from '../errors.js';
+import { ReplayGuard } from '../secure/dm/nonce-store.js';
+import { parseNotification } from '../secure/dm/notification.js';
+import { acceptNotification } from '../secure/dm/session-auth.js';
 import { impiFromImsi } from '../secure/gba/ua.js';
 import type { Transport } from '../transport/types.js';
 import type { SecretStore } from '../util/secrets.js';
@@ -91,6 +94,7 @@ export class DeviceAgent {
   private retryTimer: NodeJS.Timeout | undefined;
   private attempts = 0;
   private stopped = false;
+  private readonly notifications = new ReplayGuard();
   private readonly onInserted = (): void => {
     void this.schedule();
   };
@@ -290,12 +294,12 @@ export class DeviceAgent {
   }
 
   /** One DM 1.2 session with each account's server; nonces persisted; pair active when all succeed. */
-  async connectAll(pair = this.state.state.current): Promise<void> {
+  async connectAll(pair = this.state.state.current, only?: { account: string; serverInitiated: { sessionId: number } }): Promise<void> {
     if (!pair || !this.tree) throw new AgentError('agent.state', 'no bootstrap loaded');
     const tree = this.tree;
     let applied = false;
     for (const acc of accountsOf(tree.dm)) {
-      if (!acc.addr) continue;
+      if (!acc.addr || (only && acc.nodeName !== only.account)) continue;
       if (!applied) {
         const pref = tree.dm[`./DMAcc/${acc.nodeName}/PrefConRef`];
         await this.applyConnectivity(tree, pref, acc.addr);
@@ -303,7 +307,7 @@ export class DeviceAgent {
       }
       const cli = acc.auth.find((a) => a.level === 'CLCRED');
       const gba = cli && /GBA|AKA/i.test(cli.type) ? await this.gbaKeys(pair, acc.addr) : undefined;
-      const res = await dmSession(acc, tree, { ...(this.opts.dm ?? {}), devId: this.deviceId, ...(gba ? { gba } : {}) }, (level, nonce) => {
+      const res = await dmSession(acc, tree, { ...(this.opts.dm ?? {}), devId: this.deviceId, ...(gba ? { gba } : {}), ...(only ? { serverInitiated: only.serverInitiated } : {}) }, (level, nonce) => {
         setNonce(tree, acc.nodeName, level, nonce);
         this.state.saveTree(pair, tree);
       });
@@ -317,6 +321,28 @@ export class DeviceAgent {
       delete rec.lastError;
       this.state.save();
     }
+  }
+
+  /**
+   * Package #0 (OMA-TS-DM_Notification 6): the digest is checked with the named server's SRVCRED
+   * (AAuthName is not used: the server identifier is) over the server nonce; a package seen before
+   * is refused; then a server-initiated session (Alert 1200) runs with the package's session id.
+   */
+  notify(pkg: Uint8Array): Promise<void> {
+    return this.enqueue(async () => {
+      const pair = this.state.state.current;
+      if (!pair || !this.tree) throw new AgentError('agent.state', 'package #0 received but no bootstrap is loaded');
+      const n = parseNotification(pkg);
+      const acc = accountsOf(this.tree.dm).find((a) => a.serverId === n.serverId);
+      const srv = acc?.auth.find((a) => a.level === 'SRVCRED');
+      if (!acc || srv?.secret === undefined) throw new AgentError('agent.dm', `package #0 from unknown server ${JSON.stringify(n.serverId.slice(0, 64))}: ignored`);
+      try {
+        acceptNotification(pkg, srv.secret, new Uint8Array(Buffer.from(srv.data ?? '', 'base64')), this.notifications);
+      } catch (e) {
+        throw new AgentError('agent.dm', `package #0 from ${acc.serverId} refused: ${e instanceof SimdmError ? e.message : 'invalid'}`, { cause: e });
+      }
+      await this.connectAll(pair, { account: acc.nodeName, serverInitiated: { sessionId: n.sessionId } });
+    });
   }
 
   /** The server changed card-resident accounts: write them to the card now, or at its next insertion. */

@@ -38,6 +38,8 @@ export interface DmSessionOptions {
   allowHttp?: boolean;
   /** connect elsewhere than the account's host:port (dm/http.ts connectTo) */
   connectTo?: Record<string, string>;
+  /** a server-initiated session (package #0 received): Alert 1200 with the notification's session id */
+  serverInitiated?: { sessionId: number };
   /** GBA instead of the account's md5/HMAC: every message MACed with Ks_NAF (gba-client.ts) */
   gba?: { btid: string; ksNaf: Uint8Array };
 }
@@ -83,7 +85,8 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
 
   let clientNonce = cli.data;
   let serverNonce = srv.data;
-  const sessionId = randomBytes(2).toString('hex').toUpperCase();
+  // DM_Notification 6: the session id of package #0 is the session's (hex)
+  const sessionId = opts.serverInitiated ? opts.serverInitiated.sessionId.toString(16).toUpperCase() : randomBytes(2).toString('hex').toUpperCase();
   let msgId = 0;
   let clientAuthed = false;
   let clientRetries = 0;
@@ -91,7 +94,7 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
   let serverAuthedOnce = false;
   let reported = false;
   let pending: DmCommand[] = [
-    { kind: 'Alert', cmdId: 0, data: ALERT.clientInitiated, items: [] },
+    { kind: 'Alert', cmdId: 0, data: opts.serverInitiated ? ALERT.serverInitiated : ALERT.clientInitiated, items: [] },
     { kind: 'Replace', cmdId: 0, items: devInfoItems(tree) },
   ];
   let hdrStatus: Extract<DmCommand, { kind: 'Status' }> | undefined;

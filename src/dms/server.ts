@@ -25,6 +25,7 @@ import { CHAL_TYPE, type DmAuthScheme, HMAC_HEADER, hasCredential, hmacUsername,
 import { ALERT, decodeDmMessage, DM_CONTENT_TYPE, DM_MAX_MESSAGE, type DmCommand, type DmEncoding, type DmItem, type DmMessage, encodeDmMessage, encodingOf, STATUS } from '../dm/message.js';
 import { SimdmError } from '../errors.js';
 import { ChallengeNonces } from '../secure/dm/nonce-store.js';
+import { buildNotification, type UiMode } from '../secure/dm/notification.js';
 import { type GbaConfig, GbaBsf, gbaMac, parseGbaAuthorization } from './gba.js';
 import { ctEqual } from '../secure/aka/compare.js';
 import { DmsError } from './errors.js';
@@ -154,6 +155,17 @@ export class DmsServer {
     const a = this.opts.accounts.find((x) => x.clientName === clientName && x.serverId === serverId);
     if (!a) throw new DmsError('dms.config', `no account ${clientName}@${serverId}`);
     this.queues.get(principal(a))!.push(...cmds);
+  }
+
+  /**
+   * Package #0 for an account (OMA-TS-DM_Notification 6): the digest over the trigger with the
+   * account's server id and SRVCRED secret and the server nonce the device gave last.
+   */
+  notification(clientName: string, serverId: string, uiMode: UiMode = 'background'): Uint8Array {
+    const a = this.opts.accounts.find((x) => x.clientName === clientName && x.serverId === serverId);
+    if (!a || a.authType === 'GBA') throw new DmsError('dms.config', `no md5/HMAC account ${clientName}@${serverId}`);
+    const sessionId = randomBytes(2).readUInt16BE(0);
+    return buildNotification({ version: 12, uiMode, serverInitiated: true, sessionId, serverId: a.serverId }, a.serverSecret, nonceBytes(this.serverNonces.get(principal(a)) ?? ''));
   }
 
   async listen(): Promise<{ host: string; port: number }> {
