@@ -8,16 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { FUZZ_RUNS } from '../helpers/fuzz.js';
 import { parseCardData, selectedAid, encodeCardData } from '../../src/secure/gp/commands.js';
 import { explainCryptogramFailure } from '../../src/secure/gp/diagnose.js';
-import { ScpError } from '../../src/secure/gp/errors.js';
 import { encodeLegacyEntry, encodeStatusEntry, getStatus, parseStatusCommand, parseStatusResponse, type StatusScope } from '../../src/secure/gp/registry.js';
+import { onlyScp } from '../helpers/gp.js';
 
-function onlyScp(f: () => unknown): void {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof ScpError)) throw e;
-  }
-}
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const scope = fc.constantFrom<StatusScope>('isd', 'apps', 'loadfiles', 'modules');

@@ -10,14 +10,8 @@ import { parsePutKey } from '../../src/secure/gp/putkey.js';
 import { parseKeyInformation, parseStatusResponse } from '../../src/secure/gp/commands.js';
 import { aesCbcDecrypt } from '../../src/secure/primitives/aes.js';
 import { desEcbDecrypt } from '../../src/secure/primitives/des.js';
+import { onlyScp } from '../helpers/gp.js';
 
-function onlyScp(f: () => unknown): void {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof ScpError)) throw e;
-  }
-}
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const K16 = new Uint8Array(16).fill(0x40);

@@ -10,23 +10,19 @@ import { explainCryptogramFailure } from '../../../../src/secure/gp/diagnose.js'
 import { diversifyKeys } from '../../../../src/secure/gp/diversify.js';
 import { Scp02CardSession } from '../../../../src/secure/gp/scp02.js';
 import { defaultIsdState, provisionIsd } from '../../../../src/sim/applets/isd.js';
-import { defaultImage } from '../../../../src/sim/default-image.js';
-import { InProcessTransport } from '../../../../src/sim/inproc.js';
 import { VirtualUicc } from '../../../../src/sim/uicc.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
+import { GP_TEST_KEY, GP_TEST_KEYS, virtualCardLink } from '../../../helpers/gp.js';
 
-const TEST_KEY = fromHex('404142434445464748494A4B4C4D4E4F');
-const K = { enc: TEST_KEY, mac: TEST_KEY, dek: TEST_KEY };
+const TEST_KEY = GP_TEST_KEY;
+const K = GP_TEST_KEYS;
 const MASTER = fromHex('00112233445566778899AABBCCDDEEFF');
 const KDD = '0102030405060708090A';
 
 let card: VirtualUicc;
 let link: CardLink;
 beforeEach(async () => {
-  card = new VirtualUicc(defaultImage());
-  const t = new InProcessTransport(card);
-  await t.connect();
-  link = new CardLink(t);
+  ({ card, link } = await virtualCardLink());
 });
 
 describe('key set from the card', () => {

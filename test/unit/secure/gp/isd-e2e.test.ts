@@ -6,22 +6,18 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { CardLink } from '../../../../src/apdu/link.js';
 import { openSecureChannel, listStatus, putKey } from '../../../../src/secure/gp/channel.js';
 import { getKeyInformation, parseKeyInformation } from '../../../../src/secure/gp/commands.js';
-import { defaultImage } from '../../../../src/sim/default-image.js';
 import { provisionIsd } from '../../../../src/sim/applets/isd.js';
 import { VirtualUicc } from '../../../../src/sim/uicc.js';
-import { InProcessTransport } from '../../../../src/sim/inproc.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
+import { GP_TEST_KEY, GP_TEST_KEYS, virtualCardLink } from '../../../helpers/gp.js';
 
-const TEST_KEY = fromHex('404142434445464748494A4B4C4D4E4F');
-const K = { enc: TEST_KEY, mac: TEST_KEY, dek: TEST_KEY };
+const TEST_KEY = GP_TEST_KEY;
+const K = GP_TEST_KEYS;
 
 let card: VirtualUicc;
 let link: CardLink;
 beforeEach(async () => {
-  card = new VirtualUicc(defaultImage());
-  const t = new InProcessTransport(card);
-  await t.connect();
-  link = new CardLink(t);
+  ({ card, link } = await virtualCardLink());
 });
 
 describe('ISD in the virtual UICC', () => {

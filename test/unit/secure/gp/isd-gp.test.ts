@@ -12,22 +12,17 @@ import { listStatus, openSecureChannel } from '../../../../src/secure/gp/channel
 import { getData, parseCardData, parseKeyInformation } from '../../../../src/secure/gp/commands.js';
 import { getStatus, parseStatusResponse } from '../../../../src/secure/gp/registry.js';
 import { provisionIsd, defaultIsdState } from '../../../../src/sim/applets/isd.js';
-import { defaultImage } from '../../../../src/sim/default-image.js';
 import { VirtualUicc } from '../../../../src/sim/uicc.js';
-import { InProcessTransport } from '../../../../src/sim/inproc.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
+import { GP_TEST_KEYS, virtualCardLink } from '../../../helpers/gp.js';
 
-const TEST_KEY = fromHex('404142434445464748494A4B4C4D4E4F');
-const K = { enc: TEST_KEY, mac: TEST_KEY, dek: TEST_KEY };
+const K = GP_TEST_KEYS;
 const apdu = (h: string) => decodeCommand(fromHex(h));
 
 let card: VirtualUicc;
 let link: CardLink;
 beforeEach(async () => {
-  card = new VirtualUicc(defaultImage(), { t0: false });
-  const t = new InProcessTransport(card);
-  await t.connect();
-  link = new CardLink(t);
+  ({ card, link } = await virtualCardLink({ t0: false }));
 });
 
 describe('ISD selection (GP CS 2.3.1 11.9, ISO/IEC 7816-4 7.1.1)', () => {
