@@ -34,6 +34,7 @@ export class CardHost {
 
   plug(port: number, image: CardImage, imagePath?: string, insert = true, opts: PlugOptions = {}): VpcdCard {
     this.cards.get(port)?.remove();
+    // eslint-disable-next-line prefer-const -- the card's onChange closure refers to vc before it exists
     let vc: VpcdCard | undefined;
     const card = new VirtualUicc(image, { onChange: () => vc?.changed() });
     vc = new VpcdCard(card, { port, ...(imagePath ? { imagePath } : {}), ...(opts.latencyMs !== undefined ? { latencyMs: checkLatency(opts.latencyMs) } : {}) });

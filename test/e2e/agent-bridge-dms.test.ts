@@ -25,7 +25,7 @@ import { impiFromImsi } from '../../src/dms/gba.js';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { accountOf, startDms } from '../unit/agent/helpers/dms.js';
+import { accountOf } from '../unit/agent/helpers/dms.js';
 import { CardHostClient, E2E, vpcdReaderName } from '../helpers/vcards.js';
 import { simdmArgv } from '../helpers/cli.js';
 

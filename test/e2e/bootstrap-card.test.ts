@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CardLink } from '../../src/apdu/link.js';
 import { compileProfile } from '../../src/bootstrap/profile/compile.js';
 import { loadProfile } from '../../src/bootstrap/profile/load.js';

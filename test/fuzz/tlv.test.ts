@@ -4,7 +4,6 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CodecError } from '../../src/codec/errors.js';
 import { decodeBer, encodeBerSeq, encodeBerTree, type BerTlvInput } from '../../src/codec/tlv/ber.js';
 import { decodeCatTemplate, decodeComprehension, encodeComprehension, type ComprehensionTlv } from '../../src/codec/tlv/comprehension.js';
 import { decodeSimple, encodeSimple, type SimpleTlv } from '../../src/codec/tlv/simple.js';

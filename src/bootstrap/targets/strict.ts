@@ -11,7 +11,7 @@
 import type { ApduSender, CardLink } from '../../apdu/link.js';
 import { fromHex, toHex } from '../../util/hex.js';
 import { BOOTSTRAP_KINDS } from '../oids.js';
-import { dataEnd, oidText, type Tlv, tlvAt, tlvs, value } from './der.js';
+import { dataEnd, oidText, type Tlv, tlvs, value } from './der.js';
 import { readBinary, selectFcp } from './io.js';
 import { type DataEntry, dirApplication, loadEntries, mustSelectAid } from './pkcs15-walk.js';
 import { type DeviceTarget, refuse, type TargetResult, TargetRefusal } from './types.js';

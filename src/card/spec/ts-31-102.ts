@@ -26,7 +26,6 @@ import {
   uint,
 } from '../codecs/fields.js';
 import { EST_SERVICES, UST_SERVICES } from '../codecs/service-names.js';
-import type { Json } from '../codecs/types.js';
 import { hexNum } from '../../util/hex.js';
 
 const ff = (n: number): Uint8Array => new Uint8Array(n).fill(0xff);

@@ -57,7 +57,6 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 export function opaqueAsText(data: Uint8Array): string | undefined {
   try {
     const s = UTF8.decode(data);
-    // eslint-disable-next-line no-control-regex
     return /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(s) ? undefined : s;
   } catch {
     return undefined;

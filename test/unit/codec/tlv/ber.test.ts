@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from '../../../../src/codec/errors.js';
 import { codecError } from '../../../helpers/errors.js';
 import {
   berTagClass,

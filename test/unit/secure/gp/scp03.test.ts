@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeCommand, encodeCommand } from '../../../../src/apdu/command.js';
-import { Scp03CardSession, Scp03Session, type Scp03Keys } from '../../../../src/secure/gp/scp03.js';
+import { Scp03CardSession, Scp03Session } from '../../../../src/secure/gp/scp03.js';
 import { ScpError } from '../../../../src/secure/gp/errors.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 import { KS128, KS192, KS256, PLAIN, V } from './pysim-scp03-vectors.js';

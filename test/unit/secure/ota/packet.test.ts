@@ -14,7 +14,6 @@ import { decodeKic, decodeKid, decodeSpi, encodeSpi, type Spi } from '../../../.
 import { OtaError } from '../../../../src/secure/ota/errors.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
-const SELECT_MF = fromHex('00a40004023f00');
 const spi = (h: string): Spi => decodeSpi(fromHex(h));
 
 const K3DES_1 = { kic: fromHex('C21DD66ACAC13CB3BC8B331B24AFB57B'), kid: fromHex('12110C78E678C25408233076AA033615') };
