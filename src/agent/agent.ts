@@ -78,9 +78,10 @@ export interface AgentOptions {
   /** indications when the bootstrap says nothing */
   defaults?: Indications;
   dm?: Omit<DmSessionOptions, 'devId' | 'gba'>;
-  /** SIMDM_ADM1 (or the key named by admKey) for writing server changes back to the card */
+  /** SIMDM_ADM1 (or the keys named by admKeys) for writing server changes back to the card */
   secrets?: SecretStore;
-  admKey?: string;
+  /** the card's authorities' ADM keys in DODF order (default ADM1, ADM2, ...) */
+  admKeys?: string[];
   retry?: RetryPolicy;
   connectivity?: ConnectivityOptions;
   trace?: TraceSink;
@@ -367,7 +368,7 @@ export class DeviceAgent {
   private async writeBack(pair: string, accounts: string[], link: CardLink): Promise<void> {
     const tree = this.tree && this.state.state.current === pair ? this.tree : this.state.loadTree(pair);
     if (!this.opts.secrets) throw new AgentError('agent.card', `the server changed ${accounts.join(', ')} on the card, but no ADM key was given to write it (SIMDM_ADM1)`);
-    const rep = await writeAccountsToCard(link, tree, accounts, { secrets: this.opts.secrets, ...(this.opts.admKey ? { admKey: this.opts.admKey } : {}) });
+    const rep = await writeAccountsToCard(link, tree, accounts, { secrets: this.opts.secrets, ...(this.opts.admKeys ? { admKeys: this.opts.admKeys } : {}) });
     const rec = this.state.state.pairs[pair];
     if (rec) {
       delete rec.cardWrite;

@@ -51,8 +51,12 @@ export function dmMessageFromTree(tree: DeviceTree, accounts: string[], hdr: { t
 
 export interface WriteBackOptions {
   secrets: SecretStore;
-  /** the ADM key of the authority owning the DM file (default ADM1) */
-  admKey?: string;
+  /**
+   * The ADM keys of the card's management authorities, in DODF order (6430, 6431, ...): the
+   * writer verifies only those of the authorities whose files or directories change. Default:
+   * ADM1, ADM2, ... (the convention of simdm profiles: the i-th authority's DODF is 6430 + i).
+   */
+  admKeys?: string[];
   /** where the writer keeps its backup (default: none) */
   backupDir?: string | false;
   force?: boolean;
@@ -84,8 +88,10 @@ export async function writeAccountsToCard(s: ApduSender, tree: DeviceTree, accou
   const bytes = encodeWbxmlContent('syncml-dm', root);
 
   // the plan: the card as it is, with this one file replaced (as a rollback plan is built)
-  const base = (fid: number): number => (fid >= FID.dodfBase + 0x100 ? fid - 0x100 : fid);
-  const dodfs = [...new Set(st.dodfs.map((d) => base(d.fid)))];
+  // each authority's DODFs are its base (6430 + i) plus 0x100 per bank and 0x200 per chunk (plan.ts)
+  const base = (fid: number): number => (fid & 0xff00) >= (FID.dodfBase & 0xff00) ? (FID.dodfBase & 0xff00) | (fid & 0xff) : fid;
+  const dodfs = [...new Set(st.dodfs.map((d) => base(d.fid)))].sort((a, b) => a - b);
+  const keyOf = (d: number): string => opts.admKeys?.[d - FID.dodfBase] ?? `ADM${d - FID.dodfBase + 1}`;
   const used = (b: Uint8Array | undefined, n: number): string => toHex((b ?? new Uint8Array()).subarray(0, n));
   const backup: BackupFile = {
     version: 1,
@@ -93,7 +99,7 @@ export async function writeAccountsToCard(s: ApduSender, tree: DeviceTree, accou
     iccid: null,
     profile: 'agent: server changes to the card-resident DM account',
     present: st.present,
-    authorities: dodfs.map((d) => ({ name: `dodf-${fidHex(d)}`, key: opts.admKey ?? 'ADM1', dodf: d })),
+    authorities: dodfs.map((d) => ({ name: `dodf-${fidHex(d)}`, key: keyOf(d), dodf: d })),
     owner: `dodf-${fidHex(dodfs[0] ?? FID.dodfBase)}`,
     appFid: FID.app,
     appLabel: st.tokenInfo?.label ?? 'PKCS#15',

@@ -139,7 +139,7 @@ describe.skipIf(!E2E)('card -> agent -> OMA DM 1.2 session with dms serve --from
     expect(w.code, w.stderr).toBe(0);
     const dms = await serve(['--from-card', '--cert', tls.cert, '--key', tls.key, '--replace', './DMAcc/CorpMDM/Name=Corp MDM (renamed)']);
     try {
-      const a = await cli(['--json', 'agent', 'run', '--once', '--state', join(dir, 'state2'), '--dms-ca', tls.cert, '--encoding', 'xml', '--adm-key', 'ADM2', '--connect-to', `mdm.corp.example:443:127.0.0.1:${dms.port}`, '--connect-to', `dm.operator.example:443:127.0.0.1:${dms.port}`]);
+      const a = await cli(['--json', 'agent', 'run', '--once', '--state', join(dir, 'state2'), '--dms-ca', tls.cert, '--encoding', 'xml', '--connect-to', `mdm.corp.example:443:127.0.0.1:${dms.port}`, '--connect-to', `dm.operator.example:443:127.0.0.1:${dms.port}`]);
       expect(a.code, a.stdout + a.stderr + dms.log()).toBe(0);
       expect(dms.log()).toMatch(/-> mdm\.corp\.example \(urn:uuid:[0-9a-f-]+\): ok; Replace \.\/DMAcc\/CorpMDM\/Name -> 200/);
       const f = await cardFields();

@@ -24,7 +24,7 @@ interface RunArgs extends GlobalArgs {
   'net-hook'?: string;
   'nm-keyfile'?: string;
   'retry-ms': number;
-  'adm-key': string;
+  'adm-key'?: string[];
   'connect-to'?: string[];
 }
 
@@ -79,7 +79,7 @@ function runOptions(y: Argv<GlobalArgs>): Argv<RunArgs> {
     .option('nm-keyfile', { type: 'string', describe: "write a NetworkManager keyfile (mode 600) for the card's NAP into this directory" })
     .option('retry-ms', { type: 'number', default: 2000, describe: 'first retry delay after a failed session (doubles up to 5 min)' })
     .option('connect-to', { type: 'string', array: true, describe: 'HOST:PORT:ADDR:PORT: reach a DM server elsewhere than its address says (like curl; TLS name unchanged)' })
-    .option('adm-key', { type: 'string', default: 'ADM1', describe: 'key that writes server changes back to the card (value from SIMDM_<KEY> or --keys)' }) as Argv<RunArgs>;
+    .option('adm-key', { type: 'string', array: true, describe: "the card's authorities' ADM keys in DODF order, for writing server changes back (default ADM1 ADM2 ...; values from SIMDM_<KEY> or --keys)" }) as Argv<RunArgs>;
 }
 
 async function runAgent(argv: RunArgs, once: boolean): Promise<void> {
@@ -98,7 +98,7 @@ async function runAgent(argv: RunArgs, once: boolean): Promise<void> {
       ...(argv['connect-to']?.length ? { connectTo: Object.fromEntries(argv['connect-to'].map(parseConnectTo)) } : {}),
     },
     secrets,
-    admKey: argv['adm-key'],
+    ...(argv['adm-key']?.length ? { admKeys: argv['adm-key'] } : {}),
     retry: once ? { none: true } : { initialMs: argv['retry-ms'] },
     connectivity: { ...(argv['net-hook'] ? { hook: argv['net-hook'] } : {}), ...(argv['nm-keyfile'] ? { nmKeyfileDir: argv['nm-keyfile'] } : {}) },
     ...(argv.trace ? { trace: streamSink((l) => process.stderr.write(l)) } : {}),
