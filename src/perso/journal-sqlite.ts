@@ -120,6 +120,16 @@ export class SqliteJournal extends RowTransitions implements Journal {
     }
   }
 
+  /** SQLite's quick_check: undefined when the database is sound, else its first complaint */
+  damage(): string | undefined {
+    try {
+      const r = this.db.pragma('quick_check(1)', { simple: true }) as string;
+      return r === 'ok' ? undefined : String(r).split('\n')[0]!.slice(0, 200);
+    } catch (e) {
+      return (e as { code?: string }).code ?? 'unreadable';
+    }
+  }
+
   /** Whether the file holds any table at all (an empty SQLite file or a 0-byte file holds none). */
   tableCount(): number {
     try {

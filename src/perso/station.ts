@@ -93,6 +93,9 @@ export async function openBatchJournal(batch: Batch, opts: { write: boolean; new
   }
   const j: Journal = pgUrl ? await PgJournal.open(spec, { create: false }) : new SqliteJournal(spec, { create: false });
   try {
+    // a damaged file is named as such here, not as an internal error in the middle of a run
+    const damage = j instanceof SqliteJournal ? j.damage() : undefined;
+    if (damage) throw new PersoError('journal', `journal ${spec} is damaged (SQLite quick_check: ${damage}): restore it from a backup`);
     let id: JournalIdentity | undefined = await j.identity();
     if (!id) {
       const fresh = !exists || anew || (pgUrl && !seal && !(await hasAnyPersoTable(j)));

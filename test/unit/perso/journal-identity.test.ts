@@ -158,3 +158,23 @@ describe.skipIf(!HAVE_PG)('journal identity (PostgreSQL)', () => {
     await j.close();
   });
 });
+
+describe('damaged SQLite journal', () => {
+  it('a journal with overwritten pages is perso.journal "damaged", not an internal error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perso-id-'));
+    const b = batchIn(dir);
+    await use(b);
+    const db = new Database(b.journal);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    // overwrite everything after the first page (the schema stays readable, the tables do not)
+    const { openSync, writeSync, closeSync, statSync } = await import('node:fs');
+    const size = statSync(b.journal).size;
+    const fd = openSync(b.journal, 'r+');
+    writeSync(fd, Buffer.alloc(size - 4096, 0xa5), 0, size - 4096, 4096);
+    closeSync(fd);
+    const e = (await openBatchJournal(b, { write: false }).catch((x: unknown) => x)) as Error & { code: string };
+    expect(e.code).toMatch(/^perso\.journal/);
+    expect(e.message).not.toMatch(/internal/);
+  });
+});
