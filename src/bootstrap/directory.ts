@@ -7,7 +7,7 @@
  */
 import { CodecError } from '../codec/errors.js';
 import { readBerHeader } from '../codec/tlv/ber.js';
-import { type Asn1Type, type DecodeCtx, parseElement } from './asn1/codec.js';
+import { type Asn1Type, type DecodeCtx, parseElement } from '../codec/asn1/codec.js';
 
 export interface DirectoryEntry<T> {
   value: T;

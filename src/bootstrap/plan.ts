@@ -4,7 +4,7 @@
  * files with their content bytes. Built from a profile (profile/compile.ts) or from a backup
  * (rollback). The directory bytes (EF.ODF, EF.DODF, EF.TokenInfo) are derived here.
  */
-import { encodeDer } from './asn1/codec.js';
+import { encodeDer } from '../codec/asn1/codec.js';
 import { type DataType, DataTypeType, OmapiEntryType } from './asn1/data-type.js';
 import { type OdfEntry, OdfEntryType } from './asn1/odf.js';
 import { type TokenInfo, TokenInfoType } from './asn1/token-info.js';

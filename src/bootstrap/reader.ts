@@ -14,7 +14,7 @@ import type { ApduSender } from '../apdu/link.js';
 import { SwError, swHex } from '../apdu/sw.js';
 import { CodecError } from '../codec/errors.js';
 import { bytesEqual, toHex } from '../util/hex.js';
-import { decodeDer, parseElement } from './asn1/codec.js';
+import { decodeDer, parseElement } from '../codec/asn1/codec.js';
 import type { DataType } from './asn1/data-type.js';
 import { DataTypeType } from './asn1/data-type.js';
 import { OdfEntryType } from './asn1/odf.js';

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeDer, encodeDer } from '../../src/bootstrap/asn1/codec.js';
+import { decodeDer, encodeDer } from '../../src/codec/asn1/codec.js';
 import { type DataType, DataTypeType } from '../../src/bootstrap/asn1/data-type.js';
 import { OdfEntryType } from '../../src/bootstrap/asn1/odf.js';
 import { TokenInfoType } from '../../src/bootstrap/asn1/token-info.js';

@@ -16,7 +16,7 @@
  *       ... -- For future extensions
  *   }
  */
-import { BitFlags, ObjectIdentifier, OctetString, sequence, Utf8String } from './codec.js';
+import { BitFlags, ObjectIdentifier, OctetString, sequence, Utf8String } from '../../codec/asn1/codec.js';
 
 export interface CommonObjectAttributes {
   label?: string;

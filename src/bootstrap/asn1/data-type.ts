@@ -24,7 +24,7 @@
  * forms (it wants a DODF whose first TLV is A7): OmapiEntryType below, plan.ts omapiDodf. simdm
  * handles the indirect (Path) form of ObjectValue; direct values are kept as bytes.
  */
-import { Any, type Asn1Type, choice, type ChoiceValue, explicit, implicit, ObjectIdentifier, sequence } from './codec.js';
+import { Any, type Asn1Type, choice, type ChoiceValue, explicit, implicit, ObjectIdentifier, sequence } from '../../codec/asn1/codec.js';
 import {
   type CommonDataObjectAttributes,
   CommonDataObjectAttributesType,

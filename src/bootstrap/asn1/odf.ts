@@ -19,7 +19,7 @@
  * The ODF is a concatenation of these (a CHOICE is tagged explicitly, so `A7 xx 30 ...`). simdm
  * reads and writes the `path` alternative; objects held directly in the ODF are kept as bytes.
  */
-import { Any, type Asn1Type, choice, type ChoiceValue, explicit } from './codec.js';
+import { Any, type Asn1Type, choice, type ChoiceValue, explicit } from '../../codec/asn1/codec.js';
 import { type Path, PathType } from './path.js';
 
 export type PathOrObjects = ChoiceValue<{ path: Path; objects: Uint8Array }>;

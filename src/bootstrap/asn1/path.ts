@@ -11,7 +11,7 @@
  * `efidOrPath` of 2 bytes is a file identifier relative to the PKCS#15 application DF; longer,
  * a path (from 3F00 when it starts with 3F00, else relative).
  */
-import { implicit, Integer, OctetString, sequence } from './codec.js';
+import { implicit, Integer, OctetString, sequence } from '../../codec/asn1/codec.js';
 
 export interface Path {
   path: Uint8Array;

@@ -14,7 +14,7 @@
  *
  * Extensions after tokenflags are skipped on reading and not written.
  */
-import { BitFlags, implicit, Integer, OctetString, sequence, Utf8String } from './codec.js';
+import { BitFlags, implicit, Integer, OctetString, sequence, Utf8String } from '../../codec/asn1/codec.js';
 
 export interface TokenInfo {
   version: number;

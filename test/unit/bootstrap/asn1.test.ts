@@ -4,7 +4,7 @@
  * constructed). OID 2.23.43.9.1 = 67 2B 09 01 (X.690 8.19: 2*40+23 = 103 = 0x67).
  */
 import { describe, expect, it } from 'vitest';
-import { decodeDer, encodeDer } from '../../../src/bootstrap/asn1/codec.js';
+import { decodeDer, encodeDer } from '../../../src/codec/asn1/codec.js';
 import { DataTypeType } from '../../../src/bootstrap/asn1/data-type.js';
 import { OdfEntryType } from '../../../src/bootstrap/asn1/odf.js';
 import { PathType } from '../../../src/bootstrap/asn1/path.js';

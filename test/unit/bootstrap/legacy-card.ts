@@ -6,7 +6,7 @@
  * rewriting the directory files the old way.
  */
 import type { CardLink } from '../../../src/apdu/link.js';
-import { encodeDer } from '../../../src/bootstrap/asn1/codec.js';
+import { encodeDer } from '../../../src/codec/asn1/codec.js';
 import { type DataType, DataTypeType } from '../../../src/bootstrap/asn1/data-type.js';
 import { fidBytes, selectAid, selectFid, updateAll } from '../../../src/bootstrap/card-io.js';
 import { LeanCard } from '../../../src/card/lean.js';

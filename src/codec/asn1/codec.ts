@@ -8,7 +8,7 @@
  * Non-fatal findings (a tolerated mis-encoding) are collected in `DecodeCtx.warnings`.
  */
 import * as asn1js from 'asn1js';
-import { CodecError } from '../../codec/errors.js';
+import { CodecError } from '../errors.js';
 
 export const CODEC = 'PKCS#15';
 
