@@ -265,20 +265,6 @@ export function sequence<T extends object>(name: string, fields: { [K in keyof T
   };
 }
 
-export function sequenceOf<T>(t: Asn1Type<T>): Asn1Type<T[]> {
-  return {
-    name: `SEQUENCE OF ${t.name}`,
-    matches: (b) => isTag(b, UNIVERSAL, 16, true),
-    toAsn1: (v) => new asn1js.Sequence({ value: v.map((x) => t.toAsn1(x)) }),
-    fromAsn1: (b, w, ctx) =>
-      childrenOf(b, w).map((k, i) => {
-        const ww = { offset: k.offset, path: `${w.path}[${i}]` };
-        if (!t.matches(k.block)) fail(ww, `expected ${t.name}, found ${tagText(k.block)}`);
-        return t.fromAsn1(k.block, ww, ctx);
-      }),
-  };
-}
-
 /** A CHOICE: the value is `{ kind, value }` with one alternative per kind. */
 export type ChoiceValue<M> = { [K in keyof M]: { kind: K; value: M[K] } }[keyof M];
 
