@@ -15,6 +15,7 @@ import { compileProfile } from '../../src/bootstrap/profile/compile.js';
 import { loadProfile } from '../../src/bootstrap/profile/load.js';
 import { readBootstrap } from '../../src/bootstrap/reader.js';
 import { writePlan } from '../../src/bootstrap/writer.js';
+import { runTargets } from '../../src/bootstrap/targets/index.js';
 import { defaultImage, pinHex } from '../../src/sim/default-image.js';
 import type { CardImage } from '../../src/sim/image.js';
 import { SecretStore } from '../../src/util/secrets.js';
@@ -145,6 +146,13 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     expect(p.stdout).toContain('DM Bootstrap');
     expect(p.stdout).toContain('CP Bootstrap');
     expect(p.stdout).toContain('2.23.43.7.1');
+    // the opensc target model (src/bootstrap/targets/opensc.ts) finds what the real pkcs15-tool lists
+    const t = await readerFor(rig.ctx, Q);
+    await t.connect();
+    const [model] = await runTargets(new CardLink(t), ['opensc']);
+    await t.disconnect();
+    const oids = (text: string) => [...new Set(text.match(/2\.23\.43\.\d+\.\d+/g))].sort();
+    expect(model!.files.map((f) => f.oid).sort()).toEqual(oids(p.stdout));
   });
 
   it('pulled at every APDU of a write: the card reads old or new, never a mix, and the write then completes', async () => {
