@@ -114,6 +114,8 @@ class PlanWriter {
   private readonly dodfSize = new Map<number, number>();
   /** the application was created by this write: every file in it is new, nothing to probe */
   private readonly fresh: boolean;
+  /** authorities whose DODFs are rewritten in their current bank (the card has no other) */
+  private readonly stayed = new Set<string>();
 
   constructor(
     private readonly s: LeanCard,
@@ -245,7 +247,8 @@ class PlanWriter {
       try {
         this.dodfSize.set(fid, await this.ensure(fid, Math.max(DODF_MAX, want.length), a.key, `EF.DODF of ${a.name}`));
       } catch (e) {
-        if (!(e instanceof BootstrapError) || this.listedNow(fid) || !d.banksNow.has(a.name)) throw e;
+        if (!(e instanceof BootstrapError) || this.listedNow(fid) || !d.banksNow.has(a.name) || this.stayed.has(a.name)) throw e;
+        this.stayed.add(a.name);
         this.stayInBank(a.name);
         return this.prepareDirectories();
       }
