@@ -383,7 +383,12 @@ export class DeviceAgent {
     const t = this.opts.transport;
     await t.connect();
     try {
-      return await gbaBootstrap(this.link(), { dmUrl: new URL(addr), impi: impiFromImsi(imsi), ...(this.opts.dm?.ca ? { ca: this.opts.dm.ca } : {}) });
+      const link = this.link();
+      // after power-up PIN1 must be verified again before AUTHENTICATE (TS 31.102 7.1.2): reading
+      // the identity does that (IMSI behind PIN1) and checks the card is still the card of `pair`
+      const id = await this.opts.source.identity(link);
+      if (`${id.iccid}/${id.imsi}` !== pair) throw new AgentError('agent.card', 'the card in the reader is not the bootstrapped card');
+      return await gbaBootstrap(link, { dmUrl: new URL(addr), impi: impiFromImsi(imsi), ...(this.opts.dm?.ca ? { ca: this.opts.dm.ca } : {}) });
     } finally {
       await t.disconnect().catch(() => undefined);
     }

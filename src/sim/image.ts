@@ -99,6 +99,8 @@ const CardImageSchema = z
     mf: FileImageSchema,
     /** free space (bytes) for CREATE FILE */
     freeSpace: z.number().int().min(0).optional(),
+    /** 'uicc' (default): class A0 gets 6E00; 'dual-mode': class A0 answered as a TS 51.011 SIM */
+    personality: z.enum(['uicc', 'dual-mode']).optional(),
     /** delay before each R-APDU over vpcd (ms), to model a real card's 5-50 ms per APDU */
     latencyMs: z.number().int().min(0).max(MAX_LATENCY_MS).optional(),
     /** per-applet persistent state (keys, counters), owned by src/sim/applets */

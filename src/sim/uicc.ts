@@ -14,7 +14,9 @@ import { encodeResponse } from '../apdu/response.js';
 import { bytesEqual, fromHex, toHex } from '../util/hex.js';
 import { type Applet, type AppletResponse, type CommandContext, selectForm } from './applet.js';
 import { APPLETS } from './applets/index.js';
+import { classCheck, classFamily } from './cla.js';
 import { buildFcp, keyRef } from './fcp.js';
+import { GsmFace } from './gsm.js';
 import { effectiveSfi, fromImage, isDf, type SimFile, toImage } from './fs.js';
 import type { AccessOp, CardImage, PinImage } from './image.js';
 
@@ -41,7 +43,11 @@ export interface UiccOptions {
   onChange?: (card: VirtualUicc) => void;
   /** answer case-4 commands with 61xx as a T=0 card does (default true) */
   t0?: boolean;
+  /** overrides the image's `personality` ('dual-mode' also answers the GSM class A0, TS 51.011) */
+  personality?: Personality;
 }
+
+export type Personality = NonNullable<CardImage['personality']>;
 
 export class VirtualUicc {
   readonly mf: SimFile;
@@ -59,6 +65,10 @@ export class VirtualUicc {
   /** commands processed since power-up (tests inject faults by count) */
   commandCount = 0;
   private dirty = false;
+  /** 'uicc': class A0 gets 6E00; 'dual-mode': class A0 is answered as a TS 51.011 SIM */
+  readonly personality: Personality;
+  private readonly imagePersonality: CardImage['personality'];
+  private readonly gsm: GsmFace | undefined;
 
   constructor(
     image: CardImage,
@@ -71,6 +81,9 @@ export class VirtualUicc {
     this.appletState = structuredClone(image.applets ?? {});
     this.description = image.description;
     this.latencyMs = image.latencyMs ?? 0;
+    this.imagePersonality = image.personality;
+    this.personality = opts.personality ?? image.personality ?? 'uicc';
+    this.gsm = this.personality === 'dual-mode' ? new GsmFace(this) : undefined;
     this.applets = APPLETS.map((f) => f(this));
     this.powerOn();
   }
@@ -81,6 +94,7 @@ export class VirtualUicc {
     this.verified = new Set();
     this.pending = undefined;
     this.commandCount = 0;
+    this.gsm?.reset();
     for (const a of this.applets) a.reset?.();
     return this.atr;
   }
@@ -97,6 +111,7 @@ export class VirtualUicc {
       pins: this.pins.map((p) => ({ ...p, ...(p.puk ? { puk: { ...p.puk } } : {}) })),
       freeSpace: this.freeSpace,
       ...(this.latencyMs ? { latencyMs: this.latencyMs } : {}),
+      ...(this.imagePersonality ? { personality: this.imagePersonality } : {}),
       mf: toImage(this.mf),
       ...(Object.keys(this.appletState).length ? { applets: structuredClone(this.appletState) } : {}),
     };
@@ -109,6 +124,9 @@ export class VirtualUicc {
   }
 
   markChanged(): void {
+    this.dirty = true;
+  }
+  changed(): void {
     this.dirty = true;
   }
 
@@ -152,12 +170,21 @@ export class VirtualUicc {
   // ---- dispatch -------------------------------------------------------------------------
 
   private dispatch(cmd: CommandApdu): AppletResponse {
+    // class byte first (TS 102 221 10.1.1): GSM class A0 only on a dual-mode card, unknown classes never
+    const family = classFamily(cmd.cla);
+    if (family === 'gsm' && this.gsm) {
+      this.pending = undefined;
+      return this.gsm.process(cmd);
+    }
+    if (family === 'gsm' || family === 'unsupported') return { sw: 0x6e00 };
     const ch = channelOfCla(cmd.cla);
-    if (cmd.ins === 0xc0) return this.getResponse(cmd, ch);
+    if (cmd.ins === 0xc0) return classCheck(cmd.cla, cmd.ins) ? { sw: classCheck(cmd.cla, cmd.ins)! } : this.getResponse(cmd, ch);
     // any other command discards a pending response (TS 102 221 7.3.1.1.4)
     this.pending = undefined;
-    if (cmd.cla === 0xff) return { sw: 0x6e00 };
-    if (cmd.ins === 0x70) return this.manageChannel(cmd, ch);
+    if (cmd.ins === 0x70) {
+      const bad = classCheck(cmd.cla, cmd.ins);
+      return bad ? { sw: bad } : this.manageChannel(cmd, ch);
+    }
     const st = this.channels.get(ch);
     if (!st) return { sw: 0x6881 };
     const ctx: CommandContext = { channel: ch, selectedApplet: st.applet };
@@ -165,6 +192,8 @@ export class VirtualUicc {
       const r = a.process(cmd, ctx);
       if (r) return this.shape(cmd, r, ch);
     }
+    const badClass = classCheck(cmd.cla, cmd.ins);
+    if (badClass) return { sw: badClass };
     let r: AppletResponse;
     switch (cmd.ins) {
       case 0xa4:
@@ -398,7 +427,11 @@ export class VirtualUicc {
 
   /** The access rule is satisfied: ALW, or any named key verified (or disabled, for PINs). */
   allowed(f: SimFile, op: AccessOp): boolean {
-    const rule = f.access[op] ?? (op === 'read' ? 'ALW' : 'NEV');
+    return this.satisfied(f.access[op] ?? (op === 'read' ? 'ALW' : 'NEV'));
+  }
+
+  /** Whether the security status meets an access rule ('ALW', 'NEV', 'PIN1|ADM1' ...), for applets too. */
+  satisfied(rule: string): boolean {
     if (rule === 'ALW') return true;
     if (rule === 'NEV') return false;
     return rule.split('|').some((k) => {
@@ -444,10 +477,15 @@ export class VirtualUicc {
     const denied = this.check(t.f, 'read');
     if (denied) return denied;
     const c = t.f.content!;
-    if (t.offset >= c.length && c.length > 0) return { sw: 0x6b00 };
+    // offset beyond the end: wrong P1-P2 (TS 102 221 11.1.3, 10.2.1.5 '6B00')
+    if (t.offset >= c.length) return { sw: 0x6b00 };
     const want = cmd.le ?? 256;
     const avail = c.length - t.offset;
-    return { data: c.slice(t.offset, t.offset + Math.min(want, avail)), sw: SW_OK };
+    const data = c.slice(t.offset, t.offset + Math.min(want, avail));
+    // fewer bytes than an explicit Le asked for: the data with 6282 "end of file reached before
+    // reading Le bytes" (TS 102 221 10.2.1.2); Le = 00 means "all up to 256" (ISO 7816-4 11.2.3).
+    // Under T=0 shape() turns either into 6Cxx with the exact length (TS 102 221 7.3.1.1.4).
+    return { data, sw: want > avail && !isLeMax(cmd) ? 0x6282 : SW_OK };
   }
 
   private updateBinary(cmd: CommandApdu, st: ChannelState): AppletResponse {
@@ -513,7 +551,11 @@ export class VirtualUicc {
     const r = this.recordNumber(cmd, st, f, false);
     if (typeof r !== 'number') return r;
     st.record = r;
-    return { data: f.records![r - 1]!.slice(), sw: SW_OK };
+    const rec = f.records![r - 1]!.slice();
+    // a record is read whole: Le shorter than the record gets 6Cxx, longer gets the record with
+    // 6282 "end of record reached before reading Le bytes" (TS 102 221 11.1.5, 10.2.1.2)
+    if (cmd.le !== undefined && !isLeMax(cmd) && cmd.le < rec.length) return { sw: 0x6c00 | rec.length };
+    return { data: rec, sw: cmd.le !== undefined && !isLeMax(cmd) && cmd.le > rec.length ? 0x6282 : SW_OK };
   }
 
   private updateRecord(cmd: CommandApdu, st: ChannelState): AppletResponse {
@@ -555,18 +597,31 @@ export class VirtualUicc {
     return this.pins.find((p) => p.ref === ref);
   }
 
-  /** Checks `value` against the PIN; counts down or resets the counter. */
-  private tryPin(p: PinImage, value: Uint8Array): AppletResponse | undefined {
-    if (p.retries === 0) return { sw: 0x6983 };
-    if (value.length !== 8) return { sw: 0x6700 };
+  /**
+   * Presents an 8-byte value for the PIN: a wrong one counts down (and drops the verified state),
+   * a right one resets the counter and marks the PIN verified. A blocked PIN is not tried.
+   */
+  presentPin(p: PinImage, value: Uint8Array): 'ok' | 'blocked' | { left: number } {
+    if (p.retries === 0) return 'blocked';
     this.dirty = true;
     if (!bytesEqual(value, fromHex(p.value))) {
       p.retries--;
       this.verified.delete(p.ref);
-      return { sw: p.retries === 0 ? 0x6983 : 0x63c0 | p.retries };
+      return { left: p.retries };
     }
     p.retries = p.maxRetries;
-    return undefined;
+    this.verified.add(p.ref);
+    return 'ok';
+  }
+
+  /** Checks `value` against the PIN (TS 102 221 11.1.9 status words): 63CX, 6983 when blocked. */
+  private tryPin(p: PinImage, value: Uint8Array): AppletResponse | undefined {
+    if (p.retries === 0) return { sw: 0x6983 };
+    if (value.length !== 8) return { sw: 0x6700 };
+    const r = this.presentPin(p, value);
+    if (r === 'ok') return undefined;
+    if (r === 'blocked' || r.left === 0) return { sw: 0x6983 };
+    return { sw: 0x63c0 | r.left };
   }
 
   private verify(cmd: CommandApdu): AppletResponse {
@@ -629,6 +684,11 @@ export class VirtualUicc {
     this.verified.add(p.ref);
     return { sw: SW_OK };
   }
+}
+
+/** Le = 00 (short) or 0000 (extended): as many bytes as available (ISO 7816-4 5.1) */
+function isLeMax(cmd: CommandApdu): boolean {
+  return cmd.le === 256 || cmd.le === 65536;
 }
 
 function startsWith(full: Uint8Array, prefix: Uint8Array): boolean {

@@ -12,8 +12,9 @@
  *     "tuak"?: { "resLength", "macLength", "keccakIterations" },
  *     "sqn"?: { "policy": { "indBits", "delta", "limitL" }, "seqMs": [...], "sqnMs": n } }
  * The SQN array is updated (and the image marked changed) on every accepted AUTN.
- * Not modelled: PIN1 as an access condition for AUTHENTICATE, and the check that the USIM ADF is
- * the current application (the applet interface does not expose it).
+ * Preconditions (TS 31.102 7.1.2, access condition PIN; TS 102 221 8.5 current application):
+ * ADF.USIM must be the current application of the channel (else 6985, conditions of use not
+ * satisfied) and PIN1 verified or disabled (else 6982, security status not satisfied).
  */
 import { z } from 'zod';
 import type { CommandApdu } from '../../apdu/command.js';
@@ -35,6 +36,15 @@ import {
 import { fromHex } from '../../util/hex.js';
 
 export const USIM_AUTH_APPLET = 'usim-auth';
+
+/** access condition of AUTHENTICATE in ADF.USIM: the application PIN (TS 31.102 7.1.2) */
+const AUTHENTICATE_ACCESS = 'PIN1|UPIN';
+/** RID + application code of the USIM, TS 101 220 Annex E: A000000087 1002 */
+const USIM_AID_PREFIX = Uint8Array.of(0xa0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02);
+
+function isUsimAid(aid: Uint8Array): boolean {
+  return aid.length >= USIM_AID_PREFIX.length && USIM_AID_PREFIX.every((b, i) => aid[i] === b);
+}
 
 const hex = z.string().regex(/^([0-9A-Fa-f]{2})*$/);
 const StateSchema = z
@@ -103,6 +113,9 @@ export const usimAuthApplet: AppletFactory = (card: VirtualUicc): Applet => {
     if (cmd.ins !== INS_AUTHENTICATE || (cmd.cla & 0xf0) === 0x80 || cmd.cla === 0xa0) return undefined;
     // INS 88 is also ISO INTERNAL AUTHENTICATE: leave it to an applet selected by AID
     if (ctx.selectedApplet !== undefined && ctx.selectedApplet !== USIM_AUTH_APPLET) return undefined;
+    const adf = card.selection(ctx.channel)?.adf;
+    if (!adf?.aid || !isUsimAid(adf.aid)) return { sw: 0x6985 };
+    if (!card.satisfied(AUTHENTICATE_ACCESS)) return { sw: 0x6982 };
     if (cmd.p1 !== 0x00 || (cmd.p2 !== P2_3G_CONTEXT && cmd.p2 !== P2_GSM_CONTEXT)) return { sw: 0x6a86 };
     const loaded = load();
     if (!loaded) return { sw: 0x6985 }; // no subscriber key: conditions of use not satisfied

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { provisionUsimAuth } from '../../../../src/sim/applets/usim-auth.js';
 import { VirtualUicc } from '../../../../src/sim/uicc.js';
-import { defaultImage, USIM_AID } from '../../../../src/sim/default-image.js';
+import { defaultImage, pinHex, USIM_AID } from '../../../../src/sim/default-image.js';
 import { InProcessTransport } from '../../../../src/sim/inproc.js';
 import { CardLink } from '../../../../src/apdu/link.js';
 import { authenticate, authenticateGsm } from '../../../../src/secure/aka/device.js';
@@ -25,6 +25,8 @@ async function openCard(card: VirtualUicc): Promise<CardLink> {
   await t.connect();
   const link = new CardLink(t);
   await link.send({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x04, data: h(USIM_AID), le: 256 }, 'SELECT ADF.USIM');
+  // AUTHENTICATE needs PIN1 (TS 31.102 7.1.2)
+  await link.send({ cla: 0x00, ins: 0x20, p1: 0x00, p2: 0x01, data: h(pinHex('1234')) }, 'VERIFY PIN1');
   return link;
 }
 
