@@ -22,7 +22,7 @@ import { generateVector } from '../src/secure/aka/auc.js';
 import type { AkaAlgorithm } from '../src/secure/aka/algorithm.js';
 import { authenticate } from '../src/secure/aka/device.js';
 import { provisionUsimAuth } from '../src/sim/applets/usim-auth.js';
-import { defaultImage, USIM_AID } from '../src/sim/default-image.js';
+import { defaultImage, pinHex, USIM_AID } from '../src/sim/default-image.js';
 import { VirtualUicc } from '../src/sim/uicc.js';
 import { InProcessTransport } from '../src/sim/inproc.js';
 import { CardLink } from '../src/apdu/link.js';
@@ -118,6 +118,7 @@ async function benchCardAka(n: number): Promise<void> {
   await t.connect();
   const link = new CardLink(t);
   await link.send({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: Buffer.from(USIM_AID, 'hex') });
+  await link.send({ cla: 0x00, ins: 0x20, p1: 0x00, p2: 0x01, data: Buffer.from(pinHex('1234'), 'hex') }, 'VERIFY PIN1'); // AUTHENTICATE needs PIN1
   const alg = new Milenage(k, opc);
   const start = performance.now();
   for (let i = 0; i < n; i++) {

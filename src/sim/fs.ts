@@ -88,7 +88,7 @@ export const isDf = (f: SimFile): boolean => f.type !== 'EF';
  * The SFI a file answers to: explicit, none, or without tag 88 the FID's low 5 bits (TS 102 221
  * 11.1.1.4.8) when those make an SFI (1..30; 0 and 31 are not SFIs, ISO 7816-4 5.3.1.1).
  */
-export function effectiveSfi(f: SimFile): number | null {
+export function effectiveSfi(f: Pick<SimFile, 'fid' | 'sfi'>): number | null {
   if (f.sfi === null) return null;
   if (f.sfi !== undefined) return f.sfi;
   const low = f.fid & 0x1f;

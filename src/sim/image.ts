@@ -10,6 +10,7 @@ import { writeSecretFile } from '../util/secret-file.js';
 import { z } from 'zod';
 import { SimdmError } from '../errors.js';
 import { checkInputSize } from '../util/input-file.js';
+import { MAX_DF_DEPTH, tooDeep, treeFault } from './image-check.js';
 
 /** An access rule: 'ALW', 'NEV', or key names joined by '|' (any of them suffices), e.g. 'PIN1|ADM1'. */
 export const ACCESS_RULE_PATTERN = /^(ALW|NEV|(PIN[1-8]|UPIN|ADM(10|[1-9]))(\|(PIN[1-8]|UPIN|ADM(10|[1-9])))*)$/;
@@ -65,7 +66,7 @@ const FileImageSchema: z.ZodType<FileImage> = z.lazy(() =>
       size: z.number().int().min(0).max(65535).optional(),
       recordLength: z.number().int().min(1).max(255).optional(),
       recordCount: z.number().int().min(1).max(254).optional(),
-      sfi: z.number().int().min(1).max(30).nullable().optional(),
+      sfi: z.number().int().min(1, 'SFI 1..30 (0 is not an SFI; null for none)').max(30, 'SFI 1..30 (ISO 7816-4 5.3.1.1)').nullable().optional(),
       content: hex.optional(),
       records: z.array(hex).optional(),
       access: Access.optional(),
@@ -116,12 +117,22 @@ export class ImageError extends SimdmError {
 }
 
 export function parseImage(json: unknown, source = 'card image'): CardImage {
+  // depth first, iteratively: the schema below recurses once per level
+  const deep = typeof json === 'object' && json !== null ? tooDeep((json as { mf?: unknown }).mf) : undefined;
+  if (deep) throw new ImageError(`${source}: ${shortPath(deep)}: deeper than ${MAX_DF_DEPTH} DF levels below the MF`);
   const r = CardImageSchema.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0]!;
     throw new ImageError(`${source}: ${i.path.join('.') || '(root)'}: ${i.message}`);
   }
+  const fault = treeFault(r.data.mf);
+  if (fault) throw new ImageError(`${source}: ${fault}`);
   return r.data;
+}
+
+/** A JSON path of a deep tree, shortened in the middle */
+function shortPath(p: string): string {
+  return p.length <= 200 ? p : `${p.slice(0, 80)}…${p.slice(-100)}`;
 }
 
 export function loadImage(path: string): CardImage {

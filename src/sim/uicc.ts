@@ -18,7 +18,7 @@ import { classCheck, classFamily } from './cla.js';
 import { buildFcp, keyRef } from './fcp.js';
 import { GsmFace } from './gsm.js';
 import { effectiveSfi, fromImage, isDf, type SimFile, toImage } from './fs.js';
-import type { AccessOp, CardImage, PinImage } from './image.js';
+import { type AccessOp, type CardImage, parseImage, type PinImage } from './image.js';
 
 const SW_OK = 0x9000;
 
@@ -71,9 +71,11 @@ export class VirtualUicc {
   private readonly gsm: GsmFace | undefined;
 
   constructor(
-    image: CardImage,
+    unchecked: CardImage,
     private readonly opts: UiccOptions = {},
   ) {
+    // the shape, FID/SFI uniqueness and depth checks of parseImage (image.ts, image-check.ts)
+    const image = parseImage(unchecked);
     this.mf = fromImage(image.mf);
     this.pins = image.pins.map((p) => ({ ...p, ...(p.puk ? { puk: { ...p.puk } } : {}) }));
     this.atr = fromHex(image.atr);

@@ -17,7 +17,7 @@ import { buildSmsPpEnvelope } from '../../src/secure/ota/smspp.js';
 import { decodeSpi } from '../../src/secure/ota/spi.js';
 import { provisionOta } from '../../src/sim/applets/ota.js';
 import { provisionUsimAuth } from '../../src/sim/applets/usim-auth.js';
-import { defaultImage, USIM_AID } from '../../src/sim/default-image.js';
+import { defaultImage, pinHex, USIM_AID } from '../../src/sim/default-image.js';
 import { VirtualUicc } from '../../src/sim/uicc.js';
 import type { PcscTransport } from '../../src/transport/pcsc.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
@@ -54,6 +54,9 @@ describe.skipIf(!E2E)('secure messaging over pcscd + vpcd', () => {
     const trace = memorySink();
     const link = new CardLink(t, { trace });
     await link.send({ cla: 0, ins: 0xa4, p1: 0x04, p2: 0x04, data: fromHex(USIM_AID), le: 256 });
+    // AUTHENTICATE needs PIN1 (TS 31.102 7.1.2): without it the card says 6982
+    expect((await link.transmit({ cla: 0, ins: 0x88, p1: 0, p2: 0x81, data: new Uint8Array(34).fill(0x10), le: 256 })).sw).toBe(0x6982);
+    await link.send({ cla: 0, ins: 0x20, p1: 0, p2: 0x01, data: fromHex(pinHex('1234')) }, 'VERIFY PIN1');
     const alg = new Milenage(fromHex(K), fromHex(OPC));
     const v = generateVector(alg, { sqn: 32 * 7 + 1, amf: fromHex('8000') });
     const r = await authenticate(link, v.rand, v.autn);

@@ -9,6 +9,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { fromHex, toHex } from '../../util/hex.js';
+import { verifyKeys } from '../../card/key-secrets.js';
 import { type GlobalArgs, output, secretsFor } from '../context.js';
 import { withCard } from '../session.js';
 import { akaAlgorithm, type AkaAlgorithm, type AlgorithmName } from '../../secure/aka/algorithm.js';
@@ -132,6 +133,8 @@ interface RunArgs extends AlgArgs {
   sqn: string;
   amf: string;
   aid: string;
+  verify?: string[];
+  force?: boolean;
 }
 
 const run: CommandModule<GlobalArgs, RunArgs> = {
@@ -141,7 +144,9 @@ const run: CommandModule<GlobalArgs, RunArgs> = {
     algOptions(y)
       .option('sqn', { type: 'string', demandOption: true, describe: 'SQN to use (6 bytes hex); after AUTS the AuC picks SEQ_MS+1' })
       .option('amf', { type: 'string', default: '8000', describe: 'AMF (2 bytes hex)' })
-      .option('aid', { type: 'string', default: 'A0000000871002', describe: 'USIM AID (or its first bytes)' }) as Argv<RunArgs>,
+      .option('aid', { type: 'string', default: 'A0000000871002', describe: 'USIM AID (or its first bytes)' })
+      .option('verify', { type: 'string', array: true, default: ['pin1'], describe: 'keys to verify after selecting the USIM (AUTHENTICATE needs PIN1, TS 31.102 7.1.2; value from SIMDM_PIN1 or --keys); --verify none when PIN1 is disabled' })
+      .option('force', { type: 'boolean', describe: 'allow verifying a key with one try left' }) as Argv<RunArgs>,
   handler: async (argv) => {
     const alg = algorithmFromSecrets(argv);
     const amf = hexArg(argv.amf, 'AMF', 2)!;
@@ -149,6 +154,7 @@ const run: CommandModule<GlobalArgs, RunArgs> = {
     const aid = fromHex(argv.aid, 'AID');
     await withCard(argv, async ({ link }) => {
       await link.send({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: aid }, 'SELECT USIM');
+      await verifyKeys(link, secretsFor(argv), (argv.verify ?? []).filter((k) => k !== 'none'), !!argv.force);
       let resynced: number | undefined;
       for (let attempt = 0; attempt < 2; attempt++) {
         const v = generateVector(alg, { sqn, amf });

@@ -129,10 +129,11 @@ describe('APDU scripts never block a PIN and never show one', () => {
     provisionUsimAuth(c, { alg: 'milenage', k: '465b5ce8b199b49faa5f0a2ee238a6bc', opc: 'cd63cb71954a9f4e48a5994e37a02baf' });
     const v = generateVector(new Milenage(fromHex('465b5ce8b199b49faa5f0a2ee238a6bc'), fromHex('cd63cb71954a9f4e48a5994e37a02baf')), { sqn: 33, amf: fromHex('8000') });
     const log: string[] = [];
-    const text = `00A4040C10${USIM_AID}\n0088008122 10${toHex(v.rand)} 10${toHex(v.autn)}\n#> SW=61xx\n00C0000035\n`;
-    const r = await runScript(parseScript(text), t, { secrets: new SecretStore({} as NodeJS.ProcessEnv), log: (l) => log.push(l) });
+    // AUTHENTICATE needs PIN1 (TS 31.102 7.1.2)
+    const text = `00A4040C10${USIM_AID}\n0020000108\${PIN1}\n0088008122 10${toHex(v.rand)} 10${toHex(v.autn)}\n#> SW=61xx\n00C0000035\n`;
+    const r = await runScript(parseScript(text), t, { secrets: new SecretStore({ SIMDM_PIN1: '1234' } as unknown as NodeJS.ProcessEnv), log: (l) => log.push(l) });
     expect(r.failed).toBe(0);
-    expect(r.steps[2]!.data).toBe('** (53 bytes)');
+    expect(r.steps[3]!.data).toBe('** (53 bytes)');
     const all = log.join('\n') + JSON.stringify(r);
     for (const secret of [v.xres, v.ck, v.ik]) expect(all).not.toContain(toHex(secret));
   });

@@ -15,6 +15,7 @@ import { MILENAGE_SETS } from './milenage-vectors.js';
 
 const set1 = MILENAGE_SETS[0]!;
 const set19 = MILENAGE_SETS[18]!;
+registerReaderSchemes(); // sim:FILE readers, as main.ts does
 
 // main.ts registers the reader schemes (sim:, remote://) before any command runs; so does this test
 registerReaderSchemes();
@@ -26,7 +27,7 @@ afterEach(() => {
 });
 
 async function simdm(args: string[], env: Record<string, string>): Promise<string> {
-  for (const k of ['SIMDM_K', 'SIMDM_OP', 'SIMDM_OPC', 'SIMDM_TOP', 'SIMDM_TOPC']) vi.stubEnv(k, ''); // empty = unset
+  for (const k of ['SIMDM_K', 'SIMDM_OP', 'SIMDM_OPC', 'SIMDM_TOP', 'SIMDM_TOPC', 'SIMDM_PIN1']) vi.stubEnv(k, ''); // empty = unset
   for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
   let out = '';
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -69,7 +70,7 @@ describe('simdm aka', () => {
     const dir = mkdtempSync(join(tmpdir(), 'simdm-aka-'));
     const image = join(dir, 'card.json');
     saveImage(image, defaultImage());
-    const env = { SIMDM_K: set1.k, SIMDM_OPC: set1.opc };
+    const env = { SIMDM_K: set1.k, SIMDM_OPC: set1.opc, SIMDM_PIN1: '1234' };
     await simdm(['aka', 'provision', '--image', image], env);
     const stored = JSON.parse(readFileSync(image, 'utf8')).applets['usim-auth'];
     expect(stored).toMatchObject({ alg: 'milenage', opc: set1.opc.toUpperCase() });
@@ -84,6 +85,6 @@ describe('simdm aka', () => {
     const image = join(dir, 'card.json');
     saveImage(image, defaultImage());
     await simdm(['aka', 'provision', '--image', image], { SIMDM_K: set1.k, SIMDM_OPC: set1.opc });
-    await expect(simdm(['aka', 'run', '--reader', `sim:${image}`, '--sqn', '000000000040'], { SIMDM_K: set19.k, SIMDM_OPC: set1.opc })).rejects.toThrow(/MAC failure/);
+    await expect(simdm(['aka', 'run', '--reader', `sim:${image}`, '--sqn', '000000000040'], { SIMDM_K: set19.k, SIMDM_OPC: set1.opc, SIMDM_PIN1: '1234' })).rejects.toThrow(/MAC failure/);
   });
 });
