@@ -33,7 +33,7 @@ export interface Applet {
   readonly name: string;
   /** non-file applications selectable by AID (SELECT by DF name), e.g. the ISD */
   readonly aids?: Uint8Array[];
-  /** selected by a SELECT by DF name with no data (GP CS 2.3.1 11.9.2.1: the ISD) */
+  /** selected by a SELECT by DF name with no data (GP CS 2.3.1 11.9 SELECT: the ISD) */
   readonly implicitSelection?: boolean;
   /** the answer to a SELECT by `aid` (the full AID matched) in the form P2 asks for */
   selectResponse?(ctx: CommandContext, aid: Uint8Array, form: SelectForm): AppletResponse;

@@ -68,7 +68,7 @@ export class OpenedChannel extends SecureSender {
 }
 
 /**
- * SELECT the security domain. `true`: an empty DF name first (GP CS 2.3.1 11.9.2.1, it answers
+ * SELECT the security domain. `true`: an empty DF name first (GP CS 2.3.1 11.9 SELECT, it answers
  * with the ISD's own AID), then the GP and OP ISD AIDs. Returns the AID the card names.
  */
 export async function selectIsd(sender: ApduSender, sel: Uint8Array | boolean): Promise<Uint8Array> {

@@ -12,7 +12,7 @@ import { ScpError } from './errors.js';
 /**
  * The ISD AIDs hosts look for: the GP default A0 00 00 01 51 00 00 00 (GP CS 2.3.1 F.2) and the
  * Open Platform / VISA card manager A0 00 00 00 03 00 00 00 (GP 2.1.1 / OP 2.0.1, full 8 bytes).
- * An empty DF name selects the ISD too (GP CS 2.3.1 11.9.2.1).
+ * An empty DF name selects the ISD too (GP CS 2.3.1 11.9 SELECT).
  */
 export const ISD_AIDS = [Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00), Uint8Array.of(0xa0, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00)];
 

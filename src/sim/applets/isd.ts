@@ -3,8 +3,8 @@
  *
  * Selection (11.9): by its AID (default A0 00 00 01 51 00 00 00, GP CS F.2), by the Open Platform
  * card manager AID A0 00 00 00 03 00 00 00, by a partial DF name of either, and by a SELECT with
- * no data (11.9.2.1: "the ISD is selected"). The answer names the AID selected: FCI 6F (P2 = 00,
- * 11.9.3.1) or FCP 62 (P2 = 04, ISO/IEC 7816-4 7.4.3), nothing for P2 = 0C.
+ * no data (11.9, SELECT: with no data "the ISD is selected"). The answer names the AID selected: FCI 6F (P2 = 00,
+ * 11.9.3, Table 11-74 in v2.3.1) or FCP 62 (P2 = 04, ISO/IEC 7816-4 7.4.3), nothing for P2 = 0C.
  *
  * Secure channel: INITIALIZE UPDATE / EXTERNAL AUTHENTICATE for SCP02 (Appendix E) and SCP03
  * (Amendment D), then unwrapping of the session's commands (C-MAC, C-DECRYPTION) and protection of
@@ -20,7 +20,7 @@
  *   GET STATUS is: 2F00 list of applications (11.3.3.1.3) and FF21 extended card resources
  *   (11.3.3.1.2, ETSI TS 102 226 8.2.1.7).
  * - GET STATUS (11.4) and PUT KEY (11.8) need an authenticated session (the ISD's Card Content
- *   Management security, 10.4 / 10.5): 6982 otherwise.
+ *   Management, chapter 10): 6982 otherwise.
  *
  * State in the card image, under `applets.isd`:
  *   { "keySets": [ { "kvn": 48, "scp": 3, "i": 112, "enc": hex, "mac": hex, "dek": hex }, ... ],
@@ -140,7 +140,7 @@ class IsdApplet implements Applet {
     // proprietary data: 73 Security Domain Management Data (Card Data's 73 content), 9F65 maximum command data length
     const a5 = tlv(0xa5, concatBytes(encodeCardData(this.scpOptions()).subarray(2), Uint8Array.of(0x9f, 0x65, 0x01, 0xff)));
     switch (form) {
-      case 'fci': // GP CS 11.9.3.1 Table 11-74: 6F { 84 AID, A5 { 73 ..., 9F65 } }
+      case 'fci': // GP CS 11.9.3 (Table 11-74 in v2.3.1): 6F { 84 AID, A5 { 73 ..., 9F65 } }
         return { data: tlv(0x6f, concatBytes(tlv(0x84, aid), a5)), sw: SW.OK };
       case 'fcp': // ISO/IEC 7816-4 7.4.3 Table 12: 62 { 82 DF descriptor, 84 DF name, 8A life cycle operational, A5 }
         return { data: tlv(0x62, concatBytes(Uint8Array.of(0x82, 0x01, 0x38), tlv(0x84, aid), Uint8Array.of(0x8a, 0x01, 0x05), a5)), sw: SW.OK };
@@ -162,7 +162,7 @@ class IsdApplet implements Applet {
       return undefined;
     }
     if (cmd.ins === 0xa4) {
-      // a new SELECT ends the session (GP CS 10.2.3); the card performs the selection itself
+      // a new SELECT ends the session (GP CS 10.2, secure channel session); the card performs the selection itself
       this.sessions.delete(ctx.channel);
       return undefined;
     }
