@@ -49,7 +49,7 @@ export interface BridgeServerOptions {
   resetOnRelease?: boolean;
   /** authenticated connections in all (default 256) */
   maxConnections?: number;
-  /** authenticated connections of one principal (default 16), so one token cannot take them all */
+  /** authenticated connections of one principal (default 64: a quarter of maxConnections), so one token cannot take them all */
   maxConnectionsPerPrincipal?: number;
   /** connections not yet authenticated (TLS handshake or upgrade pending) (default 64); more are closed at once */
   maxPreAuth?: number;
@@ -304,7 +304,7 @@ export class BridgeServer {
     }
     const principal = auth.principal;
     const mine = this.perPrincipal.get(principal.id) ?? 0;
-    const perMax = this.opts.maxConnectionsPerPrincipal ?? 16;
+    const perMax = this.opts.maxConnectionsPerPrincipal ?? 64;
     if (mine >= perMax) {
       this.opts.audit?.event({ event: 'refused', who: principal.id, code: 'bridge.busy', detail: `connection limit of the principal (${perMax}) reached` });
       refuse(503, 'bridge.busy', `too many connections for ${principal.id} (at most ${perMax})`);
