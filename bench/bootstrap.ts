@@ -39,7 +39,6 @@ const LATENCY = opt('--latency-ms', 15);
 const ICCID = '8944100000000000015';
 const ENV = { SIMDM_ADM1: '88888888', SIMDM_ADM2: '87654321', SIMDM_LWM2M_PSK: '000102030405060708090A0B0C0D0E0F', SIMDM_ENT_DM_SECRET: 'corp-hmac-secret' };
 
-
 /** A connection to a card that answers (a swap may still be settling in pcscd). */
 async function connect(ctx: PcscContext) {
   for (let i = 0; ; i++) {
@@ -111,7 +110,9 @@ async function main(): Promise<void> {
       const bytes = plan.files.reduce((n, f) => n + f.bytes.length, 0);
       const cell = (apdus: number, min: number, ms: number) =>
         `${String(apdus).padStart(3)} (min ${String(min).padStart(2)}) ${med([ms]).toFixed(0).padStart(5)} ms ${cpm(ms).padStart(4)} cards/min (ideal ${cpm(apdus * LATENCY).padStart(4)})`;
-      rows.push(`${name.padEnd(14)} ${String(plan.files.length).padStart(2)} files ${String(bytes).padStart(5)} B | first ${cell(wApdus, minWrite, med(w))} | repeat ${cell(w2Apdus, minRepeat, med(w2))} | read ${cell(rApdus, minRead, med(r))}`);
+      rows.push(
+        `${name.padEnd(14)} ${String(plan.files.length).padStart(2)} files ${String(bytes).padStart(5)} B | first ${cell(wApdus, minWrite, med(w))} | repeat ${cell(w2Apdus, minRepeat, med(w2))} | read ${cell(rApdus, minRead, med(r))}`,
+      );
     }
   } finally {
     ctx.close();

@@ -30,7 +30,6 @@ const READER = vpcdReaderName(PORT);
 const SELECT = fromHex('00A4000C022FE2');
 const READ = fromHex('00B000000A');
 
-
 interface Stats {
   median: number;
   p95: number;
@@ -89,7 +88,9 @@ try {
   console.log(`${'path'.padEnd(26)}  ${'median ms'.padStart(9)}  ${'p95 ms'.padStart(8)}  ${'mean ms'.padStart(8)}  ${'added (median)'.padStart(14)}`);
   for (const [name, s] of results) {
     const added = name === 'direct PC/SC' ? '-' : `+${(s.median - d.median).toFixed(3)} ms`;
-    console.log(`${name.padEnd(26)}  ${s.median.toFixed(3).padStart(9)}  ${s.p95.toFixed(3).padStart(8)}  ${s.mean.toFixed(3).padStart(8)}  ${added.padStart(14)}`);
+    console.log(
+      `${name.padEnd(26)}  ${s.median.toFixed(3).padStart(9)}  ${s.p95.toFixed(3).padStart(8)}  ${s.mean.toFixed(3).padStart(8)}  ${added.padStart(14)}`,
+    );
   }
 } finally {
   await host.stop();

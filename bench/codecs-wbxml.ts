@@ -9,16 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { callsPerSecond } from './lib.js';
-import {
-  decodeWbxml,
-  encodeWbxml,
-  parseXml,
-  PROV10,
-  serializeXml,
-  wbxmlToXml,
-  xmlToWbxml,
-  type WbxmlElement,
-} from '../src/codec/wbxml/index.js';
+import { decodeWbxml, encodeWbxml, parseXml, PROV10, serializeXml, wbxmlToXml, xmlToWbxml, type WbxmlElement } from '../src/codec/wbxml/index.js';
 
 export interface WbxmlBenchRow {
   name: string;
@@ -38,7 +29,9 @@ export function benchDocument(target = 4096): { root: WbxmlElement; xml: string;
   const root: WbxmlElement = { name: base.name, attrs: { ...base.attrs }, children: [] };
   let wbxml = encodeWbxml(root, { language: PROV10 });
   for (let i = 0; wbxml.length < target; i++) {
-    const copy = JSON.parse(JSON.stringify(base.children).replaceAll('NAP_DM', `NAP_DM${i}`).replaceAll('PX_DM', `PX_DM${i}`).replaceAll('example.com', `example${i}.com`)) as WbxmlElement['children'];
+    const copy = JSON.parse(
+      JSON.stringify(base.children).replaceAll('NAP_DM', `NAP_DM${i}`).replaceAll('PX_DM', `PX_DM${i}`).replaceAll('example.com', `example${i}.com`),
+    ) as WbxmlElement['children'];
     root.children.push(...copy);
     wbxml = encodeWbxml(root, { language: PROV10 });
   }

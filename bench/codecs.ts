@@ -32,7 +32,11 @@ const rows: Row[] = [...(await tlvRows()), ...((await benchWbxml()) as WbxmlBenc
 const head = ['codec', 'decode MB/s', 'encode MB/s', 'decode ms/doc', 'encode ms/doc', 'note'];
 const body = rows.map((r) => [r.name, fmt(r.decodeMBps, 2), fmt(r.encodeMBps, 2), fmt(r.decodeMsPerDoc, 3), fmt(r.encodeMsPerDoc, 3), r.note ?? '']);
 const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+const line = (cells: string[]) =>
+  cells
+    .map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+    .join('  ')
+    .trimEnd();
 console.log(`node ${process.version}, ${new Date().toISOString()}`);
 console.log(line(head));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));

@@ -50,7 +50,8 @@ export async function benchGpDetail(ms = 1000): Promise<GpBenchDetail> {
   const spi = decodeSpi(Uint8Array.of(0x16, 0x39));
   let counter = 0;
   const otaAesPacketsPerSecond = rate(
-    () => buildCommandPacket({ spi, kic: 0x22, kid: 0x22, tar: Uint8Array.of(0xb0, 0, 0), counter: ++counter, data: UPDATE_BINARY.data! }, { kic: KEY, kid: KEY }),
+    () =>
+      buildCommandPacket({ spi, kic: 0x22, kid: 0x22, tar: Uint8Array.of(0xb0, 0, 0), counter: ++counter, data: UPDATE_BINARY.data! }, { kic: KEY, kid: KEY }),
     ms,
   );
   return { wrapPerSecond, wrapAndUnwrapPerSecond, otaAesPacketsPerSecond };

@@ -40,10 +40,14 @@ const fmt = (r: number): string => `${Math.round(r).toLocaleString('en-US')}/s`;
 function simdmVectorRate(make: (i: number) => AkaAlgorithm, fresh: boolean, ms: number): number {
   const alg = make(0);
   let i = 0;
-  return callsPerSecond(() => {
-    i++;
-    return generateVector(fresh ? make(i) : alg, { sqn: 32 + i, amf: AMF, rand: RANDS[i & 1023]! });
-  }, ms, 2000);
+  return callsPerSecond(
+    () => {
+      i++;
+      return generateVector(fresh ? make(i) : alg, { sqn: 32 + i, amf: AMF, rand: RANDS[i & 1023]! });
+    },
+    ms,
+    2000,
+  );
 }
 
 /** Builds bench/osmo-milenage.c once per source version; null (with the reason printed) when it cannot. */
@@ -96,7 +100,9 @@ function benchMilenage(): void {
   console.log(`${'MILENAGE simdm'.padEnd(27)} ${fmt(simdm).padStart(12)} one subscriber, ${fmt(fresh)} with a new subscriber (key schedule) each`);
   if (bin) {
     console.log(`${'MILENAGE libosmocore (C)'.padEnd(27)} ${fmt(osmo).padStart(12)} osmo_auth_gen_vec loop`);
-    console.log(`${'MILENAGE ratio simdm/C'.padEnd(27)} ${(simdm / osmo).toFixed(2).padStart(12)}  (goal >= 0.5; best of ${ROUNDS} rounds of ${ROUND_MS} ms CPU each)`);
+    console.log(
+      `${'MILENAGE ratio simdm/C'.padEnd(27)} ${(simdm / osmo).toFixed(2).padStart(12)}  (goal >= 0.5; best of ${ROUNDS} rounds of ${ROUND_MS} ms CPU each)`,
+    );
   }
 }
 

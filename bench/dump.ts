@@ -24,7 +24,6 @@ const PORT = opt('--port', 35967);
 const RUNS = opt('--runs', 5);
 const TRACE = args.includes('--trace');
 
-
 /** One SELECT per file, ceil(size/255) READ BINARY per transparent EF, one READ RECORD per record. */
 function minimum(d: Dump): { selects: number; reads: number } {
   let reads = 0;
@@ -75,15 +74,22 @@ async function main(): Promise<void> {
       const best = rows.reduce((a, b) => (a.ms < b.ms ? a : b));
       const median = [...rows].sort((a, b) => a.ms - b.ms)[Math.floor(rows.length / 2)]!;
       console.log(`${label}: ${RUNS} runs`);
-      console.log(`  files: ${last!.files.length} (${efs} EFs), ${last!.files.reduce((n, f) => n + (f.content?.length ?? 0) / 2 + (f.records ?? []).reduce((x, rr) => x + rr.length / 2, 0), 0)} bytes`);
+      console.log(
+        `  files: ${last!.files.length} (${efs} EFs), ${last!.files.reduce((n, f) => n + (f.content?.length ?? 0) / 2 + (f.records ?? []).reduce((x, rr) => x + rr.length / 2, 0), 0)} bytes`,
+      );
       console.log(`  time: median ${median.ms.toFixed(0)} ms, best ${best.ms.toFixed(0)} ms`);
-      console.log(`  APDUs: ${best.apdus} (minimum ${m.selects + m.reads}: ${m.selects} SELECT + ${m.reads} READ; ratio ${(best.apdus / (m.selects + m.reads)).toFixed(2)})`);
+      console.log(
+        `  APDUs: ${best.apdus} (minimum ${m.selects + m.reads}: ${m.selects} SELECT + ${m.reads} READ; ratio ${(best.apdus / (m.selects + m.reads)).toFixed(2)})`,
+      );
       for (const [k, v] of Object.entries(best.byIns).sort((a, b) => b[1] - a[1])) console.log(`    ${k.padEnd(26)} ${v}`);
       return last!;
     };
     console.log(`dump of the default virtual UICC through pcscd, reader "${vpcdReaderName(PORT)}"`);
     const blind = await measure('walk (card not known in advance)');
-    await measure('known layout (paths of the first dump)', blind.files.map((f) => f.path));
+    await measure(
+      'known layout (paths of the first dump)',
+      blind.files.map((f) => f.path),
+    );
     console.log('extra APDUs: T=0 GET RESPONSE after each SELECT (the FCP gives size and structure); in the walk,');
     console.log('also the SELECTs of catalogue files this card does not have (6A82).');
   } finally {

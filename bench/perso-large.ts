@@ -49,7 +49,15 @@ async function measure(dir: string): Promise<void> {
   data.close();
   const ru = process.resourceUsage();
   process.stdout.write(
-    JSON.stringify({ rows: data.count, badRows: data.errorCount, checkS: (t1 - t0) / 1000, journalS: (t2 - t1) / 1000, rowsOpened: opened, openS: (t3 - t2) / 1000, peakRssMiB: Math.round(ru.maxRSS / 1024) }) + '\n',
+    JSON.stringify({
+      rows: data.count,
+      badRows: data.errorCount,
+      checkS: (t1 - t0) / 1000,
+      journalS: (t2 - t1) / 1000,
+      rowsOpened: opened,
+      openS: (t3 - t2) / 1000,
+      peakRssMiB: Math.round(ru.maxRSS / 1024),
+    }) + '\n',
   );
 }
 
@@ -67,7 +75,16 @@ async function main(): Promise<void> {
   let buf: string[][] = [];
   for (let n = 1; n <= rows; n++) {
     const iccid = generatedIccid(n);
-    const plain: Record<string, string> = { ICCID: iccid, IMSI: generatedImsi(n), KI: n.toString(16).padStart(32, '0').toUpperCase(), OPC: (n * 7).toString(16).padStart(32, '0').toUpperCase(), ADM1: '88888888', PIN1: '1234', PUK1: '12345678', SPN: 'simdm' };
+    const plain: Record<string, string> = {
+      ICCID: iccid,
+      IMSI: generatedImsi(n),
+      KI: n.toString(16).padStart(32, '0').toUpperCase(),
+      OPC: (n * 7).toString(16).padStart(32, '0').toUpperCase(),
+      ADM1: '88888888',
+      PIN1: '1234',
+      PUK1: '12345678',
+      SPN: 'simdm',
+    };
     buf.push(GENERATED_COLUMNS.map((c) => (secret.has(c) ? sealCell(key, iccid, c, plain[c]!) : plain[c]!)));
     if (buf.length === 10_000) {
       writeSync(fd, formatCsv(buf));
@@ -84,7 +101,9 @@ async function main(): Promise<void> {
   if (r.status !== 0) throw new Error(`measuring failed (exit ${r.status})`);
   const m = JSON.parse(r.stdout) as Record<string, number>;
   console.log(`key store: ${rows} rows, ${(size / 1048576).toFixed(0)} MiB, generated in ${genS.toFixed(1)} s`);
-  console.log(`perso run data side (child process): check ${m.checkS!.toFixed(1)} s, journal of ${m.rows} rows ${m.journalS!.toFixed(1)} s, ${m.rowsOpened} rows read back and decrypted in ${m.openS!.toFixed(2)} s`);
+  console.log(
+    `perso run data side (child process): check ${m.checkS!.toFixed(1)} s, journal of ${m.rows} rows ${m.journalS!.toFixed(1)} s, ${m.rowsOpened} rows read back and decrypted in ${m.openS!.toFixed(2)} s`,
+  );
   console.log(`peak RSS: ${m.peakRssMiB} MiB`);
   if (!keep) rmSync(dir, { recursive: true, force: true });
 }

@@ -64,7 +64,8 @@ async function one(host: CardHostClient, ctx: PcscContext, n: number): Promise<R
   const cpu = process.cpuUsage(cpu0);
   const left = await feeder.stop();
   const c = checkCards([...feeder.finished, ...left], b.rows);
-  if (c.problems.length || sum.verified !== cards) throw new Error(`bench run with ${n} readers: ${sum.verified}/${cards} verified, ${c.problems.slice(0, 3).join('; ')}`);
+  if (c.problems.length || sum.verified !== cards)
+    throw new Error(`bench run with ${n} readers: ${sum.verified}/${cards} verified, ${c.problems.slice(0, 3).join('; ')}`);
   for (const p of ports) await host.remove(p);
   writeMs.sort((a, b) => a - b);
   return {
@@ -93,7 +94,9 @@ try {
   await pcscd.stop();
 }
 const base = rows[0]!.cpm;
-console.log(`perso bench: ${PER_READER} blank cards per reader, 4 files per card (EF.IMSI, EF.SPN, K/OPc EF, EF.ICCID), ${LATENCY} ms per APDU, operator swap gap 450 ms`);
+console.log(
+  `perso bench: ${PER_READER} blank cards per reader, 4 files per card (EF.IMSI, EF.SPN, K/OPc EF, EF.ICCID), ${LATENCY} ms per APDU, operator swap gap 450 ms`,
+);
 console.log('readers  cards  seconds  cards/min  ideal cards/min  scaling (cpm/N)/cpm1  write ms/card (median)  APDUs/card  minimum  runner CPU ms/card');
 for (const r of rows) {
   console.log(

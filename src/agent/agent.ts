@@ -35,7 +35,17 @@ import { AgentError } from './errors.js';
 import { gbaBootstrap } from './gba-client.js';
 import type { BootstrapSource } from './source.js';
 import { StateDir } from './state.js';
-import { accountsOf, applyBootstrap, type ApplyReport, type BootstrapFileData, type DeviceTree, type Indications, indicationsOf, setDevInfo, setNonce } from './tree.js';
+import {
+  accountsOf,
+  applyBootstrap,
+  type ApplyReport,
+  type BootstrapFileData,
+  type DeviceTree,
+  type Indications,
+  indicationsOf,
+  setDevInfo,
+  setNonce,
+} from './tree.js';
 
 export type AgentEvent =
   | { type: 'card'; iccid: string; imsi: string; known: boolean }
@@ -308,10 +318,15 @@ export class DeviceAgent {
       }
       const cli = acc.auth.find((a) => a.level === 'CLCRED');
       const gba = cli && /GBA|AKA/i.test(cli.type) ? await this.gbaKeys(pair, acc.addr) : undefined;
-      const res = await dmSession(acc, tree, { ...(this.opts.dm ?? {}), devId: this.deviceId, ...(gba ? { gba } : {}), ...(only ? { serverInitiated: only.serverInitiated } : {}) }, (level, nonce) => {
-        setNonce(tree, acc.nodeName, level, nonce);
-        this.state.saveTree(pair, tree);
-      });
+      const res = await dmSession(
+        acc,
+        tree,
+        { ...(this.opts.dm ?? {}), devId: this.deviceId, ...(gba ? { gba } : {}), ...(only ? { serverInitiated: only.serverInitiated } : {}) },
+        (level, nonce) => {
+          setNonce(tree, acc.nodeName, level, nonce);
+          this.state.saveTree(pair, tree);
+        },
+      );
       this.state.saveTree(pair, tree);
       this.emit({ type: 'connected', serverId: res.serverId, roundTrips: res.roundTrips, changed: res.changed });
       if (res.cardChanges.length) await this.cardChanged(pair, res.cardChanges);
@@ -336,7 +351,8 @@ export class DeviceAgent {
       const n = parseNotification(pkg);
       const acc = accountsOf(this.tree.dm).find((a) => a.serverId === n.serverId);
       const srv = acc?.auth.find((a) => a.level === 'SRVCRED');
-      if (!acc || srv?.secret === undefined) throw new AgentError('agent.dm', `package #0 from unknown server ${JSON.stringify(n.serverId.slice(0, 64))}: ignored`);
+      if (!acc || srv?.secret === undefined)
+        throw new AgentError('agent.dm', `package #0 from unknown server ${JSON.stringify(n.serverId.slice(0, 64))}: ignored`);
       try {
         acceptNotification(pkg, srv.secret, new Uint8Array(Buffer.from(srv.data ?? '', 'base64')), this.notifications);
       } catch (e) {
@@ -367,7 +383,8 @@ export class DeviceAgent {
 
   private async writeBack(pair: string, accounts: string[], link: CardLink): Promise<void> {
     const tree = this.tree && this.state.state.current === pair ? this.tree : this.state.loadTree(pair);
-    if (!this.opts.secrets) throw new AgentError('agent.card', `the server changed ${accounts.join(', ')} on the card, but no ADM key was given to write it (SIMDM_ADM1)`);
+    if (!this.opts.secrets)
+      throw new AgentError('agent.card', `the server changed ${accounts.join(', ')} on the card, but no ADM key was given to write it (SIMDM_ADM1)`);
     const rep = await writeAccountsToCard(link, tree, accounts, { secrets: this.opts.secrets, ...(this.opts.admKeys ? { admKeys: this.opts.admKeys } : {}) });
     const rec = this.state.state.pairs[pair];
     if (rec) {
@@ -404,7 +421,9 @@ function withCpAccounts(files: BootstrapFileData[], issues: string[]): Bootstrap
     const fields = dmFieldsFromCp(f.fields);
     const accs = accountsOf(fields).filter((a) => !dmServers.has(a.serverId));
     if (!accs.length) continue;
-    const keep = Object.fromEntries(Object.entries(fields).filter(([k]) => accs.some((a) => k === `./DMAcc/${a.nodeName}` || k.startsWith(`./DMAcc/${a.nodeName}/`))));
+    const keep = Object.fromEntries(
+      Object.entries(fields).filter(([k]) => accs.some((a) => k === `./DMAcc/${a.nodeName}` || k.startsWith(`./DMAcc/${a.nodeName}/`))),
+    );
     extra.push({ kind: 'dm', authority: f.authority, fields: keep });
     issues.push(`DM account${accs.length > 1 ? 's' : ''} ${accs.map((a) => a.serverId).join(', ')} loaded from the CP document (APPLICATION w7)`);
   }
@@ -414,7 +433,11 @@ function withCpAccounts(files: BootstrapFileData[], issues: string[]): Bootstrap
 /** The NAPs in the tree's ./NAP and ./Proxy nodes. */
 export function napsFromTree(tree: DeviceTree): NapSettings[] {
   const out: NapSettings[] = [];
-  const ids = new Set(Object.keys(tree.dm).map((k) => /^\.\/NAP\/([^/]+)$/.exec(k)?.[1]).filter((x): x is string => !!x));
+  const ids = new Set(
+    Object.keys(tree.dm)
+      .map((k) => /^\.\/NAP\/([^/]+)$/.exec(k)?.[1])
+      .filter((x): x is string => !!x),
+  );
   for (const id of ids) {
     const b = `./NAP/${id}`;
     const n: NapSettings = { napId: id };
@@ -422,8 +445,15 @@ export function napsFromTree(tree: DeviceTree): NapSettings[] {
     if (g('Name')) n.name = g('Name')!;
     if (g('Addr')) n.apn = g('Addr')!;
     if (g('Bearer/BearerType')) n.bearer = g('Bearer/BearerType')!;
-    const auth = Object.keys(tree.dm).map((k) => new RegExp(`^\\./NAP/${id}/Auth/([^/]+)$`).exec(k)?.[1]).find((x) => !!x);
-    if (auth) n.auth = { type: auth, ...(g(`Auth/${auth}/Id`) !== undefined ? { name: g(`Auth/${auth}/Id`)! } : {}), ...(g(`Auth/${auth}/Secret`) !== undefined ? { secret: g(`Auth/${auth}/Secret`)! } : {}) };
+    const auth = Object.keys(tree.dm)
+      .map((k) => new RegExp(`^\\./NAP/${id}/Auth/([^/]+)$`).exec(k)?.[1])
+      .find((x) => !!x);
+    if (auth)
+      n.auth = {
+        type: auth,
+        ...(g(`Auth/${auth}/Id`) !== undefined ? { name: g(`Auth/${auth}/Id`)! } : {}),
+        ...(g(`Auth/${auth}/Secret`) !== undefined ? { secret: g(`Auth/${auth}/Secret`)! } : {}),
+      };
     for (const k of Object.keys(tree.dm)) {
       const m = /^\.\/Proxy\/([^/]+)\/ConRef\/[^/]+\/ConRef$/.exec(k);
       if (!m || tree.dm[k] !== b) continue;

@@ -38,13 +38,23 @@ export function dmMessageFromTree(tree: DeviceTree, accounts: string[], hdr: { t
       if (v === '(node)') kids.push(el('Meta', {}, [el('Format', { xmlns: 'syncml:metinf' }, ['node'])]));
       else {
         const m = FORMAT.exec(v);
-        kids.push(el('Meta', {}, [el('Format', { xmlns: 'syncml:metinf' }, [m ? m[1]! : 'chr']), el('Type', { xmlns: 'syncml:metinf' }, ['text/plain'])]), el('Data', {}, [m ? v.slice(0, m.index) : v]));
+        kids.push(
+          el('Meta', {}, [el('Format', { xmlns: 'syncml:metinf' }, [m ? m[1]! : 'chr']), el('Type', { xmlns: 'syncml:metinf' }, ['text/plain'])]),
+          el('Data', {}, [m ? v.slice(0, m.index) : v]),
+        );
       }
       items.push(el('Item', {}, kids));
     }
   }
   return el('SyncML', { xmlns: 'SYNCML:SYNCML1.2' }, [
-    el('SyncHdr', {}, [el('VerDTD', {}, ['1.2']), el('VerProto', {}, ['DM/1.2']), el('SessionID', {}, ['1']), el('MsgID', {}, ['1']), el('Target', {}, [el('LocURI', {}, [hdr.target])]), el('Source', {}, [el('LocURI', {}, [hdr.source])])]),
+    el('SyncHdr', {}, [
+      el('VerDTD', {}, ['1.2']),
+      el('VerProto', {}, ['DM/1.2']),
+      el('SessionID', {}, ['1']),
+      el('MsgID', {}, ['1']),
+      el('Target', {}, [el('LocURI', {}, [hdr.target])]),
+      el('Source', {}, [el('LocURI', {}, [hdr.source])]),
+    ]),
     el('SyncBody', {}, [el('Add', {}, [el('CmdID', {}, ['1']), ...items]), el('Final')]),
   ]);
 }
@@ -73,7 +83,11 @@ export async function writeAccountsToCard(s: ApduSender, tree: DeviceTree, accou
   if (!file || !file.bytes || !file.content) throw new AgentError('agent.card', `the card holds no DM bootstrap file with account ${accounts.join(', ')}`);
   const fields = file.content.fields;
   // accounts of that file the server did not touch keep the card's values
-  const onCard = new Set(Object.keys(fields).map((k) => /^\.\/DMAcc\/([^/]+)/.exec(k)?.[1]).filter((x): x is string => !!x));
+  const onCard = new Set(
+    Object.keys(fields)
+      .map((k) => /^\.\/DMAcc\/([^/]+)/.exec(k)?.[1])
+      .filter((x): x is string => !!x),
+  );
   const merged: DeviceTree = { dm: { ...tree.dm }, lwm2m: {}, owners: tree.owners };
   for (const a of onCard) {
     if (accounts.includes(a)) continue;
@@ -89,7 +103,7 @@ export async function writeAccountsToCard(s: ApduSender, tree: DeviceTree, accou
 
   // the plan: the card as it is, with this one file replaced (as a rollback plan is built)
   // each authority's DODFs are its base (6430 + i) plus 0x100 per bank and 0x200 per chunk (plan.ts)
-  const base = (fid: number): number => (fid & 0xff00) >= (FID.dodfBase & 0xff00) ? (FID.dodfBase & 0xff00) | (fid & 0xff) : fid;
+  const base = (fid: number): number => ((fid & 0xff00) >= (FID.dodfBase & 0xff00) ? (FID.dodfBase & 0xff00) | (fid & 0xff) : fid);
   const dodfs = [...new Set(st.dodfs.map((d) => base(d.fid)))].sort((a, b) => a - b);
   const keyOf = (d: number): string => opts.admKeys?.[d - FID.dodfBase] ?? `ADM${d - FID.dodfBase + 1}`;
   const used = (b: Uint8Array | undefined, n: number): string => toHex((b ?? new Uint8Array()).subarray(0, n));
@@ -108,7 +122,14 @@ export async function writeAccountsToCard(s: ApduSender, tree: DeviceTree, accou
     dodfs: st.dodfs.map((d) => ({ fid: fidHex(d.fid), bytes: used(d.bytes, d.usedLength) })),
     files: st.files
       .filter((f) => f.bytes && f.kind && f.oid)
-      .map((f) => ({ dodf: fidHex(f.dodf), path: f.path, kind: f.kind!, oid: f.oid!, label: f.label ?? '', bytes: f === file ? toHex(bytes) : toHex(f.bytes!.subarray(0, f.content?.length ?? f.bytes!.length)) })),
+      .map((f) => ({
+        dodf: fidHex(f.dodf),
+        path: f.path,
+        kind: f.kind!,
+        oid: f.oid!,
+        label: f.label ?? '',
+        bytes: f === file ? toHex(bytes) : toHex(f.bytes!.subarray(0, f.content?.length ?? f.bytes!.length)),
+      })),
   };
   const plan = backupToPlan(backup);
   plan.name = backup.profile;

@@ -51,7 +51,11 @@ export function napsOfCp(fields: Record<string, string>): NapSettings[] {
     const authType = Object.entries(fields).find(([k]) => k.startsWith(`NAPDEF[${id}]/NAPAUTHINFO[`) && k.endsWith('/AUTHTYPE'));
     if (authType) {
       const pre = authType[0].slice(0, -'AUTHTYPE'.length);
-      n.auth = { type: authType[1], ...(fields[`${pre}AUTHNAME`] !== undefined ? { name: fields[`${pre}AUTHNAME`]! } : {}), ...(fields[`${pre}AUTHSECRET`] !== undefined ? { secret: fields[`${pre}AUTHSECRET`]! } : {}) };
+      n.auth = {
+        type: authType[1],
+        ...(fields[`${pre}AUTHNAME`] !== undefined ? { name: fields[`${pre}AUTHNAME`]! } : {}),
+        ...(fields[`${pre}AUTHSECRET`] !== undefined ? { secret: fields[`${pre}AUTHSECRET`]! } : {}),
+      };
     }
     // the logical proxy whose physical proxy routes through this NAP
     for (const [k, v] of Object.entries(fields)) {
@@ -139,7 +143,9 @@ export function runHook(command: string, env: Record<string, string>, timeoutMs 
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', command], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'], timeout: timeoutMs });
     child.on('error', (e) => reject(new AgentError('agent.connectivity', `network hook could not start: ${e.message}`)));
-    child.on('exit', (code, sig) => (code === 0 ? resolve() : reject(new AgentError('agent.connectivity', `network hook failed (${sig ? `signal ${sig}` : `exit ${code}`})`))));
+    child.on('exit', (code, sig) =>
+      code === 0 ? resolve() : reject(new AgentError('agent.connectivity', `network hook failed (${sig ? `signal ${sig}` : `exit ${code}`})`)),
+    );
   });
 }
 
@@ -154,7 +160,13 @@ export function nmKeyfile(n: NapSettings): string {
   if (n.auth?.name !== undefined) lines.push(`username=${ini(n.auth.name)}`);
   if (n.auth?.secret !== undefined) lines.push(`password=${ini(n.auth.secret)}`, 'password-flags=0');
   lines.push('', '[ipv4]', 'method=auto', '', '[ipv6]', 'method=auto', '');
-  if (n.proxy) lines.splice(lines.length - 1, 0, `# HTTP proxy ${ini(n.proxy.addr)}${n.proxy.port ? `:${n.proxy.port}` : ''} (not expressible in a keyfile: see the network hook)`, '');
+  if (n.proxy)
+    lines.splice(
+      lines.length - 1,
+      0,
+      `# HTTP proxy ${ini(n.proxy.addr)}${n.proxy.port ? `:${n.proxy.port}` : ''} (not expressible in a keyfile: see the network hook)`,
+      '',
+    );
   return lines.join('\n');
 }
 

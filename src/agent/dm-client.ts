@@ -19,7 +19,17 @@
 import { randomBytes } from 'node:crypto';
 import { CHAL_TYPE, type DmAuthScheme, HMAC_HEADER, hasCredential, present, schemeOf, verifyPresented } from '../dm/credentials.js';
 import { postDm } from '../dm/http.js';
-import { ALERT, decodeDmMessage, DM_CONTENT_TYPE, DM_MAX_MESSAGE, type DmCommand, type DmEncoding, type DmMessage, encodeDmMessage, STATUS } from '../dm/message.js';
+import {
+  ALERT,
+  decodeDmMessage,
+  DM_CONTENT_TYPE,
+  DM_MAX_MESSAGE,
+  type DmCommand,
+  type DmEncoding,
+  type DmMessage,
+  encodeDmMessage,
+  STATUS,
+} from '../dm/message.js';
 import { SimdmError } from '../errors.js';
 import { ctEqual } from '../secure/aka/compare.js';
 import { gbaMac } from '../secure/gba/ua.js';
@@ -74,7 +84,8 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
   } catch {
     throw new AgentError('agent.dm', `account ${acc.nodeName}: server address is not a URL`);
   }
-  if (url.protocol !== 'https:' && !(opts.allowHttp && url.protocol === 'http:')) throw new AgentError('agent.dm', `account ${acc.nodeName}: only https:// DM servers are used`);
+  if (url.protocol !== 'https:' && !(opts.allowHttp && url.protocol === 'http:'))
+    throw new AgentError('agent.dm', `account ${acc.nodeName}: only https:// DM servers are used`);
   const gba = opts.gba;
   const cli = gba ? { level: 'CLCRED', type: 'GBA', name: acc.auth.find((a) => a.level === 'CLCRED')?.name ?? opts.devId, secret: '' } : cred(acc, 'CLCRED');
   const srv = gba ? { level: 'SRVCRED', type: 'GBA', name: '', secret: '' } : cred(acc, 'SRVCRED');
@@ -104,7 +115,11 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
   for (let trip = 1; trip <= MAX_ROUND_TRIPS; trip++) {
     msgId++;
     const body: DmCommand[] = [...(hdrStatus ? [hdrStatus] : []), ...pending].map((c, i) => ({ ...c, cmdId: i + 1 }));
-    const msg: DmMessage = { header: { sessionId, msgId, target: url.href, source: opts.devId, sourceName: cli.name, maxMsgSize: DM_MAX_MESSAGE }, body, final: true };
+    const msg: DmMessage = {
+      header: { sessionId, msgId, target: url.href, source: opts.devId, sourceName: cli.name, maxMsgSize: DM_MAX_MESSAGE },
+      body,
+      final: true,
+    };
     let bytes: Uint8Array;
     const headers: Record<string, string> = { 'content-type': DM_CONTENT_TYPE[enc] };
     if (scheme === 'md5') {
@@ -119,7 +134,11 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
     }
     let ans;
     try {
-      ans = await postDm(target, bytes, headers, { ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.connectTo ? { connectTo: opts.connectTo } : {}) });
+      ans = await postDm(target, bytes, headers, {
+        ...(opts.ca ? { ca: opts.ca } : {}),
+        ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+        ...(opts.connectTo ? { connectTo: opts.connectTo } : {}),
+      });
     } catch (e) {
       throw new AgentError('agent.dm', `DM server ${acc.serverId}: ${e instanceof SimdmError ? e.message : 'unreachable'}`, { cause: e });
     }
@@ -149,7 +168,10 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
     }
 
     // 1. were we accepted?
-    const st = reply.body.find((c): c is Extract<DmCommand, { kind: 'Status' }> => c.kind === 'Status' && c.cmdRef === 0 && c.cmd === 'SyncHdr' && (c.msgRef === 0 || c.msgRef === msgId));
+    const st = reply.body.find(
+      (c): c is Extract<DmCommand, { kind: 'Status' }> =>
+        c.kind === 'Status' && c.cmdRef === 0 && c.cmd === 'SyncHdr' && (c.msgRef === 0 || c.msgRef === msgId),
+    );
     if (st?.chal?.nextNonce) {
       clientNonce = st.chal.nextNonce;
       onNonce('CLCRED', clientNonce);
@@ -166,12 +188,17 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
 
     // 2. is the server who it says? (md5: its first message; HMAC: every message)
     if (scheme !== 'md5' || !serverAuthedOnce) {
-      const presented = { ...(reply.header.cred ? { cred: reply.header.cred } : {}), ...(typeof ans.headers[HMAC_HEADER] === 'string' ? { hmac: ans.headers[HMAC_HEADER] } : {}) };
+      const presented = {
+        ...(reply.header.cred ? { cred: reply.header.cred } : {}),
+        ...(typeof ans.headers[HMAC_HEADER] === 'string' ? { hmac: ans.headers[HMAC_HEADER] } : {}),
+      };
       let ok = false;
       try {
         if (scheme === 'gba') {
           const h = ans.headers['x-gba-mac'];
-          ok = typeof h === 'string' && ctEqual(new TextEncoder().encode(h), new TextEncoder().encode(gbaMac(gba!.ksNaf, Buffer.concat([Buffer.from('server:'), ans.body]))));
+          ok =
+            typeof h === 'string' &&
+            ctEqual(new TextEncoder().encode(h), new TextEncoder().encode(gbaMac(gba!.ksNaf, Buffer.concat([Buffer.from('server:'), ans.body]))));
         } else ok = verifyPresented(scheme, presented, srv.name, srv.secret, new Uint8Array(Buffer.from(serverNonce ?? '', 'base64')), ans.body);
       } catch {
         ok = false;
@@ -181,14 +208,43 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
       if (!ok) {
         serverFailures++;
         if (scheme === 'gba') throw new AgentError('agent.dm', `DM server ${acc.serverId} failed to authenticate itself (GBA)`);
-        hdrStatus = { kind: 'Status', cmdId: 0, msgRef: reply.header.msgId, cmdRef: 0, cmd: 'SyncHdr', targetRef: opts.devId, sourceRef: reply.header.source, ...(chal ? { chal } : {}), data: hasCredential(scheme, presented) ? STATUS.unauthorized : STATUS.credMissing };
+        hdrStatus = {
+          kind: 'Status',
+          cmdId: 0,
+          msgRef: reply.header.msgId,
+          cmdRef: 0,
+          cmd: 'SyncHdr',
+          targetRef: opts.devId,
+          sourceRef: reply.header.source,
+          ...(chal ? { chal } : {}),
+          data: hasCredential(scheme, presented) ? STATUS.unauthorized : STATUS.credMissing,
+        };
         pending = []; // its commands are not executed
         continue;
       }
       serverAuthedOnce = true;
-      hdrStatus = { kind: 'Status', cmdId: 0, msgRef: reply.header.msgId, cmdRef: 0, cmd: 'SyncHdr', targetRef: opts.devId, sourceRef: reply.header.source, ...(chal ? { chal } : {}), data: STATUS.authAccepted };
+      hdrStatus = {
+        kind: 'Status',
+        cmdId: 0,
+        msgRef: reply.header.msgId,
+        cmdRef: 0,
+        cmd: 'SyncHdr',
+        targetRef: opts.devId,
+        sourceRef: reply.header.source,
+        ...(chal ? { chal } : {}),
+        data: STATUS.authAccepted,
+      };
     } else {
-      hdrStatus = { kind: 'Status', cmdId: 0, msgRef: reply.header.msgId, cmdRef: 0, cmd: 'SyncHdr', targetRef: opts.devId, sourceRef: reply.header.source, data: STATUS.ok };
+      hdrStatus = {
+        kind: 'Status',
+        cmdId: 0,
+        msgRef: reply.header.msgId,
+        cmdRef: 0,
+        cmd: 'SyncHdr',
+        targetRef: opts.devId,
+        sourceRef: reply.header.source,
+        data: STATUS.ok,
+      };
     }
 
     // 3. its commands
@@ -199,7 +255,12 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
       commands++;
       const ref = { cmdId: 0, msgRef: reply.header.msgId, cmdRef: c.cmdId };
       if (c.kind === 'Alert') {
-        pending.push({ kind: 'Status', ...ref, cmd: 'Alert', data: c.data === ALERT.display || c.data === ALERT.nextMessage ? STATUS.ok : STATUS.optionalNotSupported });
+        pending.push({
+          kind: 'Status',
+          ...ref,
+          cmd: 'Alert',
+          data: c.data === ALERT.display || c.data === ALERT.nextMessage ? STATUS.ok : STATUS.optionalNotSupported,
+        });
         continue;
       }
       if (c.kind === 'Unsupported') {

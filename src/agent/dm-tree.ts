@@ -47,7 +47,13 @@ function normalise(uri: string): string | undefined {
   if (!u.startsWith('./')) u = `./${u}`;
   u = u.replace(/\/+$/, '');
   // OMA-TS-DM_TND 6: URI segments are non-empty, no "." or ".." beyond the root
-  if (u.split('/').slice(1).some((s) => s === '' || s === '.' || s === '..')) return undefined;
+  if (
+    u
+      .split('/')
+      .slice(1)
+      .some((s) => s === '' || s === '.' || s === '..')
+  )
+    return undefined;
   return u;
 }
 
@@ -86,7 +92,8 @@ function one(s: TreeSession, kind: DmCommand['kind'], item: DmItem): ExecResult 
       if (!exists(tree, uri)) return { status: STATUS.notFound };
       if (secret(uri)) return { status: STATUS.notAllowed };
       const v = tree.dm[uri];
-      if (v === undefined || v === '(node)') return { status: STATUS.ok, results: [{ source: uri, meta: { format: 'node' }, data: children(tree, uri).join('/') }] };
+      if (v === undefined || v === '(node)')
+        return { status: STATUS.ok, results: [{ source: uri, meta: { format: 'node' }, data: children(tree, uri).join('/') }] };
       const { data, format } = split(v);
       return { status: STATUS.ok, results: [{ source: uri, meta: { format, type: 'text/plain' }, data }] };
     }

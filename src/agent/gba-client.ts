@@ -51,7 +51,8 @@ export interface GbaSessionParams {
 export async function gbaBootstrap(card: ApduSender, p: GbaSessionParams): Promise<{ btid: string; ksNaf: Uint8Array }> {
   const bsf = new URL('/gba/bootstrap', p.dmUrl);
   const ch = await post(bsf, JSON.stringify({ impi: p.impi }), {}, p.ca);
-  if (ch.status !== 401 || !s(ch.body.rand) || !s(ch.body.autn)) throw new AgentError('agent.dm', `GBA bootstrap: no challenge (${s(ch.body.code) || ch.status})`);
+  if (ch.status !== 401 || !s(ch.body.rand) || !s(ch.body.autn))
+    throw new AgentError('agent.dm', `GBA bootstrap: no challenge (${s(ch.body.code) || ch.status})`);
   const rand = new Uint8Array(Buffer.from(s(ch.body.rand), 'base64'));
   const autn = new Uint8Array(Buffer.from(s(ch.body.autn), 'base64'));
   await card.send({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: fromHex(USIM_AID) }, 'SELECT ADF.USIM');

@@ -60,7 +60,8 @@ export class StateDir {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (existsSync(p)) {
       const s = readJson(p) as Partial<DeviceState>;
-      if (typeof s.deviceId !== 'string' || typeof s.pairs !== 'object' || s.pairs === null) throw new AgentError('agent.state', `${p}: missing deviceId or pairs`);
+      if (typeof s.deviceId !== 'string' || typeof s.pairs !== 'object' || s.pairs === null)
+        throw new AgentError('agent.state', `${p}: missing deviceId or pairs`);
       this.state = s as DeviceState;
     } else {
       this.state = { deviceId: `urn:uuid:${randomUUID()}`, pairs: {} };

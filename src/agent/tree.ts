@@ -16,7 +16,6 @@ import { accountsOf, type DmAccountView } from '../bootstrap/content/dm-accounts
 import type { Indications } from '../bootstrap/content/dm-accounts.js';
 export type { Indications };
 
-
 export interface Owner {
   pair: string;
   /** DODF FID (hex) of the authority whose file carried the data */

@@ -49,7 +49,12 @@ export function decodeAtr(atr: Uint8Array): Atr {
   let tckNeeded = false;
   for (let n = 0; y; n++) {
     const b: InterfaceBytes = {};
-    for (const [bit, name] of [[1, 'TA'], [2, 'TB'], [4, 'TC'], [8, 'TD']] as const) {
+    for (const [bit, name] of [
+      [1, 'TA'],
+      [2, 'TB'],
+      [4, 'TC'],
+      [8, 'TD'],
+    ] as const) {
       if (y & bit) {
         if (i >= atr.length) throw new AtrError(`${name}${n + 1} missing`, i);
         b[name] = atr[i++]!;

@@ -26,7 +26,12 @@ export class ApduFormatError extends SimdmError {
 }
 
 export function encodeCommand(c: CommandApdu): Uint8Array {
-  for (const [k, v] of [['CLA', c.cla], ['INS', c.ins], ['P1', c.p1], ['P2', c.p2]] as const) {
+  for (const [k, v] of [
+    ['CLA', c.cla],
+    ['INS', c.ins],
+    ['P1', c.p1],
+    ['P2', c.p2],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0 || v > 255) throw new ApduFormatError(`${k} must be a byte, got ${v}`);
   }
   const nc = c.data?.length ?? 0;

@@ -12,7 +12,6 @@ import { isSuccess, SwError, swHex } from './sw.js';
 import { traceCommand, traceResponse, type TraceSink } from './trace.js';
 import { SimdmError } from '../errors.js';
 
-
 export interface LinkOptions {
   trace?: TraceSink;
   /** issue GET RESPONSE on 61xx and re-issue on 6Cxx (default true) */
@@ -158,7 +157,6 @@ async function sendVia(s: ApduSender, cmd: CommandApdu, what?: string): Promise<
   if (!isSuccess(r.sw)) throw new SwError(r.sw, what ?? insName(cmd.ins));
   return r.data;
 }
-
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;

@@ -7,9 +7,34 @@ export { CardFs, fileInfo, parseDirRecord, type AppInfo, type CardFsOptions, typ
 export { Catalogue, standardCatalogue, type CatalogueEntry } from '../card/catalogue.js';
 export { CARD_MODEL, CODECS } from '../card/spec/index.js';
 export type { CodecVector, EfCodec, Json } from '../card/codecs/types.js';
-export { changePin, disablePin, enablePin, encodePinValue, pinStatus, pukStatus, unblockPin, verifyPin, type PinRef, type PinStatus, type SafetyOptions } from '../card/pin.js';
+export {
+  changePin,
+  disablePin,
+  enablePin,
+  encodePinValue,
+  pinStatus,
+  pukStatus,
+  unblockPin,
+  verifyPin,
+  type PinRef,
+  type PinStatus,
+  type SafetyOptions,
+} from '../card/pin.js';
 export { isAdm, keyName, keyRefOf, pukName } from '../card/keys.js';
 export { accessFromCompact, accessFromExpanded, hintFor, keysOf, type AccessMap, type AccessOp, type AccessRule } from '../card/access.js';
 export { listDf, walk, type WalkOptions } from '../card/walk.js';
-export { applyRestore, dumpCard, parseDump, planRestore, readEntry, RestoreError, DUMP_FORMAT, type Dump, type DumpFile, type DumpOptions, type DumpStats, type RestoreAction } from '../card/dump.js';
+export {
+  applyRestore,
+  dumpCard,
+  parseDump,
+  planRestore,
+  readEntry,
+  RestoreError,
+  DUMP_FORMAT,
+  type Dump,
+  type DumpFile,
+  type DumpOptions,
+  type DumpStats,
+  type RestoreAction,
+} from '../card/dump.js';
 export { CardFsError, FileNotFoundError, PinError } from '../card/errors.js';

@@ -25,10 +25,21 @@ const BackupSchema = z.object({
   owner: z.string(),
   appFid: z.number(),
   appLabel: z.string(),
-  tokenInfo: z.object({ version: z.number(), serialNumber: hex, manufacturerID: z.string().optional(), label: z.string().optional(), tokenflags: z.array(z.number()) }).optional(),
+  tokenInfo: z
+    .object({ version: z.number(), serialNumber: hex, manufacturerID: z.string().optional(), label: z.string().optional(), tokenflags: z.array(z.number()) })
+    .optional(),
   odf: hex.nullable(),
   dodfs: z.array(z.object({ fid: z.string(), bytes: hex })),
-  files: z.array(z.object({ dodf: z.string(), path: hex, kind: z.enum(['lwm2m', 'dm', 'cpBootstrap', 'cpConfig1', 'cpConfig2']), oid: z.string(), label: z.string(), bytes: hex })),
+  files: z.array(
+    z.object({
+      dodf: z.string(),
+      path: hex,
+      kind: z.enum(['lwm2m', 'dm', 'cpBootstrap', 'cpConfig1', 'cpConfig2']),
+      oid: z.string(),
+      label: z.string(),
+      bytes: hex,
+    }),
+  ),
 });
 
 export type BackupFile = z.infer<typeof BackupSchema>;
@@ -41,7 +52,8 @@ export function loadBackup(path: string): BackupFile {
     throw new BootstrapError('backup', `cannot read backup ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const r = BackupSchema.safeParse(json);
-  if (!r.success) throw new BootstrapError('backup', `${path}: not a simdm bootstrap backup (${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message})`);
+  if (!r.success)
+    throw new BootstrapError('backup', `${path}: not a simdm bootstrap backup (${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message})`);
   return r.data;
 }
 
@@ -55,7 +67,13 @@ export function backupToPlan(b: BackupFile): CardPlan {
     owner: b.owner,
     authorities: b.authorities,
     tokenInfo: b.tokenInfo
-      ? { version: b.tokenInfo.version, serialNumber: fromHex(b.tokenInfo.serialNumber), ...(b.tokenInfo.manufacturerID !== undefined ? { manufacturerID: b.tokenInfo.manufacturerID } : {}), ...(b.tokenInfo.label !== undefined ? { label: b.tokenInfo.label } : {}), tokenflags: b.tokenInfo.tokenflags }
+      ? {
+          version: b.tokenInfo.version,
+          serialNumber: fromHex(b.tokenInfo.serialNumber),
+          ...(b.tokenInfo.manufacturerID !== undefined ? { manufacturerID: b.tokenInfo.manufacturerID } : {}),
+          ...(b.tokenInfo.label !== undefined ? { label: b.tokenInfo.label } : {}),
+          tokenflags: b.tokenInfo.tokenflags,
+        }
       : { version: 0, serialNumber: fromHex('00'), tokenflags: [0] },
     indications: { userConfirmation: false, autoConnect: false },
     ...(b.dodfs.some((d) => d.bytes.toUpperCase().startsWith('A7')) ? { layout: { omapi: true } } : {}),
@@ -68,7 +86,16 @@ export function backupToPlan(b: BackupFile): CardPlan {
       const kind = f.kind as BootstrapKind;
       const known = KINDS[kind].slots;
       const slots: [number, number] = known.includes(fid) ? [known[0], known[1]] : slotPair(fid);
-      return { id: `restored-${i}`, kind, oid: f.oid, label: f.label, authority: a.name, slots, bytes, fields: decodeContent(KINDS[kind].format, bytes, f.label).fields };
+      return {
+        id: `restored-${i}`,
+        kind,
+        oid: f.oid,
+        label: f.label,
+        authority: a.name,
+        slots,
+        bytes,
+        fields: decodeContent(KINDS[kind].format, bytes, f.label).fields,
+      };
     }),
     secretValues: [],
   };

@@ -28,7 +28,8 @@ export function encodeDirRecord(app: DirApplication, recordLength: number): Uint
     if (label.length) items.splice(1, 0, { tag: 0x50, value: label });
   }
   const t = encodeBer(0x61, items);
-  if (t.length > recordLength) throw new CodecError('EF.DIR', `application template of ${t.length} bytes does not fit a ${recordLength}-byte record`, { tag: '61' });
+  if (t.length > recordLength)
+    throw new CodecError('EF.DIR', `application template of ${t.length} bytes does not fit a ${recordLength}-byte record`, { tag: '61' });
   const out = new Uint8Array(recordLength).fill(0xff);
   out.set(t);
   return out;

@@ -103,7 +103,11 @@ export interface DodfItem {
 export function opaqueEntry(f: DodfItem): Uint8Array {
   return encodeDer<DataType>(DataTypeType, {
     kind: 'opaqueDO',
-    value: { commonObjectAttributes: { label: f.label }, classAttributes: { applicationOID: f.oid }, typeAttributes: { kind: 'indirect', value: { path: fidBytes(f.fid) } } },
+    value: {
+      commonObjectAttributes: { label: f.label },
+      classAttributes: { applicationOID: f.oid },
+      typeAttributes: { kind: 'indirect', value: { path: fidBytes(f.fid) } },
+    },
   });
 }
 
@@ -116,7 +120,11 @@ export function opaqueEntry(f: DodfItem): Uint8Array {
 export function oidEntry(f: DodfItem): Uint8Array {
   return encodeDer<DataType>(DataTypeType, {
     kind: 'oidDO',
-    value: { commonObjectAttributes: { label: f.label }, classAttributes: { applicationName: f.label }, typeAttributes: { id: f.oid, value: { kind: 'indirect', value: { path: fidBytes(f.fid) } } } },
+    value: {
+      commonObjectAttributes: { label: f.label },
+      classAttributes: { applicationName: f.label },
+      typeAttributes: { id: f.oid, value: { kind: 'indirect', value: { path: fidBytes(f.fid) } } },
+    },
   });
 }
 

@@ -127,14 +127,30 @@ function objectsOf(entries: { value: DataType; offset: number }[], dodf: number,
         continue;
       }
       const oid = e.value.value.classAttributes.applicationOID;
-      out.push({ dodf, form: 'opaqueDO', ...(common.label !== undefined ? { label: common.label } : {}), ...(oid ? { oid } : {}), path: v.value.path, ...(common.flags ? { flags: common.flags } : {}), offset: e.offset });
+      out.push({
+        dodf,
+        form: 'opaqueDO',
+        ...(common.label !== undefined ? { label: common.label } : {}),
+        ...(oid ? { oid } : {}),
+        path: v.value.path,
+        ...(common.flags ? { flags: common.flags } : {}),
+        offset: e.offset,
+      });
     } else {
       const o = e.value.value.typeAttributes;
       if (o.value.kind !== 'indirect') {
         issues.push(`${name}: oidDO ${o.id} with a direct value; ignored`);
         continue;
       }
-      out.push({ dodf, form: 'oidDO', ...(common.label !== undefined ? { label: common.label } : {}), oid: o.id, path: o.value.value.path, ...(common.flags ? { flags: common.flags } : {}), offset: e.offset });
+      out.push({
+        dodf,
+        form: 'oidDO',
+        ...(common.label !== undefined ? { label: common.label } : {}),
+        oid: o.id,
+        path: o.value.value.path,
+        ...(common.flags ? { flags: common.flags } : {}),
+        offset: e.offset,
+      });
     }
   }
   return out;
@@ -156,7 +172,12 @@ async function readExpecting(
   o: { enough?: (b: Uint8Array) => boolean; max: number; secret?: boolean; directory?: boolean },
 ): Promise<Uint8Array> {
   const rest = (from: Uint8Array) =>
-    io.readBinary(what, { offset: from.length, max: o.max - from.length, ...(o.secret ? { secret: true } : {}), ...(o.enough ? { enough: (b: Uint8Array) => o.enough!(concatTwo(from, b)) } : {}) });
+    io.readBinary(what, {
+      offset: from.length,
+      max: o.max - from.length,
+      ...(o.secret ? { secret: true } : {}),
+      ...(o.enough ? { enough: (b: Uint8Array) => o.enough!(concatTwo(from, b)) } : {}),
+    });
   if (expected === undefined) return io.readBinary(what, { max: o.max, ...(o.enough ? { enough: o.enough } : {}), ...(o.secret ? { secret: true } : {}) });
   const n = typeof expected === 'number' ? expected + (o.directory ? 1 : 0) : expected.length;
   let head: Uint8Array;
@@ -325,10 +346,7 @@ async function readFile(io: LeanCard, f: CardBootstrapFile, st: CardState, expec
     st.issues.push(f.error);
     return;
   }
-  const enough =
-    info.format === 'lwm2m'
-      ? (b: Uint8Array) => b.length >= 4 && b.length >= 4 + ((b[2]! << 8) | b[3]!)
-      : paddingReached;
+  const enough = info.format === 'lwm2m' ? (b: Uint8Array) => b.length >= 4 && b.length >= 4 + ((b[2]! << 8) | b[3]!) : paddingReached;
   try {
     f.bytes = await readExpecting(io, `${info.label} (${f.path})`, expected, { enough, max: 0x8000, secret: true });
   } catch (e) {

@@ -80,19 +80,44 @@ export function planToScript(plan: CardPlan, opts: { dirRecord?: number; generat
   for (const k of keys) {
     const ref = /^ADM(\d+)$/.exec(k)!;
     const n = Number(ref[1]);
-    L.push(`# ${k} (${plan.authorities.filter((a) => a.key === k).map((a) => a.name).join(', ')})`, `002000${hex2(n <= 5 ? 0x09 + n : 0x84 + n)}08\${${k}}`, '#> SW=9000');
+    L.push(
+      `# ${k} (${plan.authorities
+        .filter((a) => a.key === k)
+        .map((a) => a.name)
+        .join(', ')})`,
+      `002000${hex2(n <= 5 ? 0x09 + n : 0x84 + n)}08\${${k}}`,
+      '#> SW=9000',
+    );
   }
   L.push('#@ end', '');
   L.push('#@ block structure', '# MF, then DF.PKCS15 as an ADF with the PKCS#15 AID (6A89: already there)');
   L.push('00A4000C023F00', '#> SW=9000');
-  L.push(apdu('E0', '0000', createFcp({ fid: plan.appFid, df: true, aid: plan.aid, access: { create: allKeys, delete: owner, activate: owner, deactivate: owner } })), '#> SW=9000|6A89');
+  L.push(
+    apdu(
+      'E0',
+      '0000',
+      createFcp({ fid: plan.appFid, df: true, aid: plan.aid, access: { create: allKeys, delete: owner, activate: owner, deactivate: owner } }),
+    ),
+    '#> SW=9000|6A89',
+  );
   L.push(apdu('A4', '040C', plan.aid), '#> SW=9000');
-  const ef = (fid: number, size: number, key: string) => createFcp({ fid, size, access: { read: 'ALW', update: key, delete: key, activate: key, deactivate: key }, sfi: null });
-  L.push('# EF.ODF, EF.TokenInfo', apdu('E0', '0000', ef(FID.odf, 64, owner)), '#> SW=9000|6A89', apdu('E0', '0000', ef(FID.tokenInfo, 128, owner)), '#> SW=9000|6A89');
+  const ef = (fid: number, size: number, key: string) =>
+    createFcp({ fid, size, access: { read: 'ALW', update: key, delete: key, activate: key, deactivate: key }, sfi: null });
+  L.push(
+    '# EF.ODF, EF.TokenInfo',
+    apdu('E0', '0000', ef(FID.odf, 64, owner)),
+    '#> SW=9000|6A89',
+    apdu('E0', '0000', ef(FID.tokenInfo, 128, owner)),
+    '#> SW=9000|6A89',
+  );
   const layout = freshLayout(plan);
   for (const d of layout) {
     const key = authorityOf(plan, d.part.authority).key;
-    L.push(`# EF.DODF ${fidHex(d.fid)} of ${d.part.authority} (${key})`, apdu('E0', '0000', ef(d.fid, Math.max(DODF_MAX, d.bytes.length), key)), '#> SW=9000|6A89');
+    L.push(
+      `# EF.DODF ${fidHex(d.fid)} of ${d.part.authority} (${key})`,
+      apdu('E0', '0000', ef(d.fid, Math.max(DODF_MAX, d.bytes.length), key)),
+      '#> SW=9000|6A89',
+    );
   }
   L.push('#@ end', '');
   L.push('#@ block content');
@@ -107,14 +132,34 @@ export function planToScript(plan: CardPlan, opts: { dirRecord?: number; generat
   L.push('#@ end', '');
   L.push('#@ block switch');
   for (const d of layout) {
-    L.push(`# EF.DODF ${fidHex(d.fid)}: ${d.part.files.map((f) => f.label).join(', ')}`, apdu('A4', '000C', Uint8Array.of(d.fid >> 8, d.fid & 0xff)), '#> SW=9000');
+    L.push(
+      `# EF.DODF ${fidHex(d.fid)}: ${d.part.files.map((f) => f.label).join(', ')}`,
+      apdu('A4', '000C', Uint8Array.of(d.fid >> 8, d.fid & 0xff)),
+      '#> SW=9000',
+    );
     L.push(...updateLines(d.bytes, []));
   }
   L.push('# EF.TokenInfo', apdu('A4', '000C', Uint8Array.of(FID.tokenInfo >> 8, FID.tokenInfo & 0xff)), '#> SW=9000', ...updateLines(tokenInfoBytes(plan), []));
   const rec = opts.dirRecord ?? 2;
-  L.push(`# EF.DIR record ${rec}: the PKCS#15 application template (pick a free record of your card)`, '00A4000C023F00', '#> SW=9000', '00A4000C022F00', '#> SW=9000');
-  L.push(`00DC${hex2(rec)}04${hex2(38)}${toHex(encodeDirRecord({ aid: plan.aid, label: plan.appLabel, path: Uint8Array.of(0x3f, 0x00, plan.appFid >> 8, plan.appFid & 0xff) }, 38))}`, '#> SW=9000');
-  L.push('# EF.ODF last: it makes the data objects visible', apdu('A4', '040C', plan.aid), '#> SW=9000', apdu('A4', '000C', Uint8Array.of(FID.odf >> 8, FID.odf & 0xff)), '#> SW=9000', ...updateLines(odfBytes(layout.map((d) => d.fid)), []));
+  L.push(
+    `# EF.DIR record ${rec}: the PKCS#15 application template (pick a free record of your card)`,
+    '00A4000C023F00',
+    '#> SW=9000',
+    '00A4000C022F00',
+    '#> SW=9000',
+  );
+  L.push(
+    `00DC${hex2(rec)}04${hex2(38)}${toHex(encodeDirRecord({ aid: plan.aid, label: plan.appLabel, path: Uint8Array.of(0x3f, 0x00, plan.appFid >> 8, plan.appFid & 0xff) }, 38))}`,
+    '#> SW=9000',
+  );
+  L.push(
+    '# EF.ODF last: it makes the data objects visible',
+    apdu('A4', '040C', plan.aid),
+    '#> SW=9000',
+    apdu('A4', '000C', Uint8Array.of(FID.odf >> 8, FID.odf & 0xff)),
+    '#> SW=9000',
+    ...updateLines(odfBytes(layout.map((d) => d.fid)), []),
+  );
   L.push('#@ end', '');
   return L.join('\n');
 }

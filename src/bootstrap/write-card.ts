@@ -51,12 +51,16 @@ export async function writeDirRecord(s: LeanCard, plan: CardPlan, free: { record
     }
     if (!slot) throw new BootstrapError('dir-full', `EF.DIR has no free record among its ${info.recordCount ?? 0}: cannot announce the PKCS#15 application`);
   }
-  const data = encodeDirRecord({ aid: plan.aid, label: plan.appLabel.slice(0, 16), path: Uint8Array.of(0x3f, 0x00, plan.appFid >> 8, plan.appFid & 0xff) }, slot.recordLength);
+  const data = encodeDirRecord(
+    { aid: plan.aid, label: plan.appLabel.slice(0, 16), path: Uint8Array.of(0x3f, 0x00, plan.appFid >> 8, plan.appFid & 0xff) },
+    slot.recordLength,
+  );
   const u = await s.transmit({ cla: 0x00, ins: 0xdc, p1: slot.record, p2: 0x04, data });
   if (u.sw !== 0x9000) throw new SwError(u.sw, `UPDATE RECORD EF.DIR ${slot.record}`);
   if (!verify) return;
   const back = await s.readRecord(slot.record, slot.recordLength);
-  if (back.sw !== 0x9000 || !bytesEqual(back.data, data)) throw new BootstrapError('verify', `read-back of EF.DIR record ${slot.record} differs from what was written`);
+  if (back.sw !== 0x9000 || !bytesEqual(back.data, data))
+    throw new BootstrapError('verify', `read-back of EF.DIR record ${slot.record} differs from what was written`);
 }
 
 export async function readIccid(s: ApduSender): Promise<string | undefined> {
@@ -88,7 +92,14 @@ export function saveBackup(dir: string, plan: CardPlan, st: CardState, iccid: st
     dodfs: st.dodfs.map((d) => ({ fid: fidHex(d.fid), bytes: toHex(used(d.bytes)) })),
     files: st.files
       .filter((f) => f.bytes && f.kind)
-      .map((f) => ({ dodf: fidHex(f.dodf), path: f.path, kind: f.kind!, oid: f.oid!, label: f.label ?? '', bytes: toHex(f.bytes!.subarray(0, f.content?.length ?? f.bytes!.length)) })),
+      .map((f) => ({
+        dodf: fidHex(f.dodf),
+        path: f.path,
+        kind: f.kind!,
+        oid: f.oid!,
+        label: f.label ?? '',
+        bytes: toHex(f.bytes!.subarray(0, f.content?.length ?? f.bytes!.length)),
+      })),
   };
   writeFileSync(name, JSON.stringify(b, null, 2) + '\n', { mode: 0o600 });
   return name;

@@ -129,7 +129,8 @@ function compareDodfs(plan: CardPlan, before: CardState, active: Map<string, num
     const differ = want.filter((w, i) => !mine[i]!.omapi && !bytesEqual(haveBytes(before, w.fid), w.bytes));
     const index = want.filter((w, i) => mine[i]!.omapi && !bytesEqual(haveBytes(before, w.fid), w.bytes));
     if (!now) for (const w of want) dodfWant.set(w.fid, w.bytes);
-    else if (sameSet && differ.length <= 1 && differ.every((w) => w.bytes.length <= DODF_MAX)) for (const w of [...differ, ...index]) dodfWant.set(w.fid, w.bytes);
+    else if (sameSet && differ.length <= 1 && differ.every((w) => w.bytes.length <= DODF_MAX))
+      for (const w of [...differ, ...index]) dodfWant.set(w.fid, w.bytes);
     else {
       bankNext.set(a.name, 1 - bank);
       for (const p of mine) dodfWant.set(partFid(plan, p, 1 - bank), partBytes(p, active));
@@ -154,7 +155,11 @@ export function diffPlan(plan: CardPlan, before: CardState): PlanDiff {
   const { dodfWant, bankNext } = compareDodfs(plan, before, active, parts, banksNow);
   const ti = before.tokenInfo;
   const tokenChanged =
-    !ti || ti.label !== plan.tokenInfo.label || ti.manufacturerID !== plan.tokenInfo.manufacturerID || !bytesEqual(ti.serialNumber, plan.tokenInfo.serialNumber) || ti.tokenflags.join() !== plan.tokenInfo.tokenflags.join();
+    !ti ||
+    ti.label !== plan.tokenInfo.label ||
+    ti.manufacturerID !== plan.tokenInfo.manufacturerID ||
+    !bytesEqual(ti.serialNumber, plan.tokenInfo.serialNumber) ||
+    ti.tokenflags.join() !== plan.tokenInfo.tokenflags.join();
   return {
     before,
     steps,

@@ -88,7 +88,8 @@ export interface WriteReport {
   dryRun?: boolean;
 }
 
-const counter = (s: ApduSender): number | undefined => (s as unknown as { apduCount?: number }).apduCount ?? (s as unknown as { link?: { apduCount?: number } }).link?.apduCount;
+const counter = (s: ApduSender): number | undefined =>
+  (s as unknown as { apduCount?: number }).apduCount ?? (s as unknown as { link?: { apduCount?: number } }).link?.apduCount;
 
 function padTo(b: Uint8Array, n: number): Uint8Array {
   const out = new Uint8Array(Math.max(n, b.length)).fill(0xff);
@@ -301,7 +302,10 @@ class PlanWriter {
     if (st.grow) {
       const del = await this.s.delete(st.target);
       if (del !== 0x9000) {
-        throw new BootstrapError('too-large', `${st.file.label}: ${need} bytes do not fit the ${st.size}-byte file ${fidHex(st.target)}: ${need - st.size!} bytes too many (the card does not re-create files: ${swHex(del)})`);
+        throw new BootstrapError(
+          'too-large',
+          `${st.file.label}: ${need} bytes do not fit the ${st.size}-byte file ${fidHex(st.target)}: ${need - st.size!} bytes too many (the card does not re-create files: ${swHex(del)})`,
+        );
       }
     }
     const key = authorityOf(this.plan, st.file.authority).key;
@@ -321,13 +325,16 @@ class PlanWriter {
     const need = st.file.bytes.length;
     const r = await this.s.selectFid(cur, true);
     const size = found(r.sw) ? (fileInfo(fidHex(cur), { fid: cur }, r.data).size ?? 0) : 0;
-    if (size < need) throw new BootstrapError('too-large', `${st.file.label}: ${need} bytes do not fit the ${size}-byte file ${fidHex(cur)}: ${need - size} bytes too many`);
+    if (size < need)
+      throw new BootstrapError('too-large', `${st.file.label}: ${need} bytes do not fit the ${size}-byte file ${fidHex(cur)}: ${need - size} bytes too many`);
     st.inPlace = true;
     st.target = cur;
     st.size = size;
     this.d.active.set(st.file.id, cur);
     this.report.atomic = false;
-    this.report.warnings.push(`${st.file.label}: no second file slot (${fidHex(st.file.slots.find((x) => x !== cur)!)}) and CREATE FILE refused (${swHex(createSw)}): written in place, not atomic`);
+    this.report.warnings.push(
+      `${st.file.label}: no second file slot (${fidHex(st.file.slots.find((x) => x !== cur)!)}) and CREATE FILE refused (${swHex(createSw)}): written in place, not atomic`,
+    );
   }
 
   /** 4c. the DODFs once the final slots are known, checked against their file sizes */
@@ -344,7 +351,11 @@ class PlanWriter {
     for (const [fid, want] of d.dodfWant) {
       const size = this.dodfSize.get(fid) ?? (await this.ensure(fid, Math.max(DODF_MAX, want.length), this.authorityOfDodf(fid).key, 'EF.DODF'));
       this.dodfSize.set(fid, size);
-      if (want.length > size) throw new BootstrapError('too-large', `EF.DODF ${fidHex(fid)}: ${want.length} bytes of entries do not fit the ${size}-byte file: ${want.length - size} bytes too many`);
+      if (want.length > size)
+        throw new BootstrapError(
+          'too-large',
+          `EF.DODF ${fidHex(fid)}: ${want.length} bytes of entries do not fit the ${size}-byte file: ${want.length - size} bytes too many`,
+        );
     }
   }
 
@@ -359,7 +370,13 @@ class PlanWriter {
       const body = padTo(st.file.bytes, st.size!);
       this.report.updates += await this.s.updateBinary(body, what, 0, true);
       await this.readBack(body, what, true);
-      const note = st.inPlace ? 'in place (no second slot)' : st.grow ? `re-created with ${st.size} bytes` : st.create ? `created with ${st.size} bytes` : undefined;
+      const note = st.inPlace
+        ? 'in place (no second slot)'
+        : st.grow
+          ? `re-created with ${st.size} bytes`
+          : st.create
+            ? `created with ${st.size} bytes`
+            : undefined;
       this.report.files.push({ id: st.file.id, label: st.file.label, action: 'write', fid: st.target, bytes: st.file.bytes.length, ...(note ? { note } : {}) });
     }
   }
@@ -381,13 +398,17 @@ class PlanWriter {
       await this.readBack(body, `EF.DODF ${fidHex(fid)}`);
       const a = this.authorityOfDodf(fid);
       if (!moved && !this.isIndex(fid)) inPlace.set(a.name, (inPlace.get(a.name) ?? 0) + n);
-      if (!moved && n > 1) this.report.warnings.push(`EF.DODF ${fidHex(fid)}: ${span} bytes need ${n} UPDATE BINARY commands and the card has no second DODF, so the switch is not atomic`);
+      if (!moved && n > 1)
+        this.report.warnings.push(
+          `EF.DODF ${fidHex(fid)}: ${span} bytes need ${n} UPDATE BINARY commands and the card has no second DODF, so the switch is not atomic`,
+        );
       this.report.directories.push(`EF.DODF ${fidHex(fid)}`);
     }
     for (const [name, n] of inPlace) {
       if (n <= 1) continue;
       this.report.atomic = false;
-      if (!this.report.warnings.some((w) => w.includes('UPDATE BINARY commands'))) this.report.warnings.push(`the DODFs of ${name} were rewritten in place with ${n} commands (the card has no second bank of DODFs): not atomic`);
+      if (!this.report.warnings.some((w) => w.includes('UPDATE BINARY commands')))
+        this.report.warnings.push(`the DODFs of ${name} were rewritten in place with ${n} commands (the card has no second bank of DODFs): not atomic`);
     }
   }
 
@@ -395,7 +416,8 @@ class PlanWriter {
   private async writeDirectory(fid: number, bytes: Uint8Array, what: string, span?: number): Promise<void> {
     let size = this.knownSize.get(fid);
     if (size === undefined) size = await sizeOf(this.s, fid, bytes.length);
-    if (bytes.length > size) throw new BootstrapError('too-large', `${what}: ${bytes.length} bytes do not fit the ${size}-byte file: ${bytes.length - size} bytes too many`);
+    if (bytes.length > size)
+      throw new BootstrapError('too-large', `${what}: ${bytes.length} bytes do not fit the ${size}-byte file: ${bytes.length - size} bytes too many`);
     await this.openForWrite(fid, this.ownerKey, what);
     const body = padTo(bytes, Math.min(size, span ?? size));
     this.report.updates += await this.s.updateBinary(body, what);
@@ -425,7 +447,6 @@ class PlanWriter {
       await this.writeDirectory(FID.odf, odf, 'EF.ODF', Math.max(odf.length, used(d.before.odf?.bytes).length));
     }
   }
-
 }
 
 /** What the read before a write should expect: the plan's bytes (the reader then reads no more than them). */
@@ -445,7 +466,17 @@ function expectation(plan: CardPlan): ReadExpectation {
 
 export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOptions): Promise<WriteReport> {
   const start = counter(s);
-  const report: WriteReport = { profile: plan.name, changed: false, files: [], directories: [], keysVerified: [], updates: 0, creates: 0, warnings: [], atomic: true };
+  const report: WriteReport = {
+    profile: plan.name,
+    changed: false,
+    files: [],
+    directories: [],
+    keysVerified: [],
+    updates: 0,
+    creates: 0,
+    warnings: [],
+    atomic: true,
+  };
   const finish = (): WriteReport => {
     const end = counter(s);
     if (start !== undefined && end !== undefined) report.apdus = end - start;

@@ -52,8 +52,10 @@ export function parseRemoteSpec(spec: string): RemoteSpec {
   } catch {
     throw new BridgeError('bridge.config', `not a remote://host:port/READER address: ${spec.slice(0, 200)}`);
   }
-  if (u.protocol !== 'remote:' || !u.hostname || !u.port) throw new BridgeError('bridge.config', `not a remote://host:port/READER address: ${spec.slice(0, 200)}`);
-  if (u.username || u.password) throw new BridgeError('bridge.config', 'remote://: credentials do not belong in the address; use --token-file or SIMDM_BRIDGE_TOKEN');
+  if (u.protocol !== 'remote:' || !u.hostname || !u.port)
+    throw new BridgeError('bridge.config', `not a remote://host:port/READER address: ${spec.slice(0, 200)}`);
+  if (u.username || u.password)
+    throw new BridgeError('bridge.config', 'remote://: credentials do not belong in the address; use --token-file or SIMDM_BRIDGE_TOKEN');
   const path = u.pathname.replace(/^\//, '');
   let reader: string | undefined;
   try {
@@ -109,7 +111,10 @@ export class BridgeClient {
         ws.terminate();
         reject(
           status === 401 || status === 429
-            ? new BridgeError('bridge.auth', `bridge ${host}:${port} refused the credentials (HTTP ${status}${status === 429 ? ': too many failures, try later' : ''})`)
+            ? new BridgeError(
+                'bridge.auth',
+                `bridge ${host}:${port} refused the credentials (HTTP ${status}${status === 429 ? ': too many failures, try later' : ''})`,
+              )
             : new BridgeError('bridge.closed', `bridge ${host}:${port} answered HTTP ${status}`),
         );
       });
@@ -235,11 +240,36 @@ export class BridgeClient {
   }
 }
 
-const TRANSPORT_KINDS = new Set<string>(['no-service', 'no-reader', 'no-card', 'card-removed', 'protocol-mismatch', 'sharing-violation', 'timeout', 'transport-broken', 'unresponsive-card', 'cancelled', 'other']);
-const BRIDGE_CODES = new Set<string>(['bridge.auth', 'bridge.forbidden', 'bridge.replay', 'bridge.frame', 'bridge.busy', 'bridge.reader', 'bridge.state', 'bridge.tls', 'bridge.closed', 'bridge.config', 'bridge.idle']);
+const TRANSPORT_KINDS = new Set<string>([
+  'no-service',
+  'no-reader',
+  'no-card',
+  'card-removed',
+  'protocol-mismatch',
+  'sharing-violation',
+  'timeout',
+  'transport-broken',
+  'unresponsive-card',
+  'cancelled',
+  'other',
+]);
+const BRIDGE_CODES = new Set<string>([
+  'bridge.auth',
+  'bridge.forbidden',
+  'bridge.replay',
+  'bridge.frame',
+  'bridge.busy',
+  'bridge.reader',
+  'bridge.state',
+  'bridge.tls',
+  'bridge.closed',
+  'bridge.config',
+  'bridge.idle',
+]);
 
 function errorFromServer(code: string, message: string): SimdmError {
-  if (code.startsWith('transport.') && TRANSPORT_KINDS.has(code.slice(10))) return new TransportError(code.slice(10) as TransportErrorKind, `bridge: ${message}`);
+  if (code.startsWith('transport.') && TRANSPORT_KINDS.has(code.slice(10)))
+    return new TransportError(code.slice(10) as TransportErrorKind, `bridge: ${message}`);
   if (BRIDGE_CODES.has(code)) return new BridgeError(code as BridgeErrorCode, `bridge: ${message}`);
   return new SimdmError(code, `bridge: ${message}`);
 }

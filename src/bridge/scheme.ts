@@ -38,7 +38,11 @@ export function readTokenFile(path: string): string {
 }
 
 /** Builds the client options from CLI options, the environment and the address. */
-export function remoteOptions(spec: string, options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): { host: string; port: number; reader: string | undefined; opts: RemoteOptions } {
+export function remoteOptions(
+  spec: string,
+  options: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): { host: string; port: number; reader: string | undefined; opts: RemoteOptions } {
   const s = parseRemoteSpec(spec);
   const secrets = new SecretStore(env, str(options, 'keys'));
   const tokenFile = str(options, 'tokenFile', 'token-file') ?? s.params.get('tokenFile') ?? undefined;

@@ -287,7 +287,9 @@ export class BridgeServer {
     const refuse = (status: number, code: string, message: string): void => {
       const body = JSON.stringify({ code, message });
       const reason = status === 401 ? 'Unauthorized' : status === 429 ? 'Too Many Requests' : 'Service Unavailable';
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
     };
     const addr = req.socket.remoteAddress ?? '?';
     const auth = this.authenticate(req);
@@ -499,7 +501,12 @@ class Session {
     }
     if (req.seq !== this.lastSeq + 1) {
       const why = req.seq <= this.lastSeq ? 'replayed' : 'out of order';
-      this.server.opts.audit?.event({ event: 'refused', who: this.principal.id, code: 'bridge.replay', detail: `${why} seq ${req.seq}, expected ${this.lastSeq + 1}` });
+      this.server.opts.audit?.event({
+        event: 'refused',
+        who: this.principal.id,
+        code: 'bridge.replay',
+        detail: `${why} seq ${req.seq}, expected ${this.lastSeq + 1}`,
+      });
       this.send({ kind: 'error', re: req.seq, code: 'bridge.replay', message: `frame ${why}: sequence number ${req.seq}, expected ${this.lastSeq + 1}` });
       return;
     }

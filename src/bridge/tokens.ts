@@ -20,13 +20,23 @@ import { checkInputSize } from '../util/input-file.js';
 
 const Entry = z
   .object({
-    id: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'printable ASCII, no spaces'),
-    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, '64 hex digits').optional(),
+    id: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[\x21-\x7e]+$/, 'printable ASCII, no spaces'),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, '64 hex digits')
+      .optional(),
     certCN: z.string().min(1).max(256).optional(),
     readers: z.array(z.string().min(1)).min(1),
     readOnly: z.boolean().optional(),
     /** read-only principals: extra CLA||INS pairs (4 hex digits) beyond the default allow-list */
-    allow: z.array(z.string().regex(/^[0-9A-Fa-f]{4}$/, 'CLA and INS as 4 hex digits')).max(64).optional(),
+    allow: z
+      .array(z.string().regex(/^[0-9A-Fa-f]{4}$/, 'CLA and INS as 4 hex digits'))
+      .max(64)
+      .optional(),
   })
   .strict()
   .refine((e) => (e.sha256 === undefined) !== (e.certCN === undefined), 'exactly one of sha256 and certCN');

@@ -16,8 +16,23 @@ export type AccessRule = string;
 export type AccessMap = Partial<Record<AccessOp, AccessRule>>;
 
 /** Access mode byte bits, ISO 7816-4 tables 17 (EF: b3 = WRITE BINARY / WRITE RECORD / APPEND RECORD) and 18 (DF). */
-const AM_EF: [AccessOp, number][] = [['read', 0x01], ['update', 0x02], ['write', 0x04], ['deactivate', 0x08], ['activate', 0x10], ['terminate', 0x20], ['delete', 0x40]];
-const AM_DF: [AccessOp, number][] = [['delete', 0x01], ['create', 0x06], ['deactivate', 0x08], ['activate', 0x10], ['terminate', 0x20], ['delete', 0x40]];
+const AM_EF: [AccessOp, number][] = [
+  ['read', 0x01],
+  ['update', 0x02],
+  ['write', 0x04],
+  ['deactivate', 0x08],
+  ['activate', 0x10],
+  ['terminate', 0x20],
+  ['delete', 0x40],
+];
+const AM_DF: [AccessOp, number][] = [
+  ['delete', 0x01],
+  ['create', 0x06],
+  ['deactivate', 0x08],
+  ['activate', 0x10],
+  ['terminate', 0x20],
+  ['delete', 0x40],
+];
 
 /** Security condition DO -> rule text (9.2 table: 90 always, 97 never, A4 CRT with 83 key ref, A0 OR, AF AND). */
 function condition(t: BerTlv): AccessRule {

@@ -156,7 +156,8 @@ export function parseDump(json: unknown, source = 'dump'): Dump {
   }
   o.files.forEach((f, i) => {
     if (!f || typeof f.path !== 'string') throw new RestoreError(`${source}: files[${i}] has no path`);
-    if (f.content !== undefined && (typeof f.content !== 'string' || !/^([0-9A-Fa-f]{2})*$/.test(f.content))) throw new RestoreError(`${source}: ${f.path}: content is not hex`);
+    if (f.content !== undefined && (typeof f.content !== 'string' || !/^([0-9A-Fa-f]{2})*$/.test(f.content)))
+      throw new RestoreError(`${source}: ${f.path}: content is not hex`);
     if (f.records !== undefined && (!Array.isArray(f.records) || f.records.some((r) => typeof r !== 'string' || !/^([0-9A-Fa-f]{2})*$/.test(r)))) {
       throw new RestoreError(`${source}: ${f.path}: records must be a list of hex strings`);
     }
@@ -220,7 +221,11 @@ export async function planRestore(fs: CardFs, dump: Dump): Promise<RestoreAction
         continue;
       }
       if (want.length !== have.length || want.some((r) => r.length / 2 !== f.recordLength)) {
-        plan.push({ path: d.path, action: 'refuse', reason: `the dump has ${want.length} records, the card's file has ${have.length} of ${f.recordLength} bytes` });
+        plan.push({
+          path: d.path,
+          action: 'refuse',
+          reason: `the dump has ${want.length} records, the card's file has ${have.length} of ${f.recordLength} bytes`,
+        });
         continue;
       }
       differs = want.map((r, i) => (r.toUpperCase() !== have[i] ? i + 1 : 0)).filter((n) => n > 0);
@@ -245,7 +250,11 @@ export async function planRestore(fs: CardFs, dump: Dump): Promise<RestoreAction
     if (keys.length) {
       const ok = rule!.includes('&') ? (await Promise.all(keys.map(isVerified))).every(Boolean) : (await Promise.all(keys.map(isVerified))).some(Boolean);
       if (!ok) {
-        plan.push({ path: d.path, action: 'refuse', reason: `needs ${keys.join(rule!.includes('&') ? ' and ' : ' or ')}: verify first (--verify ${keys[0]!.toLowerCase()} with SIMDM_${keys[0]} set)` });
+        plan.push({
+          path: d.path,
+          action: 'refuse',
+          reason: `needs ${keys.join(rule!.includes('&') ? ' and ' : ' or ')}: verify first (--verify ${keys[0]!.toLowerCase()} with SIMDM_${keys[0]} set)`,
+        });
         continue;
       }
     }

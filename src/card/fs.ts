@@ -83,7 +83,6 @@ export interface AppInfo {
   name?: string;
 }
 
-
 export class CardFs {
   readonly catalogue: Catalogue;
   private readonly maxChunk: number;
@@ -280,7 +279,11 @@ export class CardFs {
         const near = parent.entry ? this.catalogue.suggest(p, 3, parent.entry) : [];
         const global = this.catalogue.suggest(p);
         const sugg = [...new Set([...near, ...global])].slice(0, 4);
-        throw new FileNotFoundError(`'${path}'`, sugg, parent.entry ? `no ${p} in ${parent.label}` : `${parent.label} is not in the catalogue: use FIDs below it`);
+        throw new FileNotFoundError(
+          `'${path}'`,
+          sugg,
+          parent.entry ? `no ${p} in ${parent.label}` : `${parent.label} is not in the catalogue: use FIDs below it`,
+        );
       }
       if (e.kind === 'ADF') {
         segs = [mfSeg, await this.adfSeg(e)];
@@ -432,7 +435,7 @@ export class CardFs {
     if (f.size !== undefined && offset + data.length > f.size) {
       throw new CardFsError('too-long', `${f.path}: ${data.length} bytes at offset ${offset} do not fit in the file of ${f.size} bytes; nothing written`);
     }
-    for (let o = 0; o < data.length; ) {
+    for (let o = 0; o < data.length;) {
       // beyond offset 32767 the data go in DO '53' after the offset DO '54': keep Lc <= 255
       const n = offset + o > 0x7fff ? Math.min(this.maxChunk, 248) : this.maxChunk;
       const chunk = data.subarray(o, o + n);

@@ -57,9 +57,24 @@ export function expandedSecurity(access: CreateSpec['access'], df: boolean): Exp
   }
   const byte = (n: number) => toHex(Uint8Array.of(n));
   return [...groups].flatMap(([rule, am]): ExpandedSecurityDo[] => {
-    if (rule === 'ALW') return [{ tag: '80', value: byte(am) }, { tag: '90', value: '' }];
-    if (rule === 'NEV') return [{ tag: '80', value: byte(am) }, { tag: '97', value: '' }];
-    const crts = rule.split('|').map((k): ExpandedSecurityDo => ({ tag: 'A4', value: '', children: [{ tag: '83', value: byte(keyRefOf(k)) }, { tag: '95', value: '08' }] }));
+    if (rule === 'ALW')
+      return [
+        { tag: '80', value: byte(am) },
+        { tag: '90', value: '' },
+      ];
+    if (rule === 'NEV')
+      return [
+        { tag: '80', value: byte(am) },
+        { tag: '97', value: '' },
+      ];
+    const crts = rule.split('|').map((k): ExpandedSecurityDo => ({
+      tag: 'A4',
+      value: '',
+      children: [
+        { tag: '83', value: byte(keyRefOf(k)) },
+        { tag: '95', value: '08' },
+      ],
+    }));
     return [{ tag: '80', value: byte(am) }, crts.length === 1 ? crts[0]! : { tag: 'A0', value: '', children: crts }];
   });
 }
@@ -68,7 +83,9 @@ export function expandedSecurity(access: CreateSpec['access'], df: boolean): Exp
 export function createFcp(c: CreateSpec): Uint8Array {
   const fcp: Fcp = {
     // TS 102 221 11.1.1.4.3: shareable DF, or shareable transparent working EF
-    fileDescriptor: c.df ? { shareable: true, fileType: 'DF', dataCoding: 0x21 } : { shareable: true, fileType: 'workingEF', structure: 'transparent', dataCoding: 0x21 },
+    fileDescriptor: c.df
+      ? { shareable: true, fileType: 'DF', dataCoding: 0x21 }
+      : { shareable: true, fileType: 'workingEF', structure: 'transparent', dataCoding: 0x21 },
     fileId: fidHex(c.fid),
     ...(c.aid ? { dfName: toHex(c.aid) } : {}),
     lifeCycle: { state: 'operational activated' },
@@ -82,7 +99,8 @@ export function createFcp(c: CreateSpec): Uint8Array {
 /** INS that leave the selection as it is (when no SFI is given): VERIFY, READ/UPDATE BINARY/RECORD, GET RESPONSE, STATUS. */
 const KEEPS_SELECTION = new Set([0x20, 0xb0, 0xd6, 0xb2, 0xdc, 0xc0, 0xf2]);
 
-const sfiUsed = (cmd: CommandApdu): boolean => ((cmd.ins === 0xb0 || cmd.ins === 0xd6) && (cmd.p1 & 0x80) !== 0) || ((cmd.ins === 0xb2 || cmd.ins === 0xdc) && cmd.p2 >> 3 !== 0);
+const sfiUsed = (cmd: CommandApdu): boolean =>
+  ((cmd.ins === 0xb0 || cmd.ins === 0xd6) && (cmd.p1 & 0x80) !== 0) || ((cmd.ins === 0xb2 || cmd.ins === 0xdc) && cmd.p2 >> 3 !== 0);
 
 const countOf = (s: ApduSender): number | undefined => {
   const x = s as unknown as { apduCount?: number; link?: { apduCount?: number } };
@@ -209,11 +227,14 @@ export class LeanCard implements ApduSender {
    * chunk exact, so no 6Cxx re-issue), else until the file ends (short answer, 6282 or 6B00) or
    * `enough(bytesSoFar)` says the data is complete. `secret` hides the data in traces.
    */
-  async readBinary(what: string, o: { length?: number; offset?: number; enough?: (b: Uint8Array) => boolean; max?: number; secret?: boolean } = {}): Promise<Uint8Array> {
+  async readBinary(
+    what: string,
+    o: { length?: number; offset?: number; enough?: (b: Uint8Array) => boolean; max?: number; secret?: boolean } = {},
+  ): Promise<Uint8Array> {
     const out: number[] = [];
     const start = o.offset ?? 0;
     const end = o.length !== undefined ? start + o.length : start + (o.max ?? 0x8000);
-    for (let off = start; off < end; ) {
+    for (let off = start; off < end;) {
       const le = Math.min(256, end - off);
       const r = await this.transmit({ cla: 0x00, ins: 0xb0, p1: (off >> 8) & 0x7f, p2: off & 0xff, le, ...(o.secret ? { secret: true } : {}) });
       if (r.sw === 0x6b00 && off > start) break;

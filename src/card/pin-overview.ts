@@ -63,4 +63,3 @@ export async function keyOverview(sender: ApduSender, refs: readonly number[] = 
   }
   return rows;
 }
-

@@ -44,7 +44,8 @@ export async function pinStatus(sender: ApduSender, ref: PinRef): Promise<PinSta
     return { ref: r, name, retries: n, verified: false, blocked: n === 0 };
   }
   if (sw === 0x6983) return { ref: r, name, retries: 0, verified: false, blocked: true };
-  if (sw === 0x6a88 || sw === 0x6a86 || sw === 0x6b00) throw new PinError('unknown', `${name} (key reference ${hexNum(r)}): the card has no such key (${swHex(sw)})`);
+  if (sw === 0x6a88 || sw === 0x6a86 || sw === 0x6b00)
+    throw new PinError('unknown', `${name} (key reference ${hexNum(r)}): the card has no such key (${swHex(sw)})`);
   throw new SwError(sw, `VERIFY ${name} (retry counter)`);
 }
 
@@ -67,16 +68,14 @@ function guarded<T>(sender: ApduSender, fn: () => Promise<T>): Promise<T> {
 function guard(name: string, what: string, retries: number | undefined, blocked: boolean, opts: SafetyOptions, unblockHint: string): void {
   if (blocked) throw new PinError('blocked', `${name} is blocked: ${unblockHint}`, 0);
   if (retries === 1 && !opts.force) {
-    throw new PinError(
-      'last-try',
-      `${name} has 1 try left: refusing to ${what} (a wrong value would block it); check the value and repeat with --force`,
-      1,
-    );
+    throw new PinError('last-try', `${name} has 1 try left: refusing to ${what} (a wrong value would block it); check the value and repeat with --force`, 1);
   }
 }
 
 function hintFor(ref: number): string {
-  return isAdm(ref) ? 'an ADM key cannot be unblocked by the user, ask the card issuer' : `unblock it with its PUK (simdm pin unblock --pin-ref ${keyName(ref).toLowerCase()})`;
+  return isAdm(ref)
+    ? 'an ADM key cannot be unblocked by the user, ask the card issuer'
+    : `unblock it with its PUK (simdm pin unblock --pin-ref ${keyName(ref).toLowerCase()})`;
 }
 
 async function present(sender: ApduSender, ins: number, ref: number, data: Uint8Array, what: string, p1 = 0x00): Promise<void> {
@@ -89,7 +88,11 @@ async function present(sender: ApduSender, ins: number, ref: number, data: Uint8
   }
   if (res.sw === 0x6983) throw new PinError('blocked', `${what}: ${name} is now blocked: ${hintFor(ref)}`, 0);
   if (res.sw === 0x6984) throw new PinError('disabled', `${what}: ${name} is disabled (6984)`);
-  if (res.sw === 0x6985) throw new PinError('conditions', `${what}: conditions of use not satisfied (6985)${ins === 0x26 || ins === 0x28 ? `: ${name} is already ${ins === 0x28 ? 'enabled' : 'disabled'}, or cannot be` : ''}`);
+  if (res.sw === 0x6985)
+    throw new PinError(
+      'conditions',
+      `${what}: conditions of use not satisfied (6985)${ins === 0x26 || ins === 0x28 ? `: ${name} is already ${ins === 0x28 ? 'enabled' : 'disabled'}, or cannot be` : ''}`,
+    );
   throw new SwError(res.sw, what);
 }
 

@@ -19,7 +19,6 @@ export interface WalkOptions {
   onFile?: (f: FileInfo, depth: number) => void | Promise<void>;
 }
 
-
 /**
  * Lists the files under `path` (a DF, ADF or the MF); depth-first, each DF before its files.
  * `onFile` runs right after the file's SELECT, so reading it there costs no second SELECT.

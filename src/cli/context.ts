@@ -29,4 +29,3 @@ export function output(argv: GlobalArgs, value: unknown, render?: (v: never) => 
     process.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }
 }
-

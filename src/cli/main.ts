@@ -35,7 +35,12 @@ async function main(): Promise<void> {
   let cli = yargs(args)
     .scriptName('simdm')
     .usage('$0 <command> [options]\n\nDevice Management bootstrap data on SIM/UICC cards.')
-    .option('reader', { alias: 'r', type: 'string', describe: 'PC/SC reader (name, unique part of it, or index); sim:[IMAGE.json] for the built-in virtual card; env SIMDM_READER', global: true })
+    .option('reader', {
+      alias: 'r',
+      type: 'string',
+      describe: 'PC/SC reader (name, unique part of it, or index); sim:[IMAGE.json] for the built-in virtual card; env SIMDM_READER',
+      global: true,
+    })
     .option('json', { type: 'boolean', describe: 'machine-readable output', global: true })
     .option('trace', { type: 'boolean', describe: 'print every APDU to stderr (PINs and keys redacted)', global: true })
     .option('keys', { type: 'string', describe: 'key file with NAME=value lines (PIN1, ADM1, K, OPC, ...)', global: true })

@@ -8,10 +8,7 @@ export class CodecError extends SimdmError {
   readonly offset: number | undefined;
   readonly tag: string | undefined;
   constructor(codec: string, message: string, where: { offset?: number; tag?: string } = {}) {
-    const at = [
-      where.tag !== undefined ? `tag ${where.tag}` : undefined,
-      where.offset !== undefined ? `offset ${where.offset}` : undefined,
-    ]
+    const at = [where.tag !== undefined ? `tag ${where.tag}` : undefined, where.offset !== undefined ? `offset ${where.offset}` : undefined]
       .filter(Boolean)
       .join(', ');
     super(`codec.${codec}`, `${codec}: ${message}${at ? ` (${at})` : ''}`);

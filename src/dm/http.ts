@@ -63,7 +63,9 @@ export function postDm(url: URL, body: Uint8Array, headers: Record<string, strin
           if (size > DM_MAX_MESSAGE) req.destroy(new Error(`answer longer than ${DM_MAX_MESSAGE} bytes`));
           else chunks.push(c);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], headers: res.headers, body: new Uint8Array(Buffer.concat(chunks)) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], headers: res.headers, body: new Uint8Array(Buffer.concat(chunks)) }),
+        );
         res.on('error', (e) => reject(new DmError('dm.transport', `DM server ${url.host}: ${e.message}`)));
       },
     );

@@ -78,7 +78,18 @@ export type DmManagementVerb = 'Get' | 'Replace' | 'Add' | 'Delete' | 'Exec' | '
 export type DmCommand =
   | { kind: 'Alert'; cmdId: number; data: string; items: DmItem[] }
   | { kind: DmManagementVerb; cmdId: number; items: DmItem[]; meta?: DmMeta }
-  | { kind: 'Status'; cmdId: number; msgRef: number; cmdRef: number; cmd: string; targetRef?: string; sourceRef?: string; chal?: DmChal; data: number; items?: DmItem[] }
+  | {
+      kind: 'Status';
+      cmdId: number;
+      msgRef: number;
+      cmdRef: number;
+      cmd: string;
+      targetRef?: string;
+      sourceRef?: string;
+      chal?: DmChal;
+      data: number;
+      items?: DmItem[];
+    }
   | { kind: 'Results'; cmdId: number; msgRef: number; cmdRef: number; items: DmItem[] }
   /** a command this implementation does not execute (Atomic, Sequence, ...): answered 406 */
   | { kind: 'Unsupported'; cmdId: number; name: string };
@@ -115,7 +126,8 @@ const SYNCML_NS = 'SYNCML:SYNCML1.2';
 // ---- encode ------------------------------------------------------------------------------------
 
 const t = (name: string, value: string | number): WbxmlElement => el(name, {}, [String(value)]);
-const loc = (name: 'Target' | 'Source', uri: string, locName?: string): WbxmlElement => el(name, {}, [t('LocURI', uri), ...(locName !== undefined ? [t('LocName', locName)] : [])]);
+const loc = (name: 'Target' | 'Source', uri: string, locName?: string): WbxmlElement =>
+  el(name, {}, [t('LocURI', uri), ...(locName !== undefined ? [t('LocName', locName)] : [])]);
 const metinf = (name: string, value: string | number): WbxmlElement => el(name, { xmlns: META_NS }, [String(value)]);
 
 function metaEl(m: DmMeta): WbxmlElement {
@@ -149,7 +161,13 @@ function commandEl(c: DmCommand): WbxmlElement {
         t('Cmd', c.cmd),
         ...(c.targetRef !== undefined ? [t('TargetRef', c.targetRef)] : []),
         ...(c.sourceRef !== undefined ? [t('SourceRef', c.sourceRef)] : []),
-        ...(c.chal ? [el('Chal', {}, [metaEl({ type: c.chal.type, format: c.chal.format ?? 'b64', ...(c.chal.nextNonce !== undefined ? { nextNonce: c.chal.nextNonce } : {}) })])] : []),
+        ...(c.chal
+          ? [
+              el('Chal', {}, [
+                metaEl({ type: c.chal.type, format: c.chal.format ?? 'b64', ...(c.chal.nextNonce !== undefined ? { nextNonce: c.chal.nextNonce } : {}) }),
+              ]),
+            ]
+          : []),
         t('Data', c.data),
         ...(c.items ?? []).map(itemEl),
       ]);
@@ -164,7 +182,14 @@ function commandEl(c: DmCommand): WbxmlElement {
 
 export function dmMessageTree(m: DmMessage): WbxmlElement {
   const h = m.header;
-  const hdr: WbxmlElement[] = [t('VerDTD', '1.2'), t('VerProto', 'DM/1.2'), t('SessionID', h.sessionId), t('MsgID', h.msgId), loc('Target', h.target), loc('Source', h.source, h.sourceName)];
+  const hdr: WbxmlElement[] = [
+    t('VerDTD', '1.2'),
+    t('VerProto', 'DM/1.2'),
+    t('SessionID', h.sessionId),
+    t('MsgID', h.msgId),
+    loc('Target', h.target),
+    loc('Source', h.source, h.sourceName),
+  ];
   if (h.respUri !== undefined) hdr.push(t('RespURI', h.respUri));
   if (h.cred) hdr.push(el('Cred', {}, [metaEl({ format: h.cred.format ?? 'b64', type: h.cred.type }), t('Data', h.cred.data)]));
   if (h.maxMsgSize !== undefined) hdr.push(metaEl({ maxMsgSize: h.maxMsgSize }));
@@ -270,7 +295,14 @@ function commandOf(c: WbxmlElement, i: number): DmCommand {
       return { kind: 'Alert', cmdId, data: need(c, 'Data', w), items: itemsOf(c, w) };
     case 'Status': {
       const chalEl = one(c, 'Chal', w);
-      const s: Extract<DmCommand, { kind: 'Status' }> = { kind: 'Status', cmdId, msgRef: int(c, 'MsgRef', w, false), cmdRef: int(c, 'CmdRef', w), cmd: need(c, 'Cmd', w), data: 0 };
+      const s: Extract<DmCommand, { kind: 'Status' }> = {
+        kind: 'Status',
+        cmdId,
+        msgRef: int(c, 'MsgRef', w, false),
+        cmdRef: int(c, 'CmdRef', w),
+        cmd: need(c, 'Cmd', w),
+        data: 0,
+      };
       const code = need(c, 'Data', w);
       if (!/^\d{3}$/.test(code)) throw bad(`${w}/Data: not a status code`);
       s.data = Number(code);
@@ -306,11 +338,17 @@ export function dmMessageOf(root: WbxmlElement): DmMessage {
   const w = 'SyncHdr';
   const verDtd = need(hdr, 'VerDTD', w);
   const verProto = need(hdr, 'VerProto', w);
-  if (verDtd !== '1.2' || verProto !== 'DM/1.2') throw new DmError('dm.unsupported', `SyncHdr: version ${verDtd.slice(0, 8)} / ${verProto.slice(0, 12)} (OMA DM 1.2 only)`);
+  if (verDtd !== '1.2' || verProto !== 'DM/1.2')
+    throw new DmError('dm.unsupported', `SyncHdr: version ${verDtd.slice(0, 8)} / ${verProto.slice(0, 12)} (OMA DM 1.2 only)`);
   const target = one(hdr, 'Target', w);
   const source = one(hdr, 'Source', w);
   if (!target || !source) throw bad('SyncHdr: <Target> and <Source> are required');
-  const header: DmHeader = { sessionId: need(hdr, 'SessionID', w), msgId: int(hdr, 'MsgID', w), target: need(target, 'LocURI', `${w}/Target`), source: need(source, 'LocURI', `${w}/Source`) };
+  const header: DmHeader = {
+    sessionId: need(hdr, 'SessionID', w),
+    msgId: int(hdr, 'MsgID', w),
+    target: need(target, 'LocURI', `${w}/Target`),
+    source: need(source, 'LocURI', `${w}/Source`),
+  };
   const sourceName = str(source, 'LocName', `${w}/Source`);
   if (sourceName !== undefined) header.sourceName = sourceName;
   const resp = str(hdr, 'RespURI', w);

@@ -35,7 +35,16 @@ export function accountsFromDmFieldsReport(fields: Record<string, string>): From
     }
     if (type === 'GBA') {
       // GBA needs no shared secret: the keys are the subscriber's (dms serve --gba)
-      out.accounts.push({ serverId: a.serverId, clientName: cli.name ?? a.serverId, clientSecret: '', serverName: srv?.name ?? a.serverId, serverSecret: '', clientNonce: '', authType: 'GBA', ...(a.addr ? { addr: a.addr } : {}) });
+      out.accounts.push({
+        serverId: a.serverId,
+        clientName: cli.name ?? a.serverId,
+        clientSecret: '',
+        serverName: srv?.name ?? a.serverId,
+        serverSecret: '',
+        clientNonce: '',
+        authType: 'GBA',
+        ...(a.addr ? { addr: a.addr } : {}),
+      });
       continue;
     }
     if (!cli.name || cli.secret === undefined || !srv?.name || srv.secret === undefined) {
@@ -84,7 +93,10 @@ export function loadAccounts(path: string): DmsAccount[] {
   } catch {
     throw new DmsError('dms.config', `cannot read accounts file ${path} as JSON`);
   }
-  const r = z.object({ accounts: z.array(AccountSchema).min(1) }).strict().safeParse(json);
+  const r = z
+    .object({ accounts: z.array(AccountSchema).min(1) })
+    .strict()
+    .safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0]!;
     throw new DmsError('dms.config', `${path}: ${i.path.join('.') || '(top)'}: ${i.message}`);

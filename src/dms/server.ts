@@ -22,7 +22,19 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import { CHAL_TYPE, type DmAuthScheme, HMAC_HEADER, hasCredential, hmacUsername, nonceBytes, present, schemeOf, verifyPresented } from '../dm/credentials.js';
-import { ALERT, decodeDmMessage, DM_CONTENT_TYPE, DM_MAX_MESSAGE, type DmCommand, type DmEncoding, type DmItem, type DmMessage, encodeDmMessage, encodingOf, STATUS } from '../dm/message.js';
+import {
+  ALERT,
+  decodeDmMessage,
+  DM_CONTENT_TYPE,
+  DM_MAX_MESSAGE,
+  type DmCommand,
+  type DmEncoding,
+  type DmItem,
+  type DmMessage,
+  encodeDmMessage,
+  encodingOf,
+  STATUS,
+} from '../dm/message.js';
 import { SimdmError } from '../errors.js';
 import { ChallengeNonces } from '../secure/dm/nonce-store.js';
 import { buildNotification, type UiMode } from '../secure/dm/notification.js';
@@ -126,7 +138,8 @@ export class DmsServer {
 
   constructor(readonly opts: DmsOptions) {
     for (const a of opts.accounts) {
-      if (!['DIGEST', 'HMAC', 'GBA'].includes(a.authType)) throw new DmsError('dms.config', `account ${a.clientName}@${a.serverId}: authType ${String(a.authType).slice(0, 20)} is not DIGEST, HMAC or GBA`);
+      if (!['DIGEST', 'HMAC', 'GBA'].includes(a.authType))
+        throw new DmsError('dms.config', `account ${a.clientName}@${a.serverId}: authType ${String(a.authType).slice(0, 20)} is not DIGEST, HMAC or GBA`);
       if (a.authType !== 'GBA') this.clientNonces.seed(principal(a), nonceBytes(a.clientNonce));
       this.serverNonces.set(principal(a), a.serverNonce ?? '');
       this.queues.set(principal(a), [...(opts.commands ?? [])]);
@@ -165,7 +178,11 @@ export class DmsServer {
     const a = this.opts.accounts.find((x) => x.clientName === clientName && x.serverId === serverId);
     if (!a || a.authType === 'GBA') throw new DmsError('dms.config', `no md5/HMAC account ${clientName}@${serverId}`);
     const sessionId = randomBytes(2).readUInt16BE(0);
-    return buildNotification({ version: 12, uiMode, serverInitiated: true, sessionId, serverId: a.serverId }, a.serverSecret, nonceBytes(this.serverNonces.get(principal(a)) ?? ''));
+    return buildNotification(
+      { version: 12, uiMode, serverInitiated: true, sessionId, serverId: a.serverId },
+      a.serverSecret,
+      nonceBytes(this.serverNonces.get(principal(a)) ?? ''),
+    );
   }
 
   async listen(): Promise<{ host: string; port: number }> {
@@ -238,7 +255,12 @@ export class DmsServer {
       res.writeHead(200, { 'content-type': DM_CONTENT_TYPE[enc], 'content-length': out.body.length, 'cache-control': 'no-store', ...out.headers });
       res.end(out.body);
     } catch (e) {
-      this.log({ clientName: msg.header.sourceName ?? msg.header.source, serverId: '-', devId: msg.header.source, result: e instanceof SimdmError ? e.code : 'dms.internal' });
+      this.log({
+        clientName: msg.header.sourceName ?? msg.header.source,
+        serverId: '-',
+        devId: msg.header.source,
+        result: e instanceof SimdmError ? e.code : 'dms.internal',
+      });
       this.plain(res, 500, 'internal error');
     }
   }
@@ -277,7 +299,10 @@ export class DmsServer {
     if (!s) {
       const alert = msg.body.find((c) => c.kind === 'Alert' && (c.data === ALERT.clientInitiated || c.data === ALERT.serverInitiated));
       const account = this.findAccount(msg, headers);
-      const who = { clientName: msg.header.sourceName ?? hmacUsername(headers[HMAC_HEADER] as string | undefined) ?? msg.header.source, devId: msg.header.source };
+      const who = {
+        clientName: msg.header.sourceName ?? hmacUsername(headers[HMAC_HEADER] as string | undefined) ?? msg.header.source,
+        devId: msg.header.source,
+      };
       if (!alert) {
         this.log({ ...who, serverId: account?.serverId ?? '-', result: 'dm.session-unknown' });
         return reply(undefined, undefined, [{ kind: 'Status', ...hdrRef, data: STATUS.badRequest }]);
@@ -285,7 +310,9 @@ export class DmsServer {
       if (!account) {
         this.log({ ...who, serverId: '-', result: 'dm.unknown-account' });
         // the same answer as a wrong credential: no account enumeration
-        return reply(undefined, undefined, [{ kind: 'Status', ...hdrRef, chal: { type: CHAL_TYPE.md5, format: 'b64', nextNonce: randomBytes(16).toString('base64') }, data: STATUS.unauthorized }]);
+        return reply(undefined, undefined, [
+          { kind: 'Status', ...hdrRef, chal: { type: CHAL_TYPE.md5, format: 'b64', nextNonce: randomBytes(16).toString('base64') }, data: STATUS.unauthorized },
+        ]);
       }
       const p = principal(account);
       let sess: Session;
@@ -300,7 +327,10 @@ export class DmsServer {
         return this.firstAnswer(sess, msg, { kind: 'Status', ...hdrRef, data: STATUS.authAccepted });
       }
       const scheme = schemeOf(account.authType)!;
-      const presented = { ...(msg.header.cred ? { cred: msg.header.cred } : {}), ...(typeof headers[HMAC_HEADER] === 'string' ? { hmac: headers[HMAC_HEADER] } : {}) };
+      const presented = {
+        ...(msg.header.cred ? { cred: msg.header.cred } : {}),
+        ...(typeof headers[HMAC_HEADER] === 'string' ? { hmac: headers[HMAC_HEADER] } : {}),
+      };
       if (!hasCredential(scheme, presented)) {
         this.log({ ...who, serverId: account.serverId, result: 'dm.auth-required' });
         return reply(undefined, account, [{ kind: 'Status', ...hdrRef, chal: this.chal(scheme, p), data: STATUS.credMissing }]);
@@ -313,7 +343,12 @@ export class DmsServer {
         return reply(undefined, account, [{ kind: 'Status', ...hdrRef, chal: this.chal(scheme, p), data: STATUS.unauthorized }]);
       }
       sess = this.open(key, account, scheme, msg, enc);
-      return this.firstAnswer(sess, msg, { kind: 'Status', ...hdrRef, chal: { type: CHAL_TYPE[scheme], format: 'b64', nextNonce: Buffer.from(next).toString('base64') }, data: STATUS.authAccepted });
+      return this.firstAnswer(sess, msg, {
+        kind: 'Status',
+        ...hdrRef,
+        chal: { type: CHAL_TYPE[scheme], format: 'b64', nextNonce: Buffer.from(next).toString('base64') },
+        data: STATUS.authAccepted,
+      });
     }
 
     // ---- a message of a session in progress --------------------------------------------------
@@ -329,7 +364,9 @@ export class DmsServer {
         const next = this.clientNonces.authenticate(p, (n) => safeVerify('hmac', presented, acc.clientName, acc.clientSecret, n, raw));
         hdr.chal = { type: CHAL_TYPE.hmac, format: 'b64', nextNonce: Buffer.from(next).toString('base64') };
       } catch (e) {
-        return this.abort(key, s, e instanceof SimdmError ? e.code : 'dm.auth-failure', msg, [{ ...hdr, chal: this.chal('hmac', p), data: STATUS.unauthorized }]);
+        return this.abort(key, s, e instanceof SimdmError ? e.code : 'dm.auth-failure', msg, [
+          { ...hdr, chal: this.chal('hmac', p), data: STATUS.unauthorized },
+        ]);
       }
     }
     // the device's verdict on our credential
@@ -356,12 +393,32 @@ export class DmsServer {
     // all our commands answered: the last message, without commands
     this.liveSessions.delete(key);
     const failed = s.sent.size > 0 ? 'incomplete' : 'ok';
-    this.log({ clientName: acc.clientName, serverId: acc.serverId, devId: s.devId, result: failed, ...(s.outcomes.length ? { commands: s.outcomes } : {}), ...(s.results.length ? { results: s.results } : {}) });
+    this.log({
+      clientName: acc.clientName,
+      serverId: acc.serverId,
+      devId: s.devId,
+      result: failed,
+      ...(s.outcomes.length ? { commands: s.outcomes } : {}),
+      ...(s.results.length ? { results: s.results } : {}),
+    });
     return this.reply(msg, s, acc, s.encoding, [hdr], s.scheme !== 'md5');
   }
 
   private open(key: string, account: DmsAccount, scheme: Session['scheme'], msg: DmMessage, enc: DmEncoding): Session {
-    const s: Session = { account, scheme, devId: msg.header.source, encoding: enc, msgId: 0, sent: new Map(), outcomes: [], results: [], accepted: false, refusals: 0, lastCommands: [], at: Date.now() };
+    const s: Session = {
+      account,
+      scheme,
+      devId: msg.header.source,
+      encoding: enc,
+      msgId: 0,
+      sent: new Map(),
+      outcomes: [],
+      results: [],
+      accepted: false,
+      refusals: 0,
+      lastCommands: [],
+      at: Date.now(),
+    };
     this.liveSessions.set(key, s);
     return s;
   }
@@ -376,7 +433,14 @@ export class DmsServer {
     for (const c of msg.body) {
       if (c.kind === 'Status' || c.kind === 'Results') continue;
       const cmd = c.kind === 'Unsupported' ? c.name : c.kind;
-      statuses.push({ kind: 'Status', cmdId: 0, msgRef: msg.header.msgId, cmdRef: c.cmdId, cmd, data: c.kind === 'Alert' || c.kind === 'Replace' ? STATUS.ok : STATUS.optionalNotSupported });
+      statuses.push({
+        kind: 'Status',
+        cmdId: 0,
+        msgRef: msg.header.msgId,
+        cmdRef: c.cmdId,
+        cmd,
+        data: c.kind === 'Alert' || c.kind === 'Replace' ? STATUS.ok : STATUS.optionalNotSupported,
+      });
     }
     const q = this.queues.get(principal(s.account)) ?? [];
     const cmds: DmCommand[] = q.splice(0).map((c) => toCommand(c));
@@ -389,7 +453,13 @@ export class DmsServer {
     // commands never acknowledged go back to the queue
     const unanswered = [...s.sent.values()];
     if (unanswered.length) this.queues.get(principal(s.account))?.unshift(...unanswered);
-    this.log({ clientName: s.account.clientName, serverId: s.account.serverId, devId: s.devId, result, ...(s.outcomes.length ? { commands: s.outcomes } : {}) });
+    this.log({
+      clientName: s.account.clientName,
+      serverId: s.account.serverId,
+      devId: s.devId,
+      result,
+      ...(s.outcomes.length ? { commands: s.outcomes } : {}),
+    });
     return this.reply(msg, s, s.account, s.encoding, body, false);
   }
 
@@ -397,7 +467,14 @@ export class DmsServer {
    * Encodes an answer. `withCred`: the server authenticates itself in this message (md5: Cred in
    * SyncHdr over the server nonce; HMAC: the x-syncml-hmac header; GBA: x-gba-mac).
    */
-  private reply(msg: DmMessage, s: Session | undefined, account: DmsAccount | undefined, enc: DmEncoding, body: DmCommand[], withCred = false): { body: Uint8Array; headers: Record<string, string> } {
+  private reply(
+    msg: DmMessage,
+    s: Session | undefined,
+    account: DmsAccount | undefined,
+    enc: DmEncoding,
+    body: DmCommand[],
+    withCred = false,
+  ): { body: Uint8Array; headers: Record<string, string> } {
     const cmds: DmCommand[] = [];
     let id = 0;
     for (const c of body) {
@@ -406,11 +483,16 @@ export class DmsServer {
       cmds.push(cc);
       if (s && cc.kind !== 'Status' && cc.kind !== 'Results' && cc.kind !== 'Alert' && cc.kind !== 'Unsupported') {
         const orig = s.lastCommands.find((x) => x === c);
-        if (orig && orig.kind !== 'Status' && orig.kind !== 'Results' && orig.kind !== 'Alert' && orig.kind !== 'Unsupported') s.sent.set(id, fromCommand(orig));
+        if (orig && orig.kind !== 'Status' && orig.kind !== 'Results' && orig.kind !== 'Alert' && orig.kind !== 'Unsupported')
+          s.sent.set(id, fromCommand(orig));
       }
     }
     if (s) s.msgId++;
-    const out: DmMessage = { header: { sessionId: msg.header.sessionId, msgId: s?.msgId ?? 1, target: msg.header.source, source: msg.header.target }, body: cmds, final: true };
+    const out: DmMessage = {
+      header: { sessionId: msg.header.sessionId, msgId: s?.msgId ?? 1, target: msg.header.source, source: msg.header.target },
+      body: cmds,
+      final: true,
+    };
     const headers: Record<string, string> = {};
     if (s && account && withCred) {
       const sn = this.serverNonces.get(principal(account)) ?? '';
@@ -442,13 +524,26 @@ export class DmsServer {
     for (const [k, s] of this.liveSessions) {
       if (now - s.at > ttl) {
         this.liveSessions.delete(k);
-        this.log({ clientName: s.account.clientName, serverId: s.account.serverId, devId: s.devId, result: 'dm.session-timeout', ...(s.outcomes.length ? { commands: s.outcomes } : {}) });
+        this.log({
+          clientName: s.account.clientName,
+          serverId: s.account.serverId,
+          devId: s.devId,
+          result: 'dm.session-timeout',
+          ...(s.outcomes.length ? { commands: s.outcomes } : {}),
+        });
       }
     }
   }
 }
 
-function safeVerify(scheme: DmAuthScheme, p: { cred?: DmMessage['header']['cred']; hmac?: string }, name: string, secret: string, nonce: Uint8Array, body: Uint8Array): boolean {
+function safeVerify(
+  scheme: DmAuthScheme,
+  p: { cred?: DmMessage['header']['cred']; hmac?: string },
+  name: string,
+  secret: string,
+  nonce: Uint8Array,
+  body: Uint8Array,
+): boolean {
   try {
     return verifyPresented(scheme, p, name, secret, nonce, body);
   } catch {
@@ -473,7 +568,12 @@ function toCommand(c: DmsCommand): DmCommand {
 
 function fromCommand(c: Extract<DmCommand, { kind: 'Get' | 'Replace' | 'Add' | 'Delete' | 'Exec' | 'Copy' }>): DmsCommand {
   const it = c.items[0] ?? {};
-  return { verb: c.kind === 'Copy' ? 'Get' : c.kind, uri: it.target ?? '', ...(it.data !== undefined ? { data: it.data } : {}), ...(it.meta?.format !== undefined ? { format: it.meta.format } : {}) };
+  return {
+    verb: c.kind === 'Copy' ? 'Get' : c.kind,
+    uri: it.target ?? '',
+    ...(it.data !== undefined ? { data: it.data } : {}),
+    ...(it.meta?.format !== undefined ? { format: it.meta.format } : {}),
+  };
 }
 
 export interface GbaBootstrapRequest {

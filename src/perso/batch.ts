@@ -33,7 +33,10 @@ export type FileSpec = z.infer<typeof FileSpec>;
 const GpSpec = z
   .object({
     /** secret name prefix of the ISD keys: <P>_ENC/_MAC/_DEK, or <P>_KEY for all three (a row column or SIMDM_<...>) */
-    isdKeys: z.string().regex(/^[A-Z][A-Z0-9_]*$/).default('ISD'),
+    isdKeys: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/)
+      .default('ISD'),
     kvn: z.number().int().min(0).max(127).default(0),
     diversification: z.enum(['none', 'emv', 'visa2', 'kdf3']).default('none'),
     /** security level of the session (GP 2.2 E.5.2.3 / Amd D 7.1.2): 1 C-MAC, 3 C-MAC + C-DEC */
@@ -55,7 +58,10 @@ const BatchSchema = z
     batch: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (at most 64)'),
     data: z.string().min(1),
     journal: z.string().min(1).optional(),
-    adm: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+    adm: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/)
+      .optional(),
     profile: z.string().optional(),
     files: z.array(FileSpec).optional(),
     gp: GpSpec.optional(),

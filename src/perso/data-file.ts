@@ -71,7 +71,8 @@ function* records(fd: number, size: number): Generator<{ start: number; end: num
           recLine = line;
         }
       }
-      if (i - recStart >= MAX_RECORD_BYTES) throw new PersoError('data', `line ${recLine}: a record longer than ${MAX_RECORD_BYTES} bytes (not a data file, or an unterminated quote)`);
+      if (i - recStart >= MAX_RECORD_BYTES)
+        throw new PersoError('data', `line ${recLine}: a record longer than ${MAX_RECORD_BYTES} bytes (not a data file, or an unterminated quote)`);
     }
     carry = Buffer.from(chunk.subarray(recStart));
     carryAt = base + recStart;
@@ -149,7 +150,10 @@ function scan(fd: number, path: string, opts: LoadOptions): BatchRows {
       continue;
     }
     let dup = false;
-    for (const [k, m] of [['ICCID', seen[0]], ['IMSI', seen[1]]] as const) {
+    for (const [k, m] of [
+      ['ICCID', seen[0]],
+      ['IMSI', seen[1]],
+    ] as const) {
       const v = k === 'ICCID' ? x.iccid : x.imsi;
       const other = m.get(v);
       if (other === undefined) {

@@ -109,7 +109,12 @@ export function dataHeader(mark: CsvRecord | undefined, header: CsvRecord | unde
 /** One data record checked against the columns: the row, or the error naming its row and column. */
 export function rowFromRecord(columns: string[], r: CsvRecord, encrypted: boolean, opts: LoadOptions): DataRow | PersoInputError {
   if (r.fields.length !== columns.length) {
-    return new PersoInputError('data', r.line, String(Math.min(r.fields.length, columns.length) + 1), `expected ${columns.length} fields, found ${r.fields.length}`);
+    return new PersoInputError(
+      'data',
+      r.line,
+      String(Math.min(r.fields.length, columns.length) + 1),
+      `expected ${columns.length} fields, found ${r.fields.length}`,
+    );
   }
   const values: Record<string, string> = {};
   const sealed: Record<string, string> = {};
@@ -164,7 +169,9 @@ export function loadData(text: string, opts: LoadOptions = {}): LoadedData {
       if (idx.length < 2) continue;
       for (const i of idx) {
         const others = idx.filter((j) => j !== i).map((j) => rows[j]!.row);
-        errors.push(new PersoInputError('duplicate', rows[i]!.row, k.toUpperCase(), `duplicate ${k.toUpperCase()} (also on row ${others.join(', ')}): refused`));
+        errors.push(
+          new PersoInputError('duplicate', rows[i]!.row, k.toUpperCase(), `duplicate ${k.toUpperCase()} (also on row ${others.join(', ')}): refused`),
+        );
         drop.add(i);
       }
     }
@@ -208,7 +215,7 @@ export function encryptData(text: string, key: TransportKey): { text: string; ro
   const d = loadData(text, { plaintext: true });
   const out: string[][] = [[KEYSTORE_MARK, 'v1', 'aes-256-gcm', key.checkValue()], d.columns];
   for (const r of d.rows) {
-    out.push(d.columns.map((c) => (isSecretColumn(c) ? (r.sealed[c] ? sealCell(key, r.iccid, c, r.sealed[c]!) : '') : r.values[c] ?? '')));
+    out.push(d.columns.map((c) => (isSecretColumn(c) ? (r.sealed[c] ? sealCell(key, r.iccid, c, r.sealed[c]!) : '') : (r.values[c] ?? ''))));
   }
   return { text: formatRows(out), rows: d.rows.length, errors: d.errors };
 }
@@ -230,7 +237,7 @@ export function decryptData(text: string, key: TransportKey): { text: string; ro
       }
       throw e;
     }
-    out.push(d.columns.map((c) => (isSecretColumn(c) ? s.get(c)?.toString('utf8') ?? '' : r.values[c] ?? '')));
+    out.push(d.columns.map((c) => (isSecretColumn(c) ? (s.get(c)?.toString('utf8') ?? '') : (r.values[c] ?? ''))));
     wipeSecrets(s);
   }
   return { text: formatRows(out), rows: out.length - 1, errors };

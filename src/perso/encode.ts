@@ -52,7 +52,8 @@ export function encodeSpn(name: string, displayCondition = 0x01): Uint8Array {
   const out = new Uint8Array(17).fill(0xff);
   out[0] = displayCondition;
   let body: Buffer;
-  if (/^[A-Za-z0-9 .-]*$/.test(name)) body = Buffer.from(name, 'ascii'); // identical in the default alphabet
+  if (/^[A-Za-z0-9 .-]*$/.test(name))
+    body = Buffer.from(name, 'ascii'); // identical in the default alphabet
   else body = Buffer.concat([Buffer.of(0x80), Buffer.from(name, 'utf16le').swap16()]);
   if (body.length > 16) throw new PersoError('encode', `SPN does not fit 16 bytes`);
   out.set(body, 1);

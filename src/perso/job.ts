@@ -125,7 +125,14 @@ export class EfJob implements CardJob {
     const env: Record<string, string> = {};
     for (const [k, v] of secrets) env[`SIMDM_${k}`] = v.toString('utf8');
     for (const k of ['ADM1', 'ADM2', 'ADM3', 'ADM4', 'ADM5']) if (!env[`SIMDM_${k}`] && pf.secrets?.get(k)) env[`SIMDM_${k}`] = pf.secrets.get(k)!;
-    return { name: `profile ${plan.name}`, path: '', data: new Uint8Array(), secret: true, commit: false, profile: { plan, secrets: new SecretStore(env), iccid: row.iccid } };
+    return {
+      name: `profile ${plan.name}`,
+      path: '',
+      data: new Uint8Array(),
+      secret: true,
+      commit: false,
+      profile: { plan, secrets: new SecretStore(env), iccid: row.iccid },
+    };
   }
 
   /** The ISD keys (row column or batch secret) and the row's key set for PUT KEY. */
@@ -148,7 +155,14 @@ export class EfJob implements CardJob {
       if (!k) throw new PersoError('gp-key', `row ${row.row}: column ${c} is empty`);
       return k;
     });
-    return { name: `ISD PUT KEY KVN ${spec.putKey.kvn}`, path: '', data: new Uint8Array(), secret: true, commit: false, gp: { spec, isd: { enc, mac, dek }, keys } };
+    return {
+      name: `ISD PUT KEY KVN ${spec.putKey.kvn}`,
+      path: '',
+      data: new Uint8Array(),
+      secret: true,
+      commit: false,
+      gp: { spec, isd: { enc, mac, dek }, keys },
+    };
   }
 
   /**
@@ -161,7 +175,9 @@ export class EfJob implements CardJob {
     const ch = await openSecureChannel(ctx.link, { keys: g.isd, level: g.spec.level, select: true, kvn: g.spec.kvn, diversification: g.spec.diversification });
     const pk = g.spec.putKey;
     for (const replaceKvn of [pk.kvn, 0]) {
-      const { cmd, expect } = buildPutKey({ replaceKvn, newKvn: pk.kvn, keys: g.keys.map((key) => ({ type: pk.type, key })) }, (c) => ch.session.encryptKeyData(c));
+      const { cmd, expect } = buildPutKey({ replaceKvn, newKvn: pk.kvn, keys: g.keys.map((key) => ({ type: pk.type, key })) }, (c) =>
+        ch.session.encryptKeyData(c),
+      );
       const r = await ch.transmit(cmd);
       if (r.sw === 0x6a88 && replaceKvn !== 0) continue; // not there yet: add it
       if (r.sw !== 0x9000) throw new PersoError('gp', `PUT KEY KVN ${pk.kvn} refused (${swHex(r.sw)})`);
@@ -194,7 +210,13 @@ export class EfJob implements CardJob {
       // the writer selects on its own: what CardFs thinks is selected is stale afterwards
       ctx.fs.invalidate();
       try {
-        await writePlan(ctx.link, step.profile.plan, { secrets: step.profile.secrets, backupDir: false, verify: true, iccid: step.profile.iccid, force: this.force });
+        await writePlan(ctx.link, step.profile.plan, {
+          secrets: step.profile.secrets,
+          backupDir: false,
+          verify: true,
+          iccid: step.profile.iccid,
+          force: this.force,
+        });
       } finally {
         ctx.fs.invalidate();
       }

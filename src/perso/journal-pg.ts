@@ -8,7 +8,18 @@ import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PersoError } from './errors.js';
-import { type ClaimResult, type Journal, type JournalEvent, type JournalIdentity, type JournalRow, newSessionId, type RecoveredRow, RowTransitions, type RowState, type SessionInfo } from './journal.js';
+import {
+  type ClaimResult,
+  type Journal,
+  type JournalEvent,
+  type JournalIdentity,
+  type JournalRow,
+  newSessionId,
+  type RecoveredRow,
+  RowTransitions,
+  type RowState,
+  type SessionInfo,
+} from './journal.js';
 import { toEvent, toRow } from './journal-sqlite.js';
 
 const SCHEMA = `
@@ -64,7 +75,9 @@ export class PgJournal extends RowTransitions implements Journal {
   }
 
   async identity(): Promise<JournalIdentity | undefined> {
-    const t = await this.pool.query("SELECT to_regclass('perso_meta') AS m, to_regclass('perso_rows') AS r, to_regclass('perso_sessions') AS s, to_regclass('perso_events') AS e");
+    const t = await this.pool.query(
+      "SELECT to_regclass('perso_meta') AS m, to_regclass('perso_rows') AS r, to_regclass('perso_sessions') AS s, to_regclass('perso_events') AS e",
+    );
     const x = t.rows[0] as Record<string, unknown>;
     if (!x.m || !x.r || !x.s || !x.e) return undefined;
     const meta = new Map((await this.pool.query('SELECT k, v FROM perso_meta')).rows.map((r: { k: string; v: string }) => [r.k, r.v]));
@@ -74,7 +87,9 @@ export class PgJournal extends RowTransitions implements Journal {
 
   /** any of simdm's tables present (a partial schema is not a fresh database) */
   async hasAnyTable(): Promise<boolean> {
-    const t = await this.pool.query("SELECT to_regclass('perso_meta') AS m, to_regclass('perso_rows') AS r, to_regclass('perso_sessions') AS s, to_regclass('perso_events') AS e");
+    const t = await this.pool.query(
+      "SELECT to_regclass('perso_meta') AS m, to_regclass('perso_rows') AS r, to_regclass('perso_sessions') AS s, to_regclass('perso_events') AS e",
+    );
     return Object.values(t.rows[0] as Record<string, unknown>).some((v) => v !== null);
   }
 
@@ -107,9 +122,24 @@ export class PgJournal extends RowTransitions implements Journal {
     }
   }
 
-  private async event(q: Q, session: string, event: string, ok: boolean, detail: string | null, ref: { rowNo?: number | null; iccid?: string | null; reader?: string | null; step?: number | null } = {}): Promise<void> {
+  private async event(
+    q: Q,
+    session: string,
+    event: string,
+    ok: boolean,
+    detail: string | null,
+    ref: { rowNo?: number | null; iccid?: string | null; reader?: string | null; step?: number | null } = {},
+  ): Promise<void> {
     await q.query('INSERT INTO perso_events (at, session, row_no, iccid, reader, event, step, ok, detail) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)', [
-      now(), session, ref.rowNo ?? null, ref.iccid ?? null, ref.reader ?? null, event, ref.step ?? null, ok ? 1 : 0, detail,
+      now(),
+      session,
+      ref.rowNo ?? null,
+      ref.iccid ?? null,
+      ref.reader ?? null,
+      event,
+      ref.step ?? null,
+      ok ? 1 : 0,
+      detail,
     ]);
   }
 
@@ -145,7 +175,13 @@ export class PgJournal extends RowTransitions implements Journal {
     const id = newSessionId();
     const t = now();
     await this.tx(async (c) => {
-      await c.query('INSERT INTO perso_sessions (id, station, pid, started, heartbeat) VALUES ($1,$2,$3,$4,$5)', [id, station || hostname(), process.pid, t, t]);
+      await c.query('INSERT INTO perso_sessions (id, station, pid, started, heartbeat) VALUES ($1,$2,$3,$4,$5)', [
+        id,
+        station || hostname(),
+        process.pid,
+        t,
+        t,
+      ]);
       await this.event(c, id, 'session-start', true, `station ${station || hostname()} pid ${process.pid}`);
     });
     return id;
@@ -174,18 +210,30 @@ export class PgJournal extends RowTransitions implements Journal {
         "UPDATE perso_rows SET state='claimed', mode=COALESCE(CASE WHEN state='held' THEN mode END, 'iccid'), step=0, step_done=0, reader=$1, session=$2, attempts=attempts+1, reason=NULL, updated_at=$3 WHERE row_no=$4",
         [reader, session, now(), row.rowNo],
       );
-      await this.event(c, session, 'claimed', true, row.state === 'held' ? 'card with the ICCID of a held row' : 'pre-numbered card', { rowNo: row.rowNo, iccid, reader });
+      await this.event(c, session, 'claimed', true, row.state === 'held' ? 'card with the ICCID of a held row' : 'pre-numbered card', {
+        rowNo: row.rowNo,
+        iccid,
+        reader,
+      });
       return { kind: 'claimed', row: await this.row(c, row.rowNo) };
     });
   }
 
   async heldOn(reader: string): Promise<JournalRow[]> {
-    return (await this.pool.query("SELECT * FROM perso_rows WHERE mode='blank' AND writes_begun=1 AND reader=$1 AND (state='held' OR (state='free' AND step_done>=1)) ORDER BY row_no", [reader])).rows.map(toRow);
+    return (
+      await this.pool.query(
+        "SELECT * FROM perso_rows WHERE mode='blank' AND writes_begun=1 AND reader=$1 AND (state='held' OR (state='free' AND step_done>=1)) ORDER BY row_no",
+        [reader],
+      )
+    ).rows.map(toRow);
   }
 
   async claimHeld(rowNo: number, reader: string, session: string): Promise<JournalRow | undefined> {
     return this.tx(async (c) => {
-      const r = await c.query("UPDATE perso_rows SET state='claimed', session=$1, reader=$2, attempts=attempts+1, updated_at=$3 WHERE row_no=$4 AND state IN ('held','free')", [session, reader, now(), rowNo]);
+      const r = await c.query(
+        "UPDATE perso_rows SET state='claimed', session=$1, reader=$2, attempts=attempts+1, updated_at=$3 WHERE row_no=$4 AND state IN ('held','free')",
+        [session, reader, now(), rowNo],
+      );
       if (r.rowCount !== 1) return undefined;
       await this.event(c, session, 'claimed', true, 'held row: checking the blank card in its reader', { rowNo, reader });
       return this.row(c, rowNo);
@@ -251,7 +299,16 @@ export class PgJournal extends RowTransitions implements Journal {
     await this.tx((c) => this.endIn(c, rowNo, session, state, event, ok, reason, extra));
   }
 
-  private async endIn(c: pg.PoolClient, rowNo: number, session: string, state: RowState, event: string, ok: boolean, reason: string, extra = ''): Promise<void> {
+  private async endIn(
+    c: pg.PoolClient,
+    rowNo: number,
+    session: string,
+    state: RowState,
+    event: string,
+    ok: boolean,
+    reason: string,
+    extra = '',
+  ): Promise<void> {
     {
       const r = await c.query(
         `UPDATE perso_rows SET state=$1, reason=$2, ${extra} updated_at=$3 WHERE row_no=$4 AND session=$5 AND state IN ('claimed','writing')`,
@@ -262,7 +319,6 @@ export class PgJournal extends RowTransitions implements Journal {
       await this.event(c, session, event, ok, reason, { rowNo, iccid: row.iccid, reader: row.reader });
     }
   }
-
 
   async note(session: string, event: string, ok: boolean, detail: string, ref: { rowNo?: number; iccid?: string; reader?: string } = {}): Promise<void> {
     await this.event(this.pool, session, event, ok, detail, ref);
@@ -283,12 +339,26 @@ export class PgJournal extends RowTransitions implements Journal {
   async recover(session: string, dead: string[]): Promise<RecoveredRow[]> {
     return this.tx(async (c) => {
       const out: RecoveredRow[] = [];
-      for (const r of await this.staleRows(c, dead.filter((d) => d !== session), true)) {
+      for (const r of await this.staleRows(
+        c,
+        dead.filter((d) => d !== session),
+        true,
+      )) {
         const hold = r.mode === 'blank' && r.commitBegun;
         const to: RowState = hold ? 'held' : 'free';
         const why = `interrupted in session ${r.session ?? '?'} at step ${r.step} (done ${r.stepDone})`;
-        if (hold) await c.query("UPDATE perso_rows SET state='held', session=NULL, reason=$1, updated_at=$2 WHERE row_no=$3", [why + ': ICCID commit had begun, waiting for that card', now(), r.rowNo]);
-        else await c.query("UPDATE perso_rows SET state='free', step=0, commit_begun=0, session=NULL, reason=$1, updated_at=$2 WHERE row_no=$3", [why, now(), r.rowNo]);
+        if (hold)
+          await c.query("UPDATE perso_rows SET state='held', session=NULL, reason=$1, updated_at=$2 WHERE row_no=$3", [
+            why + ': ICCID commit had begun, waiting for that card',
+            now(),
+            r.rowNo,
+          ]);
+        else
+          await c.query("UPDATE perso_rows SET state='free', step=0, commit_begun=0, session=NULL, reason=$1, updated_at=$2 WHERE row_no=$3", [
+            why,
+            now(),
+            r.rowNo,
+          ]);
         await this.event(c, session, 'recovered', true, `${r.state} -> ${to}: ${why}`, { rowNo: r.rowNo, iccid: r.iccid, reader: r.reader });
         out.push({ rowNo: r.rowNo, iccid: r.iccid, from: r.state, to });
       }

@@ -194,7 +194,13 @@ export class SqliteJournal extends RowTransitions implements Journal {
     });
   }
 
-  private event(session: string, event: string, ok: boolean, detail: string | null, ref: { rowNo?: number | null; iccid?: string | null; reader?: string | null; step?: number | null } = {}): void {
+  private event(
+    session: string,
+    event: string,
+    ok: boolean,
+    detail: string | null,
+    ref: { rowNo?: number | null; iccid?: string | null; reader?: string | null; step?: number | null } = {},
+  ): void {
     this.db
       .prepare('INSERT INTO events (at, session, row_no, iccid, reader, event, step, ok, detail) VALUES (?,?,?,?,?,?,?,?,?)')
       .run(now(), session, ref.rowNo ?? null, ref.iccid ?? null, ref.reader ?? null, event, ref.step ?? null, ok ? 1 : 0, detail);
@@ -253,20 +259,32 @@ export class SqliteJournal extends RowTransitions implements Journal {
       if (row.state === 'failed') return { kind: 'failed', row };
       if (row.state === 'claimed' || row.state === 'writing') return { kind: 'busy', row };
       this.db
-        .prepare("UPDATE rows SET state='claimed', mode=COALESCE(CASE WHEN state='held' THEN mode END, 'iccid'), step=0, step_done=0, reader=?, session=?, attempts=attempts+1, reason=NULL, updated_at=? WHERE row_no=?")
+        .prepare(
+          "UPDATE rows SET state='claimed', mode=COALESCE(CASE WHEN state='held' THEN mode END, 'iccid'), step=0, step_done=0, reader=?, session=?, attempts=attempts+1, reason=NULL, updated_at=? WHERE row_no=?",
+        )
         .run(reader, session, now(), row.rowNo);
-      this.event(session, 'claimed', true, row.state === 'held' ? 'card with the ICCID of a held row' : 'pre-numbered card', { rowNo: row.rowNo, iccid, reader });
+      this.event(session, 'claimed', true, row.state === 'held' ? 'card with the ICCID of a held row' : 'pre-numbered card', {
+        rowNo: row.rowNo,
+        iccid,
+        reader,
+      });
       return { kind: 'claimed', row: this.row(row.rowNo) };
     });
   }
 
   async heldOn(reader: string): Promise<JournalRow[]> {
-    return (this.db.prepare("SELECT * FROM rows WHERE mode='blank' AND writes_begun=1 AND reader=? AND (state='held' OR (state='free' AND step_done>=1)) ORDER BY row_no").all(reader) as RawRow[]).map(toRow);
+    return (
+      this.db
+        .prepare("SELECT * FROM rows WHERE mode='blank' AND writes_begun=1 AND reader=? AND (state='held' OR (state='free' AND step_done>=1)) ORDER BY row_no")
+        .all(reader) as RawRow[]
+    ).map(toRow);
   }
 
   async claimHeld(rowNo: number, reader: string, session: string): Promise<JournalRow | undefined> {
     return this.tx(() => {
-      const r = this.db.prepare("UPDATE rows SET state='claimed', session=?, reader=?, attempts=attempts+1, updated_at=? WHERE row_no=? AND state IN ('held','free')").run(session, reader, now(), rowNo);
+      const r = this.db
+        .prepare("UPDATE rows SET state='claimed', session=?, reader=?, attempts=attempts+1, updated_at=? WHERE row_no=? AND state IN ('held','free')")
+        .run(session, reader, now(), rowNo);
       if (r.changes !== 1) return undefined;
       this.event(session, 'claimed', true, 'held row: checking the blank card in its reader', { rowNo, reader });
       return this.row(rowNo);
@@ -279,7 +297,9 @@ export class SqliteJournal extends RowTransitions implements Journal {
       const raw = this.db.prepare("SELECT * FROM rows WHERE state='free' ORDER BY (writes_begun > 0), row_no LIMIT 1").get() as RawRow | undefined;
       if (!raw) return undefined;
       this.db
-        .prepare("UPDATE rows SET state='claimed', mode='blank', step=0, step_done=0, commit_begun=0, reader=?, session=?, attempts=attempts+1, reason=NULL, updated_at=? WHERE row_no=?")
+        .prepare(
+          "UPDATE rows SET state='claimed', mode='blank', step=0, step_done=0, commit_begun=0, reader=?, session=?, attempts=attempts+1, reason=NULL, updated_at=? WHERE row_no=?",
+        )
         .run(reader, session, now(), raw.row_no);
       this.event(session, 'claimed', true, 'blank card', { rowNo: raw.row_no, iccid: raw.iccid, reader });
       return this.row(raw.row_no);
@@ -289,7 +309,9 @@ export class SqliteJournal extends RowTransitions implements Journal {
   async stepBegin(rowNo: number, step: number, name: string, session: string, commit = false, newWriter = true): Promise<void> {
     await this.tx(() => {
       const r = this.db
-        .prepare(`UPDATE rows SET state='writing', step=?, ${commit ? 'commit_begun=1,' : ''} ${step === 1 && newWriter ? 'writes_begun=writes_begun+1,' : ''} updated_at=? WHERE row_no=? AND session=? AND state IN ('claimed','writing')`)
+        .prepare(
+          `UPDATE rows SET state='writing', step=?, ${commit ? 'commit_begun=1,' : ''} ${step === 1 && newWriter ? 'writes_begun=writes_begun+1,' : ''} updated_at=? WHERE row_no=? AND session=? AND state IN ('claimed','writing')`,
+        )
         .run(step, now(), rowNo, session);
       if (r.changes !== 1) throw new PersoError('journal-lost', `row ${rowNo} is no longer held by this session`);
       this.event(session, 'step-begin', true, name, { rowNo, step });
@@ -308,7 +330,9 @@ export class SqliteJournal extends RowTransitions implements Journal {
       this.db.prepare('UPDATE rows SET step_done=?, updated_at=? WHERE row_no=? AND session=?').run(done.step, now(), rowNo, session);
       this.event(session, 'step-done', true, done.name, { rowNo, step: done.step });
       const r = this.db
-        .prepare(`UPDATE rows SET state='writing', step=?, ${next.commit ? 'commit_begun=1,' : ''} updated_at=? WHERE row_no=? AND session=? AND state IN ('claimed','writing')`)
+        .prepare(
+          `UPDATE rows SET state='writing', step=?, ${next.commit ? 'commit_begun=1,' : ''} updated_at=? WHERE row_no=? AND session=? AND state IN ('claimed','writing')`,
+        )
         .run(next.step, now(), rowNo, session);
       if (r.changes !== 1) throw new PersoError('journal-lost', `row ${rowNo} is no longer held by this session`);
       this.event(session, 'step-begin', true, next.name, { rowNo, step: next.step });
@@ -338,7 +362,6 @@ export class SqliteJournal extends RowTransitions implements Journal {
     }
   }
 
-
   async note(session: string, event: string, ok: boolean, detail: string, ref: { rowNo?: number; iccid?: string; reader?: string } = {}): Promise<void> {
     await this.tx(() => this.event(session, event, ok, detail, ref));
   }
@@ -362,8 +385,12 @@ export class SqliteJournal extends RowTransitions implements Journal {
         const hold = r.mode === 'blank' && r.commitBegun;
         const to: RowState = hold ? 'held' : 'free';
         const why = `interrupted in session ${r.session ?? '?'} at step ${r.step} (done ${r.stepDone})`;
-        if (hold) this.db.prepare("UPDATE rows SET state='held', session=NULL, reason=?, updated_at=? WHERE row_no=?").run(why + ': ICCID commit had begun, waiting for that card', now(), r.rowNo);
-        else this.db.prepare("UPDATE rows SET state='free', step=0, commit_begun=0, session=NULL, reason=?, updated_at=? WHERE row_no=?").run(why, now(), r.rowNo);
+        if (hold)
+          this.db
+            .prepare("UPDATE rows SET state='held', session=NULL, reason=?, updated_at=? WHERE row_no=?")
+            .run(why + ': ICCID commit had begun, waiting for that card', now(), r.rowNo);
+        else
+          this.db.prepare("UPDATE rows SET state='free', step=0, commit_begun=0, session=NULL, reason=?, updated_at=? WHERE row_no=?").run(why, now(), r.rowNo);
         this.event(session, 'recovered', true, `${r.state} -> ${to}: ${why}`, { rowNo: r.rowNo, iccid: r.iccid, reader: r.reader });
         out.push({ rowNo: r.rowNo, iccid: r.iccid, from: r.state, to });
       }
@@ -387,7 +414,9 @@ export class SqliteJournal extends RowTransitions implements Journal {
   async operatorRelease(rowNo: number, session: string, reason: string): Promise<boolean> {
     return this.tx(() => {
       const r = this.db
-        .prepare("UPDATE rows SET state='free', mode=NULL, step=0, step_done=0, commit_begun=0, reader=NULL, session=NULL, reason=?, updated_at=? WHERE row_no=? AND state IN ('held','failed')")
+        .prepare(
+          "UPDATE rows SET state='free', mode=NULL, step=0, step_done=0, commit_begun=0, reader=NULL, session=NULL, reason=?, updated_at=? WHERE row_no=? AND state IN ('held','failed')",
+        )
         .run(reason, now(), rowNo);
       if (r.changes === 1) this.event(session, 'operator-release', true, reason, { rowNo });
       return r.changes === 1;

@@ -20,8 +20,25 @@ const CHECK_AAD = Buffer.from('simdm-keystore-check', 'ascii');
 
 /** Columns that are secrets: encrypted at rest, never printed. */
 export const SECRET_COLUMNS: ReadonlySet<string> = new Set([
-  'KI', 'K', 'OPC', 'OP', 'ADM1', 'ADM2', 'PIN1', 'PIN2', 'PUK1', 'PUK2',
-  'KIC1', 'KID1', 'KIK1', 'KIC2', 'KID2', 'KIK2', 'KIC3', 'KID3', 'KIK3',
+  'KI',
+  'K',
+  'OPC',
+  'OP',
+  'ADM1',
+  'ADM2',
+  'PIN1',
+  'PIN2',
+  'PUK1',
+  'PUK2',
+  'KIC1',
+  'KID1',
+  'KIK1',
+  'KIC2',
+  'KID2',
+  'KIK2',
+  'KIC3',
+  'KID3',
+  'KIK3',
 ]);
 
 /**
@@ -100,7 +117,8 @@ export function sealCell(key: TransportKey, iccid: string, column: string, value
  * `row` is the spreadsheet row of the record, for the error message.
  */
 export function openCell(key: TransportKey, iccid: string, column: string, cell: string, row: number): Buffer {
-  if (!cell.startsWith(ENC_PREFIX)) throw new PersoInputError('keystore', row, column, 'secret cell is not encrypted (import the file with `simdm perso import`)');
+  if (!cell.startsWith(ENC_PREFIX))
+    throw new PersoInputError('keystore', row, column, 'secret cell is not encrypted (import the file with `simdm perso import`)');
   const p = key.open(cell.slice(ENC_PREFIX.length), cellAad(iccid, column));
   if (!p) throw new PersoInputError('keystore', row, column, 'secret cell does not authenticate (wrong key, or the cell was altered or moved)');
   return p;

@@ -32,8 +32,13 @@ export function createProgress(opts: { readers: string[]; total: number; done: n
         else if (e.type === 'failed') failed++;
         else if (e.type === 'pulled') pulled++;
         if (e.type === 'step' || e.type === 'card') return;
-        const what = e.type === 'verified' ? `verified row ${e.rowNo} ICCID ${e.iccid} (${e.apdus} APDUs)` : `${e.type}${e.rowNo !== undefined ? ` row ${e.rowNo}` : ''}${e.iccid ? ` ICCID ${e.iccid}` : ''}${e.detail ? `: ${e.detail}` : ''}`;
-        out.write(`${new Date().toISOString()} [${e.reader}] ${what} | total ${opts.done + verified}/${opts.total}, ${rate().toFixed(1)} cards/min, ETA ${eta()}, failed ${failed}, pulled ${pulled}\n`);
+        const what =
+          e.type === 'verified'
+            ? `verified row ${e.rowNo} ICCID ${e.iccid} (${e.apdus} APDUs)`
+            : `${e.type}${e.rowNo !== undefined ? ` row ${e.rowNo}` : ''}${e.iccid ? ` ICCID ${e.iccid}` : ''}${e.detail ? `: ${e.detail}` : ''}`;
+        out.write(
+          `${new Date().toISOString()} [${e.reader}] ${what} | total ${opts.done + verified}/${opts.total}, ${rate().toFixed(1)} cards/min, ETA ${eta()}, failed ${failed}, pulled ${pulled}\n`,
+        );
       },
       stop() {},
     };

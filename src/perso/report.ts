@@ -26,7 +26,19 @@ const ROW_COLUMNS = ['row', 'iccid', 'imsi', 'state', 'mode', 'step', 'step_done
 export function reportCsv(r: Report): string {
   return formatCsv([
     [...ROW_COLUMNS],
-    ...r.rows.map((x) => [String(x.rowNo), x.iccid, x.imsi, x.state, x.mode ?? '', String(x.step), String(x.stepDone), x.reader ?? '', String(x.attempts), x.reason ?? '', x.updatedAt]),
+    ...r.rows.map((x) => [
+      String(x.rowNo),
+      x.iccid,
+      x.imsi,
+      x.state,
+      x.mode ?? '',
+      String(x.step),
+      String(x.stepDone),
+      x.reader ?? '',
+      String(x.attempts),
+      x.reason ?? '',
+      x.updatedAt,
+    ]),
   ]);
 }
 
@@ -44,6 +56,17 @@ export function reportText(r: Report): string {
 export function auditCsv(events: JournalEvent[]): string {
   return formatCsv([
     ['id', 'at', 'session', 'event', 'ok', 'row', 'iccid', 'reader', 'step', 'detail'],
-    ...events.map((e) => [String(e.id), e.at, e.session, e.event, e.ok ? '1' : '0', e.rowNo === null ? '' : String(e.rowNo), e.iccid ?? '', e.reader ?? '', e.step === null ? '' : String(e.step), e.detail ?? '']),
+    ...events.map((e) => [
+      String(e.id),
+      e.at,
+      e.session,
+      e.event,
+      e.ok ? '1' : '0',
+      e.rowNo === null ? '' : String(e.rowNo),
+      e.iccid ?? '',
+      e.reader ?? '',
+      e.step === null ? '' : String(e.step),
+      e.detail ?? '',
+    ]),
   ]);
 }

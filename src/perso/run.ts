@@ -42,7 +42,13 @@ export interface RunBatchOptions {
 
 export async function resolveReaders(ctx: PcscContext, spec: string): Promise<PcscTransport[]> {
   const names = await ctx.listReaders(1500);
-  const wanted = spec.trim() === 'all' ? names : spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted =
+    spec.trim() === 'all'
+      ? names
+      : spec
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   if (wanted.length === 0) throw new PersoError('readers', 'no reader to run on');
   if (wanted.length > 16) throw new PersoError('readers', `at most 16 readers in one run, got ${wanted.length}`);
   const out: PcscTransport[] = [];
@@ -76,7 +82,13 @@ export async function runBatch(o: RunBatchOptions): Promise<RunSummary & { recov
       const left = await journal.claimedBy(dead);
       if (left.length) {
         await journal.closeSession(session, 'refused: interrupted cards');
-        throw new PersoError('needs-resume', `${left.length} card(s) of an interrupted run are not verified (rows ${left.slice(0, 8).map((r) => r.rowNo).join(', ')}${left.length > 8 ? ', ...' : ''}): run \`simdm perso resume\``);
+        throw new PersoError(
+          'needs-resume',
+          `${left.length} card(s) of an interrupted run are not verified (rows ${left
+            .slice(0, 8)
+            .map((r) => r.rowNo)
+            .join(', ')}${left.length > 8 ? ', ...' : ''}): run \`simdm perso resume\``,
+        );
       }
     }
     const readers: ReaderPort[] = await resolveReaders(ctx, o.readers);

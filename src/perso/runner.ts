@@ -100,7 +100,18 @@ export class PersoRunner {
     const d = o.data;
     if ('rows' in d) for (const r of d.rows) this.byNo.set(r.row, r);
     this.rowOf = 'rows' in d ? (n) => this.byNo.get(n) : (n) => d.row(n);
-    this.sum = { session: o.session, verified: 0, failed: 0, pulled: 0, skipped: 0, apdus: 0, apdusVerified: 0, elapsedMs: 0, cardsPerMinute: 0, perReader: {} };
+    this.sum = {
+      session: o.session,
+      verified: 0,
+      failed: 0,
+      pulled: 0,
+      skipped: 0,
+      apdus: 0,
+      apdusVerified: 0,
+      elapsedMs: 0,
+      cardsPerMinute: 0,
+      perReader: {},
+    };
     for (const r of o.readers) this.sum.perReader[r.name] = { verified: 0, failed: 0, pulled: 0 };
   }
 
@@ -216,7 +227,7 @@ export class PersoRunner {
       }
       if (e instanceof TransportError && e.kind === 'transport-broken') throw e;
       this.sum.skipped++;
-        this.handled++;
+      this.handled++;
       await j.note(s, 'identify-failed', false, msg(e), { reader });
       this.emit({ type: 'skipped', reader, detail: msg(e) });
       return;
@@ -227,10 +238,13 @@ export class PersoRunner {
       const c = await j.claimIccid(iccid, reader, s);
       if (c.kind !== 'claimed') {
         const why =
-          c.kind === 'unknown' ? 'card not in this batch' :
-          c.kind === 'verified' ? 'already written and verified: not written again' :
-          c.kind === 'failed' ? `its row failed earlier (${c.row.reason ?? '?'}): not retried` :
-          `its row is being written by ${c.row.reader ?? 'another reader'}`;
+          c.kind === 'unknown'
+            ? 'card not in this batch'
+            : c.kind === 'verified'
+              ? 'already written and verified: not written again'
+              : c.kind === 'failed'
+                ? `its row failed earlier (${c.row.reason ?? '?'}): not retried`
+                : `its row is being written by ${c.row.reader ?? 'another reader'}`;
         this.sum.skipped++;
         this.handled++;
         await j.note(s, `skipped-${c.kind}`, c.kind === 'verified', why, { iccid, reader, ...(c.kind !== 'unknown' ? { rowNo: c.row.rowNo } : {}) });
@@ -298,7 +312,11 @@ export class PersoRunner {
           return undefined;
         }
       }
-      await j.note(s, 'same-card', true, `the blank card in this reader carries the files of this ${wasHeld ? 'held' : 'interrupted'} row: continuing it`, { rowNo, iccid: row.iccid, reader: t.name });
+      await j.note(s, 'same-card', true, `the blank card in this reader carries the files of this ${wasHeld ? 'held' : 'interrupted'} row: continuing it`, {
+        rowNo,
+        iccid: row.iccid,
+        reader: t.name,
+      });
       return row;
     } catch (e) {
       await back(reason).catch(() => undefined);
@@ -351,7 +369,8 @@ export class PersoRunner {
       if (e instanceof TransportError && e.kind === 'transport-broken') throw e;
       if (isPulled(e)) {
         const why = `card pulled at step ${step}`;
-        if (blank && commitBegun) await j.hold(row.rowNo, s, `${why} after its ICCID commit began: re-insert that card (or release the row once it is destroyed)`);
+        if (blank && commitBegun)
+          await j.hold(row.rowNo, s, `${why} after its ICCID commit began: re-insert that card (or release the row once it is destroyed)`);
         else await j.release(row.rowNo, s, why);
         this.count(reader, 'pulled');
         this.emit({ type: 'pulled', reader, rowNo: row.rowNo, iccid: row.iccid, detail: why });

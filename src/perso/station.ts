@@ -72,7 +72,11 @@ export async function openBatchJournal(batch: Batch, opts: { write: boolean; new
   if (anew && !opts.write) throw new PersoError('journal', '--new-journal only goes with perso run / resume');
   const exists = pgUrl || existsSync(spec);
   if (!exists) {
-    if (!opts.write && seal) throw new PersoError('journal-missing', `${where(spec)} is missing, but batch ${batch.name} was run with journal ${seal.journalId} (${seal.events} events): restore it`);
+    if (!opts.write && seal)
+      throw new PersoError(
+        'journal-missing',
+        `${where(spec)} is missing, but batch ${batch.name} was run with journal ${seal.journalId} (${seal.events} events): restore it`,
+      );
     if (!opts.write) {
       // a batch that never ran: an empty journal to report on, nothing created on disk
       const mem = new SqliteJournal(':memory:');
@@ -108,14 +112,21 @@ export async function openBatchJournal(batch: Batch, opts: { write: boolean; new
       if (!opts.write) throw new PersoError('journal-missing', `${where(spec)} holds no journal yet`);
       id = await j.initialise(batch.name);
     } else {
-      if (id.batch !== undefined && id.batch !== batch.name) throw new PersoError('journal-batch', `${where(spec)} belongs to batch "${id.batch}", not "${batch.name}"`);
+      if (id.batch !== undefined && id.batch !== batch.name)
+        throw new PersoError('journal-batch', `${where(spec)} belongs to batch "${id.batch}", not "${batch.name}"`);
       if (!id.journalId && opts.write) id = await j.initialise(batch.name); // a journal from before journal ids
       if (seal) {
         if (seal.journalId !== id.journalId) {
-          throw new PersoError('journal-swapped', `${where(spec)} is not the journal batch ${batch.name} was run with (journal ${id.journalId ?? 'without id'}, the batch's seal says ${seal.journalId}): a swapped file?`);
+          throw new PersoError(
+            'journal-swapped',
+            `${where(spec)} is not the journal batch ${batch.name} was run with (journal ${id.journalId ?? 'without id'}, the batch's seal says ${seal.journalId}): a swapped file?`,
+          );
         }
         if (id.events < seal.events) {
-          throw new PersoError('journal-older', `${where(spec)} is older than the batch's last record (${id.events} events, the seal says ${seal.events}): a restored backup? Cards written since would be written again`);
+          throw new PersoError(
+            'journal-older',
+            `${where(spec)} is older than the batch's last record (${id.events} events, the seal says ${seal.events}): a restored backup? Cards written since would be written again`,
+          );
         }
       }
     }

@@ -50,9 +50,7 @@ export interface Expect {
  * GlobalPlatform secure channel, or travel together as one OTA secured packet (RFM script).
  * Option values are literal or `${NAME}` from --vars (never secrets: keys come from SIMDM_*).
  */
-export type Section =
-  | { kind: 'gp'; line: number; options: Record<string, string> }
-  | { kind: 'ota'; line: number; options: Record<string, string> };
+export type Section = { kind: 'gp'; line: number; options: Record<string, string> } | { kind: 'ota'; line: number; options: Record<string, string> };
 
 export type Step =
   | { kind: 'apdu'; line: number; parts: Part[]; text: string; block?: string; section?: Section; expect?: Expect }
@@ -72,7 +70,8 @@ function parseSection(kind: Section['kind'], words: string[], n: number): Sectio
   const options: Record<string, string> = {};
   for (const w of words) {
     const m = /^([a-z]+)=(\S+)$/.exec(w);
-    if (!m || !SECTION_OPTIONS[kind].includes(m[1]!)) throw new ScriptError(`line ${n}: '#@ ${kind}' option '${w}' (known: ${SECTION_OPTIONS[kind].map((o) => `${o}=`).join(', ')})`, n);
+    if (!m || !SECTION_OPTIONS[kind].includes(m[1]!))
+      throw new ScriptError(`line ${n}: '#@ ${kind}' option '${w}' (known: ${SECTION_OPTIONS[kind].map((o) => `${o}=`).join(', ')})`, n);
     options[m[1]!] = m[2]!;
   }
   if (kind === 'ota') for (const need of ['spi', 'kic', 'kid']) if (!options[need]) throw new ScriptError(`line ${n}: '#@ ota' needs ${need}=`, n);
@@ -142,7 +141,8 @@ function parseApdu(text: string, line: number): Part[] {
     last = m.index! + m[0].length;
   }
   push(text.slice(last));
-  if (text.slice(last).includes('${') || /\$\{(?![A-Za-z_])/.test(text)) throw new ScriptError(`line ${line}: malformed variable (write \${NAME}, \${hex:NAME} or \${ascii:NAME})`, line);
+  if (text.slice(last).includes('${') || /\$\{(?![A-Za-z_])/.test(text))
+    throw new ScriptError(`line ${line}: malformed variable (write \${NAME}, \${hex:NAME} or \${ascii:NAME})`, line);
   const hexLen = parts.reduce((n, p) => n + ('hex' in p ? p.hex.length : 0), 0);
   if (hexLen % 2) throw new ScriptError(`line ${line}: odd number of hex digits`, line);
   const head = parts[0];

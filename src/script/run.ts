@@ -86,7 +86,8 @@ export async function runScript(script: Script, transport: Transport | undefined
   // answers are inside the secure messaging or the PoR, not lines of the script
   const sectionLink = transport ? new CardLink(transport) : undefined;
   const selected = (s: Step) => !o.blocks || !s.block || o.blocks.includes(s.block);
-  for (const b of o.blocks ?? []) if (!script.blocks.includes(b)) throw new ScriptError(`no block '${b}' in the script (has: ${script.blocks.join(', ') || 'none'})`);
+  for (const b of o.blocks ?? [])
+    if (!script.blocks.includes(b)) throw new ScriptError(`no block '${b}' in the script (has: ${script.blocks.join(', ') || 'none'})`);
   let secretAnswerPending = false;
   const otaAnswers = new Map<Section, Map<Step, SectionAnswer>>();
   const channels = new Map<Section, ApduSender>();
@@ -113,9 +114,16 @@ export async function runScript(script: Script, transport: Transport | undefined
     const fromVars = step.parts.some((p) => 'var' in p);
     // a PIN typed into a script would sit in a file and in logs: only variables may carry one
     if (pinCommand && !fromVars) {
-      throw new ScriptError(`line ${step.line}: ${insName(cmd.ins)} with a literal value: write the PIN/ADM as a variable (\${PIN1}, \${ADM1}) from SIMDM_* or --keys`, step.line);
+      throw new ScriptError(
+        `line ${step.line}: ${insName(cmd.ins)} with a literal value: write the PIN/ADM as a variable (\${PIN1}, \${ADM1}) from SIMDM_* or --keys`,
+        step.line,
+      );
     }
-    if (pinCommand && step.section) throw new ScriptError(`line ${step.line}: ${insName(cmd.ins)} inside '#@ ${step.section.kind}' (line ${step.section.line}): verify before the section`, step.line);
+    if (pinCommand && step.section)
+      throw new ScriptError(
+        `line ${step.line}: ${insName(cmd.ins)} inside '#@ ${step.section.kind}' (line ${step.section.line}): verify before the section`,
+        step.line,
+      );
     const secret = pinCommand || SECRET_COMMAND_INS.has(cmd.ins) || step.parts.some((p) => 'var' in p && isSecretVar(p.var));
     const shown = secret ? `${toHex(bytes.subarray(0, 5))} **` : toHex(bytes);
     if (o.dryRun || !link) {
@@ -127,7 +135,10 @@ export async function runScript(script: Script, transport: Transport | undefined
     // refused at one try left without --force), never raw
     const safe = pinCommand ? pinOperation(link, cmd, !!o.force) : undefined;
     if (pinCommand && !safe) {
-      throw new ScriptError(`line ${step.line}: ${insName(cmd.ins)} with ${cmd.data!.length} bytes of data (${cmd.ins === 0x24 || cmd.ins === 0x2c ? 16 : 8} expected)`, step.line);
+      throw new ScriptError(
+        `line ${step.line}: ${insName(cmd.ins)} with ${cmd.data!.length} bytes of data (${cmd.ins === 0x24 || cmd.ins === 0x2c ? 16 : 8} expected)`,
+        step.line,
+      );
     }
     if (safe) {
       let ok = true;
@@ -169,7 +180,11 @@ export async function runScript(script: Script, transport: Transport | undefined
     const sw = hexNum(r.sw, 4);
     const swBytes = Uint8Array.of(r.sw >> 8, r.sw & 0xff);
     const exp = step.expect;
-    const swOk = r.notRun ? false : exp?.sw.length ? exp.sw.some((m) => maskMatches(m, swBytes)) : r.sw === 0x9000 || r.sw >> 8 === 0x61 || r.sw >> 8 === 0x9f || r.sw >> 8 === 0x91;
+    const swOk = r.notRun
+      ? false
+      : exp?.sw.length
+        ? exp.sw.some((m) => maskMatches(m, swBytes))
+        : r.sw === 0x9000 || r.sw >> 8 === 0x61 || r.sw >> 8 === 0x9f || r.sw >> 8 === 0x91;
     const dataOk = exp?.data && !r.unseen ? maskMatches(exp.data, r.data) : true;
     const ok = swOk && dataOk;
     const message = ok ? undefined : r.notRun ? r.notRun : !swOk ? `SW ${sw}, expected ${expected(exp)}` : `data ${dataText} does not match ${exp!.data!.text}`;

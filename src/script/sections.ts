@@ -72,7 +72,11 @@ const GP_KEY_LENGTHS = [16, 24, 32];
 
 function gpKeys(s: SecretStore): GpKeySet {
   if (s.has('ENC') || s.has('MAC') || s.has('DEK')) {
-    return { enc: s.requireHex('ENC', GP_KEY_LENGTHS, 'script'), mac: s.requireHex('MAC', GP_KEY_LENGTHS, 'script'), dek: s.requireHex('DEK', GP_KEY_LENGTHS, 'script') };
+    return {
+      enc: s.requireHex('ENC', GP_KEY_LENGTHS, 'script'),
+      mac: s.requireHex('MAC', GP_KEY_LENGTHS, 'script'),
+      dek: s.requireHex('DEK', GP_KEY_LENGTHS, 'script'),
+    };
   }
   const k = s.requireHex('KEY', GP_KEY_LENGTHS, 'script');
   return { enc: k, mac: k, dek: k };
@@ -84,7 +88,8 @@ export async function openSection(link: ApduSender, sec: Section, o: SectionCont
   if (scp !== undefined && !['02', '03', '2', '3'].includes(scp)) throw new ScriptError(`line ${sec.line}: scp=${scp} (02 or 03)`, sec.line);
   const levelText = opt(sec, 'level', o) ?? 'cmac';
   const level = parseLevel(levelText);
-  if (Number.isNaN(level)) throw new ScriptError(`line ${sec.line}: level=${levelText} (cmac, cmac+cdec, cmac+cdec+rmac, cmac+cdec+rmac+renc or hex)`, sec.line);
+  if (Number.isNaN(level))
+    throw new ScriptError(`line ${sec.line}: level=${levelText} (cmac, cmac+cdec, cmac+cdec+rmac, cmac+cdec+rmac+renc or hex)`, sec.line);
   const kvn = intOpt(sec, 'kvn', o, 127);
   const aid = opt(sec, 'aid', o);
   return openSecureChannel(link, {
@@ -119,15 +124,18 @@ export async function sendOtaSection(link: ApduSender, sec: Section, cmds: Comma
   const tar = hexOpt(sec, 'tar', o, 3) ?? Uint8Array.of(0xb0, 0x00, 0x00);
   const counter = intOpt(sec, 'cntr', o, 0xffffffffff) ?? 0;
   const format = (opt(sec, 'format', o) ?? 'compact') as ScriptFormat;
-  if (!['compact', 'expanded', 'expanded-indefinite'].includes(format)) throw new ScriptError(`line ${sec.line}: format=${format} (compact, expanded)`, sec.line);
+  if (!['compact', 'expanded', 'expanded-indefinite'].includes(format))
+    throw new ScriptError(`line ${sec.line}: format=${format} (compact, expanded)`, sec.line);
   const packet = wrapScript({ spi, kic, kid, tar, counter, commands: cmds, format }, otaKeys(o.secrets, { kic: spi.ciphering, kid: spi.integrity === 'cc' }));
   let last: { data: Uint8Array; sw: number } = { data: new Uint8Array(0), sw: 0x9000 };
   const envs = buildSmsPpEnvelopes(packet);
   for (const [i, env] of envs.entries()) {
     last = await link.transmit(env);
-    if (last.sw !== 0x9000 && last.sw >> 8 !== 0x91) throw new ScriptError(`line ${sec.line}: ENVELOPE ${i + 1}/${envs.length} answered ${swText(last.sw)}`, sec.line);
+    if (last.sw !== 0x9000 && last.sw >> 8 !== 0x91)
+      throw new ScriptError(`line ${sec.line}: ENVELOPE ${i + 1}/${envs.length} answered ${swText(last.sw)}`, sec.line);
   }
-  if (!last.data.length) throw new ScriptError(`line ${sec.line}: no PoR from the card (spi= must ask for a PoR so that the script can check the answers)`, sec.line);
+  if (!last.data.length)
+    throw new ScriptError(`line ${sec.line}: no PoR from the card (spi= must ask for a PoR so that the script can check the answers)`, sec.line);
   const por = unwrapPor(last.data, { spi, kic, kid, format }, otaKeys(o.secrets, { kic: spi.porCiphering, kid: spi.porIntegrity === 'cc' }));
   if (por.status !== 0) throw new ScriptError(`line ${sec.line}: the card refused the secured packet: ${por.statusText}`, sec.line);
   const responses = por.result?.responses ?? [];

@@ -65,8 +65,24 @@ export function defaultImage(): CardImage {
     // TD2=1F (T=15, TA3 follows), TA3=C7, historical bytes, TCK (ISO 7816-3 8.2)
     atr: '3B9F96801FC78031E073FE211B633A204E8300900093',
     pins: [
-      { name: 'PIN1', ref: 0x01, value: pinHex('1234'), retries: 3, maxRetries: 3, enabled: true, puk: { value: pinHex('12345678'), retries: 10, maxRetries: 10 } },
-      { name: 'PIN2', ref: 0x81, value: pinHex('5678'), retries: 3, maxRetries: 3, enabled: true, puk: { value: pinHex('87654321'), retries: 10, maxRetries: 10 } },
+      {
+        name: 'PIN1',
+        ref: 0x01,
+        value: pinHex('1234'),
+        retries: 3,
+        maxRetries: 3,
+        enabled: true,
+        puk: { value: pinHex('12345678'), retries: 10, maxRetries: 10 },
+      },
+      {
+        name: 'PIN2',
+        ref: 0x81,
+        value: pinHex('5678'),
+        retries: 3,
+        maxRetries: 3,
+        enabled: true,
+        puk: { value: pinHex('87654321'), retries: 10, maxRetries: 10 },
+      },
       { name: 'ADM1', ref: 0x0a, value: pinHex('88888888'), retries: 3, maxRetries: 3, enabled: true },
     ],
     freeSpace: 32768,

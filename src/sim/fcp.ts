@@ -24,8 +24,23 @@ export function keyRef(name: string): number {
 }
 
 /** Access mode byte bits, ISO 7816-4 table 17 (EF) and 18 (DF). */
-const AM_EF: [AccessOp, number][] = [['delete', 0x40], ['terminate', 0x20], ['activate', 0x10], ['deactivate', 0x08], ['increase', 0x04], ['update', 0x02], ['read', 0x01]];
-const AM_DF: [AccessOp, number][] = [['delete', 0x40], ['terminate', 0x20], ['activate', 0x10], ['deactivate', 0x08], ['create', 0x06], ['delete', 0x01]];
+const AM_EF: [AccessOp, number][] = [
+  ['delete', 0x40],
+  ['terminate', 0x20],
+  ['activate', 0x10],
+  ['deactivate', 0x08],
+  ['increase', 0x04],
+  ['update', 0x02],
+  ['read', 0x01],
+];
+const AM_DF: [AccessOp, number][] = [
+  ['delete', 0x40],
+  ['terminate', 0x20],
+  ['activate', 0x10],
+  ['deactivate', 0x08],
+  ['create', 0x06],
+  ['delete', 0x01],
+];
 
 const byte = (n: number): string => toHex(Uint8Array.of(n));
 

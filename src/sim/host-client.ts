@@ -77,4 +77,3 @@ export class CardHostClient {
     await exited;
   }
 }
-

@@ -37,7 +37,11 @@ export class CardHost {
     // eslint-disable-next-line prefer-const -- the card's onChange closure refers to vc before it exists
     let vc: VpcdCard | undefined;
     const card = new VirtualUicc(image, { onChange: () => vc?.changed() });
-    vc = new VpcdCard(card, { port, ...(imagePath ? { imagePath } : {}), ...(opts.latencyMs !== undefined ? { latencyMs: checkLatency(opts.latencyMs) } : {}) });
+    vc = new VpcdCard(card, {
+      port,
+      ...(imagePath ? { imagePath } : {}),
+      ...(opts.latencyMs !== undefined ? { latencyMs: checkLatency(opts.latencyMs) } : {}),
+    });
     this.cards.set(port, vc);
     if (insert) vc.insert();
     return vc;

@@ -53,7 +53,8 @@ export function treeFault(mf: FileImage): string | undefined {
       const fid = parseInt(c.fid, 16);
       if (c.type === 'MF') return `${at}.type: only the root is the MF`;
       if (fid === own) return `${at}.fid: FID ${hex4(fid)} is the FID of its parent DF`;
-      if (fid === 0x3f00 || fid === 0x3fff || fid === 0x7fff || fid === 0xffff) return `${at}.fid: FID ${hex4(fid)} is reserved (ISO 7816-4 5.3.1.1, TS 102 221 8.3)`;
+      if (fid === 0x3f00 || fid === 0x3fff || fid === 0x7fff || fid === 0xffff)
+        return `${at}.fid: FID ${hex4(fid)} is reserved (ISO 7816-4 5.3.1.1, TS 102 221 8.3)`;
       const dup = fids.get(fid);
       if (dup !== undefined) return `${at}.fid: duplicate FID ${hex4(fid)} in ${f.name ?? hex4(own)} (also ${path}.children.${dup})`;
       fids.set(fid, i);

@@ -408,7 +408,10 @@ export class VirtualUicc {
 
   /** Finds a file by absolute path "3F00/7FF0/6F07" or FID list (tests, applets). */
   fileAt(path: string): SimFile | undefined {
-    const fids = path.split('/').filter(Boolean).map((p) => parseInt(p, 16));
+    const fids = path
+      .split('/')
+      .filter(Boolean)
+      .map((p) => parseInt(p, 16));
     let cur: SimFile | undefined = this.mf;
     for (const [i, fid] of fids.entries()) {
       if (i === 0 && fid === 0x3f00) continue;

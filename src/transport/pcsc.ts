@@ -49,7 +49,10 @@ function loadBinding(): PcscFactory {
     try {
       factory = require('pcsclite') as PcscFactory;
     } catch (e) {
-      throw new TransportError('no-service', `the pcsclite binding is not built (${(e as Error).message.split('\n')[0]}): install libpcsclite-dev and run npm rebuild pcsclite`);
+      throw new TransportError(
+        'no-service',
+        `the pcsclite binding is not built (${(e as Error).message.split('\n')[0]}): install libpcsclite-dev and run npm rebuild pcsclite`,
+      );
     }
   }
   return factory;

@@ -57,9 +57,7 @@ export class SecretStore {
     const v = this.get(name);
     if (v === undefined || v === '') {
       const key = name.toUpperCase().replace(/^SIMDM_/, '');
-      throw new UsageError(
-        `${purpose ? purpose + ': ' : ''}secret ${key} not set: export SIMDM_${key}=... or put ${key}=... in a file given with --keys`,
-      );
+      throw new UsageError(`${purpose ? purpose + ': ' : ''}secret ${key} not set: export SIMDM_${key}=... or put ${key}=... in a file given with --keys`);
     }
     return v;
   }

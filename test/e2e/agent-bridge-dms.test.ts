@@ -30,7 +30,15 @@ import { CardHostClient, E2E, vpcdReaderName } from '../helpers/vcards.js';
 import { simdmArgv } from '../helpers/cli.js';
 
 const PORT = 35970;
-const SPEC_C = { ...SPEC_A, iccid: '8944100000000000049', account: 'OperatorC', serverId: 'dms-c.example', clientName: 'device-c', clientNonce: Buffer.from('initial-nonce-c').toString('base64'), lwm2m: false };
+const SPEC_C = {
+  ...SPEC_A,
+  iccid: '8944100000000000049',
+  account: 'OperatorC',
+  serverId: 'dms-c.example',
+  clientName: 'device-c',
+  clientNonce: Buffer.from('initial-nonce-c').toString('base64'),
+  lwm2m: false,
+};
 const READER = vpcdReaderName(PORT);
 
 async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
@@ -134,7 +142,13 @@ describe.skipIf(!E2E)('vpcd -> pcscd -> bridge -> agent -> DMS', () => {
       await host.swap(PORT, imgG);
       await host.insert(PORT);
       await until(() => events.slice(m).some((e) => e.type === 'connected' || e.type === 'error'), 20_000, 'the GBA session');
-      expect(events.slice(m).filter((e) => e.type !== 'removed').map((e) => e.type), JSON.stringify(events.slice(m))).toEqual(['card', 'bootstrap', 'connected']);
+      expect(
+        events
+          .slice(m)
+          .filter((e) => e.type !== 'removed')
+          .map((e) => e.type),
+        JSON.stringify(events.slice(m)),
+      ).toEqual(['card', 'bootstrap', 'connected']);
       // AUTHENTICATE's answer (RES, CK, IK) comes with GET RESPONSE under T=0: neither is in the audit
       const authIdx = audit.findIndex((r) => r.ins === 'AUTHENTICATE');
       expect(authIdx).toBeGreaterThan(0);
@@ -154,12 +168,30 @@ describe.skipIf(!E2E)('vpcd -> pcscd -> bridge -> agent -> DMS', () => {
     const caFile = join(dir, 'ca.pem');
     writeFileSync(caFile, pki().caCert);
     const state = join(dir, 'cli-state');
-    const r = await promisify(execFile)(process.execPath, simdmArgv(['agent', 'run', '--once', '--json', '--state', state, '--dms-ca', caFile, '-r', `remote://127.0.0.1:${bridgePort}/${encodeURIComponent(READER)}`]), {
-      env: { ...process.env, SIMDM_BRIDGE_TOKEN: token, SIMDM_BRIDGE_CA: caFile, SIMDM_PIN1: '1234' },
-      timeout: 30_000,
-    }).catch((e: { stdout: string; stderr: string }) => ({ stdout: e.stdout, stderr: e.stderr, failed: true }));
+    const r = await promisify(execFile)(
+      process.execPath,
+      simdmArgv([
+        'agent',
+        'run',
+        '--once',
+        '--json',
+        '--state',
+        state,
+        '--dms-ca',
+        caFile,
+        '-r',
+        `remote://127.0.0.1:${bridgePort}/${encodeURIComponent(READER)}`,
+      ]),
+      {
+        env: { ...process.env, SIMDM_BRIDGE_TOKEN: token, SIMDM_BRIDGE_CA: caFile, SIMDM_PIN1: '1234' },
+        timeout: 30_000,
+      },
+    ).catch((e: { stdout: string; stderr: string }) => ({ stdout: e.stdout, stderr: e.stderr, failed: true }));
     expect('failed' in r, r.stdout + r.stderr).toBe(false);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as AgentEvent);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AgentEvent);
     expect(lines.map((e) => e.type)).toEqual(['card', 'bootstrap', 'connected']);
     expect(lines[0]).toMatchObject({ iccid: SPEC_C.iccid, known: false });
     expect((lines[2] as { serverId: string }).serverId).toBe(SPEC_C.serverId);

@@ -21,7 +21,13 @@ import { E2E, readerFor, useCardRig, vpcdReaderName } from '../helpers/vcards.js
 const P = 35971;
 const READER = vpcdReaderName(P);
 const dir = mkdtempSync(join(tmpdir(), 'simdm-agent-dm-e2e-'));
-const ENV = { SIMDM_ADM1: '88888888', SIMDM_ADM2: '87654321', SIMDM_PIN1: '1234', SIMDM_LWM2M_PSK: '000102030405060708090A0B0C0D0E0F', SIMDM_ENT_DM_SECRET: 'corp-hmac-secret' };
+const ENV = {
+  SIMDM_ADM1: '88888888',
+  SIMDM_ADM2: '87654321',
+  SIMDM_PIN1: '1234',
+  SIMDM_LWM2M_PSK: '000102030405060708090A0B0C0D0E0F',
+  SIMDM_ENT_DM_SECRET: 'corp-hmac-secret',
+};
 const env = { ...process.env, ...ENV };
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +36,29 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function cert(): { cert: string; key: string } {
   const c = join(dir, 'dms.pem');
   const k = join(dir, 'dms.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', k, '-out', c, '-days', '2', '-subj', '/CN=dm.operator.example', '-addext', 'subjectAltName=DNS:dm.operator.example,DNS:mdm.corp.example'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      k,
+      '-out',
+      c,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=dm.operator.example',
+      '-addext',
+      'subjectAltName=DNS:dm.operator.example,DNS:mdm.corp.example',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert: c, key: k };
 }
 
@@ -38,7 +66,10 @@ const cli = (args: string[]) => runSimdm(['--reader', READER, ...args], { env, t
 
 /** Starts `dms serve` and resolves with its port once it listens. */
 function serve(args: string[]): Promise<{ proc: ChildProcess; port: number; log: () => string }> {
-  const proc = spawn(process.execPath, simdmArgv(['--reader', READER, '--json', 'dms', 'serve', '--port', '0', ...args]), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, simdmArgv(['--reader', READER, '--json', 'dms', 'serve', '--port', '0', ...args]), {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -86,22 +117,47 @@ describe.skipIf(!E2E)('card -> agent -> OMA DM 1.2 session with dms serve --from
     await rig.fresh(P, defaultImage());
     const w = await cli(['profile', 'write', 'card-profiles/operator-dm.yaml', '--json', '--backup-dir', join(dir, 'b')]);
     expect(w.code, w.stderr).toBe(0);
-    const dms = await serve(['--from-card', '--cert', tls.cert, '--key', tls.key, '--replace', './DMAcc/OperatorDM/Name=Renamed by the DMS', '--get', './DevInfo/DevId', '--get', './NAP/NAP_OP/Addr']);
+    const dms = await serve([
+      '--from-card',
+      '--cert',
+      tls.cert,
+      '--key',
+      tls.key,
+      '--replace',
+      './DMAcc/OperatorDM/Name=Renamed by the DMS',
+      '--get',
+      './DevInfo/DevId',
+      '--get',
+      './NAP/NAP_OP/Addr',
+    ]);
     try {
       const hookOut = join(dir, 'hook.env');
       const nm = join(dir, 'nm');
       const t0 = Date.now();
       console.log(`e2e timing: profile write + dms serve ready ${t0 - tStart} ms`);
       const a = await cli([
-        '--json', 'agent', 'run', '--once', '--state', join(dir, 'state'), '--dms-ca', tls.cert,
-        '--connect-to', `dm.operator.example:443:127.0.0.1:${dms.port}`,
-        '--net-hook', `env | grep '^SIMDM_' | grep -v -e '^SIMDM_ADM' -e '^SIMDM_PIN' -e '^SIMDM_LWM2M' -e '^SIMDM_ENT' | sort > '${hookOut}'`,
-        '--nm-keyfile', nm,
+        '--json',
+        'agent',
+        'run',
+        '--once',
+        '--state',
+        join(dir, 'state'),
+        '--dms-ca',
+        tls.cert,
+        '--connect-to',
+        `dm.operator.example:443:127.0.0.1:${dms.port}`,
+        '--net-hook',
+        `env | grep '^SIMDM_' | grep -v -e '^SIMDM_ADM' -e '^SIMDM_PIN' -e '^SIMDM_LWM2M' -e '^SIMDM_ENT' | sort > '${hookOut}'`,
+        '--nm-keyfile',
+        nm,
       ]);
       const took = Date.now() - t0;
       console.log(`e2e timing: agent run --once ${took} ms`);
       expect(a.code, a.stdout + a.stderr + dms.log()).toBe(0);
-      const events = a.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
+      const events = a.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
       expect(events.map((e) => e.type)).toEqual(['card', 'bootstrap', 'connectivity', 'connected', 'card-written']);
       expect(events[3]).toMatchObject({ serverId: 'dm.operator.example', changed: ['./DMAcc/OperatorDM/Name'] });
       // the hook got the card's NAP in its environment
@@ -117,7 +173,9 @@ describe.skipIf(!E2E)('card -> agent -> OMA DM 1.2 session with dms serve --from
       expect(readFileSync(kf, 'utf8')).toMatch(/\[gsm\]\napn=internet\.operator\.example\nusername=guest/);
       // the DMS logged the account and a true outcome, with the device's answers
       const log = dms.log();
-      expect(log).toMatch(/8944100000000000015 -> dm\.operator\.example \(urn:uuid:[0-9a-f-]+\): ok; Get \.\/DevInfo\/DevId -> 200; Get \.\/NAP\/NAP_OP\/Addr -> 200; Replace \.\/DMAcc\/OperatorDM\/Name -> 200/);
+      expect(log).toMatch(
+        /8944100000000000015 -> dm\.operator\.example \(urn:uuid:[0-9a-f-]+\): ok; Get \.\/DevInfo\/DevId -> 200; Get \.\/NAP\/NAP_OP\/Addr -> 200; Replace \.\/DMAcc\/OperatorDM\/Name -> 200/,
+      );
       expect(log).toContain('./NAP/NAP_OP/Addr=internet.operator.example');
       expect(log).not.toContain('demo-client-secret');
       // on the card now
@@ -139,7 +197,22 @@ describe.skipIf(!E2E)('card -> agent -> OMA DM 1.2 session with dms serve --from
     expect(w.code, w.stderr).toBe(0);
     const dms = await serve(['--from-card', '--cert', tls.cert, '--key', tls.key, '--replace', './DMAcc/CorpMDM/Name=Corp MDM (renamed)']);
     try {
-      const a = await cli(['--json', 'agent', 'run', '--once', '--state', join(dir, 'state2'), '--dms-ca', tls.cert, '--encoding', 'xml', '--connect-to', `mdm.corp.example:443:127.0.0.1:${dms.port}`, '--connect-to', `dm.operator.example:443:127.0.0.1:${dms.port}`]);
+      const a = await cli([
+        '--json',
+        'agent',
+        'run',
+        '--once',
+        '--state',
+        join(dir, 'state2'),
+        '--dms-ca',
+        tls.cert,
+        '--encoding',
+        'xml',
+        '--connect-to',
+        `mdm.corp.example:443:127.0.0.1:${dms.port}`,
+        '--connect-to',
+        `dm.operator.example:443:127.0.0.1:${dms.port}`,
+      ]);
       expect(a.code, a.stdout + a.stderr + dms.log()).toBe(0);
       expect(dms.log()).toMatch(/-> mdm\.corp\.example \(urn:uuid:[0-9a-f-]+\): ok; Replace \.\/DMAcc\/CorpMDM\/Name -> 200/);
       const f = await cardFields();

@@ -107,7 +107,12 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
   it('rollback restores the previous bootstrap', async () => {
     await fresh(P);
     const v2 = join(dir, 'operator-dm-v2.yaml');
-    writeFileSync(v2, readFileSync('card-profiles/operator-dm.yaml', 'utf8').replace(/extends: defaults\/operator.yaml/, `extends: ${join(process.cwd(), 'card-profiles/defaults/operator.yaml')}`).replaceAll('https://dm.operator.example/oma-dm', 'https://dm2.operator.example/dm'));
+    writeFileSync(
+      v2,
+      readFileSync('card-profiles/operator-dm.yaml', 'utf8')
+        .replace(/extends: defaults\/operator.yaml/, `extends: ${join(process.cwd(), 'card-profiles/defaults/operator.yaml')}`)
+        .replaceAll('https://dm.operator.example/oma-dm', 'https://dm2.operator.example/dm'),
+    );
     const bdir = join(dir, 'rb');
     expect((await cli(P, ['profile', 'write', 'card-profiles/operator-dm.yaml', '--backup-dir', bdir])).code).toBe(0);
     const w = await cli(P, ['profile', 'write', v2, '--json', '--backup-dir', bdir]);
@@ -142,7 +147,10 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     // default driver enabled (opensc.conf enable_default_driver); it then finds the application in EF.DIR
     const conf = join(dir, 'opensc.conf');
     writeFileSync(conf, 'app default {\n  enable_default_driver = true;\n  framework pkcs15 {\n    use_file_caching = false;\n  }\n}\n');
-    const p = await run('pkcs15-tool', ['--reader', vpcdReaderName(Q), '--list-data-objects'], { timeout: 60_000, env: { ...process.env, OPENSC_CONF: conf } }).catch((e: { stdout: string; stderr: string }) => e);
+    const p = await run('pkcs15-tool', ['--reader', vpcdReaderName(Q), '--list-data-objects'], {
+      timeout: 60_000,
+      env: { ...process.env, OPENSC_CONF: conf },
+    }).catch((e: { stdout: string; stderr: string }) => e);
     expect(p.stdout).toContain('DM Bootstrap');
     expect(p.stdout).toContain('CP Bootstrap');
     expect(p.stdout).toContain('2.23.43.7.1');
@@ -158,7 +166,12 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
   it('pulled at every APDU of a write: the card reads old or new, never a mix, and the write then completes', async () => {
     const v1 = plan('card-profiles/operator-dm.yaml');
     const v2p = join(dir, 'operator-dm-pull.yaml');
-    writeFileSync(v2p, readFileSync('card-profiles/operator-dm.yaml', 'utf8').replace(/extends: defaults\/operator.yaml/, `extends: ${join(process.cwd(), 'card-profiles/defaults/operator.yaml')}`).replaceAll('dm.operator.example', 'dm-new.operator.example'));
+    writeFileSync(
+      v2p,
+      readFileSync('card-profiles/operator-dm.yaml', 'utf8')
+        .replace(/extends: defaults\/operator.yaml/, `extends: ${join(process.cwd(), 'card-profiles/defaults/operator.yaml')}`)
+        .replaceAll('dm.operator.example', 'dm-new.operator.example'),
+    );
     const v2 = plan(v2p);
     const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
     /** connected to a present card that answers (a removal may still be settling in pcscd) */
@@ -192,7 +205,10 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
         await fresh(P, structuredClone(image1));
         c = await connect();
         await rig.host.pull(P, { at: k, apply });
-        const err = await writePlan(c.link, v2, { secrets, backupDir: false }).then(() => undefined, (e: Error) => e);
+        const err = await writePlan(c.link, v2, { secrets, backupDir: false }).then(
+          () => undefined,
+          (e: Error) => e,
+        );
         expect(err, `pulled at APDU ${k}: the write must fail`).toBeInstanceOf(Error);
         await c.t.waitForRemoval(5000).catch(() => undefined);
         await rig.host.insert(P);
@@ -243,7 +259,10 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
       await fresh(Q);
       c = await connect();
       await rig.host.pull(Q, { at: k, apply });
-      const err = await writePlan(c.link, v1, { secrets, backupDir: false }).then(() => undefined, (e: Error) => e);
+      const err = await writePlan(c.link, v1, { secrets, backupDir: false }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(err, `pulled at APDU ${k}: the write must fail`).toBeInstanceOf(Error);
       await c.t.waitForRemoval(5000).catch(() => undefined);
       await rig.host.insert(Q);
@@ -259,13 +278,22 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
 
   it('bad input: profile errors name file, line and field; a file too small says by how many bytes', async () => {
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, 'name: bad\nauthorities:\n  operator: ADM1\nfiles:\n  - id: dm\n    kind: dm\n    dm:\n      target: x\n      source: y\n      accounts:\n        - nodeName: A\n          serverId: s\n          addr: https://a\n          port: 99999\n');
+    writeFileSync(
+      bad,
+      'name: bad\nauthorities:\n  operator: ADM1\nfiles:\n  - id: dm\n    kind: dm\n    dm:\n      target: x\n      source: y\n      accounts:\n        - nodeName: A\n          serverId: s\n          addr: https://a\n          port: 99999\n',
+    );
     const v = await cli(P, ['profile', 'validate', bad]);
     expect(v.code).toBe(1);
     expect(v.stderr).toMatch(new RegExp(`bad\\.yaml:14: files\\[0\\]\\.dm\\.accounts\\[0\\]\\.port: `));
     // a real card: the application and files pre-created, no CREATE/DELETE allowed, DM slots of 100 bytes
     const img = defaultImage();
-    const ef = (fid: string, size: number) => ({ fid, type: 'EF' as const, structure: 'transparent' as const, size, access: { read: 'ALW' as const, update: 'ADM1' as const, delete: 'NEV' as const } });
+    const ef = (fid: string, size: number) => ({
+      fid,
+      type: 'EF' as const,
+      structure: 'transparent' as const,
+      size,
+      access: { read: 'ALW' as const, update: 'ADM1' as const, delete: 'NEV' as const },
+    });
     img.mf.children!.push({
       fid: '5015',
       type: 'ADF',
@@ -285,9 +313,25 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     // error), an opaqueDO with an unknown OID, an entry that is not a DataType, then FF padding
     const dodf =
       // [1] oidDO { common { label "LwM2M" }, class {}, [1] { OidDO { OID (06 06 06 04 67 2B 09 01), Path { 04 02 6440 } } } }
-      'A11B' + '3007' + '0C054C774D324D' + '3000' + 'A10E' + '300C' + '0606' + '0604672B0901' + '3004' + '04026440' +
+      'A11B' +
+      '3007' +
+      '0C054C774D324D' +
+      '3000' +
+      'A10E' +
+      '300C' +
+      '0606' +
+      '0604672B0901' +
+      '3004' +
+      '04026440' +
       // opaqueDO { common { label "X" }, class { OID 1.2.3 }, [1] { Path { 04 02 6441 } } }
-      '3012' + '3003' + '0C0158' + '3004' + '06022A03' + 'A105' + '3003' + '040164' +
+      '3012' +
+      '3003' +
+      '0C0158' +
+      '3004' +
+      '06022A03' +
+      'A105' +
+      '3003' +
+      '040164' +
       // an OCTET STRING where a DataType belongs
       '0403010203' +
       'FF'.repeat(40);
@@ -295,7 +339,14 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     // instance 0 { /0/0/0 "coap://a", /0/0/1 false, /0/0/2 3 (NoSec) } (Core 7.4.3 TLV)
     const lwm2m = '0001' + '0019' + '0000' + '00' + '0014' + '080011' + 'C80008' + Buffer.from('coap://a').toString('hex') + 'C10100' + 'C10203';
     const img = defaultImage();
-    const ef = (fid: string, content: string, size: number) => ({ fid, type: 'EF' as const, structure: 'transparent' as const, size, content: (content + 'FF'.repeat(size)).slice(0, size * 2), access: { read: 'ALW' as const, update: 'ADM1' as const } });
+    const ef = (fid: string, content: string, size: number) => ({
+      fid,
+      type: 'EF' as const,
+      structure: 'transparent' as const,
+      size,
+      content: (content + 'FF'.repeat(size)).slice(0, size * 2),
+      access: { read: 'ALW' as const, update: 'ADM1' as const },
+    });
     img.mf.children!.push({
       fid: '5015',
       type: 'ADF',

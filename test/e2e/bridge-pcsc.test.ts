@@ -73,7 +73,8 @@ describe.skipIf(!E2E)('bridge over pcscd + vpcd', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const open = (reader: string, token?: string, extra: object = {}) => RemoteTransport.open('127.0.0.1', port, reader, { ...(token ? { token } : {}), ca: pki.caCert, ...extra });
+  const open = (reader: string, token?: string, extra: object = {}) =>
+    RemoteTransport.open('127.0.0.1', port, reader, { ...(token ? { token } : {}), ca: pki.caCert, ...extra });
 
   async function iccid(t: RemoteTransport): Promise<string> {
     const l = new CardLink(t);
@@ -125,7 +126,11 @@ describe.skipIf(!E2E)('bridge over pcscd + vpcd', () => {
 
   it('refuses plain TCP without TLS (no HTTP/WebSocket answer), and TLS without a trusted server cert', async () => {
     const answer = await new Promise<string>((resolve) => {
-      const s = netConnect(port, '127.0.0.1', () => s.write(`GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nAuthorization: Bearer ${tok.rw}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`));
+      const s = netConnect(port, '127.0.0.1', () =>
+        s.write(
+          `GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nAuthorization: Bearer ${tok.rw}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+        ),
+      );
       let data = '';
       s.on('data', (d) => (data += d.toString('latin1')));
       s.on('close', () => resolve(data));
@@ -162,9 +167,13 @@ describe.skipIf(!E2E)('bridge over pcscd + vpcd', () => {
     writeFileSync(tokenFile, tok.rw + '\n', { mode: 0o600 });
     const caFile = join(dir, 'ca.pem');
     writeFileSync(caFile, pki.caCert);
-    const r = await run(process.execPath, simdmArgv(['--json', 'apdu', '-r', `remote://127.0.0.1:${port}/${encodeURIComponent(RA)}`, '00A4000C022FE2', '00B000000A']), {
-      env: { ...process.env, SIMDM_BRIDGE_CA: caFile, SIMDM_BRIDGE_TOKEN: tok.rw },
-    });
+    const r = await run(
+      process.execPath,
+      simdmArgv(['--json', 'apdu', '-r', `remote://127.0.0.1:${port}/${encodeURIComponent(RA)}`, '00A4000C022FE2', '00B000000A']),
+      {
+        env: { ...process.env, SIMDM_BRIDGE_CA: caFile, SIMDM_BRIDGE_TOKEN: tok.rw },
+      },
+    );
     const out = JSON.parse(r.stdout) as { data: string; sw: string }[];
     expect(out[1]).toMatchObject({ data: '984401000000000010F5', sw: '9000' });
     expect(r.stdout + r.stderr).not.toContain(tok.rw);

@@ -36,8 +36,31 @@ const file = (img: CardImage, path: string) => {
 };
 
 const DEFAULT_EFS = [
-  'MF/EF.ICCID', 'MF/EF.DIR', 'MF/EF.PL', 'MF/EF.ARR',
-  ...['LI', 'IMSI', 'Keys', 'KeysPS', 'PLMNwAcT', 'HPPLMN', 'UST', 'SPN', 'ACC', 'FPLMN', 'LOCI', 'AD', 'ECC', 'PSLOCI', 'MSISDN', 'SMSP', 'EST', 'OPLMNwAcT', 'ARR'].map((n) => `MF/ADF.USIM/EF.${n}`),
+  'MF/EF.ICCID',
+  'MF/EF.DIR',
+  'MF/EF.PL',
+  'MF/EF.ARR',
+  ...[
+    'LI',
+    'IMSI',
+    'Keys',
+    'KeysPS',
+    'PLMNwAcT',
+    'HPPLMN',
+    'UST',
+    'SPN',
+    'ACC',
+    'FPLMN',
+    'LOCI',
+    'AD',
+    'ECC',
+    'PSLOCI',
+    'MSISDN',
+    'SMSP',
+    'EST',
+    'OPLMNwAcT',
+    'ARR',
+  ].map((n) => `MF/ADF.USIM/EF.${n}`),
 ];
 const PIN = { SIMDM_PIN1: '1234' };
 const ADM = { SIMDM_ADM1: '88888888' };
@@ -86,7 +109,11 @@ describe.skipIf(!E2E)('card file system over pcscd + vpcd', () => {
     r = await cli(P, ['cat', 'EF.IMSI', '--decode', '--verify', 'pin1'], PIN);
     expect(JSON.parse(r.stdout)).toEqual({ imsi: '001019876543210' });
     r = await cli(P, ['cat', 'EF.SPN', '--json']);
-    expect(JSON.parse(r.stdout)).toEqual({ path: 'MF/ADF.USIM/EF.SPN', raw: '0254657374204E6574FFFFFFFFFFFFFFFF', decoded: { showPlmnNameAtHome: false, hideSpnWhenRoaming: true, name: 'Test Net' } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      path: 'MF/ADF.USIM/EF.SPN',
+      raw: '0254657374204E6574FFFFFFFFFFFFFFFF',
+      decoded: { showPlmnNameAtHome: false, hideSpnWhenRoaming: true, name: 'Test Net' },
+    });
     const img = await rig.host.image(P);
     // TS 24.008 10.5.1.4: length 08, odd parity nibble 9 with digit 0, then swapped BCD
     expect(file(img, '3F00/7FF0/6F07').content).toBe('080910108967452301');
@@ -150,7 +177,12 @@ describe.skipIf(!E2E)('card file system over pcscd + vpcd', () => {
     expect(r.code, r.stderr).toBe(0);
     const res = JSON.parse(r.stdout) as { written: number; plan: { path: string; action: string }[] };
     expect(res.written).toBe(3);
-    expect(res.plan.filter((p) => p.action === 'write').map((p) => p.path).sort()).toEqual(['MF/ADF.USIM/EF.ECC', 'MF/ADF.USIM/EF.IMSI', 'MF/ADF.USIM/EF.SPN']);
+    expect(
+      res.plan
+        .filter((p) => p.action === 'write')
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(['MF/ADF.USIM/EF.ECC', 'MF/ADF.USIM/EF.IMSI', 'MF/ADF.USIM/EF.SPN']);
     expect((await cli(P, ['dump', '-o', b, '--verify', 'pin1'], PIN)).code).toBe(0);
     const strip = (p: string) => (JSON.parse(readFileSync(p, 'utf8')) as Dump).files.map(({ path, content, records }) => ({ path, content, records }));
     expect(strip(b)).toEqual(strip(a));

@@ -19,7 +19,12 @@ import { expectedOutcome, randomProfile, writeProfile } from '../helpers/random-
 import { E2E, readerFor, useCardRig } from '../helpers/vcards.js';
 
 const P = 35976;
-const secrets = new SecretStore({ SIMDM_ADM1: '11111111', SIMDM_ADM2: '22222222', SIMDM_ADM3: '33333333', SIMDM_LWM2M_PSK: '000102030405060708090A0B0C0D0E0F' } as unknown as NodeJS.ProcessEnv);
+const secrets = new SecretStore({
+  SIMDM_ADM1: '11111111',
+  SIMDM_ADM2: '22222222',
+  SIMDM_ADM3: '33333333',
+  SIMDM_LWM2M_PSK: '000102030405060708090A0B0C0D0E0F',
+} as unknown as NodeJS.ProcessEnv);
 
 function image() {
   const img = defaultImage();
@@ -50,7 +55,9 @@ describe.skipIf(!E2E)('device targets over pcscd', () => {
   it('a sample of random profiles and lwm2m-iot.yaml: each target loads what the devices rules say', async () => {
     const cases = [...sample.map((rp) => ({ rp, file: writeProfile(rp) })), { rp: undefined, file: 'card-profiles/lwm2m-iot.yaml' }];
     for (const c of cases) {
-      const plan = compileProfile(loadProfile(c.file, { vars: () => '89441000000000000156', secrets: (n) => secrets.get(n) }), { iccid: '89441000000000000156' });
+      const plan = compileProfile(loadProfile(c.file, { vars: () => '89441000000000000156', secrets: (n) => secrets.get(n) }), {
+        iccid: '89441000000000000156',
+      });
       await rig.fresh(P, image());
       const { t, link } = await connect();
       await writePlan(link, plan, { secrets, backupDir: false });

@@ -18,7 +18,14 @@ import { ROOT } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'simdm-pack-'));
 const app = join(dir, 'app');
-const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 600_000,
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
 let files: string[] = [];
 
 beforeAll(() => {
@@ -31,7 +38,19 @@ beforeAll(() => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   // @types/node beside it, as a TypeScript user would have it (the declarations mention Buffer, NodeJS)
   const typesNode = (JSON.parse(readFileSync(join(ROOT, 'node_modules/@types/node/package.json'), 'utf8')) as { version: string }).version;
-  npm(['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', join(dir, info[0]!.filename), `@types/node@${typesNode}`], app);
+  npm(
+    [
+      'install',
+      '--prefer-offline',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      join(dir, info[0]!.filename),
+      `@types/node@${typesNode}`,
+    ],
+    app,
+  );
 }, 900_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -69,11 +88,26 @@ describe('npm pack + npm install of the tarball', () => {
         "import { aka, gp, ota, gba, dm } from 'simdm/secure';",
         "import { BridgeClient } from 'simdm/bridge';",
         "import { VirtualUicc, defaultImage } from 'simdm/sim';",
-        'export async function f(): Promise<CardState> { const r: Reader = await openReader(\'sim:\'); const fs: CardFs = r.fs; void fs; void decodeBer; void aka.Milenage; void gp.parseLevel; void ota.wrapScript; void gba.bTid; void dm.authMd5; void BridgeClient; void new VirtualUicc(defaultImage()); return readBootstrap(r.link); }',
+        "export async function f(): Promise<CardState> { const r: Reader = await openReader('sim:'); const fs: CardFs = r.fs; void fs; void decodeBer; void aka.Milenage; void gp.parseLevel; void ota.wrapScript; void gba.bTid; void dm.authMd5; void BridgeClient; void new VirtualUicc(defaultImage()); return readBootstrap(r.link); }",
         '',
       ].join('\n'),
     );
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, types: ['node'], lib: ['ES2023'], skipLibCheck: true }, files: ['consumer.ts'] }));
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+          lib: ['ES2023'],
+          skipLibCheck: true,
+        },
+        files: ['consumer.ts'],
+      }),
+    );
     const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
     expect(tsc.status, tsc.stdout).toBe(0);
   }, 180_000);

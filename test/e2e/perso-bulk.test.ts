@@ -66,6 +66,8 @@ describe.skipIf(!E2E)('perso: 200 cards on 16 readers through pcscd', () => {
         expect(audit + csv).not.toContain(secret);
       }
     }
-    console.log(`perso e2e: 200 cards on 16 readers in ${(sum.elapsedMs / 1000).toFixed(1)} s, ${sum.cardsPerMinute.toFixed(0)} cards/min, ${(sum.apdusVerified / sum.verified).toFixed(1)} APDUs per card`);
+    console.log(
+      `perso e2e: 200 cards on 16 readers in ${(sum.elapsedMs / 1000).toFixed(1)} s, ${sum.cardsPerMinute.toFixed(0)} cards/min, ${(sum.apdusVerified / sum.verified).toFixed(1)} APDUs per card`,
+    );
   }, 300_000);
 });

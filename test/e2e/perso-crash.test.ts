@@ -25,6 +25,8 @@ describe.skipIf(!E2E)('perso: killed with SIGKILL, then resumed', () => {
     expect(r.problems).toEqual([]);
     expect(r.kills).toBeGreaterThanOrEqual(2);
     expect(r.verified + r.held).toBe(24);
-    console.log(`perso crash e2e (seed ${seed}): ${r.kills} SIGKILLs at journal events ${r.killedAtEvents.join(', ')}; ${r.verified} verified, ${r.held} held; ${r.secondsTotal.toFixed(1)} s`);
+    console.log(
+      `perso crash e2e (seed ${seed}): ${r.kills} SIGKILLs at journal events ${r.killedAtEvents.join(', ')}; ${r.verified} verified, ${r.held} held; ${r.secondsTotal.toFixed(1)} s`,
+    );
   }, 240_000);
 });

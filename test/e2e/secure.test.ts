@@ -85,7 +85,9 @@ describe.skipIf(!E2E)('secure messaging over pcscd + vpcd', () => {
     expect(ch.info.scp).toBe(3);
     const isd = await listStatus(ch, 'isd');
     expect(toHex(isd[0]!.aid)).toBe('A000000151000000');
-    await expect(openSecureChannel(link, { keys: { ...keys, mac: new Uint8Array(16) }, level: 1, kvn: 0x30, select: true })).rejects.toMatchObject({ code: 'scp.cryptogram' });
+    await expect(openSecureChannel(link, { keys: { ...keys, mac: new Uint8Array(16) }, level: 1, kvn: 0x30, select: true })).rejects.toMatchObject({
+      code: 'scp.cryptogram',
+    });
     await t.disconnect();
   });
 
@@ -94,7 +96,10 @@ describe.skipIf(!E2E)('secure messaging over pcscd + vpcd', () => {
     const link = new CardLink(t);
     const spi = decodeSpi(fromHex('1639')); // CC + ciphering, counter higher, PoR with CC + ciphering
     const send = async (counter: number, cmds: string[]) => {
-      const pkt = wrapScript({ spi, kic: 0x22, kid: 0x22, tar: fromHex('B00000'), counter, commands: cmds.map((c) => decodeCommand(fromHex(c))), format: 'compact' }, OTA_KEYS);
+      const pkt = wrapScript(
+        { spi, kic: 0x22, kid: 0x22, tar: fromHex('B00000'), counter, commands: cmds.map((c) => decodeCommand(fromHex(c))), format: 'compact' },
+        OTA_KEYS,
+      );
       const r = await link.transmit(buildSmsPpEnvelope(pkt));
       expect(r.sw).toBe(0x9000);
       return unwrapPor(r.data, { spi, kic: 0x22, kid: 0x22, format: 'compact' }, OTA_KEYS);

@@ -24,11 +24,17 @@ const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxL
 describe('AUTHENTICATE parsers under fuzzing', () => {
   it('arbitrary answer bytes: a result or AkaError aka.format, nothing else', () => {
     fc.assert(
-      fc.property(fc.oneof(bytes(0, 80), fc.tuple(fc.constantFrom(0xdb, 0xdc), bytes(0, 70)).map(([t, b]) => Uint8Array.of(t, ...b))), (b) => {
-        onlyAkaErrors(() => parseAuthenticate3gAnswer(b));
-        onlyAkaErrors(() => parseAuthenticateGsmAnswer(b));
-        onlyAkaErrors(() => parseAuthenticate3gData(b));
-      }),
+      fc.property(
+        fc.oneof(
+          bytes(0, 80),
+          fc.tuple(fc.constantFrom(0xdb, 0xdc), bytes(0, 70)).map(([t, b]) => Uint8Array.of(t, ...b)),
+        ),
+        (b) => {
+          onlyAkaErrors(() => parseAuthenticate3gAnswer(b));
+          onlyAkaErrors(() => parseAuthenticateGsmAnswer(b));
+          onlyAkaErrors(() => parseAuthenticate3gData(b));
+        },
+      ),
       { numRuns: FUZZ_RUNS },
     );
   });

@@ -64,12 +64,24 @@ describe('bootstrap decoders (fuzz)', () => {
   });
 
   it('generated DODF entries round-trip', () => {
-    const oid = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 39 }), fc.array(fc.integer({ min: 0, max: 100000 }), { maxLength: 5 })).map(([a, b, r]) => [a, b, ...r].join('.'));
+    const oid = fc
+      .tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 39 }), fc.array(fc.integer({ min: 0, max: 100000 }), { maxLength: 5 }))
+      .map(([a, b, r]) => [a, b, ...r].join('.'));
     const path = fc.uint8Array({ minLength: 2, maxLength: 8 });
     const label = fc.string({ maxLength: 20 });
     const entry: fc.Arbitrary<DataType> = fc.oneof(
-      fc.record({ label, oid, path }).map(({ label, oid, path }) => ({ kind: 'opaqueDO' as const, value: { commonObjectAttributes: { label }, classAttributes: { applicationOID: oid }, typeAttributes: { kind: 'indirect' as const, value: { path } } } })),
-      fc.record({ label, oid, path }).map(({ label, oid, path }) => ({ kind: 'oidDO' as const, value: { commonObjectAttributes: { label }, classAttributes: {}, typeAttributes: { id: oid, value: { kind: 'indirect' as const, value: { path } } } } })),
+      fc.record({ label, oid, path }).map(({ label, oid, path }) => ({
+        kind: 'opaqueDO' as const,
+        value: {
+          commonObjectAttributes: { label },
+          classAttributes: { applicationOID: oid },
+          typeAttributes: { kind: 'indirect' as const, value: { path } },
+        },
+      })),
+      fc.record({ label, oid, path }).map(({ label, oid, path }) => ({
+        kind: 'oidDO' as const,
+        value: { commonObjectAttributes: { label }, classAttributes: {}, typeAttributes: { id: oid, value: { kind: 'indirect' as const, value: { path } } } },
+      })),
     );
     fc.assert(
       fc.property(entry, (e) => {

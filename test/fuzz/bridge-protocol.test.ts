@@ -28,7 +28,29 @@ const request: fc.Arbitrary<ClientRequest> = fc.oneof(
 
 // JSON-ish text built from the protocol's own vocabulary, to get past JSON.parse often
 const jsonish = fc
-  .dictionary(fc.constantFrom('op', 'seq', 'reader', 'waitMs', 'apdu', 're', 'ok', 'code', 'message', 'ev', 'v', 'who', 'readOnly', 'idleMs', 'atr', 'present', 'readers', 'rapdu'), fc.oneof(fc.jsonValue(), fc.constantFrom('apdu', 'list', 'acquire', 'hello', 'inserted', '00A4', 1, 0, -1, 2 ** 32, true, false, null)))
+  .dictionary(
+    fc.constantFrom(
+      'op',
+      'seq',
+      'reader',
+      'waitMs',
+      'apdu',
+      're',
+      'ok',
+      'code',
+      'message',
+      'ev',
+      'v',
+      'who',
+      'readOnly',
+      'idleMs',
+      'atr',
+      'present',
+      'readers',
+      'rapdu',
+    ),
+    fc.oneof(fc.jsonValue(), fc.constantFrom('apdu', 'list', 'acquire', 'hello', 'inserted', '00A4', 1, 0, -1, 2 ** 32, true, false, null)),
+  )
   .map((o) => JSON.stringify(o));
 
 describe('bridge frame decoders (fuzz)', () => {
@@ -78,9 +100,15 @@ describe('bridge frame decoders (fuzz)', () => {
 
   it('remote:// address parser throws only BridgeError', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 80 }), fc.string({ maxLength: 60 }).map((s) => `remote://${s}`)), (s) => {
-        onlyBridgeErrors(() => parseRemoteSpec(s));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 80 }),
+          fc.string({ maxLength: 60 }).map((s) => `remote://${s}`),
+        ),
+        (s) => {
+          onlyBridgeErrors(() => parseRemoteSpec(s));
+        },
+      ),
       { numRuns: FUZZ_RUNS },
     );
   });

@@ -15,21 +15,30 @@ function onlyDmErrors(f: () => unknown): void {
   }
 }
 
-const headerish = fc.array(
-  fc.oneof(fc.constantFrom('algorithm', 'username', 'mac', 'MAC', '=', ',', '"', '\\', ' ', 'MD5', 'AAAAAAAAAAAAAAAAAAAAAA=='), fc.string({ maxLength: 6 })),
-  { maxLength: 14 },
-).map((parts) => parts.join(''));
+const headerish = fc
+  .array(
+    fc.oneof(fc.constantFrom('algorithm', 'username', 'mac', 'MAC', '=', ',', '"', '\\', ' ', 'MD5', 'AAAAAAAAAAAAAAAAAAAAAA=='), fc.string({ maxLength: 6 })),
+    { maxLength: 14 },
+  )
+  .map((parts) => parts.join(''));
 
 describe('x-syncml-hmac parser under fuzzing', () => {
   it('any string: a header or DmError', () => {
-    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 200 }), headerish), (s) => onlyDmErrors(() => parseHmacHeader(s))), { numRuns: FUZZ_RUNS });
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 200 }), headerish), (s) => onlyDmErrors(() => parseHmacHeader(s))),
+      { numRuns: FUZZ_RUNS },
+    );
   });
   it('format → parse round-trips', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 40 }).filter((u) => !/["\\\r\n]/.test(u)), fc.uint8Array({ minLength: 16, maxLength: 16 }), (username, d) => {
-        const mac = Buffer.from(d).toString('base64');
-        expect(parseHmacHeader(formatHmacHeader({ username, mac }))).toEqual({ algorithm: 'MD5', username, mac });
-      }),
+      fc.property(
+        fc.string({ maxLength: 40 }).filter((u) => !/["\\\r\n]/.test(u)),
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        (username, d) => {
+          const mac = Buffer.from(d).toString('base64');
+          expect(parseHmacHeader(formatHmacHeader({ username, mac }))).toEqual({ algorithm: 'MD5', username, mac });
+        },
+      ),
       { numRuns: FUZZ_RUNS },
     );
   });
@@ -37,7 +46,10 @@ describe('x-syncml-hmac parser under fuzzing', () => {
 
 describe('package #0 parser under fuzzing', () => {
   it('any bytes: a notification or DmError', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), (b) => onlyDmErrors(() => parseNotification(b))), { numRuns: FUZZ_RUNS });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 120 }), (b) => onlyDmErrors(() => parseNotification(b))),
+      { numRuns: FUZZ_RUNS },
+    );
   });
   it('encode → parse round-trips', () => {
     fc.assert(
@@ -59,6 +71,9 @@ describe('package #0 parser under fuzzing', () => {
     );
   });
   it('basic credential parser never throws', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 80 }), (s) => void parseBasic(s)), { numRuns: FUZZ_RUNS });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (s) => void parseBasic(s)),
+      { numRuns: FUZZ_RUNS },
+    );
   });
 });

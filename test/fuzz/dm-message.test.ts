@@ -17,7 +17,14 @@ function only(f: () => unknown, cls: typeof DmsError | typeof DmError, codes: st
 }
 
 const seed: DmMessage = {
-  header: { sessionId: '1', msgId: 1, target: 'https://dm.example/dm', source: 'IMEI:1', sourceName: 'c', cred: { type: 'syncml:auth-md5', format: 'b64', data: 'Zz6EivR3yeaaENcRN6lpAQ==' } },
+  header: {
+    sessionId: '1',
+    msgId: 1,
+    target: 'https://dm.example/dm',
+    source: 'IMEI:1',
+    sourceName: 'c',
+    cred: { type: 'syncml:auth-md5', format: 'b64', data: 'Zz6EivR3yeaaENcRN6lpAQ==' },
+  },
   body: [
     { kind: 'Alert', cmdId: 1, data: ALERT.clientInitiated, items: [] },
     { kind: 'Replace', cmdId: 2, items: [{ target: './DMAcc/X/Name', meta: { format: 'chr' }, data: 'x' }] },
@@ -38,26 +45,73 @@ describe('DM message decoder (fuzz)', () => {
       });
     const cut = (base: Uint8Array) => fc.nat(base.length).map((n) => base.subarray(0, n));
     const codes = ['dm.message', 'dm.unsupported'];
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => only(() => decodeDmMessage(b), DmError, codes)), { numRuns: FUZZ_RUNS });
-    fc.assert(fc.property(fc.oneof(mutate(wb), cut(wb)), (b) => only(() => decodeDmMessage(b, 'application/vnd.syncml.dm+wbxml'), DmError, codes)), { numRuns: FUZZ_RUNS });
-    fc.assert(fc.property(fc.oneof(mutate(xml), cut(xml)), (b) => only(() => decodeDmMessage(b, 'application/vnd.syncml.dm+xml'), DmError, codes)), { numRuns: FUZZ_RUNS_SLOW });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => only(() => decodeDmMessage(b), DmError, codes)),
+      { numRuns: FUZZ_RUNS },
+    );
+    fc.assert(
+      fc.property(fc.oneof(mutate(wb), cut(wb)), (b) => only(() => decodeDmMessage(b, 'application/vnd.syncml.dm+wbxml'), DmError, codes)),
+      { numRuns: FUZZ_RUNS },
+    );
+    fc.assert(
+      fc.property(fc.oneof(mutate(xml), cut(xml)), (b) => only(() => decodeDmMessage(b, 'application/vnd.syncml.dm+xml'), DmError, codes)),
+      { numRuns: FUZZ_RUNS_SLOW },
+    );
   });
 
   it('random element trees in the SyncML code pages decode or fail with DmError', () => {
-    const names = ['SyncML', 'SyncHdr', 'SyncBody', 'VerDTD', 'VerProto', 'SessionID', 'MsgID', 'Target', 'Source', 'LocURI', 'LocName', 'Cred', 'Meta', 'Data', 'Status', 'CmdID', 'MsgRef', 'CmdRef', 'Cmd', 'Chal', 'Item', 'Get', 'Replace', 'Alert', 'Final', 'Results', 'Atomic'];
+    const names = [
+      'SyncML',
+      'SyncHdr',
+      'SyncBody',
+      'VerDTD',
+      'VerProto',
+      'SessionID',
+      'MsgID',
+      'Target',
+      'Source',
+      'LocURI',
+      'LocName',
+      'Cred',
+      'Meta',
+      'Data',
+      'Status',
+      'CmdID',
+      'MsgRef',
+      'CmdRef',
+      'Cmd',
+      'Chal',
+      'Item',
+      'Get',
+      'Replace',
+      'Alert',
+      'Final',
+      'Results',
+      'Atomic',
+    ];
     type T = { name: string; attrs: Record<string, string>; children: (T | { kind: 'text'; text: string })[] };
     const tree: fc.Arbitrary<T> = fc.letrec<{ t: T }>((tie) => ({
       t: fc.record({
         name: fc.constantFrom(...names),
         attrs: fc.constant({}),
-        children: fc.array(fc.oneof({ maxDepth: 5, depthIdentifier: 'el' }, fc.string({ maxLength: 8 }).map((text) => ({ kind: 'text' as const, text: text || '1' })), tie('t')), { maxLength: 4, depthIdentifier: 'el' }),
+        children: fc.array(
+          fc.oneof(
+            { maxDepth: 5, depthIdentifier: 'el' },
+            fc.string({ maxLength: 8 }).map((text) => ({ kind: 'text' as const, text: text || '1' })),
+            tie('t'),
+          ),
+          { maxLength: 4, depthIdentifier: 'el' },
+        ),
       }),
     })).t;
     const base = dmMessageTree(seed);
     fc.assert(
       fc.property(tree, (t) => {
         const root = { ...base, children: [base.children[0]!, { name: 'SyncBody', attrs: {}, children: [t] }] };
-        only(() => decodeDmMessage(encodeWbxml(root as never, { language: SYNCML12 }), 'application/vnd.syncml.dm+wbxml'), DmError, ['dm.message', 'dm.unsupported']);
+        only(() => decodeDmMessage(encodeWbxml(root as never, { language: SYNCML12 }), 'application/vnd.syncml.dm+wbxml'), DmError, [
+          'dm.message',
+          'dm.unsupported',
+        ]);
       }),
       { numRuns: FUZZ_RUNS_SLOW },
     );
@@ -71,7 +125,13 @@ describe('GBA request decoders (fuzz)', () => {
     const body = fc
       .dictionary(fc.constantFrom('impi', 'rand', 'res'), fc.oneof(fc.jsonValue(), fc.constantFrom('AAAA', 'x@y', '')))
       .map((o) => new TextEncoder().encode(JSON.stringify(o)));
-    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 100 }), body), (b) => only(() => decodeGbaBootstrap(b), DmsError, ['dms.request'])), { numRuns: FUZZ_RUNS });
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (h) => void parseGbaAuthorization(h)), { numRuns: FUZZ_RUNS });
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 100 }), body), (b) => only(() => decodeGbaBootstrap(b), DmsError, ['dms.request'])),
+      { numRuns: FUZZ_RUNS },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (h) => void parseGbaAuthorization(h)),
+      { numRuns: FUZZ_RUNS },
+    );
   });
 });

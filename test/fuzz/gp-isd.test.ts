@@ -69,14 +69,20 @@ describe('ISD / OTA applets under fuzzing', () => {
     provisionOta(card, { keySets: [{ index: 1, kic: '00112233445566778899AABBCCDDEEFF', kid: '00112233445566778899AABBCCDDEEFF' }] });
     const ota = applet(card, 'ota');
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x15, 0x11, 0x22, 0x00), fc.uint8Array({ minLength: 0, maxLength: 300 }), (s1, s2, k, body) => {
-        const rest = Uint8Array.of(0x15, s1, s2, k, k, 0xb0, 0x00, 0x00, ...body);
-        const pkt = Uint8Array.of(rest.length >> 8, rest.length & 0xff, ...rest);
-        for (const env of buildSmsPpEnvelopes(pkt)) {
-          const r = ota.process(env, { channel: 0, selectedApplet: undefined });
-          expect(r).toBeDefined();
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: 255 }),
+        fc.constantFrom(0x15, 0x11, 0x22, 0x00),
+        fc.uint8Array({ minLength: 0, maxLength: 300 }),
+        (s1, s2, k, body) => {
+          const rest = Uint8Array.of(0x15, s1, s2, k, k, 0xb0, 0x00, 0x00, ...body);
+          const pkt = Uint8Array.of(rest.length >> 8, rest.length & 0xff, ...rest);
+          for (const env of buildSmsPpEnvelopes(pkt)) {
+            const r = ota.process(env, { channel: 0, selectedApplet: undefined });
+            expect(r).toBeDefined();
+          }
+        },
+      ),
       { numRuns: FUZZ_RUNS_SLOW },
     );
   });

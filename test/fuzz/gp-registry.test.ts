@@ -11,7 +11,6 @@ import { explainCryptogramFailure } from '../../src/secure/gp/diagnose.js';
 import { encodeLegacyEntry, encodeStatusEntry, getStatus, parseStatusCommand, parseStatusResponse, type StatusScope } from '../../src/secure/gp/registry.js';
 import { onlyScp } from '../helpers/gp.js';
 
-
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const scope = fc.constantFrom<StatusScope>('isd', 'apps', 'loadfiles', 'modules');
 

@@ -12,7 +12,6 @@ import { aesCbcDecrypt } from '../../src/secure/primitives/aes.js';
 import { desEcbDecrypt } from '../../src/secure/primitives/des.js';
 import { onlyScp } from '../helpers/gp.js';
 
-
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const K16 = new Uint8Array(16).fill(0x40);
 
@@ -40,7 +39,9 @@ describe('GP decoders under fuzzing', () => {
         onlyScp(() => parseScp02InitUpdateResponse(b));
         onlyScp(() => parseStatusResponse(b));
         onlyScp(() => parseKeyInformation(b));
-        onlyScp(() => parsePutKey({ cla: 0x80, ins: 0xd8, p1: 0, p2: 1, data: b }, (e) => (e.length % 16 === 0 ? aesCbcDecrypt(K16, e) : desEcbDecrypt(K16, e))));
+        onlyScp(() =>
+          parsePutKey({ cla: 0x80, ins: 0xd8, p1: 0, p2: 1, data: b }, (e) => (e.length % 16 === 0 ? aesCbcDecrypt(K16, e) : desEcbDecrypt(K16, e))),
+        );
       }),
       { numRuns: FUZZ_RUNS },
     );

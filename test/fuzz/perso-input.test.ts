@@ -60,21 +60,29 @@ describe('perso parsers (fuzz)', () => {
   it('import then export gives back every valid row', () => {
     const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((a) => a.join(''));
     fc.assert(
-      fc.property(digits(10), fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.string({ maxLength: 16, unit: fc.constantFrom('a', 'Z', ' ', ',', '"') }), (serial, k, spn) => {
-        const body = '89882' + serial + '000';
-        let sum = 0;
-        for (let i = 0; i < body.length; i++) {
-          let d = Number(body[body.length - 1 - i]);
-          if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-          sum += d;
-        }
-        const iccid = body + ((10 - (sum % 10)) % 10);
-        const kh = Buffer.from(k).toString('hex').toUpperCase();
-        const plain = formatCsv([['ICCID', 'IMSI', 'KI', 'SPN'], [iccid, '00101' + serial, kh, spn.trim()]]);
-        const back = decryptData(encryptData(plain, KEY).text, KEY);
-        expect(back.errors).toEqual([]);
-        expect(parseCsv(back.text).map((r) => r.fields)).toEqual(parseCsv(plain).map((r) => r.fields));
-      }),
+      fc.property(
+        digits(10),
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.string({ maxLength: 16, unit: fc.constantFrom('a', 'Z', ' ', ',', '"') }),
+        (serial, k, spn) => {
+          const body = '89882' + serial + '000';
+          let sum = 0;
+          for (let i = 0; i < body.length; i++) {
+            let d = Number(body[body.length - 1 - i]);
+            if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+            sum += d;
+          }
+          const iccid = body + ((10 - (sum % 10)) % 10);
+          const kh = Buffer.from(k).toString('hex').toUpperCase();
+          const plain = formatCsv([
+            ['ICCID', 'IMSI', 'KI', 'SPN'],
+            [iccid, '00101' + serial, kh, spn.trim()],
+          ]);
+          const back = decryptData(encryptData(plain, KEY).text, KEY);
+          expect(back.errors).toEqual([]);
+          expect(parseCsv(back.text).map((r) => r.fields)).toEqual(parseCsv(plain).map((r) => r.fields));
+        },
+      ),
       { numRuns: FUZZ_RUNS_SLOW },
     );
   });

@@ -17,16 +17,17 @@ export function onlyCodecErrors(f: () => unknown): void {
 export function mutated(valid: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
   return fc.oneof(
     fc.uint8Array({ maxLength: 300 }),
-    fc.tuple(valid, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 4 })).map(([b, muts]) => {
-      let out = Array.from(b);
-      for (const [pos, val, op] of muts) {
-        const p = out.length ? pos % out.length : 0;
-        if (op === 0 && out.length) out[p] = val;
-        else if (op === 1) out.splice(p, 0, val);
-        else out = out.slice(0, p);
-      }
-      return Uint8Array.from(out);
-    }),
+    fc
+      .tuple(valid, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 4 }))
+      .map(([b, muts]) => {
+        let out = Array.from(b);
+        for (const [pos, val, op] of muts) {
+          const p = out.length ? pos % out.length : 0;
+          if (op === 0 && out.length) out[p] = val;
+          else if (op === 1) out.splice(p, 0, val);
+          else out = out.slice(0, p);
+        }
+        return Uint8Array.from(out);
+      }),
   );
 }
-

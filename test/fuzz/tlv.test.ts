@@ -38,7 +38,7 @@ const primTag = fc
 const consTag = fc
   .tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 16383 }))
   .map(([c, n]) => berTag(c, true, n))
-  .filter((t) => t >> ((t > 0xffff ? 16 : t > 0xff ? 8 : 0)) !== 0xff);
+  .filter((t) => t >> (t > 0xffff ? 16 : t > 0xff ? 8 : 0) !== 0xff);
 
 const berTree: fc.Arbitrary<BerTlvInput[]> = fc.letrec<{ node: BerTlvInput; list: BerTlvInput[] }>((tie) => ({
   node: fc.oneof(
@@ -107,10 +107,12 @@ describe('COMPREHENSION-TLV properties', () => {
 
 // ---- SIMPLE-TLV --------------------------------------------------------------------------
 
-const simpleItem: fc.Arbitrary<SimpleTlv> = fc.record(
-  { tag: fc.integer({ min: 1, max: 0xfe }), value: fc.uint8Array({ maxLength: 400 }), longLength: fc.constant(true) },
-  { requiredKeys: ['tag', 'value'] },
-).map((t) => (t.longLength && t.value.length < 255 ? t : { tag: t.tag, value: t.value }));
+const simpleItem: fc.Arbitrary<SimpleTlv> = fc
+  .record(
+    { tag: fc.integer({ min: 1, max: 0xfe }), value: fc.uint8Array({ maxLength: 400 }), longLength: fc.constant(true) },
+    { requiredKeys: ['tag', 'value'] },
+  )
+  .map((t) => (t.longLength && t.value.length < 255 ? t : { tag: t.tag, value: t.value }));
 
 describe('SIMPLE-TLV properties', () => {
   it('round trip', () => {
@@ -140,7 +142,11 @@ const resource: fc.Arbitrary<Lwm2mTlvInput> = fc.oneof(
   fc.record({ kind: fc.constant('resource' as const), id: id16, value: leafValue }),
   fc.record({ kind: fc.constant('multipleResource' as const), id: id16, children: fc.array(resInst, { maxLength: 3 }) }),
 );
-const objInst: fc.Arbitrary<Lwm2mTlvInput> = fc.record({ kind: fc.constant('objectInstance' as const), id: id16, children: fc.array(resource, { maxLength: 4 }) });
+const objInst: fc.Arbitrary<Lwm2mTlvInput> = fc.record({
+  kind: fc.constant('objectInstance' as const),
+  id: id16,
+  children: fc.array(resource, { maxLength: 4 }),
+});
 
 function valueFor(type: Lwm2mDataType): fc.Arbitrary<Lwm2mValue> {
   switch (type) {
@@ -175,7 +181,9 @@ function instancesFor(objectId: number): fc.Arbitrary<Lwm2mInstance[]> {
   const res: Record<string, fc.Arbitrary<Lwm2mResourceValue>> = {};
   for (const [id, d] of Object.entries(defs)) {
     res[id] = d.multiple
-      ? fc.dictionary(fc.integer({ min: 0, max: 300 }).map(String), valueFor(d.type), { maxKeys: 3 }).map((m) => ({ type: 'multiple' as const, instances: m as unknown as Record<number, Lwm2mValue> }))
+      ? fc
+          .dictionary(fc.integer({ min: 0, max: 300 }).map(String), valueFor(d.type), { maxKeys: 3 })
+          .map((m) => ({ type: 'multiple' as const, instances: m as unknown as Record<number, Lwm2mValue> }))
       : valueFor(d.type);
   }
   const resources = fc.record(res, { requiredKeys: [] }) as unknown as fc.Arbitrary<Record<number, Lwm2mResourceValue>>;

@@ -8,16 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CodecError } from '../../src/codec/errors.js';
-import {
-  decodeWbxml,
-  encodeWbxml,
-  PROV10,
-  SYNCML12,
-  xmlToWbxml,
-  type LanguageDecl,
-  type WbxmlElement,
-  type WbxmlNode,
-} from '../../src/codec/wbxml/index.js';
+import { decodeWbxml, encodeWbxml, PROV10, SYNCML12, xmlToWbxml, type LanguageDecl, type WbxmlElement, type WbxmlNode } from '../../src/codec/wbxml/index.js';
 import { FUZZ_RUNS, FUZZ_RUNS_SLOW } from '../helpers/fuzz.js';
 
 /** strings as the decoder returns them (no lone surrogates: UTF-8 cannot carry them) */
@@ -63,19 +54,21 @@ const provAttrs = fc
   )
   .map((pairs) => Object.fromEntries(pairs) as Record<string, string>);
 
-const provTree = fc.letrec<{ node: WbxmlNode; elem: WbxmlElement }>((tie) => ({
-  elem: fc.record({
-    name: fc.constantFrom('characteristic', 'parm', 'characteristic', 'x-unknown'),
-    attrs: provAttrs,
-    children: fc.array(tie('node'), { maxLength: 4 }),
-  }),
-  node: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.record({ kind: fc.constant('text' as const), text: str() }),
-    fc.record({ kind: fc.constant('opaque' as const), data: fc.uint8Array({ maxLength: 8 }) }),
-    tie('elem'),
-  ),
-})).elem.map((e) => normalise({ name: 'wap-provisioningdoc', attrs: { version: '1.0' }, children: [e] }));
+const provTree = fc
+  .letrec<{ node: WbxmlNode; elem: WbxmlElement }>((tie) => ({
+    elem: fc.record({
+      name: fc.constantFrom('characteristic', 'parm', 'characteristic', 'x-unknown'),
+      attrs: provAttrs,
+      children: fc.array(tie('node'), { maxLength: 4 }),
+    }),
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.record({ kind: fc.constant('text' as const), text: str() }),
+      fc.record({ kind: fc.constant('opaque' as const), data: fc.uint8Array({ maxLength: 8 }) }),
+      tie('elem'),
+    ),
+  }))
+  .elem.map((e) => normalise({ name: 'wap-provisioningdoc', attrs: { version: '1.0' }, children: [e] }));
 
 const SY0 = words(SYNCML12, 0).tags.filter((t) => t !== 'SyncML');
 const SY1 = words(SYNCML12, 1).tags;
@@ -86,22 +79,24 @@ const metinf = fc.letrec<{ m: WbxmlElement }>((tie) => ({
     children: fc.array(fc.oneof({ depthSize: 'small' }, fc.record({ kind: fc.constant('text' as const), text: str() }), tie('m')), { maxLength: 3 }),
   }),
 })).m;
-const syncmlTree = fc.letrec<{ s: WbxmlElement }>((tie) => ({
-  s: fc.record({
-    name: fc.constantFrom(...SY0),
-    attrs: fc.constant({}),
-    children: fc.array(
-      fc.oneof(
-        { depthSize: 'small' },
-        fc.record({ kind: fc.constant('text' as const), text: str() }),
-        fc.record({ kind: fc.constant('opaque' as const), data: fc.uint8Array({ maxLength: 8 }) }),
-        metinf.map((m): WbxmlElement => ({ ...m, attrs: { xmlns: 'syncml:metinf' } })),
-        tie('s'),
+const syncmlTree = fc
+  .letrec<{ s: WbxmlElement }>((tie) => ({
+    s: fc.record({
+      name: fc.constantFrom(...SY0),
+      attrs: fc.constant({}),
+      children: fc.array(
+        fc.oneof(
+          { depthSize: 'small' },
+          fc.record({ kind: fc.constant('text' as const), text: str() }),
+          fc.record({ kind: fc.constant('opaque' as const), data: fc.uint8Array({ maxLength: 8 }) }),
+          metinf.map((m): WbxmlElement => ({ ...m, attrs: { xmlns: 'syncml:metinf' } })),
+          tie('s'),
+        ),
+        { maxLength: 4 },
       ),
-      { maxLength: 4 },
-    ),
-  }),
-})).s.map((e) => normalise({ name: 'SyncML', attrs: { xmlns: 'SYNCML:SYNCML1.2' }, children: [e] }));
+    }),
+  }))
+  .s.map((e) => normalise({ name: 'SyncML', attrs: { xmlns: 'SYNCML:SYNCML1.2' }, children: [e] }));
 
 const encOpts = fc.record({
   version: fc.constantFrom(0, 1, 2, 3),
@@ -172,7 +167,10 @@ describe('WBXML fuzz', () => {
   });
 
   it('random bytes: only CodecError', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => onlyCodecError(b)), { numRuns: FUZZ_RUNS });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => onlyCodecError(b)),
+      { numRuns: FUZZ_RUNS },
+    );
   });
 
   it('valid header + random body: only CodecError', () => {

@@ -24,15 +24,28 @@ const server = (i: number) =>
     const sec = s.psk ? `securityMode: psk, identity: "${s.identity}", secretKey: "${Buffer.from(s.key).toString('hex')}"` : 'securityMode: nosec';
     return `        - { uri: "coaps://${s.host}.example:5684", ${sec}, shortServerId: ${i + 1} }\n`;
   });
-const lwm2m = fc.integer({ min: 1, max: 4 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => server(i)))).map((ss) => `    lwm2m:\n      servers:\n${ss.join('')}`);
-const dm = host.map((h) => `    dm:\n      target: IMEI:1\n      source: https://${h}.example/dm\n      accounts:\n        - { nodeName: A${h.slice(0, 8)}, serverId: ${h}, name: ${h}, addr: "https://${h}.example/dm", appAuth: [] }\n`);
+const lwm2m = fc
+  .integer({ min: 1, max: 4 })
+  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => server(i))))
+  .map((ss) => `    lwm2m:\n      servers:\n${ss.join('')}`);
+const dm = host.map(
+  (h) =>
+    `    dm:\n      target: IMEI:1\n      source: https://${h}.example/dm\n      accounts:\n        - { nodeName: A${h.slice(0, 8)}, serverId: ${h}, name: ${h}, addr: "https://${h}.example/dm", appAuth: [] }\n`,
+);
 const cp = host.map((h) => `    cp:\n      bootstrap: { name: ${h} }\n`);
 
 export const randomProfile: fc.Arbitrary<RandomProfile> = fc
   .record({
     authorities: fc.integer({ min: 1, max: 3 }),
     omapi: fc.boolean(),
-    files: fc.array(fc.record({ kind: fc.constantFrom('lwm2m', 'dm', 'cpBootstrap', 'cpConfig1', 'cpConfig2'), owner: fc.integer({ min: 0, max: 2 }), label: fc.option(fc.stringMatching(/^[A-Za-z][A-Za-z0-9 ]{0,40}$/), { nil: undefined }) }), { minLength: 1, maxLength: 6 }),
+    files: fc.array(
+      fc.record({
+        kind: fc.constantFrom('lwm2m', 'dm', 'cpBootstrap', 'cpConfig1', 'cpConfig2'),
+        owner: fc.integer({ min: 0, max: 2 }),
+        label: fc.option(fc.stringMatching(/^[A-Za-z][A-Za-z0-9 ]{0,40}$/), { nil: undefined }),
+      }),
+      { minLength: 1, maxLength: 6 },
+    ),
     lw: fc.array(lwm2m, { minLength: 6, maxLength: 6 }),
     dm: fc.array(dm, { minLength: 6, maxLength: 6 }),
     cp: fc.array(cp, { minLength: 6, maxLength: 6 }),

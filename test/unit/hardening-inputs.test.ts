@@ -52,7 +52,9 @@ describe('input size limits (item 8)', () => {
       const p = oversize(name, limit);
       chmodSync(p, 0o600);
       const t0 = performance.now();
-      expect(() => load(p), name).toThrow(expect.objectContaining({ code: 'input.too-large', message: expect.stringContaining(`more than the ${limit} bytes`) }));
+      expect(() => load(p), name).toThrow(
+        expect.objectContaining({ code: 'input.too-large', message: expect.stringContaining(`more than the ${limit} bytes`) }),
+      );
       expect(performance.now() - t0).toBeLessThan(500);
     }
   });
@@ -86,7 +88,12 @@ describe('error text (item 11)', () => {
   it('a YAML alias bomb in a profile is a profile error, not an internal error', () => {
     const p = join(dir, 'bomb.yaml');
     const lines = ['name: bomb', 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     writeFileSync(p, lines.join('\n') + '\n');
     const t0 = performance.now();
     expect(() => loadProfile(p)).toThrow(expect.objectContaining({ code: 'bootstrap.profile', message: expect.stringMatching(/YAML: .*alias/i) }));

@@ -74,7 +74,14 @@ export type DataType = ChoiceValue<DataTypeMap>;
 
 export const DataTypeType: Asn1Type<DataType> = choice<DataTypeMap>('DataType', {
   opaqueDO: dataObject('DataObject{Opaque}', ObjectValueType),
-  externalIDO: { ...Any, name: '[0] externalIDO', matches: (b) => { const id = (b as unknown as { idBlock: { tagClass: number; tagNumber: number } }).idBlock; return id.tagClass === 3 && id.tagNumber === 0; } },
+  externalIDO: {
+    ...Any,
+    name: '[0] externalIDO',
+    matches: (b) => {
+      const id = (b as unknown as { idBlock: { tagClass: number; tagNumber: number } }).idBlock;
+      return id.tagClass === 3 && id.tagNumber === 0;
+    },
+  },
   oidDO: implicit(1, dataObject('DataObject{OidDO}', OidDoType)),
 });
 

@@ -78,20 +78,83 @@ export function cpToTree(doc: CpDocument): WbxmlElement {
   const out: WbxmlElement[] = [];
   if (doc.bootstrap) {
     const b = doc.bootstrap;
-    out.push(ch('BOOTSTRAP', parms([['NAME', b.name], ['PROXY-ID', b.proxyId], ['PROVURL', b.provurl]])));
+    out.push(
+      ch(
+        'BOOTSTRAP',
+        parms([
+          ['NAME', b.name],
+          ['PROXY-ID', b.proxyId],
+          ['PROVURL', b.provurl],
+        ]),
+      ),
+    );
   }
   for (const n of doc.napdef ?? []) {
-    const kids = parms([['NAPID', n.napid], ['BEARER', n.bearer], ['NAME', n.name], ['NAP-ADDRESS', n.apn], ['NAP-ADDRTYPE', n.addrType ?? 'APN'], ['LINGER', n.linger]]);
-    if (n.auth) kids.push(ch('NAPAUTHINFO', parms([['AUTHTYPE', n.auth.type], ['AUTHNAME', n.auth.name], ['AUTHSECRET', n.auth.secret]])));
-    for (const v of n.validity ?? []) kids.push(ch('VALIDITY', parms([['COUNTRY', v.country], ['NETWORK', v.network]])));
+    const kids = parms([
+      ['NAPID', n.napid],
+      ['BEARER', n.bearer],
+      ['NAME', n.name],
+      ['NAP-ADDRESS', n.apn],
+      ['NAP-ADDRTYPE', n.addrType ?? 'APN'],
+      ['LINGER', n.linger],
+    ]);
+    if (n.auth)
+      kids.push(
+        ch(
+          'NAPAUTHINFO',
+          parms([
+            ['AUTHTYPE', n.auth.type],
+            ['AUTHNAME', n.auth.name],
+            ['AUTHSECRET', n.auth.secret],
+          ]),
+        ),
+      );
+    for (const v of n.validity ?? [])
+      kids.push(
+        ch(
+          'VALIDITY',
+          parms([
+            ['COUNTRY', v.country],
+            ['NETWORK', v.network],
+          ]),
+        ),
+      );
     out.push(ch('NAPDEF', kids));
   }
   for (const p of doc.pxlogical ?? []) {
-    const kids = parms([['PROXY-ID', p.proxyId], ['NAME', p.name], ['STARTPAGE', p.startpage]]);
-    if (p.auth) kids.push(ch('PXAUTHINFO', parms([['PXAUTH-TYPE', p.auth.type], ['PXAUTH-ID', p.auth.id], ['PXAUTH-PW', p.auth.pw]])));
-    for (const port of p.ports ?? []) kids.push(ch('PORT', parms([['PORTNBR', port.portnbr], ['SERVICE', port.service]])));
+    const kids = parms([
+      ['PROXY-ID', p.proxyId],
+      ['NAME', p.name],
+      ['STARTPAGE', p.startpage],
+    ]);
+    if (p.auth)
+      kids.push(
+        ch(
+          'PXAUTHINFO',
+          parms([
+            ['PXAUTH-TYPE', p.auth.type],
+            ['PXAUTH-ID', p.auth.id],
+            ['PXAUTH-PW', p.auth.pw],
+          ]),
+        ),
+      );
+    for (const port of p.ports ?? [])
+      kids.push(
+        ch(
+          'PORT',
+          parms([
+            ['PORTNBR', port.portnbr],
+            ['SERVICE', port.service],
+          ]),
+        ),
+      );
     for (const ph of p.physical) {
-      kids.push(ch('PXPHYSICAL', parms([['PHYSICAL-PROXY-ID', ph.id], ['PXADDR', ph.addr], ['PXADDRTYPE', ph.addrType ?? 'IPV4'], ...ph.toNapid.map((t): Parm => ['TO-NAPID', t])])));
+      kids.push(
+        ch(
+          'PXPHYSICAL',
+          parms([['PHYSICAL-PROXY-ID', ph.id], ['PXADDR', ph.addr], ['PXADDRTYPE', ph.addrType ?? 'IPV4'], ...ph.toNapid.map((t): Parm => ['TO-NAPID', t])]),
+        ),
+      );
     }
     out.push(ch('PXLOGICAL', kids));
   }
@@ -105,10 +168,29 @@ export function cpToTree(doc: CpDocument): WbxmlElement {
       ['ADDR', a.addr],
     ]);
     for (const ad of a.appaddr ?? []) {
-      kids.push(ch('APPADDR', [...parms([['ADDR', ad.addr], ['ADDRTYPE', ad.addrType]]), ...(ad.ports ?? []).map((p) => ch('PORT', parms([['PORTNBR', p]])))]));
+      kids.push(
+        ch('APPADDR', [
+          ...parms([
+            ['ADDR', ad.addr],
+            ['ADDRTYPE', ad.addrType],
+          ]),
+          ...(ad.ports ?? []).map((p) => ch('PORT', parms([['PORTNBR', p]]))),
+        ]),
+      );
     }
     for (const au of a.appauth ?? []) {
-      kids.push(ch('APPAUTH', parms([['AAUTHLEVEL', au.level], ['AAUTHTYPE', au.type], ['AAUTHNAME', au.name], ['AAUTHSECRET', au.secret], ['AAUTHDATA', au.data]])));
+      kids.push(
+        ch(
+          'APPAUTH',
+          parms([
+            ['AAUTHLEVEL', au.level],
+            ['AAUTHTYPE', au.type],
+            ['AAUTHNAME', au.name],
+            ['AAUTHSECRET', au.secret],
+            ['AAUTHDATA', au.data],
+          ]),
+        ),
+      );
     }
     out.push(ch('APPLICATION', kids));
   }
@@ -147,7 +229,7 @@ export function flattenCp(root: WbxmlElement): Record<string, string> {
         const type = k.attrs.type ?? '?';
         const keyParm = KEY_PARM[type];
         const keyEl = keyParm ? k.children.find((x) => (x as WbxmlElement).name === 'parm' && (x as WbxmlElement).attrs.name === keyParm) : undefined;
-        let id = keyEl ? (keyEl as WbxmlElement).attrs.value ?? '' : '';
+        let id = keyEl ? ((keyEl as WbxmlElement).attrs.value ?? '') : '';
         if (!id) {
           const n = counts.get(`c:${type}`) ?? 0;
           counts.set(`c:${type}`, n + 1);

@@ -100,7 +100,6 @@ function firstMatch(dm: Record<string, string>, acc: string, re: RegExp): string
   return undefined;
 }
 
-
 /**
  * A DM account provisioned in OMA CP form (APPLICATION with APPID w7, OMA-TS-DM_Bootstrap 5.3.2:
  * the w7 characteristic maps onto DMAcc) as DM fields: ServerID = PROVIDER-ID, Name = NAME,
@@ -147,7 +146,9 @@ export function dmFieldsFromCp(fields: Record<string, string>): Record<string, s
       }
     }
     const proxy = get('TO-PROXY');
-    const nap = get('TO-NAPID') ?? (proxy ? Object.entries(fields).find(([k]) => k.startsWith(`PXLOGICAL[${proxy}]/PXPHYSICAL[`) && k.endsWith('/TO-NAPID'))?.[1] : undefined);
+    const nap =
+      get('TO-NAPID') ??
+      (proxy ? Object.entries(fields).find(([k]) => k.startsWith(`PXLOGICAL[${proxy}]/PXPHYSICAL[`) && k.endsWith('/TO-NAPID'))?.[1] : undefined);
     if (nap) out[`${base}/PrefConRef`] = nap;
     const levels = new Set<string>();
     for (const k of Object.keys(fields)) {

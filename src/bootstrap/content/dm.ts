@@ -76,9 +76,18 @@ export function dmToTree(msg: DmBootstrapMessage): WbxmlElement {
     items.push(item(base, 'node'), item(`${base}/AppID`, 'chr', 'w7'), item(`${base}/ServerID`, 'chr', a.serverId));
     if (a.name) items.push(item(`${base}/Name`, 'chr', a.name));
     if (a.prefConRef) items.push(item(`${base}/PrefConRef`, 'chr', a.prefConRef));
-    items.push(item(`${base}/AppAddr`, 'node'), item(`${base}/AppAddr/srv`, 'node'), item(`${base}/AppAddr/srv/Addr`, 'chr', a.addr), item(`${base}/AppAddr/srv/AddrType`, 'chr', a.addrType ?? 'URI'));
+    items.push(
+      item(`${base}/AppAddr`, 'node'),
+      item(`${base}/AppAddr/srv`, 'node'),
+      item(`${base}/AppAddr/srv/Addr`, 'chr', a.addr),
+      item(`${base}/AppAddr/srv/AddrType`, 'chr', a.addrType ?? 'URI'),
+    );
     if (a.port !== undefined) {
-      items.push(item(`${base}/AppAddr/srv/Port`, 'node'), item(`${base}/AppAddr/srv/Port/p1`, 'node'), item(`${base}/AppAddr/srv/Port/p1/PortNbr`, 'int', String(a.port)));
+      items.push(
+        item(`${base}/AppAddr/srv/Port`, 'node'),
+        item(`${base}/AppAddr/srv/Port/p1`, 'node'),
+        item(`${base}/AppAddr/srv/Port/p1/PortNbr`, 'int', String(a.port)),
+      );
     }
     if (a.authPref) items.push(item(`${base}/AAuthPref`, 'chr', a.authPref));
     if (a.appAuth.length) items.push(item(`${base}/AppAuth`, 'node'));
@@ -91,7 +100,11 @@ export function dmToTree(msg: DmBootstrapMessage): WbxmlElement {
     }
     if (a.indications) {
       const x = `${base}/Ext`;
-      items.push(item(x, 'node'), item(`${x}/UserConfirmation`, 'chr', String(a.indications.userConfirmation)), item(`${x}/AutoConnect`, 'chr', String(a.indications.autoConnect)));
+      items.push(
+        item(x, 'node'),
+        item(`${x}/UserConfirmation`, 'chr', String(a.indications.userConfirmation)),
+        item(`${x}/AutoConnect`, 'chr', String(a.indications.autoConnect)),
+      );
     }
   }
   return el('SyncML', { xmlns: 'SYNCML:SYNCML1.2' }, [

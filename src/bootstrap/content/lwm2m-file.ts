@@ -53,7 +53,8 @@ export function decodeLwm2mBootstrapFile(bytes: Uint8Array, file = 'EF LwM2M_Boo
   const count = (bytes[0]! << 8) | bytes[1]!;
   const size = (bytes[2]! << 8) | bytes[3]!;
   if (count === 0xffff && size === 0xffff) throw new CodecError(CODEC, `${file}: empty (FF) file`, { offset: 0, tag: 'header' });
-  if (4 + size > bytes.length) throw new CodecError(CODEC, `${file}: size ${size} runs past the end of the ${bytes.length}-byte file`, { offset: 2, tag: 'size' });
+  if (4 + size > bytes.length)
+    throw new CodecError(CODEC, `${file}: size ${size} runs past the end of the ${bytes.length}-byte file`, { offset: 2, tag: 'size' });
   const out: Lwm2mFileDecode = { objects: [], length: 4 + size, issues: [] };
   let off = 4;
   const end = 4 + size;
@@ -79,6 +80,7 @@ export function decodeLwm2mBootstrapFile(bytes: Uint8Array, file = 'EF LwM2M_Boo
     }
     off = p + len;
   }
-  if (out.objects.length + out.issues.length !== count) out.issues.push(`${file}: header says ${count} objects, found ${out.objects.length + out.issues.length}`);
+  if (out.objects.length + out.issues.length !== count)
+    out.issues.push(`${file}: header says ${count} objects, found ${out.objects.length + out.issues.length}`);
   return out;
 }

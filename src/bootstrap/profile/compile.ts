@@ -62,7 +62,8 @@ function contentOf(f: ProfileFile, dir: string, indications: DmIndications): { b
       throw new BootstrapError('profile', `file ${f.id}: cannot read OMA CP document ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     tree = parseXml(text).root;
-    if (tree.name !== 'wap-provisioningdoc') throw new BootstrapError('profile', `file ${f.id}: ${path} is a <${tree.name}> document, not a wap-provisioningdoc`);
+    if (tree.name !== 'wap-provisioningdoc')
+      throw new BootstrapError('profile', `file ${f.id}: ${path} is a <${tree.name}> document, not a wap-provisioningdoc`);
   } else {
     const { xml: _x, ...typed } = c;
     void _x;
@@ -86,7 +87,11 @@ export interface CompileContext {
 export function compileProfile(lp: LoadedProfile, ctx: CompileContext = {}): CardPlan {
   const p = lp.profile;
   const names = Object.keys(p.authorities);
-  const authorities: PlanAuthority[] = names.map((name, i) => ({ name, key: p.authorities[name]!.key, dodf: (p.authorities[name] as { dodf?: number }).dodf ?? FID.dodfBase + i }));
+  const authorities: PlanAuthority[] = names.map((name, i) => ({
+    name,
+    key: p.authorities[name]!.key,
+    dodf: (p.authorities[name] as { dodf?: number }).dodf ?? FID.dodfBase + i,
+  }));
   const dodfs = new Set<number>();
   for (const a of authorities) {
     if (dodfs.has(a.dodf)) throw new BootstrapError('profile', `two authorities share DODF ${a.dodf.toString(16)}`);
@@ -103,7 +108,8 @@ export function compileProfile(lp: LoadedProfile, ctx: CompileContext = {}): Car
     for (const s of slots) {
       const other = used.get(s);
       if (other) throw new BootstrapError('profile', `files ${other} and ${f.id} both use FID ${s.toString(16).toUpperCase()}`);
-      if (dodfs.has(s) || s === FID.odf || s === FID.tokenInfo) throw new BootstrapError('profile', `file ${f.id}: FID ${s.toString(16).toUpperCase()} is a directory file`);
+      if (dodfs.has(s) || s === FID.odf || s === FID.tokenInfo)
+        throw new BootstrapError('profile', `file ${f.id}: FID ${s.toString(16).toUpperCase()} is a directory file`);
       used.set(s, f.id);
     }
     const { bytes, fields } = contentOf(f, lp.dir, p.indications);

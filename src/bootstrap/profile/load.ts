@@ -94,7 +94,14 @@ function loadRaw(file: string, seen: string[]): Raw {
   let raw: Raw = { data: {}, keys: new Map(), files: [], authorities: new Map(), sources: [] };
   const dir = dirname(abs);
   if (typeof data.extends === 'string') raw = loadRaw(resolve(dir, data.extends), [...seen, abs]);
-  const merged: Raw = { ...raw, data: { ...raw.data }, keys: new Map(raw.keys), files: [...raw.files], authorities: new Map(raw.authorities), sources: [...raw.sources, abs] };
+  const merged: Raw = {
+    ...raw,
+    data: { ...raw.data },
+    keys: new Map(raw.keys),
+    files: [...raw.files],
+    authorities: new Map(raw.authorities),
+    sources: [...raw.sources, abs],
+  };
   const mergeFiles = (r: Raw | { data: Record<string, unknown>; files: Origin[] }, list: unknown[]) => {
     const cur = (merged.data.files as Record<string, unknown>[] | undefined) ?? [];
     list.forEach((f, i) => {
@@ -157,7 +164,11 @@ function fail(raw: Raw, root: string, path: Path, message: string): never {
   // the field as written in the user's own file (files[0] of an including profile, not the
   // index in the merged list)
   const own = where ? [...where.origin.path, ...where.rest] : path;
-  const field = own.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') || '(root)';
+  const field =
+    own
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+      .join('')
+      .replace(/^\./, '') || '(root)';
   throw new ProfileError(`${file}:${line}: ${field}: ${message}`, file, line, field);
 }
 
@@ -261,21 +272,24 @@ export function loadProfile(file: string, opts: LoadOptions = {}): LoadedProfile
     labels.add(label);
     if (f.kind === 'lwm2m') {
       f.lwm2m!.servers.forEach((s, j) => {
-        if (s.identity !== undefined && s.identityHex !== undefined) fail(raw, file, ['files', i, 'lwm2m', 'servers', j, 'identityHex'], 'give identity or identityHex, not both');
-        if (s.secretKey !== undefined && !/^([0-9A-Fa-f]{2})*$/.test(s.secretKey)) fail(raw, file, ['files', i, 'lwm2m', 'servers', j, 'secretKey'], 'hex bytes');
+        if (s.identity !== undefined && s.identityHex !== undefined)
+          fail(raw, file, ['files', i, 'lwm2m', 'servers', j, 'identityHex'], 'give identity or identityHex, not both');
+        if (s.secretKey !== undefined && !/^([0-9A-Fa-f]{2})*$/.test(s.secretKey))
+          fail(raw, file, ['files', i, 'lwm2m', 'servers', j, 'secretKey'], 'hex bytes');
         if (s.securityMode === 'psk' && (s.secretKey === undefined || (s.identity === undefined && s.identityHex === undefined))) {
           fail(raw, file, ['files', i, 'lwm2m', 'servers', j], 'PSK mode needs identity (or identityHex) and secretKey');
         }
-        if (!s.bootstrap && s.shortServerId === undefined) fail(raw, file, ['files', i, 'lwm2m', 'servers', j, 'shortServerId'], 'a LwM2M server (not bootstrap) needs shortServerId');
-        if (s.apn !== undefined && !(f.lwm2m!.apn && s.apn < f.lwm2m!.apn.length)) fail(raw, file, ['files', i, 'lwm2m', 'servers', j, 'apn'], `no APN profile ${s.apn}`);
+        if (!s.bootstrap && s.shortServerId === undefined)
+          fail(raw, file, ['files', i, 'lwm2m', 'servers', j, 'shortServerId'], 'a LwM2M server (not bootstrap) needs shortServerId');
+        if (s.apn !== undefined && !(f.lwm2m!.apn && s.apn < f.lwm2m!.apn.length))
+          fail(raw, file, ['files', i, 'lwm2m', 'servers', j, 'apn'], `no APN profile ${s.apn}`);
       });
     }
   });
   for (const [name, a] of Object.entries(p.authorities)) {
     const dup = Object.entries(p.authorities).find(([n, b]) => n !== name && b.key === a.key);
-    if (dup) fail(raw, file, ['authorities', name], `authorities '${name}' and '${dup[0]}' use the same key ${a.key}: segregation needs one ADM key per authority`);
+    if (dup)
+      fail(raw, file, ['authorities', name], `authorities '${name}' and '${dup[0]}' use the same key ${a.key}: segregation needs one ADM key per authority`);
   }
   return { profile: p, sources: raw.sources, dir: dirname(resolve(file)), secretNames: [...used.secrets], varNames: [...used.vars] };
 }
-
-

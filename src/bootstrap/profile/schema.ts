@@ -13,7 +13,15 @@ const keyName = z.string().regex(/^ADM(10|[1-9])$/, 'an ADM key name, ADM1..ADM1
 
 const Authority = z.union([keyName.transform((key) => ({ key })), z.object({ key: keyName, dodf: fid.optional() }).strict()]);
 
-const Auth = z.object({ level: z.string().optional(), type: z.string().optional(), name: z.string().optional(), secret: z.string().optional(), data: z.string().optional() }).strict();
+const Auth = z
+  .object({
+    level: z.string().optional(),
+    type: z.string().optional(),
+    name: z.string().optional(),
+    secret: z.string().optional(),
+    data: z.string().optional(),
+  })
+  .strict();
 
 const CpSchema = z
   .object({
@@ -45,7 +53,9 @@ const CpSchema = z
             startpage: z.string().optional(),
             auth: z.object({ type: z.string(), id: z.string().optional(), pw: z.string().optional() }).strict().optional(),
             ports: z.array(z.object({ portnbr: z.number().int().min(1).max(65535), service: z.string().optional() }).strict()).optional(),
-            physical: z.array(z.object({ id: z.string(), addr: z.string(), addrType: z.string().optional(), toNapid: z.array(z.string()).min(1) }).strict()).min(1),
+            physical: z
+              .array(z.object({ id: z.string(), addr: z.string(), addrType: z.string().optional(), toNapid: z.array(z.string()).min(1) }).strict())
+              .min(1),
           })
           .strict(),
       )
@@ -86,7 +96,19 @@ const DmSchema = z
             addrType: z.string().optional(),
             port: z.number().int().min(1).max(65535).optional(),
             authPref: z.string().optional(),
-            appAuth: z.array(z.object({ level: z.enum(['SRVCRED', 'CLCRED', 'OBEX']), type: z.string(), name: z.string().optional(), secret: z.string().optional(), data: z.string().optional() }).strict()).default([]),
+            appAuth: z
+              .array(
+                z
+                  .object({
+                    level: z.enum(['SRVCRED', 'CLCRED', 'OBEX']),
+                    type: z.string(),
+                    name: z.string().optional(),
+                    secret: z.string().optional(),
+                    data: z.string().optional(),
+                  })
+                  .strict(),
+              )
+              .default([]),
           })
           .strict(),
       )
@@ -145,7 +167,10 @@ export const FileSchema = z
     /** DODF label (CommonObjectAttributes.label); default: the kind's label */
     label: z.string().max(64).optional(),
     /** override the OID written in the DODF */
-    oid: z.string().regex(/^\d+(\.\d+)+$/, 'a dotted OID').optional(),
+    oid: z
+      .string()
+      .regex(/^\d+(\.\d+)+$/, 'a dotted OID')
+      .optional(),
     /** the two file slots for the atomic switch (FIDs inside DF.PKCS15) */
     fids: z.tuple([fid, fid]).optional(),
     /** size to create the file with (virtual card); on real cards the pre-created size is used */
@@ -169,7 +194,10 @@ export const ProfileSchema = z
     /** the authority owning EF.DIR's entry, the application, EF.ODF and EF.TokenInfo; default the first */
     owner: z.string().optional(),
     /** OMA DM Bootstrap req. 6.1.4.1-3: ask the user before applying / connect right after bootstrap */
-    indications: z.object({ userConfirmation: z.boolean().default(false), autoConnect: z.boolean().default(false) }).strict().default({ userConfirmation: false, autoConnect: false }),
+    indications: z
+      .object({ userConfirmation: z.boolean().default(false), autoConnect: z.boolean().default(false) })
+      .strict()
+      .default({ userConfirmation: false, autoConnect: false }),
     application: z
       .object({
         label: z.string().default('PKCS#15 bootstrap'),
@@ -188,7 +216,10 @@ export const ProfileSchema = z
      */
     targets: z.array(z.enum(['nrf91', 'omapi', 'opensc', 'strict'])).optional(),
     /** layout options: `omapi` adds a DODF in the form the Open Mobile API's searchOID reads */
-    layout: z.object({ omapi: z.boolean().default(false) }).strict().optional(),
+    layout: z
+      .object({ omapi: z.boolean().default(false) })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -65,7 +65,13 @@ export async function readImsi(s: ApduSender, secrets: SecretStore, force = fals
 }
 
 /** Values for the variables a profile uses: --vars first, then the card. */
-export async function cardVars(s: ApduSender, names: string[], given: Record<string, string>, secrets: SecretStore, force = false): Promise<Record<string, string>> {
+export async function cardVars(
+  s: ApduSender,
+  names: string[],
+  given: Record<string, string>,
+  secrets: SecretStore,
+  force = false,
+): Promise<Record<string, string>> {
   const out = { ...given };
   if (names.includes('ICCID') && out.ICCID === undefined) {
     const iccid = await readIccid(s);

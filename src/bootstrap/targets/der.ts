@@ -40,7 +40,7 @@ export function tlvAt(b: Uint8Array, off: number, what: string, strict = false):
 /** Every TLV of `b` in order. */
 export function tlvs(b: Uint8Array, what: string, strict = false): Tlv[] {
   const out: Tlv[] = [];
-  for (let off = 0; off < b.length; ) {
+  for (let off = 0; off < b.length;) {
     const t = tlvAt(b, off, what, strict);
     out.push(t);
     off = t.end;

@@ -30,7 +30,10 @@ export const TARGETS: Readonly<Record<TargetName, DeviceTarget>> = { nrf91, omap
 /** `nrf91,omapi` -> names; unknown names are a usage error. */
 export function parseTargets(list: readonly string[]): TargetName[] {
   const out: TargetName[] = [];
-  for (const n of list.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean)) {
+  for (const n of list
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     if (n === 'all') out.push(...TARGET_NAMES);
     else if ((TARGET_NAMES as readonly string[]).includes(n)) out.push(n as TargetName);
     else throw new UsageError(`unknown device target "${n}" (known: ${TARGET_NAMES.join(', ')}, all)`);
@@ -53,7 +56,8 @@ export function expectedFiles(plan: CardPlan, t: TargetName): PlannedFile[] {
   return mine;
 }
 
-const sameFields = (a: Record<string, string>, b: Record<string, string>): boolean => Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
+const sameFields = (a: Record<string, string>, b: Record<string, string>): boolean =>
+  Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
 
 export interface TargetVerdict {
   target: TargetName;

@@ -42,7 +42,7 @@ export async function selectFcp(ch: ApduSender, p1: number, data: Uint8Array, wh
 /** READ BINARY of the selected EF: `size` bytes (from its FCP), in blocks of 256. */
 export async function readBinary(ch: ApduSender, size: number | undefined, what: string): Promise<Uint8Array> {
   const out: number[] = [];
-  for (let off = 0; size === undefined || off < size; ) {
+  for (let off = 0; size === undefined || off < size;) {
     const le = size === undefined ? 256 : Math.min(256, size - off);
     const r = await ch.transmit({ cla: 0, ins: 0xb0, p1: (off >> 8) & 0x7f, p2: off & 0xff, le, secret: true });
     if (r.sw === 0x6b00 && off > 0) break;

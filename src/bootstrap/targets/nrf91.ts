@@ -123,7 +123,8 @@ export function nrfDodfPath(dodf: Uint8Array): string | undefined {
     }
     broken ||= obj.error;
   }
-  if (broken || !w.ok()) refuse(`the DODF does not parse as the device reads it (${dodf.length} bytes read; an element is cut off or malformed), so it is rejected whole`);
+  if (broken || !w.ok())
+    refuse(`the DODF does not parse as the device reads it (${dodf.length} bytes read; an element is cut off or malformed), so it is rejected whole`);
   return path;
 }
 
@@ -179,7 +180,8 @@ async function sequence(link: CardLink): Promise<TargetFile> {
     if (n !== 1) refuse(`the card opened channel ${n}; nrf91 always sends on channel 1`);
     await csim(ch, { cla: 0, ins: 0xa4, p1: 0x04, p2: 0x04, data: fromHex(PKCS15_AID), le: 256 }, 'SELECT PKCS#15 AID');
     const dodfPath = nrfOdfPath(await readFile(ch, '5031', 'EF.ODF')) ?? refuse('EF.ODF has no dataObjects (A7) entry with a path');
-    const filePath = nrfDodfPath(await readFile(ch, dodfPath, `EF.DODF ${dodfPath}`)) ?? refuse(`the last DODF in EF.ODF (${dodfPath}) has no oidDO with OID 2.23.43.9.1`);
+    const filePath =
+      nrfDodfPath(await readFile(ch, dodfPath, `EF.DODF ${dodfPath}`)) ?? refuse(`the last DODF in EF.ODF (${dodfPath}) has no oidDO with OID 2.23.43.9.1`);
     const buf = await readFile(ch, filePath, `LwM2M bootstrap file ${filePath}`);
     const objects = nrfBootstrapObjects(buf);
     return { kind: 'lwm2m', oid: KINDS.lwm2m.oid, path: filePath, bytes: Math.min(buf.length, 4 + ((buf[2]! << 8) | buf[3]!)), fields: flattenLwm2m(objects) };

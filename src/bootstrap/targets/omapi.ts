@@ -36,7 +36,7 @@ export function searchOid(dodf: Uint8Array, oid: string): Uint8Array | undefined
   }
   if (first.tag !== 0xa7) return undefined;
   const outer = value(dodf, first);
-  for (let off = 0; off < outer.length; ) {
+  for (let off = 0; off < outer.length;) {
     let e;
     try {
       e = tlvAt(outer, off, 'DODF');
@@ -116,7 +116,11 @@ async function sequence(link: CardLink, r: TargetResult): Promise<void> {
       }
     }
     if (!r.files.length) {
-      refuse(a7 ? 'no DODF in searchOID form (first TLV A7) holds 2.23.43.7.1 or 2.23.43.9.1' : `none of the ${dodfs.length} DODF(s) starts with tag A7, which searchOID requires (PKCS#15 DODFs start with 30 or A1): nothing found`);
+      refuse(
+        a7
+          ? 'no DODF in searchOID form (first TLV A7) holds 2.23.43.7.1 or 2.23.43.9.1'
+          : `none of the ${dodfs.length} DODF(s) starts with tag A7, which searchOID requires (PKCS#15 DODFs start with 30 or A1): nothing found`,
+      );
     }
   } finally {
     await ch.close().catch(() => undefined);

@@ -42,7 +42,7 @@ function odfDodfs(b: Uint8Array): Uint8Array[] {
 /** The opaqueDO entries of a DODF up to the first entry of another form. */
 export function openscEntries(b: Uint8Array): { entries: DataEntry[]; stoppedAt?: number } {
   const entries: DataEntry[] = [];
-  for (let off = 0; off < b.length; ) {
+  for (let off = 0; off < b.length;) {
     if (b[off] === 0x00 || b[off] === 0xff) break;
     let e;
     try {
@@ -62,7 +62,11 @@ export function openscEntries(b: Uint8Array): { entries: DataEntry[]; stoppedAt?
       const path = tlvAt(tv, 0, 'path');
       const octets = path.tag === 0x30 ? tlvAt(value(tv, path), 0, 'path') : undefined;
       if (oid && octets?.tag === 0x04) {
-        entries.push({ oid: oidText(value(value(obj, cls), oid)), path: value(value(tv, path), octets), ...(label ? { label: new TextDecoder().decode(value(value(obj, common), label)) } : {}) });
+        entries.push({
+          oid: oidText(value(value(obj, cls), oid)),
+          path: value(value(tv, path), octets),
+          ...(label ? { label: new TextDecoder().decode(value(value(obj, common), label)) } : {}),
+        });
       }
     } catch {
       return { entries, stoppedAt: off };

@@ -45,7 +45,8 @@ export async function readAbsolute(ch: ApduSender, path: Uint8Array, what: strin
 }
 
 /** A PKCS#15 path relative to the application made absolute (PKCS #15 6.1.5). */
-export const absolute = (app: Uint8Array, path: Uint8Array): Uint8Array => (path.length >= 2 && path[0] === 0x3f && path[1] === 0x00 ? path : Uint8Array.from([...app, ...path]));
+export const absolute = (app: Uint8Array, path: Uint8Array): Uint8Array =>
+  path.length >= 2 && path[0] === 0x3f && path[1] === 0x00 ? path : Uint8Array.from([...app, ...path]);
 
 export interface DataEntry {
   oid: string;

@@ -53,7 +53,10 @@ function strictEntry(b: Uint8Array, e: Tlv, what: string): DataEntry | undefined
   const ki = tlvs(kv, what, true);
   const appName = ki.find((x) => x.tag === 0x0c);
   const appOid = ki.find((x) => x.tag === 0x06);
-  if (!appName && !appOid) refuse(`${what}: CommonDataObjectAttributes ${cls.len ? 'has' : 'is empty (30 00),'} neither applicationName nor applicationOID (PKCS #15 6.7 WITH COMPONENTS)`);
+  if (!appName && !appOid)
+    refuse(
+      `${what}: CommonDataObjectAttributes ${cls.len ? 'has' : 'is empty (30 00),'} neither applicationName nor applicationOID (PKCS #15 6.7 WITH COMPONENTS)`,
+    );
   if (appName) strictLabel(kv, appName, `${what} applicationName`);
   const tv = value(obj, type);
   const [inner] = tlvs(tv, what, true);

@@ -22,7 +22,8 @@ export function defineCodec(def: CodecDef): EfCodec {
     unit: def.unit ?? 'content',
     vectors: def.vectors,
     decode(bytes: Uint8Array): Json {
-      const b = block.size !== undefined && bytes.length > block.size && bytes.subarray(block.size).every((x) => x === 0xff) ? bytes.subarray(0, block.size) : bytes;
+      const b =
+        block.size !== undefined && bytes.length > block.size && bytes.subarray(block.size).every((x) => x === 0xff) ? bytes.subarray(0, block.size) : bytes;
       return block.decode(b, { codec: name, path: '', offset: 0 });
     },
     encode(value: Json, size: number): Uint8Array {

@@ -149,10 +149,12 @@ export function bits(size: number, fields: Record<string, [shift: number, width:
       }
       const rfu = v.rfu;
       if (rfu !== undefined) {
-        if (typeof rfu !== 'number' || !Number.isInteger(rfu) || (rfu & known) !== 0) fail(sub(ctx, 'rfu', ctx.offset), 'integer with only unnamed bits expected');
+        if (typeof rfu !== 'number' || !Number.isInteger(rfu) || (rfu & known) !== 0)
+          fail(sub(ctx, 'rfu', ctx.offset), 'integer with only unnamed bits expected');
         n += rfu;
       }
-      for (const k of Object.keys(v)) if (k !== 'rfu' && !(k in fields)) fail(sub(ctx, k, ctx.offset), `unknown field (known: ${Object.keys(fields).join(', ')})`);
+      for (const k of Object.keys(v))
+        if (k !== 'rfu' && !(k in fields)) fail(sub(ctx, k, ctx.offset), `unknown field (known: ${Object.keys(fields).join(', ')})`);
       if (opts.invert) n = all - n;
       return u.encode(n, len, ctx);
     },
@@ -352,7 +354,8 @@ export function ascii(size: number): Block {
     decode(b, ctx) {
       let end = b.length;
       while (end > 0 && b[end - 1] === 0xff) end--;
-      for (let i = 0; i < end; i++) if (b[i]! < 0x20 || b[i]! > 0x7e) fail({ ...ctx, offset: ctx.offset + i }, `byte ${b[i]!.toString(16).toUpperCase()} is not printable ASCII`);
+      for (let i = 0; i < end; i++)
+        if (b[i]! < 0x20 || b[i]! > 0x7e) fail({ ...ctx, offset: ctx.offset + i }, `byte ${b[i]!.toString(16).toUpperCase()} is not printable ASCII`);
       return Buffer.from(b.subarray(0, end)).toString('latin1');
     },
     encode(v, n, ctx) {
@@ -412,7 +415,15 @@ export function struct(fields: StructField[]): Block {
         out.set(blk.encode(val, len, sub(ctx, name === '...' ? '' : name, ctx.offset + o)), o);
         o += len;
       }
-      for (const k of Object.keys(v)) if (!names.has(k)) fail(sub(ctx, k, ctx.offset), `unknown field (known: ${fields.map(([f]) => f).filter((f) => f !== '...').join(', ')})`);
+      for (const k of Object.keys(v))
+        if (!names.has(k))
+          fail(
+            sub(ctx, k, ctx.offset),
+            `unknown field (known: ${fields
+              .map(([f]) => f)
+              .filter((f) => f !== '...')
+              .join(', ')})`,
+          );
       return out;
     },
   };

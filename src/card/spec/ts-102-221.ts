@@ -47,7 +47,8 @@ function dirRecord(): Block {
     },
     encode(v, n, ctx) {
       if (v === null) return ff(n);
-      if (!isObj(v) || typeof v.aid !== 'string' || !/^([0-9A-Fa-f]{2}){5,16}$/.test(v.aid)) fail(ctx, "{ aid: 'A000000087...' (5..16 bytes), label?: 'USIM' } expected");
+      if (!isObj(v) || typeof v.aid !== 'string' || !/^([0-9A-Fa-f]{2}){5,16}$/.test(v.aid))
+        fail(ctx, "{ aid: 'A000000087...' (5..16 bytes), label?: 'USIM' } expected");
       for (const k of Object.keys(v)) if (!['aid', 'label', 'other'].includes(k)) fail({ ...ctx, path: k }, 'unknown field (known: aid, label, other)');
       const parts: number[] = [...encodeBer(0x4f, Buffer.from(v.aid, 'hex'))];
       if (v.label !== undefined) {
@@ -78,7 +79,11 @@ export const EF_DIR = defineCodec({
       value: { aid: 'A0000000871002FFFFFFFF8907090000', label: 'USim1', other: '730EA00C80011781025F608203454150' },
       source: 'pySim ts_102_221 EF_DIR test vector (real card)',
     },
-    { hex: '61194F10A0000000871004FFFFFFFF890709000050054953696D31', value: { aid: 'A0000000871004FFFFFFFF8907090000', label: 'ISim1' }, source: 'pySim ts_102_221 EF_DIR test vector (real card)' },
+    {
+      hex: '61194F10A0000000871004FFFFFFFF890709000050054953696D31',
+      value: { aid: 'A0000000871004FFFFFFFF8907090000', label: 'ISim1' },
+      source: 'pySim ts_102_221 EF_DIR test vector (real card)',
+    },
     { hex: 'FFFFFFFFFFFFFFFFFFFF', value: null, source: 'TS 102 221 13.1: unused record' },
   ],
 });
@@ -94,8 +99,21 @@ export const EF_PL = defineCodec({
 // ---- EF.ARR (13.4): access rules in the expanded format, TS 102 221 9.2.x / ISO 7816-4 9.3 ----
 
 /** AM byte bits for an EF, ISO 7816-4 table 17 (an ARR record does not say if it is for an EF or a DF). */
-const AM_OPS: [string, number][] = [['read', 0x01], ['update', 0x02], ['write', 0x04], ['deactivate', 0x08], ['activate', 0x10], ['terminate', 0x20], ['delete', 0x40]];
-const HEADER_PARTS: [string, number][] = [['cla', 0x08], ['ins', 0x04], ['p1', 0x02], ['p2', 0x01]];
+const AM_OPS: [string, number][] = [
+  ['read', 0x01],
+  ['update', 0x02],
+  ['write', 0x04],
+  ['deactivate', 0x08],
+  ['activate', 0x10],
+  ['terminate', 0x20],
+  ['delete', 0x40],
+];
+const HEADER_PARTS: [string, number][] = [
+  ['cla', 0x08],
+  ['ins', 0x04],
+  ['p1', 0x02],
+  ['p2', 0x01],
+];
 
 /** SC DO -> 'ALW' | 'NEV' | 'PIN1' | 'PIN1|ADM1' | 'PIN1&ADM1' | { raw } */
 function scToJson(t: BerTlv): Json {
@@ -163,7 +181,8 @@ function arrRecord(): Block {
           else rule.ops = AM_OPS.filter(([, bit]) => x & bit).map(([n]) => n);
         } else {
           const parts = HEADER_PARTS.filter(([, bit]) => am.tag & bit);
-          if (parts.length !== am.value.length) fail(at, `command header DO ${am.tag.toString(16).toUpperCase()} with ${am.value.length} bytes, ${parts.length} expected`);
+          if (parts.length !== am.value.length)
+            fail(at, `command header DO ${am.tag.toString(16).toUpperCase()} with ${am.value.length} bytes, ${parts.length} expected`);
           const cmd: { [k: string]: Json } = {};
           parts.forEach(([n], j) => (cmd[n] = toHex(am.value.subarray(j, j + 1))));
           rule.command = cmd;
@@ -251,8 +270,16 @@ export const EF_UMPC = defineCodec({
     ['rfu', hex()],
   ]),
   vectors: [
-    { hex: '3CFF02', value: { maxCurrentMa: 60, tOpSeconds: 255, additionalInfo: { increasedIdleCurrent: false, suspendSupported: true }, rfu: '' }, source: 'pySim ts_102_221 EF_UMPC test vector' },
-    { hex: '320500', value: { maxCurrentMa: 50, tOpSeconds: 5, additionalInfo: { increasedIdleCurrent: false, suspendSupported: false }, rfu: '' }, source: 'pySim ts_102_221 EF_UMPC test vector' },
+    {
+      hex: '3CFF02',
+      value: { maxCurrentMa: 60, tOpSeconds: 255, additionalInfo: { increasedIdleCurrent: false, suspendSupported: true }, rfu: '' },
+      source: 'pySim ts_102_221 EF_UMPC test vector',
+    },
+    {
+      hex: '320500',
+      value: { maxCurrentMa: 50, tOpSeconds: 5, additionalInfo: { increasedIdleCurrent: false, suspendSupported: false }, rfu: '' },
+      source: 'pySim ts_102_221 EF_UMPC test vector',
+    },
   ],
 });
 

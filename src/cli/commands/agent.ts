@@ -31,7 +31,9 @@ interface RunArgs extends GlobalArgs {
 /** Asks on the terminal; without one, a bootstrap that needs confirmation is not applied (asked again next time). */
 async function askTerminal(question: string, signal: AbortSignal): Promise<boolean> {
   if (!process.stdin.isTTY) {
-    process.stderr.write(`agent: ${question} -- confirmation required but no terminal: not applied (asked again at the next insertion, or run 'simdm agent apply')\n`);
+    process.stderr.write(
+      `agent: ${question} -- confirmation required but no terminal: not applied (asked again at the next insertion, or run 'simdm agent apply')\n`,
+    );
     return false;
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -75,11 +77,22 @@ function runOptions(y: Argv<GlobalArgs>): Argv<RunArgs> {
     .option('dms-ca', { type: 'string', describe: "CA (PEM) of the DM servers' certificates (default: system store)" })
     .option('auto-connect', { type: 'boolean', describe: 'connect after bootstrap when the card says nothing (default: no)' })
     .option('encoding', { choices: ['wbxml', 'xml'] as const, default: 'wbxml' as const, describe: 'DM message encoding' })
-    .option('net-hook', { type: 'string', describe: "command (sh -c) run before the first session with the card's NAP settings in SIMDM_NAP_* / SIMDM_PROXY_* environment variables" })
+    .option('net-hook', {
+      type: 'string',
+      describe: "command (sh -c) run before the first session with the card's NAP settings in SIMDM_NAP_* / SIMDM_PROXY_* environment variables",
+    })
     .option('nm-keyfile', { type: 'string', describe: "write a NetworkManager keyfile (mode 600) for the card's NAP into this directory" })
     .option('retry-ms', { type: 'number', default: 2000, describe: 'first retry delay after a failed session (doubles up to 5 min)' })
-    .option('connect-to', { type: 'string', array: true, describe: 'HOST:PORT:ADDR:PORT: reach a DM server elsewhere than its address says (like curl; TLS name unchanged)' })
-    .option('adm-key', { type: 'string', array: true, describe: "the card's authorities' ADM keys in DODF order, for writing server changes back (default ADM1 ADM2 ...; values from SIMDM_<KEY> or --keys)" }) as Argv<RunArgs>;
+    .option('connect-to', {
+      type: 'string',
+      array: true,
+      describe: 'HOST:PORT:ADDR:PORT: reach a DM server elsewhere than its address says (like curl; TLS name unchanged)',
+    })
+    .option('adm-key', {
+      type: 'string',
+      array: true,
+      describe: "the card's authorities' ADM keys in DODF order, for writing server changes back (default ADM1 ADM2 ...; values from SIMDM_<KEY> or --keys)",
+    }) as Argv<RunArgs>;
 }
 
 async function runAgent(argv: RunArgs, once: boolean): Promise<void> {
@@ -126,8 +139,12 @@ async function runAgent(argv: RunArgs, once: boolean): Promise<void> {
 
 const run: CommandModule<GlobalArgs, RunArgs & { once?: boolean }> = {
   command: 'run',
-  describe: 'watch the card: on a new ICCID/IMSI pair read the bootstrap into the local DM tree and run an OMA DM 1.2 session when indicated (retried until it succeeds)',
-  builder: (y: Argv<GlobalArgs>) => runOptions(y).option('once', { type: 'boolean', describe: 'process the card in the reader and exit (no retry; exit 1 on failure)' }) as Argv<RunArgs & { once?: boolean }>,
+  describe:
+    'watch the card: on a new ICCID/IMSI pair read the bootstrap into the local DM tree and run an OMA DM 1.2 session when indicated (retried until it succeeds)',
+  builder: (y: Argv<GlobalArgs>) =>
+    runOptions(y).option('once', { type: 'boolean', describe: 'process the card in the reader and exit (no retry; exit 1 on failure)' }) as Argv<
+      RunArgs & { once?: boolean }
+    >,
   handler: (argv) => runAgent(argv, !!argv.once),
 };
 
@@ -150,7 +167,8 @@ const show: CommandModule<GlobalArgs, ShowArgs> = {
     const st = new StateDir(argv.state, { create: false });
     const cur = st.state.current;
     const tree = cur && st.hasTree(cur) ? st.loadTree(cur) : undefined;
-    const red = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, isSecretField(k) || /(AAuthSecret|\/Secret)$/.test(k) ? redactValue(v) : v]));
+    const red = (o: Record<string, string>) =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [k, isSecretField(k) || /(AAuthSecret|\/Secret)$/.test(k) ? redactValue(v) : v]));
     const out = { deviceId: st.state.deviceId, current: cur ?? null, pairs: st.state.pairs, dm: tree ? red(tree.dm) : {}, lwm2m: tree ? red(tree.lwm2m) : {} };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   },
@@ -158,7 +176,7 @@ const show: CommandModule<GlobalArgs, ShowArgs> = {
 
 const cmd: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'agent <command>',
-  describe: 'device agent: card watch, bootstrap into the local DM tree, OMA DM 1.2 sessions with the card\'s servers',
+  describe: "device agent: card watch, bootstrap into the local DM tree, OMA DM 1.2 sessions with the card's servers",
   builder: (y: Argv<GlobalArgs>) => y.command(run).command(apply).command(show).demandCommand(1),
   handler: () => undefined,
 };

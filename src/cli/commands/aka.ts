@@ -97,8 +97,16 @@ const vector: CommandModule<GlobalArgs, VectorArgs> = {
       .example('SIMDM_K=... SIMDM_OPC=... $0 aka vector --sqn 000000000020 --json', '') as Argv<VectorArgs>,
   handler: (argv) => {
     const alg = algorithmFromSecrets(argv);
-    const v = generateVector(alg, { sqn: hexArg(argv.sqn, 'SQN', 6)!, amf: hexArg(argv.amf, 'AMF', 2)!, ...(argv.rand ? { rand: hexArg(argv.rand, 'RAND', 16)! } : {}) });
-    output(argv, vectorJson(v), (j: Record<string, string>) => Object.entries(j).map(([k, x]) => `${k.toUpperCase().padEnd(8)} ${x}`).join('\n'));
+    const v = generateVector(alg, {
+      sqn: hexArg(argv.sqn, 'SQN', 6)!,
+      amf: hexArg(argv.amf, 'AMF', 2)!,
+      ...(argv.rand ? { rand: hexArg(argv.rand, 'RAND', 16)! } : {}),
+    });
+    output(argv, vectorJson(v), (j: Record<string, string>) =>
+      Object.entries(j)
+        .map(([k, x]) => `${k.toUpperCase().padEnd(8)} ${x}`)
+        .join('\n'),
+    );
   },
 };
 
@@ -124,7 +132,12 @@ const auts: CommandModule<GlobalArgs, AutsArgs> = {
     const autsBytes = fromHex(argv.auts, 'AUTS');
     const r = verifyAuts(alg, rand, autsBytes);
     const next = nextSqnAfterResync(r.sqnMsValue, argv['ind-bits'], argv.ind);
-    const res = { sqn_ms: lower(r.sqnMs), sqn_ms_decimal: r.sqnMsValue, next_sqn: lower(Buffer.from(next.toString(16).padStart(12, '0'), 'hex')), next_sqn_decimal: next };
+    const res = {
+      sqn_ms: lower(r.sqnMs),
+      sqn_ms_decimal: r.sqnMsValue,
+      next_sqn: lower(Buffer.from(next.toString(16).padStart(12, '0'), 'hex')),
+      next_sqn_decimal: next,
+    };
     output(argv, res, (x: typeof res) => `AUTS verifies: SQN_MS ${x.sqn_ms} (${x.sqn_ms_decimal}); next SQN ${x.next_sqn} (${x.next_sqn_decimal})`);
   },
 };
@@ -145,7 +158,13 @@ const run: CommandModule<GlobalArgs, RunArgs> = {
       .option('sqn', { type: 'string', demandOption: true, describe: 'SQN to use (6 bytes hex); after AUTS the AuC picks SEQ_MS+1' })
       .option('amf', { type: 'string', default: '8000', describe: 'AMF (2 bytes hex)' })
       .option('aid', { type: 'string', default: 'A0000000871002', describe: 'USIM AID (or its first bytes)' })
-      .option('verify', { type: 'string', array: true, default: ['pin1'], describe: 'keys to verify after selecting the USIM (AUTHENTICATE needs PIN1, TS 31.102 7.1.2; value from SIMDM_PIN1 or --keys); --verify none when PIN1 is disabled' })
+      .option('verify', {
+        type: 'string',
+        array: true,
+        default: ['pin1'],
+        describe:
+          'keys to verify after selecting the USIM (AUTHENTICATE needs PIN1, TS 31.102 7.1.2; value from SIMDM_PIN1 or --keys); --verify none when PIN1 is disabled',
+      })
       .option('force', { type: 'boolean', describe: 'allow verifying a key with one try left' }) as Argv<RunArgs>,
   handler: async (argv) => {
     const alg = algorithmFromSecrets(argv);
@@ -154,7 +173,12 @@ const run: CommandModule<GlobalArgs, RunArgs> = {
     const aid = fromHex(argv.aid, 'AID');
     await withCard(argv, async ({ link }) => {
       await link.send({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: aid }, 'SELECT USIM');
-      await verifyKeys(link, secretsFor(argv), (argv.verify ?? []).filter((k) => k !== 'none'), !!argv.force);
+      await verifyKeys(
+        link,
+        secretsFor(argv),
+        (argv.verify ?? []).filter((k) => k !== 'none'),
+        !!argv.force,
+      );
       let resynced: number | undefined;
       for (let attempt = 0; attempt < 2; attempt++) {
         const v = generateVector(alg, { sqn, amf });
@@ -168,8 +192,19 @@ const run: CommandModule<GlobalArgs, RunArgs> = {
         const ok = expectAuthSuccess(r); // MAC failure: AkaError aka.mac-failure
         const resOk = ctEqual(ok.res, v.xres);
         const keysOk = ctEqual(ok.ck, v.ck) && ctEqual(ok.ik, v.ik);
-        const out = { result: resOk && keysOk ? 'ok' : 'mismatch', res_ok: resOk, ck_ik_ok: keysOk, sqn: sqn, ...(resynced !== undefined ? { resynchronised_from_sqn_ms: resynced } : {}) };
-        output(argv, out, (o: typeof out) => `${o.result === 'ok' ? 'AKA ok' : 'AKA MISMATCH'}: RES ${o.res_ok ? 'matches' : 'differs'}, CK/IK ${o.ck_ik_ok ? 'match' : 'differ'}, SQN ${o.sqn}${resynced !== undefined ? ` (after resync from SQN_MS ${resynced})` : ''}`);
+        const out = {
+          result: resOk && keysOk ? 'ok' : 'mismatch',
+          res_ok: resOk,
+          ck_ik_ok: keysOk,
+          sqn: sqn,
+          ...(resynced !== undefined ? { resynchronised_from_sqn_ms: resynced } : {}),
+        };
+        output(
+          argv,
+          out,
+          (o: typeof out) =>
+            `${o.result === 'ok' ? 'AKA ok' : 'AKA MISMATCH'}: RES ${o.res_ok ? 'matches' : 'differs'}, CK/IK ${o.ck_ik_ok ? 'match' : 'differ'}, SQN ${o.sqn}${resynced !== undefined ? ` (after resync from SQN_MS ${resynced})` : ''}`,
+        );
         if (!(resOk && keysOk)) process.exitCode = 2;
         return;
       }
@@ -204,7 +239,14 @@ const provision: CommandModule<GlobalArgs, ProvisionArgs> = {
       alg: argv.alg,
       k: toHex(k),
       opc: toHex(opc),
-      ...(tuak ? { tuak: { ...(argv['res-len'] ? { resLength: argv['res-len'] } : {}), ...(argv['keccak-iterations'] ? { keccakIterations: argv['keccak-iterations'] } : {}) } } : {}),
+      ...(tuak
+        ? {
+            tuak: {
+              ...(argv['res-len'] ? { resLength: argv['res-len'] } : {}),
+              ...(argv['keccak-iterations'] ? { keccakIterations: argv['keccak-iterations'] } : {}),
+            },
+          }
+        : {}),
       sqn: new SqnArray().toJSON(),
     };
     saveImage(argv.image, { ...image, applets });

@@ -27,7 +27,9 @@ const cmd: CommandModule<GlobalArgs, Args> = {
       // a PIN typed here would sit in the shell history and the process list: refuse it, and never
       // echo the APDU in a message
       if (bytes.length > 5 && SECRET_COMMAND_INS.has(bytes[1]!)) {
-        throw new UsageError(`APDU ${i + 1} carries a PIN or key (${insName(bytes[1]!)}): use 'simdm pin ...' or an apdu script with \${PIN1}-style variables from SIMDM_* or --keys`);
+        throw new UsageError(
+          `APDU ${i + 1} carries a PIN or key (${insName(bytes[1]!)}): use 'simdm pin ...' or an apdu script with \${PIN1}-style variables from SIMDM_* or --keys`,
+        );
       }
       try {
         return decodeCommand(bytes);

@@ -10,7 +10,9 @@ const cmd: CommandModule<GlobalArgs, GlobalArgs> = {
   handler: async (argv) => {
     await withCard(argv, async ({ atr, transport }) => {
       const d = decodeAtr(atr);
-      output(argv, { reader: transport.name, atr: toHex(atr), ...d }, () => [`reader: ${transport.name}`, `ATR: ${toHex(atr, ' ')}`, ...describeAtr(d)].join('\n'));
+      output(argv, { reader: transport.name, atr: toHex(atr), ...d }, () =>
+        [`reader: ${transport.name}`, `ATR: ${toHex(atr, ' ')}`, ...describeAtr(d)].join('\n'),
+      );
     });
   },
 };

@@ -60,11 +60,16 @@ const serve: CommandModule<GlobalArgs, ServeArgs> = {
     } else {
       backend = new PcscBackend();
     }
-    if (argv['no-reset']) process.stderr.write('bridge: --no-reset: cards are not reset between sessions; a session inherits the previous one\'s verified PINs and ADM\n');
+    if (argv['no-reset'])
+      process.stderr.write("bridge: --no-reset: cards are not reset between sessions; a session inherits the previous one's verified PINs and ADM\n");
     const server = new BridgeServer({
       backend,
       tokens,
-      tls: { cert: readPem(argv.cert, 'certificate'), key: readPem(argv.key, 'key'), ...(argv['client-ca'] ? { clientCa: readPem(argv['client-ca'], 'client CA') } : {}) },
+      tls: {
+        cert: readPem(argv.cert, 'certificate'),
+        key: readPem(argv.key, 'key'),
+        ...(argv['client-ca'] ? { clientCa: readPem(argv['client-ca'], 'client CA') } : {}),
+      },
       host: argv.host,
       port: argv.port,
       idleMs: argv['idle-timeout'] * 1000,
@@ -74,7 +79,11 @@ const serve: CommandModule<GlobalArgs, ServeArgs> = {
       log: (l) => process.stderr.write(`bridge: ${l}\n`),
     });
     const addr = await server.listen();
-    output(argv, { listening: `${addr.host}:${addr.port}`, principals: tokens.size }, () => `bridge listening on wss://${addr.host}:${addr.port}/ (${tokens.size} principals); Ctrl-C stops`);
+    output(
+      argv,
+      { listening: `${addr.host}:${addr.port}`, principals: tokens.size },
+      () => `bridge listening on wss://${addr.host}:${addr.port}/ (${tokens.size} principals); Ctrl-C stops`,
+    );
     // SIGHUP re-reads the principals file: revoked or changed principals lose their sessions
     const reload = (): void => {
       try {
@@ -139,7 +148,9 @@ const token: CommandModule<GlobalArgs, TokenArgs> = {
     // mode 600 also when the files exist (writeFileSync's mode applies only to a new file)
     if (secret && argv.out) writeSecretFile(argv.out, secret + '\n');
     writeSecretFile(argv.tokens, JSON.stringify(json, null, 2) + '\n');
-    output(argv, { id: argv.id, tokenFile: argv.out ?? null }, () => (secret ? `added ${argv.id}; token written to ${argv.out}` : `added ${argv.id} (certificate CN ${argv['cert-cn']})`));
+    output(argv, { id: argv.id, tokenFile: argv.out ?? null }, () =>
+      secret ? `added ${argv.id}; token written to ${argv.out}` : `added ${argv.id} (certificate CN ${argv['cert-cn']})`,
+    );
   },
 };
 

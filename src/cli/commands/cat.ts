@@ -65,12 +65,21 @@ const cmd: CommandModule<GlobalArgs, Args> = {
       }
       if (argv.decode && !codec) throw new UsageError(`${f.path}: no codec for this file; use --raw`);
       if (argv.decode && decodeError) throw new UsageError(`${f.path}: ${decodeError}`);
-      const result = argv.raw ? { path: f.path, raw } : argv.decode ? { path: f.path, decoded } : { path: f.path, raw, ...(decoded !== undefined ? { decoded } : {}), ...(decodeError ? { decodeError } : {}) };
+      const result = argv.raw
+        ? { path: f.path, raw }
+        : argv.decode
+          ? { path: f.path, decoded }
+          : { path: f.path, raw, ...(decoded !== undefined ? { decoded } : {}), ...(decodeError ? { decodeError } : {}) };
       output(argv, result, () => {
         if (argv.raw) return Array.isArray(raw) ? raw.map((r, i) => `${argv.record ?? i + 1}: ${r}`).join('\n') : raw;
         if (argv.decode) return JSON.stringify(decoded, null, 2);
         const rawText = Array.isArray(raw) ? raw.map((r, i) => `  ${argv.record ?? i + 1}: ${r}`).join('\n') : `  ${raw}`;
-        return [`${f.path}`, rawText, ...(decoded !== undefined ? [JSON.stringify(decoded, null, 2)] : []), ...(decodeError ? [`decode error: ${decodeError}`] : [])].join('\n');
+        return [
+          `${f.path}`,
+          rawText,
+          ...(decoded !== undefined ? [JSON.stringify(decoded, null, 2)] : []),
+          ...(decodeError ? [`decode error: ${decodeError}`] : []),
+        ].join('\n');
       });
     });
   },

@@ -55,7 +55,11 @@ const auth: CommandModule<GlobalArgs, AuthArgs> = {
       .option('type', { choices: ['basic', 'md5', 'hmac'] as const, demandOption: true, describe: 'syncml:auth-basic, syncml:auth-md5, syncml:auth-MAC' })
       .option('user', { type: 'string', demandOption: true, describe: 'user name (client or server id)' })
       .option('body', { type: 'string', describe: 'hmac: file holding the exact message body' })
-      .option('verify', { type: 'string', describe: 'a presented credential (or x-syncml-hmac header value) to check instead of printing one; - reads it from standard input (required for basic)' })
+      .option('verify', {
+        type: 'string',
+        describe:
+          'a presented credential (or x-syncml-hmac header value) to check instead of printing one; - reads it from standard input (required for basic)',
+      })
       .example('SIMDM_DM_PASSWORD=... $0 dm auth --type md5 --user Bruce2 --nonce Nonce', '') as Argv<AuthArgs>,
   handler: (argv) => {
     const password = secretsFor(argv).require('DM_PASSWORD', 'OMA DM');
@@ -121,8 +125,19 @@ const notification: CommandModule<GlobalArgs, NotifArgs> = {
   handler: (argv) => {
     if (argv.parse !== undefined) {
       const n = parseNotification(fromHex(argv.parse, 'package #0'));
-      const o = { version: n.version, ui_mode: n.uiMode, server_initiated: n.serverInitiated, session_id: n.sessionId, server_id: n.serverId, body: toHex(n.body) };
-      return output(argv, o, () => Object.entries(o).map(([k, v]) => `${k.padEnd(16)} ${String(v)}`).join('\n'));
+      const o = {
+        version: n.version,
+        ui_mode: n.uiMode,
+        server_initiated: n.serverInitiated,
+        session_id: n.sessionId,
+        server_id: n.serverId,
+        body: toHex(n.body),
+      };
+      return output(argv, o, () =>
+        Object.entries(o)
+          .map(([k, v]) => `${k.padEnd(16)} ${String(v)}`)
+          .join('\n'),
+      );
     }
     const password = secretsFor(argv).require('DM_PASSWORD', 'OMA DM');
     const nonce = nonceOf(argv, true)!;

@@ -67,12 +67,12 @@ const serve: CommandModule<GlobalArgs, ServeArgs> = {
       .option('from-card', { type: 'boolean', describe: 'take the accounts from the DM bootstrap (and CP w7 applications) on the card in --reader' })
       .option('host', { type: 'string', default: '127.0.0.1' })
       .option('port', { type: 'number', default: 8443 })
-      .option('path', { type: 'string', array: true, describe: 'paths served besides those of the accounts\' server addresses (default /dm)' })
+      .option('path', { type: 'string', array: true, describe: "paths served besides those of the accounts' server addresses (default /dm)" })
       .option('gba', { type: 'boolean', describe: 'serve GBA (TS 33.220) for GBA accounts: K and OPc (hex) from SIMDM_K / SIMDM_OPC or --keys' })
-      .option('impi', { type: 'string', describe: 'GBA subscriber IMPI (default: from the card\'s IMSI with --from-card)' })
+      .option('impi', { type: 'string', describe: "GBA subscriber IMPI (default: from the card's IMSI with --from-card)" })
       .option('naf-fqdn', { type: 'string', describe: 'NAF FQDN for Ks_NAF (default: the host of the first account address)' })
       .option('bsf-domain', { type: 'string', default: 'bsf.simdm.invalid', describe: 'domain of the B-TIDs' })
-      .option('get', { type: 'string', array: true, describe: 'send Get URI in each account\'s next session' })
+      .option('get', { type: 'string', array: true, describe: "send Get URI in each account's next session" })
       .option('replace', { type: 'string', array: true, describe: 'send Replace URI=VALUE (no secrets here: the value is on the command line)' })
       .option('add', { type: 'string', array: true, describe: 'send Add URI=VALUE' })
       .option('delete', { type: 'string', array: true, describe: 'send Delete URI' })
@@ -113,11 +113,13 @@ const serve: CommandModule<GlobalArgs, ServeArgs> = {
       const k = toHex(secrets.requireHex('K', [16], 'GBA (the subscriber key K)'));
       const opc = toHex(secrets.requireHex('OPC', [16], 'GBA (OPc)'));
       const impi = argv.impi ?? (cardImsi ? impiFromImsi(cardImsi) : undefined);
-      if (!impi) throw new UsageError('--gba needs the subscriber: --impi IMPI, or --from-card to take it from the card\'s IMSI');
+      if (!impi) throw new UsageError("--gba needs the subscriber: --impi IMPI, or --from-card to take it from the card's IMSI");
       const naf = argv['naf-fqdn'] ?? (gbaAccounts[0]?.addr ? new URL(gbaAccounts[0].addr).hostname : argv.host);
       gba = { bsfDomain: argv['bsf-domain'], nafFqdn: naf, subscribers: [{ impi, k, opc }] };
     } else if (gbaAccounts.length) {
-      process.stderr.write(`dms: ${gbaAccounts.map((a) => a.serverId).join(', ')} authenticate with GBA: give --gba (K/OPc from SIMDM_K / SIMDM_OPC) to serve them\n`);
+      process.stderr.write(
+        `dms: ${gbaAccounts.map((a) => a.serverId).join(', ')} authenticate with GBA: give --gba (K/OPc from SIMDM_K / SIMDM_OPC) to serve them\n`,
+      );
     }
     if (!argv.http && (!argv.cert || !argv.key)) throw new UsageError('--cert and --key are required (or --http for plain HTTP on loopback)');
     const dms = new DmsServer({
@@ -129,7 +131,9 @@ const serve: CommandModule<GlobalArgs, ServeArgs> = {
       commands: commandsOf(argv),
       ...(gba ? { gba } : {}),
       onSession: (l) =>
-        process.stderr.write(`dms: ${l.time} ${l.clientName} -> ${l.serverId} (${l.devId ?? '-'}): ${l.result}${l.commands?.length ? `; ${l.commands.join('; ')}` : ''}${l.results?.length ? `; results ${l.results.map((r) => `${r.source}=${r.data ?? ''}`).join(', ')}` : ''}\n`),
+        process.stderr.write(
+          `dms: ${l.time} ${l.clientName} -> ${l.serverId} (${l.devId ?? '-'}): ${l.result}${l.commands?.length ? `; ${l.commands.join('; ')}` : ''}${l.results?.length ? `; results ${l.results.map((r) => `${r.source}=${r.data ?? ''}`).join(', ')}` : ''}\n`,
+        ),
       onReject: (line) => process.stderr.write(`dms: ${line}\n`),
     });
     const a = await dms.listen();
@@ -137,7 +141,8 @@ const serve: CommandModule<GlobalArgs, ServeArgs> = {
     output(
       argv,
       { listening: `${a.host}:${a.port}`, paths: dms.servedPaths, accounts: accounts.map((x) => `${x.clientName}@${x.serverId} (${x.authType})`), gba: !!gba },
-      () => `DMS listening on ${dms.servedPaths.map((p) => `${scheme}://${a.host}:${a.port}${p}`).join(', ')} (${accounts.length} accounts${gba ? ', GBA' : ''}); Ctrl-C stops`,
+      () =>
+        `DMS listening on ${dms.servedPaths.map((p) => `${scheme}://${a.host}:${a.port}${p}`).join(', ')} (${accounts.length} accounts${gba ? ', GBA' : ''}); Ctrl-C stops`,
     );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

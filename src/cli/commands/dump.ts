@@ -42,7 +42,12 @@ const cmd: CommandModule<GlobalArgs, Args> = {
         writeFileSync(tmp, text, { mode: 0o600 });
         renameSync(tmp, argv.out);
         const summary = { out: argv.out, ...stats, apdus: link.apduCount - n0, ms };
-        output(argv, summary, () => `${argv.out}: ${stats.files} files (${stats.efs} EFs, ${stats.bytes} bytes, ${stats.unreadable} unreadable) in ${ms} ms, ${summary.apdus} APDUs`);
+        output(
+          argv,
+          summary,
+          () =>
+            `${argv.out}: ${stats.files} files (${stats.efs} EFs, ${stats.bytes} bytes, ${stats.unreadable} unreadable) in ${ms} ms, ${summary.apdus} APDUs`,
+        );
       }
     });
   },

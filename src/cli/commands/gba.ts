@@ -33,12 +33,19 @@ const ksNaf: CommandModule<GlobalArgs, KsNafArgs> = {
   builder: (y) =>
     y
       .option('naf-id', { type: 'string', demandOption: true, describe: 'NAF FQDN, e.g. naf.example.org' })
-      .option('ua', { type: 'string', default: 'http-digest', describe: `Ua security protocol id: ${Object.keys(UA_NAMES).join(', ')} or 5 bytes hex (TS 33.220 Annex H)` })
+      .option('ua', {
+        type: 'string',
+        default: 'http-digest',
+        describe: `Ua security protocol id: ${Object.keys(UA_NAMES).join(', ')} or 5 bytes hex (TS 33.220 Annex H)`,
+      })
       .option('impi', { type: 'string', demandOption: true, describe: 'IMS private identity' })
       .option('rand', { type: 'string', demandOption: true, describe: 'RAND of the bootstrapping run (16 bytes hex)' })
       .option('int', { type: 'boolean', describe: 'also derive Ks_int_NAF ("gba-u", GBA_U)' })
       .option('bsf', { type: 'string', describe: 'BSF domain name, to print the B-TID too' })
-      .example('SIMDM_CK=... SIMDM_IK=... $0 gba ks-naf --naf-id naf.example.org --impi user@ims.example --rand 00112233445566778899AABBCCDDEEFF', '') as Argv<KsNafArgs>,
+      .example(
+        'SIMDM_CK=... SIMDM_IK=... $0 gba ks-naf --naf-id naf.example.org --impi user@ims.example --rand 00112233445566778899AABBCCDDEEFF',
+        '',
+      ) as Argv<KsNafArgs>,
   handler: (argv) => {
     const s = secretsFor(argv);
     const ksKey = s.get('KS') ? s.requireHex('KS', [32], 'GBA') : ks(s.requireHex('CK', [16], 'GBA'), s.requireHex('IK', [16], 'GBA'));
@@ -53,7 +60,11 @@ const ksNaf: CommandModule<GlobalArgs, KsNafArgs> = {
     };
     if (argv.int) out.ks_int_naf = toHex(ksIntNaf(ksKey, rand, argv.impi, naf)).toLowerCase();
     if (argv.bsf) out.b_tid = bTid(rand, argv.bsf);
-    output(argv, out, (o: Record<string, string>) => Object.entries(o).map(([k, v]) => `${k.padEnd(11)} ${v}`).join('\n'));
+    output(argv, out, (o: Record<string, string>) =>
+      Object.entries(o)
+        .map(([k, v]) => `${k.padEnd(11)} ${v}`)
+        .join('\n'),
+    );
   },
 };
 
@@ -66,7 +77,9 @@ const btid: CommandModule<GlobalArgs, BtidArgs> = {
   command: 'btid',
   describe: 'B-TID = base64(RAND)@BSF domain (TS 33.220 4.5.2)',
   builder: (y) =>
-    y.option('rand', { type: 'string', demandOption: true, describe: 'RAND (16 bytes hex)' }).option('bsf', { type: 'string', demandOption: true, describe: 'BSF server domain name' }) as Argv<BtidArgs>,
+    y
+      .option('rand', { type: 'string', demandOption: true, describe: 'RAND (16 bytes hex)' })
+      .option('bsf', { type: 'string', demandOption: true, describe: 'BSF server domain name' }) as Argv<BtidArgs>,
   handler: (argv) => {
     const b = bTid(fromHex(argv.rand, 'RAND'), argv.bsf);
     output(argv, { b_tid: b }, () => b);

@@ -43,12 +43,23 @@ function keySet(s: SecretStore, prefix: '' | 'NEW_', purpose: string): GpKeySet 
 
 function channelOptions<T>(y: Argv<T>): Argv<T & ChannelArgs> {
   return y
-    .option('scp', { type: 'string', choices: ['02', '03', '2', '3'], describe: 'protocol wanted (default: what the card offers); without --kvn the key information template names the key set' })
+    .option('scp', {
+      type: 'string',
+      choices: ['02', '03', '2', '3'],
+      describe: 'protocol wanted (default: what the card offers); without --kvn the key information template names the key set',
+    })
     .option('level', { type: 'string', default: 'cmac', describe: 'security level: cmac, cmac+cdec, cmac+cdec+rmac+renc, or hex (01, 03, 33)' })
-    .option('kvn', { type: 'number', describe: 'key version number for INITIALIZE UPDATE (default 0: the card\'s default key set)' })
-    .option('kdf', { choices: ['none', 'emv', 'visa2', 'kdf3'] as const, default: 'none' as const, describe: 'diversify SIMDM_KEY (master key) with the card KDD' })
+    .option('kvn', { type: 'number', describe: "key version number for INITIALIZE UPDATE (default 0: the card's default key set)" })
+    .option('kdf', {
+      choices: ['none', 'emv', 'visa2', 'kdf3'] as const,
+      default: 'none' as const,
+      describe: 'diversify SIMDM_KEY (master key) with the card KDD',
+    })
     .option('aid', { type: 'string', describe: 'security domain AID to SELECT (default: the GP ISD AIDs)' })
-    .option('s16', { type: 'boolean', describe: 'SCP03 S16 mode (16-byte challenges, cryptograms and MACs); default: S8, S16 when the card refuses 8 bytes; --no-s16 never retries' }) as unknown as Argv<T & ChannelArgs>;
+    .option('s16', {
+      type: 'boolean',
+      describe: 'SCP03 S16 mode (16-byte challenges, cryptograms and MACs); default: S8, S16 when the card refuses 8 bytes; --no-s16 never retries',
+    }) as unknown as Argv<T & ChannelArgs>;
 }
 
 async function open(link: Parameters<typeof openSecureChannel>[0], a: ChannelArgs): Promise<OpenedChannel> {
@@ -69,15 +80,19 @@ async function open(link: Parameters<typeof openSecureChannel>[0], a: ChannelArg
 const auth: CommandModule<GlobalArgs, ChannelArgs> = {
   command: 'auth',
   describe: 'open a GP secure channel (INITIALIZE UPDATE + EXTERNAL AUTHENTICATE) and report it',
-  builder: (y) => channelOptions(y).example('SIMDM_KEY=404142434445464748494A4B4C4D4E4F $0 gp auth --level cmac+cdec', 'SCP02/03 with the GP test key') as Argv<ChannelArgs>,
+  builder: (y) =>
+    channelOptions(y).example('SIMDM_KEY=404142434445464748494A4B4C4D4E4F $0 gp auth --level cmac+cdec', 'SCP02/03 with the GP test key') as Argv<ChannelArgs>,
   handler: async (argv) => {
     await withCard(argv, async ({ link }) => {
       const ch = await open(link, argv);
-      output(argv, ch.info, (i: OpenedChannel['info']) =>
-        `SCP0${i.scp} key version ${i.kvn.toString(16).padStart(2, '0').toUpperCase()}, level ${i.level}, KDD ${i.kdd}` +
-        (i.i !== undefined ? `, i=${i.i.toString(16).padStart(2, '0').toUpperCase()}` : '') +
-        (i.aid ? `, security domain ${i.aid}` : '') +
-        (i.sequenceCounter ? `, sequence counter ${i.sequenceCounter}` : ''),
+      output(
+        argv,
+        ch.info,
+        (i: OpenedChannel['info']) =>
+          `SCP0${i.scp} key version ${i.kvn.toString(16).padStart(2, '0').toUpperCase()}, level ${i.level}, KDD ${i.kdd}` +
+          (i.i !== undefined ? `, i=${i.i.toString(16).padStart(2, '0').toUpperCase()}` : '') +
+          (i.aid ? `, security domain ${i.aid}` : '') +
+          (i.sequenceCounter ? `, sequence counter ${i.sequenceCounter}` : ''),
       );
     });
   },
@@ -91,7 +106,10 @@ const list: CommandModule<GlobalArgs, ListArgs> = {
   command: 'list',
   describe: 'GET STATUS of the ISD, applications and load files, and the key information template',
   builder: (y) =>
-    channelOptions(y).option('scope', { choices: ['all', 'isd', 'apps', 'loadfiles', 'modules'] as const, default: 'all' as const }) as unknown as Argv<ListArgs>,
+    channelOptions(y).option('scope', {
+      choices: ['all', 'isd', 'apps', 'loadfiles', 'modules'] as const,
+      default: 'all' as const,
+    }) as unknown as Argv<ListArgs>,
   handler: async (argv) => {
     await withCard(argv, async ({ link }) => {
       const ch = await open(link, argv);
@@ -112,8 +130,13 @@ const list: CommandModule<GlobalArgs, ListArgs> = {
       const keys = ki.sw === 0x9000 ? parseKeyInformation(ki.data) : [];
       output(argv, { channel: ch.info, entries, keys }, (v: { entries: typeof entries; keys: typeof keys }) =>
         [
-          ...v.entries.map((e) => `${e.scope.padEnd(9)} ${e.aid.padEnd(32)} life cycle ${e.lifeCycle}${e.privileges ? ` privileges ${e.privileges}` : ''}${e.modules ? ` modules ${e.modules.join(' ')}` : ''}`),
-          ...v.keys.map((k) => `key ${k.id} version ${k.version.toString(16).padStart(2, '0').toUpperCase()} type ${k.type.toString(16).toUpperCase()} length ${k.length}`),
+          ...v.entries.map(
+            (e) =>
+              `${e.scope.padEnd(9)} ${e.aid.padEnd(32)} life cycle ${e.lifeCycle}${e.privileges ? ` privileges ${e.privileges}` : ''}${e.modules ? ` modules ${e.modules.join(' ')}` : ''}`,
+          ),
+          ...v.keys.map(
+            (k) => `key ${k.id} version ${k.version.toString(16).padStart(2, '0').toUpperCase()} type ${k.type.toString(16).toUpperCase()} length ${k.length}`,
+          ),
         ].join('\n'),
       );
     });
@@ -133,7 +156,10 @@ const putKeyCmd: CommandModule<GlobalArgs, PutKeyArgs> = {
     channelOptions(y)
       .option('new-kvn', { type: 'number', demandOption: true, describe: 'key version number of the new key set (1..127)' })
       .option('replace-kvn', { type: 'number', default: 0, describe: 'key version to replace (0 adds a key set)' })
-      .option('type', { choices: ['aes', 'des'] as const, describe: 'key type (default: AES for SCP03, DES for SCP02 sessions)' }) as unknown as Argv<PutKeyArgs>,
+      .option('type', {
+        choices: ['aes', 'des'] as const,
+        describe: 'key type (default: AES for SCP03, DES for SCP02 sessions)',
+      }) as unknown as Argv<PutKeyArgs>,
   handler: async (argv) => {
     const nk = keySet(secretsFor(argv), 'NEW_', 'gp put-key');
     await withCard(argv, async ({ link }) => {

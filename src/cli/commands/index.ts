@@ -32,21 +32,41 @@ export const COMMANDS: readonly CommandEntry[] = [
   { command: 'gba <command>', describe: 'GBA (TS 33.220): Ks_NAF derivation, B-TID', load: () => import('./gba.js') },
   { command: 'dm <command>', describe: 'OMA DM authentication: basic / md5 / HMAC credentials, package #0 digests', load: () => import('./dm.js') },
   { command: 'bridge <command>', describe: 'share card readers over the network (TLS, tokens or client certificates)', load: () => import('./bridge.js') },
-  { command: 'agent <command>', describe: 'device agent: card watch, bootstrap into the local DM tree, OMA DM 1.2 sessions with the card\'s servers', load: () => import('./agent.js') },
+  {
+    command: 'agent <command>',
+    describe: "device agent: card watch, bootstrap into the local DM tree, OMA DM 1.2 sessions with the card's servers",
+    load: () => import('./agent.js'),
+  },
   { command: 'dms <command>', describe: 'a small OMA DM 1.2 server (HTTPS, XML/WBXML) for tests and demos', load: () => import('./dms.js') },
   { command: 'gp <command>', describe: 'GlobalPlatform secure channel (SCP02/SCP03) and card management', load: () => import('./gp.js') },
   { command: 'ota <command>', describe: 'OTA secured packets (TS 102 225 / TS 31.115) with RFM scripts (TS 102 226)', load: () => import('./ota.js') },
   // card file system explorer
   { command: 'ls [path]', describe: 'list the files under a DF (names, FIDs, structure, size, SFI, access rules)', load: () => import('./ls.js') },
   { command: 'cat <path>', describe: 'read an EF: decoded by its codec (default when there is one) or raw hex', load: () => import('./cat.js') },
-  { command: 'write <path>', describe: 'write an EF from hex or from JSON encoded by its codec (checked before anything is written)', load: () => import('./write.js') },
+  {
+    command: 'write <path>',
+    describe: 'write an EF from hex or from JSON encoded by its codec (checked before anything is written)',
+    load: () => import('./write.js'),
+  },
   { command: 'select <path>', describe: 'select a file and show its FCP, decoded', load: () => import('./select.js') },
-  { command: 'pin <action> [key]', describe: 'PIN/ADM status, verify, change, unblock, enable, disable (never blocks a card: refuses at 1 try left without --force)', load: () => import('./pin.js') },
+  {
+    command: 'pin <action> [key]',
+    describe: 'PIN/ADM status, verify, change, unblock, enable, disable (never blocks a card: refuses at 1 try left without --force)',
+    load: () => import('./pin.js'),
+  },
   { command: 'dump', describe: 'dump the whole readable file tree to JSON (raw + decoded; unreadable files with the reason)', load: () => import('./dump.js') },
-  { command: 'restore <file>', describe: 'write a dump back: only files that differ; refuses (with reasons) what it cannot write', load: () => import('./restore.js') },
+  {
+    command: 'restore <file>',
+    describe: 'write a dump back: only files that differ; refuses (with reasons) what it cannot write',
+    load: () => import('./restore.js'),
+  },
   { command: 'perso', describe: 'bulk personalisation: key stores, parallel runs on many readers, journal, resume, reports', load: () => import('./perso.js') },
   // bootstrap on the card
-  { command: 'profile <command>', describe: 'card profiles: validate, compile to an APDU script, write to / read from / diff against a card, roll back', load: () => import('./profile.js') },
+  {
+    command: 'profile <command>',
+    describe: 'card profiles: validate, compile to an APDU script, write to / read from / diff against a card, roll back',
+    load: () => import('./profile.js'),
+  },
   { command: 'bootstrap <command>', describe: 'the bootstrap data on the card (PKCS#15: OMA ProvSC, OMA DM, LwM2M)', load: () => import('./bootstrap.js') },
   { command: 'script <command>', describe: 'APDU scripts (scriptor syntax plus expectations, variables, blocks)', load: () => import('./script.js') },
 ];

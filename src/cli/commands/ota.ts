@@ -95,16 +95,17 @@ function build(a: WrapArgs): { spi: Spi; kic: number; kid: number; packet: Uint8
   const tar = fromHex(a.tar, '--tar');
   if (tar.length !== 3) throw new UsageError('--tar must be 3 bytes of hex');
   if (!Number.isInteger(a.cntr) || a.cntr < 0 || a.cntr > 0xffffffffff) throw new UsageError('--cntr must be 0..2^40-1');
-  const packet = wrapScript(
-    { spi, kic, kid, tar, counter: a.cntr, commands: parseApdus(a.apdus), format: a.format },
-    keys(a, spi, false),
-    { aesCcLength: a['cc-length'] as 4 | 8, ...(a.udh ? { udh: true } : {}) },
-  );
+  const packet = wrapScript({ spi, kic, kid, tar, counter: a.cntr, commands: parseApdus(a.apdus), format: a.format }, keys(a, spi, false), {
+    aesCcLength: a['cc-length'] as 4 | 8,
+    ...(a.udh ? { udh: true } : {}),
+  });
   return { spi, kic, kid, packet };
 }
 
 function renderPor(p: UnwrappedPor): string {
-  const lines = [`status ${p.status.toString(16).padStart(2, '0').toUpperCase()} ${p.statusText}, counter ${p.counter}, TAR ${toHex(p.tar)}${p.verified ? ', CC verified' : ', no CC'}`];
+  const lines = [
+    `status ${p.status.toString(16).padStart(2, '0').toUpperCase()} ${p.statusText}, counter ${p.counter}, TAR ${toHex(p.tar)}${p.verified ? ', CC verified' : ', no CC'}`,
+  ];
   if (p.result) {
     lines.push(`${p.result.executed} command(s) executed`);
     for (const r of p.result.responses) lines.push(`  ${toHex(r.data)}${r.data.length ? ' ' : ''}${r.sw.toString(16).toUpperCase().padStart(4, '0')}`);
@@ -119,7 +120,12 @@ function porJson(p: UnwrappedPor) {
     counter: p.counter,
     tar: toHex(p.tar),
     verified: p.verified,
-    ...(p.result ? { executed: p.result.executed, responses: p.result.responses.map((r) => ({ data: toHex(r.data), sw: r.sw.toString(16).toUpperCase().padStart(4, '0') })) } : {}),
+    ...(p.result
+      ? {
+          executed: p.result.executed,
+          responses: p.result.responses.map((r) => ({ data: toHex(r.data), sw: r.sw.toString(16).toUpperCase().padStart(4, '0') })),
+        }
+      : {}),
   };
 }
 
@@ -130,7 +136,10 @@ const wrap: CommandModule<GlobalArgs, WrapArgs> = {
     wrapOptions(y)
       .option('udh', { type: 'boolean', describe: 'prefix the SMS user data header 02 70 00' })
       .option('envelope', { type: 'boolean', describe: 'print the SMS-PP download ENVELOPE C-APDU(s) instead, one per short message' })
-      .example('SIMDM_KIC=... SIMDM_KID=... $0 ota wrap --spi 1639 --kic 22 --kid 22 --cntr 1 00A40004022FE2 00B000000A', 'read EF.ICCID over RFM') as unknown as Argv<WrapArgs>,
+      .example(
+        'SIMDM_KIC=... SIMDM_KID=... $0 ota wrap --spi 1639 --kic 22 --kid 22 --cntr 1 00A40004022FE2 00B000000A',
+        'read EF.ICCID over RFM',
+      ) as unknown as Argv<WrapArgs>,
   handler: (argv) => {
     const { packet } = build(argv);
     if (argv.envelope) {
@@ -150,9 +159,14 @@ const unwrap: CommandModule<GlobalArgs, UnwrapArgs> = {
   builder: (y) => packetOptions(y).positional('por', { type: 'string', demandOption: true }) as unknown as Argv<UnwrapArgs>,
   handler: (argv) => {
     const spi = spiOpt(argv.spi);
-    const p = unwrapPor(fromHex(argv.por, 'PoR'), { spi, kic: byteOpt(argv.kic, '--kic'), kid: byteOpt(argv.kid, '--kid'), format: argv.format }, keys(argv, spi, true), {
-      aesCcLength: argv['cc-length'] as 4 | 8,
-    });
+    const p = unwrapPor(
+      fromHex(argv.por, 'PoR'),
+      { spi, kic: byteOpt(argv.kic, '--kic'), kid: byteOpt(argv.kid, '--kid'), format: argv.format },
+      keys(argv, spi, true),
+      {
+        aesCcLength: argv['cc-length'] as 4 | 8,
+      },
+    );
     output(argv, porJson(p), () => renderPor(p));
   },
 };

@@ -60,7 +60,8 @@ interface KeygenArgs extends GlobalArgs {
 const keygen: CommandModule<GlobalArgs, KeygenArgs> = {
   command: 'keygen',
   describe: 'a new random AES-256 transport key (hex) as a --keys line TRANSPORT_KEY=...: to --out FILE (mode 600), or to stdout',
-  builder: (y: Argv<GlobalArgs>) => y.option('out', { alias: 'o', type: 'string', describe: 'write the key file here, mode 600 (also when it exists)' }) as Argv<KeygenArgs>,
+  builder: (y: Argv<GlobalArgs>) =>
+    y.option('out', { alias: 'o', type: 'string', describe: 'write the key file here, mode 600 (also when it exists)' }) as Argv<KeygenArgs>,
   handler: (argv) => {
     const key = TransportKey.generate().toHex();
     if (argv.out) {
@@ -83,12 +84,18 @@ const importCmd: CommandModule<GlobalArgs, FileArgs> = {
   command: 'import <file>',
   describe: 'encrypt the secret columns (KI/K, OPC, ADM1, PIN1, PUK1, ...) of a plaintext CSV into a key store',
   builder: (y: Argv<GlobalArgs>) =>
-    y.positional('file', { type: 'string', demandOption: true }).option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'the key store to write' }) as Argv<FileArgs>,
+    y
+      .positional('file', { type: 'string', demandOption: true })
+      .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'the key store to write' }) as Argv<FileArgs>,
   handler: (argv) => {
     const r = encryptData(readText(argv.file), transportKey(argv));
     writeSecretFile(argv.out, r.text);
     printRowErrors(r.errors);
-    output(argv, { rows: r.rows, badRows: r.errors.length, out: argv.out }, () => `${r.rows} rows encrypted into ${argv.out}${r.errors.length ? `; ${r.errors.length} bad rows left out (above)` : ''}`);
+    output(
+      argv,
+      { rows: r.rows, badRows: r.errors.length, out: argv.out },
+      () => `${r.rows} rows encrypted into ${argv.out}${r.errors.length ? `; ${r.errors.length} bad rows left out (above)` : ''}`,
+    );
     if (r.errors.length) process.exitCode = 2;
   },
 };
@@ -97,7 +104,9 @@ const exportCmd: CommandModule<GlobalArgs, FileArgs> = {
   command: 'export <file>',
   describe: 'decrypt a key store back to a plaintext CSV (handle the output as a secret)',
   builder: (y: Argv<GlobalArgs>) =>
-    y.positional('file', { type: 'string', demandOption: true }).option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'plaintext CSV to write (mode 600)' }) as Argv<FileArgs>,
+    y
+      .positional('file', { type: 'string', demandOption: true })
+      .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'plaintext CSV to write (mode 600)' }) as Argv<FileArgs>,
   handler: (argv) => {
     const r = decryptData(readText(argv.file), transportKey(argv));
     writeSecretFile(argv.out, r.text);
@@ -122,7 +131,10 @@ const generate: CommandModule<GlobalArgs, GenArgs> = {
     y
       .option('count', { alias: 'n', type: 'number', demandOption: true })
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'key store to write' })
-      .option('repeatable', { type: 'boolean', describe: 'derive K/OPc from SIMDM_PERSO_SEED (or --keys) so the same batch comes out again; default: random keys' })
+      .option('repeatable', {
+        type: 'boolean',
+        describe: 'derive K/OPc from SIMDM_PERSO_SEED (or --keys) so the same batch comes out again; default: random keys',
+      })
       .option('start', { type: 'number', describe: 'first serial (default 1)' })
       .option('write-batch', { type: 'string', describe: 'also write a batch YAML here naming the key store' }) as Argv<GenArgs>,
   handler: (argv) => {
@@ -132,7 +144,11 @@ const generate: CommandModule<GlobalArgs, GenArgs> = {
     const r = encryptData(generateCsv({ count: argv.count, seed, ...(argv.start ? { start: argv.start } : {}) }), transportKey(argv));
     writeSecretFile(argv.out, r.text);
     if (argv['write-batch']) {
-      const name = argv['write-batch'].replace(/^.*\//, '').replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
+      const name = argv['write-batch']
+        .replace(/^.*\//, '')
+        .replace(/\.ya?ml$/, '')
+        .replace(/[^A-Za-z0-9._-]/g, '_')
+        .slice(0, 64);
       writeFileSync(argv['write-batch'], `batch: ${name}\ndata: ${argv.out.startsWith('/') ? argv.out : `${process.cwd()}/${argv.out}`}\n`);
     }
     output(argv, { rows: r.rows, out: argv.out }, () => `${r.rows} test rows written to ${argv.out}`);
@@ -154,7 +170,11 @@ const check: CommandModule<GlobalArgs, BatchArgs> = {
     try {
       const a = authenticateRows(key, d);
       printRowErrors(a.errors, 50, a.errorCount);
-      output(argv, { batch: b.name, rows: a.usable, badRows: a.errors.map((e) => e.message) }, () => `batch ${b.name}: ${a.usable} usable rows, ${a.errorCount} bad rows`);
+      output(
+        argv,
+        { batch: b.name, rows: a.usable, badRows: a.errors.map((e) => e.message) },
+        () => `batch ${b.name}: ${a.usable} usable rows, ${a.errorCount} bad rows`,
+      );
       if (a.errorCount) process.exitCode = 2;
     } finally {
       d.close();
@@ -188,7 +208,8 @@ function runCommand(resume: boolean): CommandModule<GlobalArgs, RunArgs> {
         .option('progress', { type: 'boolean', describe: 'progress bars (default: when stderr is a TTY)' })
         .option('new-journal', {
           type: 'boolean',
-          describe: 'start a new journal when the batch\'s journal is empty, damaged or missing (the old file is moved aside); only if no card was written with the old one',
+          describe:
+            "start a new journal when the batch's journal is empty, damaged or missing (the old file is moved aside); only if no card was written with the old one",
         }) as Argv<RunArgs>,
     handler: async (argv) => {
       const secrets = secretsFor(argv);
@@ -228,8 +249,11 @@ function runCommand(resume: boolean): CommandModule<GlobalArgs, RunArgs> {
           onEvent: (e) => progress?.event(e),
         });
         progress?.stop();
-        output(argv, sum, () =>
-          `session ${sum.session}: ${sum.verified} verified, ${sum.failed} failed, ${sum.pulled} pulled, ${sum.skipped} skipped; ${sum.cardsPerMinute.toFixed(1)} cards/min, ${sum.verified ? (sum.apdusVerified / sum.verified).toFixed(1) : '-'} APDUs per card`,
+        output(
+          argv,
+          sum,
+          () =>
+            `session ${sum.session}: ${sum.verified} verified, ${sum.failed} failed, ${sum.pulled} pulled, ${sum.skipped} skipped; ${sum.cardsPerMinute.toFixed(1)} cards/min, ${sum.verified ? (sum.apdusVerified / sum.verified).toFixed(1) : '-'} APDUs per card`,
         );
         if (sum.failed) process.exitCode = 3;
       } finally {

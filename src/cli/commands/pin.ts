@@ -37,7 +37,7 @@ const cmd: CommandModule<GlobalArgs, Args> = {
       .positional('key', { type: 'string', describe: KEY_HELP })
       .option('pin-ref', { type: 'string', describe: `the key, as an option: ${KEY_HELP}` })
       .option('force', { type: 'boolean', describe: 'present the value even with only one try left' })
-      .example('SIMDM_ADM1=88888888 $0 pin verify adm1', 'verify ADM1 (hex or ASCII; 88888888 is the virtual card\'s)')
+      .example('SIMDM_ADM1=88888888 $0 pin verify adm1', "verify ADM1 (hex or ASCII; 88888888 is the virtual card's)")
       .example('$0 pin status', 'retry counters of PIN1, PIN2, ADM1 ... (presents nothing)')
       .example('SIMDM_PIN1=1234 SIMDM_NEW_PIN1=4321 $0 pin change', 'change PIN1')
       .example('SIMDM_PUK1=12345678 SIMDM_NEW_PIN1=1234 $0 pin unblock', 'unblock PIN1') as Argv<Args>,
@@ -50,7 +50,10 @@ const cmd: CommandModule<GlobalArgs, Args> = {
         const rows = await keyOverview(link, named ? [keyRefOf(named)] : DEFAULT_OVERVIEW_REFS, !!named);
         output(argv, rows, (rs: KeyOverview[]) =>
           rs
-            .map((s) => `${s.name.padEnd(5)} ${s.blocked ? 'BLOCKED' : s.verified ? 'verified' : `${s.retries} ${s.retries === 1 ? 'try' : 'tries'} left`}${s.enabled === false ? ', disabled' : ''}${s.pukRetries !== undefined ? `  (PUK: ${s.pukRetries} left)` : ''}`)
+            .map(
+              (s) =>
+                `${s.name.padEnd(5)} ${s.blocked ? 'BLOCKED' : s.verified ? 'verified' : `${s.retries} ${s.retries === 1 ? 'try' : 'tries'} left`}${s.enabled === false ? ', disabled' : ''}${s.pukRetries !== undefined ? `  (PUK: ${s.pukRetries} left)` : ''}`,
+            )
             .join('\n'),
         );
         return;

@@ -59,7 +59,11 @@ function load(argv: ProfileArgs, vars: Record<string, string>, secrets: SecretSt
   return { lp, plan: compileProfile(lp, { ...(vars.ICCID ? { iccid: vars.ICCID } : {}), secretValues: used }) };
 }
 
-async function loadForCard(argv: ProfileArgs, s: ApduSender, secrets: SecretStore): Promise<{ lp: LoadedProfile; plan: CardPlan; vars: Record<string, string> }> {
+async function loadForCard(
+  argv: ProfileArgs,
+  s: ApduSender,
+  secrets: SecretStore,
+): Promise<{ lp: LoadedProfile; plan: CardPlan; vars: Record<string, string> }> {
   const names = loadProfile(argv.profile, { placeholders: true }).varNames;
   const given = argv.vars ? loadVarsFile(argv.vars) : {};
   const vars = await cardVars(s, names, given, secrets, !!argv.force);
@@ -68,7 +72,10 @@ async function loadForCard(argv: ProfileArgs, s: ApduSender, secrets: SecretStor
 
 function renderWrite(r: WriteReport): string {
   const lines = [`profile ${r.profile}: ${!r.changed ? 'card already up to date, nothing written' : r.dryRun ? 'dry run, would write' : 'written'}`];
-  for (const f of r.files) lines.push(`  ${f.action === 'write' ? (r.dryRun ? 'would write' : 'wrote    ') : 'unchanged'} ${f.label.padEnd(18)} ${fidHex(f.fid)} ${String(f.bytes).padStart(5)} bytes${f.note ? `  (${f.note})` : ''}`);
+  for (const f of r.files)
+    lines.push(
+      `  ${f.action === 'write' ? (r.dryRun ? 'would write' : 'wrote    ') : 'unchanged'} ${f.label.padEnd(18)} ${fidHex(f.fid)} ${String(f.bytes).padStart(5)} bytes${f.note ? `  (${f.note})` : ''}`,
+    );
   if (r.directories.length) lines.push(`  directories: ${r.directories.join(', ')}`);
   if (r.keysVerified.length) lines.push(`  keys verified: ${r.keysVerified.join(', ')}`);
   if (r.backup) lines.push(`  backup: ${r.backup}`);
@@ -91,7 +98,15 @@ const validate: CommandModule<GlobalArgs, ProfileArgs> = {
       valid: true,
       sources: lp.sources,
       authorities: plan.authorities.map((a) => ({ name: a.name, key: a.key, dodf: fidHex(a.dodf) })),
-      files: plan.files.map((f) => ({ id: f.id, kind: f.kind, label: f.label, oid: f.oid, authority: f.authority, slots: f.slots.map(fidHex), bytes: f.bytes.length })),
+      files: plan.files.map((f) => ({
+        id: f.id,
+        kind: f.kind,
+        label: f.label,
+        oid: f.oid,
+        authority: f.authority,
+        slots: f.slots.map(fidHex),
+        bytes: f.bytes.length,
+      })),
       variables: lp.varNames,
       secrets: lp.secretNames,
       indications: plan.indications,
@@ -101,7 +116,10 @@ const validate: CommandModule<GlobalArgs, ProfileArgs> = {
       [
         `${x.profile}: valid`,
         ...t.verdicts.map((d) => `  target ${verdictLine(d)}${t.required.includes(d.target) ? ' (required)' : ''}`),
-        ...x.files.map((f) => `  ${f.id}: ${f.kind} '${f.label}' OID ${f.oid}, ${f.bytes} bytes (with placeholder variables), slots ${f.slots.join('/')}, owner ${f.authority}`),
+        ...x.files.map(
+          (f) =>
+            `  ${f.id}: ${f.kind} '${f.label}' OID ${f.oid}, ${f.bytes} bytes (with placeholder variables), slots ${f.slots.join('/')}, owner ${f.authority}`,
+        ),
         `  authorities: ${x.authorities.map((a) => `${a.name}=${a.key} (DODF ${a.dodf})`).join(', ')}`,
         `  per-card variables: ${x.variables.join(', ') || 'none'}; secrets: ${x.secrets.join(', ') || 'none'}`,
       ].join('\n'),
@@ -152,7 +170,13 @@ const write: CommandModule<GlobalArgs, WriteArgs> = {
     await withCard(argv, async ({ link }) => {
       const { lp, plan, vars } = await loadForCard(argv, link, secrets);
       await checkTargets(argv, lp, plan);
-      const r = await writePlan(link, plan, { secrets, ...(vars.ICCID ? { iccid: vars.ICCID } : {}), force: !!argv.force, dryRun: !!argv['dry-run'], backupDir: argv.backup === false ? false : (argv['backup-dir'] ?? 'simdm-backups') });
+      const r = await writePlan(link, plan, {
+        secrets,
+        ...(vars.ICCID ? { iccid: vars.ICCID } : {}),
+        force: !!argv.force,
+        dryRun: !!argv['dry-run'],
+        backupDir: argv.backup === false ? false : (argv['backup-dir'] ?? 'simdm-backups'),
+      });
       output(argv, r, renderWrite);
     });
   },
@@ -186,7 +210,8 @@ const diff: CommandModule<GlobalArgs, DiffArgs> = {
           out.push({ file: f.label, status: d.length ? 'differs' : 'same', ...(d.length ? { fields: d } : {}) });
         }
       }
-      for (const c of st.files) if (!plan.files.some((f) => f.label === c.label && f.oid === c.oid)) out.push({ file: c.label ?? c.path, status: 'not in profile' });
+      for (const c of st.files)
+        if (!plan.files.some((f) => f.label === c.label && f.oid === c.oid)) out.push({ file: c.label ?? c.path, status: 'not in profile' });
       output(argv, { differs: out.some((x) => x.status !== 'same'), files: out, issues: st.issues }, (v: { files: FileDiff[]; issues: string[] }) =>
         [
           ...v.files.flatMap((f) => [
@@ -216,7 +241,14 @@ const read: CommandModule<GlobalArgs, ReadArgs> = {
         present: st.present,
         ...(st.tokenInfo ? { token: { label: st.tokenInfo.label, manufacturer: st.tokenInfo.manufacturerID } } : {}),
         dodfs: st.dodfs.map((d) => fidHex(d.fid)),
-        files: st.files.map((f) => ({ label: f.label, kind: f.kind, oid: f.oid, dodf: fidHex(f.dodf), fid: f.path, ...(f.content ? { bytes: f.content.length, fields: redactFields(f.content.fields) } : { error: f.error }) })),
+        files: st.files.map((f) => ({
+          label: f.label,
+          kind: f.kind,
+          oid: f.oid,
+          dodf: fidHex(f.dodf),
+          fid: f.path,
+          ...(f.content ? { bytes: f.content.length, fields: redactFields(f.content.fields) } : { error: f.error }),
+        })),
         ...(st.issues.length ? { issues: st.issues } : {}),
       };
       const text = stringify(doc);

@@ -50,7 +50,9 @@ const cmd: CommandModule<GlobalArgs, Args> = {
           .concat([`${toWrite.length} to write, ${plan.filter((p) => p.action === 'same').length} identical, ${refused.length} refused`])
           .join('\n');
       if (refused.length && !argv.partial && !argv['dry-run']) {
-        throw new RestoreError(`refusing to restore ${argv.file}: ${refused.map((r) => `${r.path}: ${r.reason}`).join('; ')} (nothing written; --partial writes the rest)`);
+        throw new RestoreError(
+          `refusing to restore ${argv.file}: ${refused.map((r) => `${r.path}: ${r.reason}`).join('; ')} (nothing written; --partial writes the rest)`,
+        );
       }
       const written = argv['dry-run'] ? 0 : await applyRestore(fs, dump, plan);
       output(argv, { written, plan }, () => `${render()}${argv['dry-run'] ? '\n(dry run: nothing written)' : `\nwrote ${written} files`}`);

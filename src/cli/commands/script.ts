@@ -51,7 +51,15 @@ const run: CommandModule<GlobalArgs, RunArgs> = {
       if (argv.json) lines.push(l);
       else process.stdout.write(l + '\n');
     };
-    const opts = { secrets, vars, dryRun: !!argv['dry-run'], force: !!argv.force, log, stopOnMismatch: !argv['keep-going'], ...(argv.block ? { blocks: argv.block } : {}) };
+    const opts = {
+      secrets,
+      vars,
+      dryRun: !!argv['dry-run'],
+      force: !!argv.force,
+      log,
+      stopOnMismatch: !argv['keep-going'],
+      ...(argv.block ? { blocks: argv.block } : {}),
+    };
     let report: RunReport;
     if (argv['dry-run']) report = await runScript(script, undefined, opts);
     else {

@@ -32,9 +32,28 @@ export function selectSummary(f: FileInfo): string {
     ['type', type.join(', ')],
     ['AID', f.aid ? toHex(f.aid) : undefined],
     ['life cycle', f.lcs],
-    ['access', f.access ? Object.entries(f.access).map(([op, who]) => `${op} ${who}`).join(', ') : f.arrRef ? `EF.ARR ${hexNum(f.arrRef.fid, 4)} record ${f.arrRef.record}` : undefined],
+    [
+      'access',
+      f.access
+        ? Object.entries(f.access)
+            .map(([op, who]) => `${op} ${who}`)
+            .join(', ')
+        : f.arrRef
+          ? `EF.ARR ${hexNum(f.arrRef.fid, 4)} record ${f.arrRef.record}`
+          : undefined,
+    ],
     ['PINs', fcp?.pinStatus?.keys.map((k) => `${keyName(k.keyReference)} ${k.enabled ? 'enabled' : 'disabled'}`).join(', ')],
-    ['memory', f.type !== 'EF' && (fcp?.proprietary?.availableMemory !== undefined || fcp?.totalFileSize !== undefined) ? [fcp?.proprietary?.availableMemory !== undefined ? `${fcp.proprietary.availableMemory} bytes free` : '', fcp?.totalFileSize !== undefined ? `${fcp.totalFileSize} bytes in this DF` : ''].filter(Boolean).join(', ') : undefined],
+    [
+      'memory',
+      f.type !== 'EF' && (fcp?.proprietary?.availableMemory !== undefined || fcp?.totalFileSize !== undefined)
+        ? [
+            fcp?.proprietary?.availableMemory !== undefined ? `${fcp.proprietary.availableMemory} bytes free` : '',
+            fcp?.totalFileSize !== undefined ? `${fcp.totalFileSize} bytes in this DF` : '',
+          ]
+            .filter(Boolean)
+            .join(', ')
+        : undefined,
+    ],
     ['codec', f.entry?.codec ? `${f.entry.codec.name} (simdm cat ${f.path} decodes it)` : undefined],
     ['FCP', `${toHex(f.fcpRaw)}${fcp ? '' : '  (does not decode)'}  (decoded: --json)`],
   ];
@@ -45,7 +64,11 @@ const cmd: CommandModule<GlobalArgs, Args> = {
   command: 'select <path>',
   describe: 'select a file and show its FCP, decoded',
   builder: (y: Argv<GlobalArgs>) =>
-    y.positional('path', { type: 'string', demandOption: true, describe: "path or name: 'MF/ADF.USIM/EF.IMSI', EF.DIR, 2FE2, AID:A0000000871002" }) as Argv<Args>,
+    y.positional('path', {
+      type: 'string',
+      demandOption: true,
+      describe: "path or name: 'MF/ADF.USIM/EF.IMSI', EF.DIR, 2FE2, AID:A0000000871002",
+    }) as Argv<Args>,
   handler: async (argv) => {
     await withCard(argv, async ({ link }) => {
       const fs = new CardFs(link);

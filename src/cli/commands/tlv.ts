@@ -30,7 +30,9 @@ function readText(file: string): string {
 function formatOption<T>(y: Argv<T>): Argv<T & { format: TlvFormat; object?: number }> {
   return y
     .option('format', { alias: 'f', choices: TLV_FORMATS, demandOption: true, describe: 'TLV flavour' })
-    .option('object', { type: 'number', describe: 'lwm2m: decode/encode with the resource types of this object id' }) as unknown as Argv<T & { format: TlvFormat; object?: number }>;
+    .option('object', { type: 'number', describe: 'lwm2m: decode/encode with the resource types of this object id' }) as unknown as Argv<
+    T & { format: TlvFormat; object?: number }
+  >;
 }
 
 const decode: CommandModule<GlobalArgs, TlvArgs> = {
@@ -59,7 +61,8 @@ const decode: CommandModule<GlobalArgs, TlvArgs> = {
 const encode: CommandModule<GlobalArgs, TlvArgs> = {
   command: 'encode <file>',
   describe: 'encode the JSON that `tlv decode --json` prints (- for stdin); prints hex',
-  builder: (y: Argv<GlobalArgs>) => formatOption(y).positional('file', { type: 'string', demandOption: true, describe: 'JSON file, or -' }) as unknown as Argv<TlvArgs>,
+  builder: (y: Argv<GlobalArgs>) =>
+    formatOption(y).positional('file', { type: 'string', demandOption: true, describe: 'JSON file, or -' }) as unknown as Argv<TlvArgs>,
   handler: (argv) => {
     const raw = readText(String(argv.file ?? '-'));
     let doc: unknown;

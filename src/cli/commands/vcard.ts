@@ -25,8 +25,15 @@ const start: CommandModule<GlobalArgs, StartArgs> = {
       .option('port', { type: 'number', default: VPCD_BASE_PORT, describe: 'vpcd port (35963 = reader "Virtual PCD 00 00")' })
       .option('count', { type: 'number', default: 1, describe: 'cards on consecutive ports (copies of the image; only the first is saved)' })
       .option('exit-after', { type: 'number', describe: 'stop after this many seconds' })
-      .option('latency-ms', { type: 'number', describe: `delay each response by N ms (0..${MAX_LATENCY_MS}; real cards take 5-50 ms per APDU); default: the image's latencyMs, else 0` })
-      .option('warn-after', { type: 'number', default: 5, describe: 'warn on stderr when pcscd has not connected after this many seconds (0 = never)' }) as Argv<StartArgs>,
+      .option('latency-ms', {
+        type: 'number',
+        describe: `delay each response by N ms (0..${MAX_LATENCY_MS}; real cards take 5-50 ms per APDU); default: the image's latencyMs, else 0`,
+      })
+      .option('warn-after', {
+        type: 'number',
+        default: 5,
+        describe: 'warn on stderr when pcscd has not connected after this many seconds (0 = never)',
+      }) as Argv<StartArgs>,
   handler: async (argv) => {
     if (argv.image && !existsSync(argv.image)) throw new UsageError(`card image ${argv.image} not found (simdm vcard init --out ${argv.image})`);
     const latency = argv['latency-ms'];
@@ -74,7 +81,9 @@ const init: CommandModule<GlobalArgs, InitArgs> = {
   command: 'init',
   describe: 'write the default card image (MF, EF.ICCID, EF.DIR, ADF.USIM ..., PINs, ADM1)',
   builder: (y: Argv<GlobalArgs>) =>
-    y.option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'where to write the image' }).option('force', { type: 'boolean', describe: 'overwrite' }) as Argv<InitArgs>,
+    y
+      .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'where to write the image' })
+      .option('force', { type: 'boolean', describe: 'overwrite' }) as Argv<InitArgs>,
   handler: (argv) => {
     if (existsSync(argv.out) && !argv.force) throw new UsageError(`${argv.out} exists (use --force to overwrite)`);
     saveImage(argv.out, defaultImage());

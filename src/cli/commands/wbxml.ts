@@ -97,8 +97,11 @@ const decode: CommandModule<GlobalArgs, WbxmlArgs> = {
     const xml = serializeXml(doc.root, { language: doc.language, ...(fpi ? { publicId: fpi } : {}), indent: argv.indent ?? 2 });
     if (argv.out !== undefined && !isStd(argv.out)) {
       writeOutput(argv.out, xml);
-      output(argv, { file: argv.out, bytes: bytes.length, publicId: doc.publicId, language: doc.language.id }, () =>
-        `${argv.out}: ${xml.length} characters of XML from ${bytes.length} bytes of WBXML ${(doc.version >> 4) + 1}.${doc.version & 15}, public id ${describePublicId(doc.publicId)}`,
+      output(
+        argv,
+        { file: argv.out, bytes: bytes.length, publicId: doc.publicId, language: doc.language.id },
+        () =>
+          `${argv.out}: ${xml.length} characters of XML from ${bytes.length} bytes of WBXML ${(doc.version >> 4) + 1}.${doc.version & 15}, public id ${describePublicId(doc.publicId)}`,
       );
     } else if (argv.json) {
       output(argv, { version: doc.version, publicId: doc.publicId, charset: doc.charset, language: doc.language.id, xml });
@@ -139,7 +142,11 @@ const encode: CommandModule<GlobalArgs, WbxmlArgs> = {
     if (isStd(argv.out)) writeOutput('-', bytes);
     else if (argv.out !== undefined) {
       writeOutput(argv.out, bytes);
-      output(argv, { file: argv.out, bytes: bytes.length, language: opts.language.id }, () => `${argv.out}: ${bytes.length} bytes of WBXML (${opts.language!.title})`);
+      output(
+        argv,
+        { file: argv.out, bytes: bytes.length, language: opts.language.id },
+        () => `${argv.out}: ${bytes.length} bytes of WBXML (${opts.language!.title})`,
+      );
     } else output(argv, { bytes: toHex(bytes), length: bytes.length, language: opts.language.id }, () => toHex(bytes));
   },
 };

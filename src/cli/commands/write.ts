@@ -79,7 +79,8 @@ const cmd: CommandModule<GlobalArgs, Args> = {
           if (argv.record !== undefined) writes.push({ record: argv.record, data: codec.encode(value, len) });
           else {
             if (!Array.isArray(value)) throw new UsageError(`${f.path}: give --record N, or a JSON list of all ${f.recordCount} records`);
-            if (f.recordCount !== undefined && value.length > f.recordCount) throw new UsageError(`${f.path}: ${value.length} records given, the file has ${f.recordCount}`);
+            if (f.recordCount !== undefined && value.length > f.recordCount)
+              throw new UsageError(`${f.path}: ${value.length} records given, the file has ${f.recordCount}`);
             value.forEach((v, i) => writes.push({ record: i + 1, data: codec.encode(v, len) }));
           }
         } else {
@@ -90,8 +91,10 @@ const cmd: CommandModule<GlobalArgs, Args> = {
       }
       for (const w of writes) {
         if (w.record !== undefined) {
-          if (f.recordCount !== undefined && (w.record < 1 || w.record > f.recordCount)) throw new UsageError(`${f.path}: record ${w.record} out of range 1..${f.recordCount}`);
-          if (f.recordLength !== undefined && w.data.length !== f.recordLength) throw new UsageError(`${f.path}: ${w.data.length} bytes for a record of ${f.recordLength}`);
+          if (f.recordCount !== undefined && (w.record < 1 || w.record > f.recordCount))
+            throw new UsageError(`${f.path}: record ${w.record} out of range 1..${f.recordCount}`);
+          if (f.recordLength !== undefined && w.data.length !== f.recordLength)
+            throw new UsageError(`${f.path}: ${w.data.length} bytes for a record of ${f.recordLength}`);
         } else if (f.size !== undefined && argv.offset! + w.data.length > f.size) {
           throw new UsageError(`${f.path}: ${w.data.length} bytes at offset ${argv.offset} do not fit in the file of ${f.size} bytes; nothing written`);
         }
@@ -101,8 +104,13 @@ const cmd: CommandModule<GlobalArgs, Args> = {
         if (w.record !== undefined) await fs.updateRecord(f.path, w.record, w.data);
         else await fs.updateBinary(f.path, w.data, argv.offset);
       }
-      const result = { path: f.path, written: writes.map((w) => ({ ...(w.record !== undefined ? { record: w.record } : { offset: argv.offset }), hex: toHex(w.data) })) };
-      output(argv, result, () => result.written.map((w) => `${f.path}${'record' in w ? ` record ${w.record}` : ''}: wrote ${w.hex.length / 2} bytes`).join('\n'));
+      const result = {
+        path: f.path,
+        written: writes.map((w) => ({ ...(w.record !== undefined ? { record: w.record } : { offset: argv.offset }), hex: toHex(w.data) })),
+      };
+      output(argv, result, () =>
+        result.written.map((w) => `${f.path}${'record' in w ? ` record ${w.record}` : ''}: wrote ${w.hex.length / 2} bytes`).join('\n'),
+      );
     });
   },
 };

@@ -73,7 +73,9 @@ export function childrenOf(b: asn1js.AsnType, where: Where): { block: asn1js.Asn
   let off = where.offset + x.idBlock.blockLength + x.lenBlock.blockLength;
   const out: { block: asn1js.AsnType; offset: number }[] = [];
   // constructed string types (e.g. tag 32) keep a string here, not elements
-  const kids = Array.isArray(x.valueBlock.value) ? x.valueBlock.value : fail(where, `constructed ${tagText(b)} where a SEQUENCE or a tagged element was expected`);
+  const kids = Array.isArray(x.valueBlock.value)
+    ? x.valueBlock.value
+    : fail(where, `constructed ${tagText(b)} where a SEQUENCE or a tagged element was expected`);
   for (const c of kids) {
     out.push({ block: c, offset: off });
     off += c.blockLength;
@@ -143,7 +145,9 @@ export const ObjectIdentifier: Asn1Type<string> = {
   fromAsn1: (b, w, ctx) => {
     let c = contentOf(b, w);
     if (c.length >= 2 && c[0] === 0x06 && c[1] === c.length - 2 && c.length > 2) {
-      ctx.warnings.push(`${w.path}: OID value carries its own tag and length (06 ${c[1]!.toString(16).padStart(2, '0')} ...), the LwM2M example's mis-encoding; read as the inner OID (offset ${w.offset})`);
+      ctx.warnings.push(
+        `${w.path}: OID value carries its own tag and length (06 ${c[1]!.toString(16).padStart(2, '0')} ...), the LwM2M example's mis-encoding; read as the inner OID (offset ${w.offset})`,
+      );
       c = c.subarray(2);
     }
     if (c.length === 0 || (c[c.length - 1]! & 0x80) !== 0) fail(w, 'malformed OBJECT IDENTIFIER');
@@ -257,7 +261,10 @@ export function sequence<T extends object>(name: string, fields: { [K in keyof T
           out[String(f.key)] = f.type.fromAsn1(k.block, { offset: k.offset, path: `${w.path} / ${String(f.key)}` }, ctx);
           i++;
         } else if (!f.optional) {
-          fail(k ? { ...w, offset: k.offset } : w, k ? `${String(f.key)} (${f.type.name}) expected, found ${tagText(k.block)}` : `${String(f.key)} (${f.type.name}) missing`);
+          fail(
+            k ? { ...w, offset: k.offset } : w,
+            k ? `${String(f.key)} (${f.type.name}) expected, found ${tagText(k.block)}` : `${String(f.key)} (${f.type.name}) missing`,
+          );
         }
       }
       return out as T;

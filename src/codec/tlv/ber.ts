@@ -74,7 +74,7 @@ export function isValidBerTag(tag: number): boolean {
   if (b.length < 2 || b[1] === 0x80) return false;
   for (let i = 1; i < b.length; i++) {
     const more = (b[i]! & 0x80) !== 0;
-    if (more !== (i < b.length - 1)) return false;
+    if (more !== i < b.length - 1) return false;
   }
   return true;
 }

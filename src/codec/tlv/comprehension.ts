@@ -66,13 +66,15 @@ export function decodeComprehension(bytes: Uint8Array, baseOffset = 0): Comprehe
     let cr: boolean;
     let threeByte = false;
     if (b0 === 0x7f) {
-      if (i + 2 > bytes.length) throw new CodecError(CODEC, 'three-byte tag truncated', { offset: baseOffset + start, tag: toHex(bytes.subarray(start, i + 2)) });
+      if (i + 2 > bytes.length)
+        throw new CodecError(CODEC, 'three-byte tag truncated', { offset: baseOffset + start, tag: toHex(bytes.subarray(start, i + 2)) });
       const b1 = bytes[i++]!;
       const b2 = bytes[i++]!;
       cr = (b1 & 0x80) !== 0;
       tag = ((b1 & 0x7f) << 8) | b2;
       threeByte = true;
-      if (tag === 0) throw new CodecError(CODEC, 'three-byte tag value 0000 is not allowed', { offset: baseOffset + start, tag: toHex(bytes.subarray(start, i)) });
+      if (tag === 0)
+        throw new CodecError(CODEC, 'three-byte tag value 0000 is not allowed', { offset: baseOffset + start, tag: toHex(bytes.subarray(start, i)) });
     } else {
       if (b0 === 0x00 || b0 === 0x80 || b0 === 0xff) {
         throw new CodecError(CODEC, 'tag byte is not used (TS 102 223 7.1.1.1)', { offset: baseOffset + start, tag: toHex(Uint8Array.of(b0)) });

@@ -104,14 +104,7 @@ const fileDescriptorType: ValueType<FileDescriptor> = {
 // ---- 8A life cycle status integer (TS 102 221 11.1.1.4.9, ISO 7816-4 table 13) -------------
 
 export type LifeCycleState =
-  | 'no information'
-  | 'creation'
-  | 'initialisation'
-  | 'operational activated'
-  | 'operational deactivated'
-  | 'termination'
-  | 'proprietary'
-  | 'RFU';
+  'no information' | 'creation' | 'initialisation' | 'operational activated' | 'operational deactivated' | 'termination' | 'proprietary' | 'RFU';
 
 export interface LifeCycleStatus {
   /** the byte as read; when writing, it must agree with `state` (default: the usual value) */

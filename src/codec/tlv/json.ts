@@ -125,7 +125,10 @@ function renderBer(nodes: BerNode[], depth = 0): string[] {
 }
 
 function renderLwm2m(nodes: Lwm2mNode[], depth = 0): string[] {
-  return nodes.flatMap((n) => [`${off(n.offset)}  ${'  '.repeat(depth)}${n.kind} ${n.id}${n.value !== undefined ? `: ${n.value}` : ''}`, ...renderLwm2m(n.children ?? [], depth + 1)]);
+  return nodes.flatMap((n) => [
+    `${off(n.offset)}  ${'  '.repeat(depth)}${n.kind} ${n.id}${n.value !== undefined ? `: ${n.value}` : ''}`,
+    ...renderLwm2m(n.children ?? [], depth + 1),
+  ]);
 }
 
 function renderValue(v: Lwm2mValue): string {
@@ -259,7 +262,10 @@ function typedValue(v: unknown, where: string): Lwm2mValue {
       return { type: 'opaque', value: hexField(o.value, `${where}.value`) };
     case 'objlnk': {
       const l = asObject(o.value, `${where}.value`);
-      return { type: 'objlnk', value: { objectId: Number(intField(l.objectId, `${where}.value.objectId`)), instanceId: Number(intField(l.instanceId, `${where}.value.instanceId`)) } };
+      return {
+        type: 'objlnk',
+        value: { objectId: Number(intField(l.objectId, `${where}.value.objectId`)), instanceId: Number(intField(l.instanceId, `${where}.value.instanceId`)) },
+      };
     }
     case 'none':
       return { type: 'none' };
@@ -311,20 +317,31 @@ export function decodeTlvText(format: TlvFormat, bytes: Uint8Array, objectId?: n
         const items = t.items.map(compNode);
         return {
           json: { format, template: tagHex(t.tag), items },
-          text: [`${off(0)}  ${tagHex(t.tag)} (${CAT_TEMPLATE_TAGS[t.tag]})`, ...items.map((n) => `${off(n.offset)}    ${n.tag}${n.name ? ` (${n.name})` : ''}: ${n.value}`)],
+          text: [
+            `${off(0)}  ${tagHex(t.tag)} (${CAT_TEMPLATE_TAGS[t.tag]})`,
+            ...items.map((n) => `${off(n.offset)}    ${n.tag}${n.name ? ` (${n.name})` : ''}: ${n.value}`),
+          ],
         };
       }
       const items = decodeComprehension(bytes).map(compNode);
       return { json: { format, items }, text: items.map((n) => `${off(n.offset)}  ${n.tag}${n.name ? ` (${n.name})` : ''}: ${n.value}`) };
     }
     case 'simple': {
-      const items: SimpleNode[] = decodeSimple(bytes).map((t) => ({ offset: t.offset, tag: tagHex(t.tag), value: toHex(t.value), ...(t.longLength ? { longLength: true } : {}) }));
+      const items: SimpleNode[] = decodeSimple(bytes).map((t) => ({
+        offset: t.offset,
+        tag: tagHex(t.tag),
+        value: toHex(t.value),
+        ...(t.longLength ? { longLength: true } : {}),
+      }));
       return { json: { format, items }, text: items.map((n) => `${off(n.offset)}  ${n.tag}: ${n.value}`) };
     }
     case 'lwm2m': {
       if (objectId !== undefined) {
         const instances = decodeLwm2mObject(bytes, objectId);
-        return { json: JSON.parse(JSON.stringify({ format, object: objectId, instances }, jsonReplacer)) as unknown, text: renderInstances(objectId, instances) };
+        return {
+          json: JSON.parse(JSON.stringify({ format, object: objectId, instances }, jsonReplacer)) as unknown,
+          text: renderInstances(objectId, instances),
+        };
       }
       const items = decodeLwm2mTlv(bytes).map(lwm2mNode);
       return { json: { format, items }, text: renderLwm2m(items) };

@@ -207,12 +207,20 @@ export function decodeLwm2mInstance(bytes: Uint8Array, objectId: number, baseOff
 }
 
 function resourcesToInput(resources: Record<number, Lwm2mResourceValue>): Lwm2mTlvInput[] {
-  const ids = Object.keys(resources).map(Number).sort((a, b) => a - b);
+  const ids = Object.keys(resources)
+    .map(Number)
+    .sort((a, b) => a - b);
   return ids.map((id): Lwm2mTlvInput => {
     const v = resources[id]!;
     if (v.type === 'multiple') {
-      const iids = Object.keys(v.instances).map(Number).sort((a, b) => a - b);
-      return { kind: 'multipleResource', id, children: iids.map((iid) => ({ kind: 'resourceInstance' as const, id: iid, value: encodeLwm2mValue(v.instances[iid]!) })) };
+      const iids = Object.keys(v.instances)
+        .map(Number)
+        .sort((a, b) => a - b);
+      return {
+        kind: 'multipleResource',
+        id,
+        children: iids.map((iid) => ({ kind: 'resourceInstance' as const, id: iid, value: encodeLwm2mValue(v.instances[iid]!) })),
+      };
     }
     return { kind: 'resource', id, value: encodeLwm2mValue(v) };
   });
@@ -238,8 +246,12 @@ function compareResource(a: Lwm2mResourceValue, b: Lwm2mResourceValue): number {
 }
 
 function compareRecords<T>(a: Record<number, T>, b: Record<number, T>, cmp: (x: T, y: T) => number): number {
-  const ka = Object.keys(a).map(Number).sort((x, y) => x - y);
-  const kb = Object.keys(b).map(Number).sort((x, y) => x - y);
+  const ka = Object.keys(a)
+    .map(Number)
+    .sort((x, y) => x - y);
+  const kb = Object.keys(b)
+    .map(Number)
+    .sort((x, y) => x - y);
   for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
     if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
     const c = cmp(a[ka[i]!]!, b[kb[i]!]!);

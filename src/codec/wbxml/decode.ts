@@ -76,7 +76,11 @@ class Decoder {
   private spend(chars: number, at: number, token: string): void {
     this.spent += chars;
     if (this.spent > this.budget) {
-      fail(`decoded size exceeds the limit of ${this.budget} characters (${this.n} input bytes; expansion limit reached: string-table references repeated?)`, at, token);
+      fail(
+        `decoded size exceeds the limit of ${this.budget} characters (${this.n} input bytes; expansion limit reached: string-table references repeated?)`,
+        at,
+        token,
+      );
     }
   }
 

@@ -175,7 +175,7 @@ class Planner {
       return out;
     }
     let lit = '';
-    for (let i = 0; i < v.length; ) {
+    for (let i = 0; i < v.length;) {
       let hit: string | undefined;
       for (const t of lang.valueTexts)
         if (v.startsWith(t, i)) {

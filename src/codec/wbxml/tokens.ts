@@ -30,9 +30,7 @@ export const GLOBAL = {
 
 export type GlobalTokenName = keyof typeof GLOBAL;
 
-const NAMES = new Map<number, GlobalTokenName>(
-  (Object.entries(GLOBAL) as [GlobalTokenName, number][]).map(([k, v]) => [v, k]),
-);
+const NAMES = new Map<number, GlobalTokenName>((Object.entries(GLOBAL) as [GlobalTokenName, number][]).map(([k, v]) => [v, k]));
 
 /** The global token's name, or undefined if `byte` is not a global token. */
 export function globalTokenName(byte: number): GlobalTokenName | undefined {

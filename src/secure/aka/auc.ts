@@ -59,10 +59,7 @@ function freshRand(): Uint8Array {
   return rand;
 }
 
-export function generateVector(
-  alg: AkaAlgorithm,
-  p: { sqn: number | Uint8Array; amf: Uint8Array; rand?: Uint8Array },
-): AuthVector {
+export function generateVector(alg: AkaAlgorithm, p: { sqn: number | Uint8Array; amf: Uint8Array; rand?: Uint8Array }): AuthVector {
   const rand = p.rand ?? freshRand();
   checkLength('RAND', rand, 16);
   checkLength('AMF', p.amf, 2);

@@ -17,8 +17,7 @@ export const TAG_AUTH_SUCCESS = 0xdb;
 export const TAG_SYNC_FAILURE = 0xdc;
 
 export type Authenticate3gAnswer =
-  | { kind: 'success'; res: Uint8Array; ck: Uint8Array; ik: Uint8Array; kc?: Uint8Array }
-  | { kind: 'sync-failure'; auts: Uint8Array };
+  { kind: 'success'; res: Uint8Array; ck: Uint8Array; ik: Uint8Array; kc?: Uint8Array } | { kind: 'sync-failure'; auts: Uint8Array };
 
 export function authenticate3gData(rand: Uint8Array, autn: Uint8Array): Uint8Array {
   if (rand.length !== 16) throw new AkaError('aka.format', `RAND must be 16 bytes, got ${rand.length}`);

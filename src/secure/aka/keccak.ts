@@ -130,8 +130,8 @@ function permute(a: Int32Array): void {
     const d3h = c2h ^ ((c4h << 1) | (c4l >>> 31));
     const d4l = c3l ^ ((c0l << 1) | (c0h >>> 31));
     const d4h = c3h ^ ((c0h << 1) | (c0l >>> 31));
-    const b0 = (a0 ^ d0l);
-    const b1 = (a1 ^ d0h);
+    const b0 = a0 ^ d0l;
+    const b1 = a1 ^ d0h;
     const b20 = ((a2 ^ d1l) << 1) | ((a3 ^ d1h) >>> 31);
     const b21 = ((a3 ^ d1h) << 1) | ((a2 ^ d1l) >>> 31);
     const b40 = ((a5 ^ d2h) << 30) | ((a4 ^ d2l) >>> 2);

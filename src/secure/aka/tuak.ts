@@ -58,15 +58,7 @@ function baseState(topc: Uint8Array, k: Uint8Array): Uint8Array {
 }
 
 /** Fills `s` from `base` and the per-call fields and runs the Keccak iterations, in place. */
-function core(
-  s: Uint8Array,
-  base: Uint8Array,
-  instance: number,
-  iterations: number,
-  rand?: Uint8Array,
-  amf?: Uint8Array,
-  sqn?: Uint8Array,
-): Uint8Array {
+function core(s: Uint8Array, base: Uint8Array, instance: number, iterations: number, rand?: Uint8Array, amf?: Uint8Array, sqn?: Uint8Array): Uint8Array {
   s.set(base);
   s[32] = instance;
   if (rand) pushReversed(s, 40, rand);

@@ -169,7 +169,15 @@ export async function openSecureChannel(sender: ApduSender, o: OpenChannelOption
   } catch (e) {
     if (e instanceof ScpError && e.code === 'scp.cryptogram' && e.message.startsWith('card cryptogram')) {
       keyInfo ??= await keyInformation(sender);
-      const why = explainCryptogramFailure({ scp, keys: o.keys, diversification: o.diversification ?? 'none', hostChallenge, response: r.data, i: scp02i, ...(keyInfo ? { keyInfo } : {}) });
+      const why = explainCryptogramFailure({
+        scp,
+        keys: o.keys,
+        diversification: o.diversification ?? 'none',
+        hostChallenge,
+        response: r.data,
+        i: scp02i,
+        ...(keyInfo ? { keyInfo } : {}),
+      });
       throw new ScpError('cryptogram', why.message, { cause: e });
     }
     throw e;
@@ -180,14 +188,29 @@ export async function openSecureChannel(sender: ApduSender, o: OpenChannelOption
     session.processExternalAuthenticate(er.sw);
   } catch (e) {
     // the card cryptogram verified, so the keys are right: the card refused the host cryptogram's C-MAC or the level
-    throw new ScpError('card', `${(e as Error).message}: the card cryptogram verified, so the keys match; the card refused security level ${levelName(o.level)} or the C-MAC (SCP02 i=${toHex(Uint8Array.of(scp02i))} assumed)`, { cause: e });
+    throw new ScpError(
+      'card',
+      `${(e as Error).message}: the card cryptogram verified, so the keys match; the card refused security level ${levelName(o.level)} or the C-MAC (SCP02 i=${toHex(Uint8Array.of(scp02i))} assumed)`,
+      { cause: e },
+    );
   }
-  return new OpenedChannel(sender, session, { scp, kvn: r.data[10]!, level: levelName(o.level), kdd: toHex(kdd), ...extra, ...(aid ? { aid: toHex(aid) } : {}) });
+  return new OpenedChannel(sender, session, {
+    scp,
+    kvn: r.data[10]!,
+    level: levelName(o.level),
+    kdd: toHex(kdd),
+    ...extra,
+    ...(aid ? { aid: toHex(aid) } : {}),
+  });
 }
 
 function pickKvn(info: GpKeyInfo[] | undefined, scp: 2 | 3): number {
   const k = info?.find((x) => x.type === KEY_TYPE_FOR_SCP[scp]);
-  if (!k) throw new ScpError('key', `the card's default key set is not SCP0${scp} and its key information template lists no ${scp === 2 ? 'DES' : 'AES'} key set.${keySetHint(info)} Give --kvn.`);
+  if (!k)
+    throw new ScpError(
+      'key',
+      `the card's default key set is not SCP0${scp} and its key information template lists no ${scp === 2 ? 'DES' : 'AES'} key set.${keySetHint(info)} Give --kvn.`,
+    );
   return k.version;
 }
 

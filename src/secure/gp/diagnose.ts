@@ -30,7 +30,12 @@ export interface CryptogramContext {
 const GP_TEST_KEY = Uint8Array.from({ length: 16 }, (_, k) => 0x40 + k);
 
 /** Whether `keys` (static) produce the card cryptogram of `response`. */
-export function cardCryptogramMatches(scp: 2 | 3, keys: { enc: Uint8Array; mac: Uint8Array; dek: Uint8Array }, hostChallenge: Uint8Array, r: Uint8Array): boolean {
+export function cardCryptogramMatches(
+  scp: 2 | 3,
+  keys: { enc: Uint8Array; mac: Uint8Array; dek: Uint8Array },
+  hostChallenge: Uint8Array,
+  r: Uint8Array,
+): boolean {
   try {
     if (scp === 2) {
       const seq = r.subarray(12, 14);
@@ -72,7 +77,10 @@ export function keySetHint(info: GpKeyInfo[] | undefined): string {
 export function explainCryptogramFailure(c: CryptogramContext): { message: string; matches?: Diversification | 'gp-test-key' } {
   const kdd = c.response.subarray(0, 10);
   const methods: Diversification[] = c.scp === 2 ? ['none', 'emv', 'visa2'] : ['none', 'kdf3'];
-  const given = c.diversification === 'none' ? 'the keys as given (no diversification)' : `the master key diversified with ${c.diversification.toUpperCase()} over KDD ${toHex(kdd)}`;
+  const given =
+    c.diversification === 'none'
+      ? 'the keys as given (no diversification)'
+      : `the master key diversified with ${c.diversification.toUpperCase()} over KDD ${toHex(kdd)}`;
   const head = `card cryptogram does not verify for ${describeKeySet(c)} with ${given}.`;
   const master = c.keys.enc;
   let matches: Diversification | 'gp-test-key' | undefined;
@@ -87,7 +95,10 @@ export function explainCryptogramFailure(c: CryptogramContext): { message: strin
   const tried = methods.map((m) => (m === 'none' ? 'none' : m)).join(', ');
   if (matches) {
     const flag = matches === 'none' ? 'drop --kdf' : `use --kdf ${matches}`;
-    return { message: `${head} It does verify with ${matches === 'none' ? 'the keys as given' : `${matches.toUpperCase()} diversification`}: ${flag}.`, matches };
+    return {
+      message: `${head} It does verify with ${matches === 'none' ? 'the keys as given' : `${matches.toUpperCase()} diversification`}: ${flag}.`,
+      matches,
+    };
   }
   const test = { enc: GP_TEST_KEY, mac: GP_TEST_KEY, dek: GP_TEST_KEY };
   if (cardCryptogramMatches(c.scp, test, c.hostChallenge, c.response)) {

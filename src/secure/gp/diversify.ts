@@ -32,11 +32,7 @@ export function diversifyKey(master: Uint8Array, method: Diversification, kdd: U
   return kdfCounterCmac(master, master.length, { after: concatBytes(Uint8Array.of(0, 0, 0, kk, 0), kdd), counterBytes: 1 });
 }
 
-export function diversifyKeys(
-  master: Uint8Array,
-  method: Diversification,
-  kdd: Uint8Array,
-): { enc: Uint8Array; mac: Uint8Array; dek: Uint8Array } {
+export function diversifyKeys(master: Uint8Array, method: Diversification, kdd: Uint8Array): { enc: Uint8Array; mac: Uint8Array; dek: Uint8Array } {
   return {
     enc: diversifyKey(master, method, kdd, 'enc'),
     mac: diversifyKey(master, method, kdd, 'mac'),

@@ -132,7 +132,11 @@ export function encodeStatusEntry(e: GpRegistryEntry, scope: StatusScope = 'isd'
 
 /** One entry in the deprecated format (Tables 11-37 / 11-38). */
 export function encodeLegacyEntry(e: GpRegistryEntry, scope: StatusScope): Uint8Array {
-  const head = concatBytes(Uint8Array.of(e.aid.length), e.aid, Uint8Array.of(e.lifeCycle, scope === 'loadfiles' || scope === 'modules' ? 0 : (e.privileges[0] ?? 0)));
+  const head = concatBytes(
+    Uint8Array.of(e.aid.length),
+    e.aid,
+    Uint8Array.of(e.lifeCycle, scope === 'loadfiles' || scope === 'modules' ? 0 : (e.privileges[0] ?? 0)),
+  );
   if (scope !== 'modules') return head;
   const mods = e.modules ?? [];
   return concatBytes(head, Uint8Array.of(mods.length), ...mods.map((m) => concatBytes(Uint8Array.of(m.length), m)));

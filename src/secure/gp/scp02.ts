@@ -223,7 +223,8 @@ export class Scp02Session implements HostSecureChannel {
     if (!f.cmac) return cmd;
     const clear = cmd.data ?? new Uint8Array(0);
     // refuse before any state changes, so a refused command leaves the session usable
-    if (clear.length > this.maxCommandData) throw new ScpError('format', `command data of ${clear.length} bytes does not fit a short APDU once wrapped (max ${this.maxCommandData})`);
+    if (clear.length > this.maxCommandData)
+      throw new ScpError('format', `command data of ${clear.length} bytes does not fit a short APDU once wrapped (max ${this.maxCommandData})`);
     const cla = smCla(cmd.cla);
     const mac = ch.cmac(cla, cmd.ins, cmd.p1, cmd.p2, clear);
     let data = clear;

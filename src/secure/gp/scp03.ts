@@ -83,13 +83,7 @@ export function scp03SessionKeys(keys: Scp03Keys, hostChallenge: Uint8Array, car
   };
 }
 
-export function scp03Cryptogram(
-  sMac: Uint8Array,
-  constant: 0x00 | 0x01,
-  hostChallenge: Uint8Array,
-  cardChallenge: Uint8Array,
-  s16 = false,
-): Uint8Array {
+export function scp03Cryptogram(sMac: Uint8Array, constant: 0x00 | 0x01, hostChallenge: Uint8Array, cardChallenge: Uint8Array, s16 = false): Uint8Array {
   return scp03Kdf(sMac, constant, concatBytes(hostChallenge, cardChallenge), s16 ? 128 : 64);
 }
 
@@ -408,13 +402,7 @@ export class Scp03CardSession {
     const sk = scp03SessionKeys(this.keys, hostChallenge, cc);
     this.sessionKeys = sk;
     const crypto = scp03Cryptogram(sk.sMac, 0x00, hostChallenge, cc, s16);
-    return concatBytes(
-      this.opts.diversificationData ?? new Uint8Array(10),
-      Uint8Array.of(this.opts.kvn, 0x03, this.i),
-      cc,
-      crypto,
-      seq ?? new Uint8Array(0),
-    );
+    return concatBytes(this.opts.diversificationData ?? new Uint8Array(10), Uint8Array.of(this.opts.kvn, 0x03, this.i), cc, crypto, seq ?? new Uint8Array(0));
   }
 
   /** Verifies EXTERNAL AUTHENTICATE; throws ScpError (`scp.cryptogram` / `scp.mac` / `scp.state`). */

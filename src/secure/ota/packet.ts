@@ -125,7 +125,8 @@ export function openCommandPacket(bytes: Uint8Array, keys: OtaKeys, o: OtaSecuri
   if (h.spi.ciphering) {
     const kicAlg = decodeKic(h.kic).algorithm;
     if (!keys.kic) throw new OtaError('key', 'no KIc key for this TAR/key index', PorStatus.UNIDENTIFIED_SECURITY_ERROR);
-    if (body.length % cipherBlockSize(kicAlg) !== 0) throw new OtaError('cipher', 'ciphered part is not a multiple of the block size', PorStatus.CIPHERING_ERROR);
+    if (body.length % cipherBlockSize(kicAlg) !== 0)
+      throw new OtaError('cipher', 'ciphered part is not a multiple of the block size', PorStatus.CIPHERING_ERROR);
     try {
       body = otaDecrypt(kicAlg, keys.kic, body);
     } catch (e) {
@@ -195,12 +196,7 @@ export interface OpenedResponse {
  * A response header without CC (RHL 10) is accepted only for a non-OK status (an error PoR the
  * card could not secure); an OK status must carry the CC the SPI asked for.
  */
-export function openResponsePacket(
-  bytes: Uint8Array,
-  cmd: { spi: Spi; kic: number; kid: number },
-  keys: OtaKeys,
-  o: OtaSecurityOptions = {},
-): OpenedResponse {
+export function openResponsePacket(bytes: Uint8Array, cmd: { spi: Spi; kic: number; kid: number }, keys: OtaKeys, o: OtaSecurityOptions = {}): OpenedResponse {
   let b = bytes;
   if (b.length >= 3 && b[0] === 0x02 && b[1] === 0x71 && b[2] === 0x00) b = b.subarray(3);
   if (b.length < 13) throw new OtaError('format', `response packet of ${b.length} bytes is shorter than its header`);
@@ -230,7 +226,12 @@ export function openResponsePacket(
   const padded = body.subarray(7 + ccLen);
   if (pcntr > padded.length) throw new OtaError('format', `PCNTR ${pcntr} exceeds the response data`);
   if (ccLen) {
-    const want = otaChecksum(decodeKid(cmd.kid).algorithm, needKey(keys.kid, 'KID'), concatBytes(UDH_RESPONSE, head, body.subarray(0, 7), padded), o.aesCcLength);
+    const want = otaChecksum(
+      decodeKid(cmd.kid).algorithm,
+      needKey(keys.kid, 'KID'),
+      concatBytes(UDH_RESPONSE, head, body.subarray(0, 7), padded),
+      o.aesCcLength,
+    );
     if (!constantTimeEqual(want, cc)) throw new OtaError('cc', 'response cryptographic checksum does not verify');
   } else if (cmd.spi.porIntegrity !== 'none' && status === PorStatus.OK) {
     throw new OtaError('cc', 'PoR OK without the cryptographic checksum the SPI asks for');

@@ -18,13 +18,7 @@ import { toHex } from '../../util/hex.js';
 import { checkCounter, type CounterStore, MemoryCounterStore } from './counter.js';
 import { OtaError } from './errors.js';
 import { buildResponsePacket, openCommandPacket, type OtaKeys, type OtaSecurityOptions, readCommandHeader } from './packet.js';
-import {
-  decodeCompactScript,
-  decodeExpandedScript,
-  encodeCompactResult,
-  encodeExpandedResult,
-  type ScriptResult,
-} from './rfm.js';
+import { decodeCompactScript, decodeExpandedScript, encodeCompactResult, encodeExpandedResult, type ScriptResult } from './rfm.js';
 import { decodeKic, decodeKid, decodeSpi, type Spi } from './spi.js';
 import { PorStatus } from './status.js';
 
@@ -48,7 +42,9 @@ const COUNTER_RANK = { none: 0, available: 1, higher: 2, 'one-higher': 3 } as co
 /** Whether a packet secured as `spi` meets the minimum security level `msl` (SPI1 coding). */
 export function meetsMsl(spi: Spi, msl: number): boolean {
   const m = decodeSpi(Uint8Array.of(msl, 0));
-  return INTEGRITY_RANK[spi.integrity] >= INTEGRITY_RANK[m.integrity] && (spi.ciphering || !m.ciphering) && COUNTER_RANK[spi.counter] >= COUNTER_RANK[m.counter];
+  return (
+    INTEGRITY_RANK[spi.integrity] >= INTEGRITY_RANK[m.integrity] && (spi.ciphering || !m.ciphering) && COUNTER_RANK[spi.counter] >= COUNTER_RANK[m.counter]
+  );
 }
 
 export interface ReceiverConfig {
@@ -107,7 +103,11 @@ export class OtaReceiver {
     }
     if (!meetsMsl(h.spi, app.msl ?? 0x02)) {
       // secured when the CC verified (the keys are trusted), else unsecured
-      return fail(new OtaError('format', 'the packet is secured below the application\'s minimum security level', PorStatus.INSUFFICIENT_SECURITY_LEVEL), opened.counter, h.spi.integrity === 'cc');
+      return fail(
+        new OtaError('format', "the packet is secured below the application's minimum security level", PorStatus.INSUFFICIENT_SECURITY_LEVEL),
+        opened.counter,
+        h.spi.integrity === 'cc',
+      );
     }
     try {
       checkCounter(this.counters, `${tarHex}/${h.kic >> 4}/${h.kid >> 4}`, h.spi.counter, opened.counter);

@@ -118,7 +118,7 @@ export function parseSmsPpSegment(data: Uint8Array): SmsPpSegment {
   if (top.tag !== 0xd1) throw new OtaError('format', `not an SMS-PP download envelope (tag ${top.tag.toString(16)})`);
   const body = data.subarray(top.start, top.start + top.len);
   let tpdu: Uint8Array | undefined;
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const e = readTlv(body, i);
     if ((e.tag & 0x7f) === 0x0b) tpdu = body.subarray(e.start, e.start + e.len);
     i = e.start + e.len;
@@ -144,7 +144,7 @@ export function parseSmsPpSegment(data: Uint8Array): SmsPpSegment {
   const udhl = ud[0]!;
   if (1 + udhl > ud.length) throw new OtaError('format', 'user data header runs past the end');
   const seg: SmsPpSegment = { payload: ud.slice(1 + udhl), originator, commandPacket: false };
-  for (let j = 1; j < 1 + udhl; ) {
+  for (let j = 1; j < 1 + udhl;) {
     if (j + 2 > 1 + udhl) throw new OtaError('format', 'user data header element truncated');
     const iei = ud[j]!;
     const l = ud[j + 1]!;

@@ -77,7 +77,8 @@ function create(card: VirtualUicc, cmd: CommandApdu, ctx: CommandContext): Apple
     if (aid) {
       if (aid.length < 5 || aid.length > 16) return { sw: 0x6a80 };
       f.aid = aid.slice();
-      const clash = (x: SimFile): boolean => (x.aid !== undefined && x.aid.length === aid.length && x.aid.every((b, i) => b === aid[i])) || x.children.some(clash);
+      const clash = (x: SimFile): boolean =>
+        (x.aid !== undefined && x.aid.length === aid.length && x.aid.every((b, i) => b === aid[i])) || x.children.some(clash);
       if (clash(card.mf)) return { sw: 0x6a89 };
     }
   } else {

@@ -63,7 +63,10 @@ const IsdState = z
     keySets: z.array(KeySet),
     sequenceCounters: z.record(z.string(), z.number().int().min(0)).optional(),
     aid: hex.optional(),
-    kdd: z.string().regex(/^[0-9A-Fa-f]{20}$/).optional(),
+    kdd: z
+      .string()
+      .regex(/^[0-9A-Fa-f]{20}$/)
+      .optional(),
     iin: hex.optional(),
     cin: hex.optional(),
     sdManagerUrl: z.string().max(120).optional(),
@@ -268,14 +271,23 @@ class IsdApplet implements Applet {
       req = parseStatusCommand(cmd);
     } catch (e) {
       // malformed search criteria: wrong data, the session stays open (not a security failure)
-      if (e instanceof SimdmError && e.code === 'scp.format') return { sw: cmd.p1 === 0x80 || cmd.p1 === 0x40 || cmd.p1 === 0x20 || cmd.p1 === 0x10 ? SW.DATA : SW.P1P2 };
+      if (e instanceof SimdmError && e.code === 'scp.format')
+        return { sw: cmd.p1 === 0x80 || cmd.p1 === 0x40 || cmd.p1 === 0x20 || cmd.p1 === 0x10 ? SW.DATA : SW.P1P2 };
       throw e;
     }
     let entries: GpRegistryEntry[];
     const isd = this.selectedAs.get(ctx.channel) ?? this.ownAid();
     if (req.scope === 'isd') entries = [{ aid: isd, lifeCycle: 0x0f, privileges: ISD_PRIVILEGES }];
-    else if (req.scope === 'apps') entries = adfs(this.card.mf).map((aid) => ({ aid, lifeCycle: 0x07, privileges: Uint8Array.of(0, 0, 0), securityDomain: isd }));
-    else entries = (this.state().loadFiles ?? []).map((l) => ({ aid: fromHex(l.aid), lifeCycle: 0x01, privileges: new Uint8Array(0), modules: l.modules.map((m) => fromHex(m)), securityDomain: isd }));
+    else if (req.scope === 'apps')
+      entries = adfs(this.card.mf).map((aid) => ({ aid, lifeCycle: 0x07, privileges: Uint8Array.of(0, 0, 0), securityDomain: isd }));
+    else
+      entries = (this.state().loadFiles ?? []).map((l) => ({
+        aid: fromHex(l.aid),
+        lifeCycle: 0x01,
+        privileges: new Uint8Array(0),
+        modules: l.modules.map((m) => fromHex(m)),
+        securityDomain: isd,
+      }));
     if (req.aid) entries = entries.filter((e) => startsWith(e.aid, req.aid!));
     // everything fits one answer, so a "next occurrence" request finds nothing more (11.4.2.2)
     if (entries.length === 0 || req.next) return { sw: SW.NOTFOUND };
@@ -288,7 +300,8 @@ class IsdApplet implements Applet {
     const tag = (cmd.p1 << 8) | cmd.p2;
     if (AUTH_ONLY_DATA.has(tag) && !s) return { sw: SW.SEC };
     const st = this.state();
-    const tlv = (t: number, v: Uint8Array) => concatBytes(t > 0xff ? Uint8Array.of(t >> 8, t & 0xff) : Uint8Array.of(t), v.length < 0x80 ? Uint8Array.of(v.length) : Uint8Array.of(0x81, v.length), v);
+    const tlv = (t: number, v: Uint8Array) =>
+      concatBytes(t > 0xff ? Uint8Array.of(t >> 8, t & 0xff) : Uint8Array.of(t), v.length < 0x80 ? Uint8Array.of(v.length) : Uint8Array.of(0x81, v.length), v);
     const iccid = this.card.fileAt('3F00/2FE2')?.content;
     switch (tag) {
       case 0x0042: // Issuer Identification Number (ISO/IEC 7812): the card's, else the ICCID's first 7 digits
@@ -326,7 +339,10 @@ class IsdApplet implements Applet {
       case 0xff21: {
         // extended card resources (TS 102 226 8.2.1.7.2): 81 installed applications, 82 free NVM, 83 free RAM
         const apps = adfs(this.card.mf).length + 1;
-        return { data: tlv(0xff21, concatBytes(tlv(0x81, Uint8Array.of(apps)), tlv(0x82, uintBytes(this.card.available, 4)), tlv(0x83, uintBytes(0x2000, 2)))), sw: SW.OK };
+        return {
+          data: tlv(0xff21, concatBytes(tlv(0x81, Uint8Array.of(apps)), tlv(0x82, uintBytes(this.card.available, 4)), tlv(0x83, uintBytes(0x2000, 2)))),
+          sw: SW.OK,
+        };
       }
       case 0x5f50:
         if (!st.sdManagerUrl) return { sw: SW.NOTFOUND };

@@ -63,7 +63,10 @@ const RfmInstance = z
   .object({
     name: z.string().max(40),
     tars: z.array(tarRange).min(1),
-    msl: z.string().regex(/^[0-9A-Fa-f]{2}$/).optional(),
+    msl: z
+      .string()
+      .regex(/^[0-9A-Fa-f]{2}$/)
+      .optional(),
     adf: hex.optional(),
     uiccAccessDomain: domain.optional(),
     adfAccessDomain: domain.optional(),
@@ -146,7 +149,9 @@ class OtaApplet implements Applet {
       if (!adf) return undefined; // the card has no such application: nothing answers this TAR
     }
     const runner: Runner =
-      (inst.uiccAccessDomain ?? '00') === 'card' ? new ScriptRunner(this.card, adf) : new FileRunner(this.card, adf, grants(inst.uiccAccessDomain ?? '00'), grants(inst.adfAccessDomain ?? inst.uiccAccessDomain ?? '00'));
+      (inst.uiccAccessDomain ?? '00') === 'card'
+        ? new ScriptRunner(this.card, adf)
+        : new FileRunner(this.card, adf, grants(inst.uiccAccessDomain ?? '00'), grants(inst.adfAccessDomain ?? inst.uiccAccessDomain ?? '00'));
     const t0 = new T0Form(runner);
     return { execute: (c, form) => t0.run(c, form), msl: parseInt(inst.msl ?? '02', 16), end: () => runner.close() };
   }

@@ -52,7 +52,10 @@ const StateSchema = z
     alg: z.enum(['milenage', 'tuak']),
     k: hex,
     opc: hex,
-    milenage: z.object({ c: z.array(hex).length(5), r: z.array(z.number().int().min(0).max(127)).length(5) }).strict().optional(),
+    milenage: z
+      .object({ c: z.array(hex).length(5), r: z.array(z.number().int().min(0).max(127)).length(5) })
+      .strict()
+      .optional(),
     tuak: z
       .object({
         resLength: z.union([z.literal(4), z.literal(8), z.literal(16)]).optional(),
@@ -95,7 +98,12 @@ function algorithmOf(st: UsimAuthState): AkaAlgorithm {
     k: fromHex(st.k),
     opc: fromHex(st.opc),
     ...(st.milenage
-      ? { milenage: { c: st.milenage.c.map((c) => fromHex(c)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array], r: st.milenage.r as [number, number, number, number, number] } }
+      ? {
+          milenage: {
+            c: st.milenage.c.map((c) => fromHex(c)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array],
+            r: st.milenage.r as [number, number, number, number, number],
+          },
+        }
       : {}),
     ...(st.tuak ? { tuak: st.tuak } : {}),
   });

@@ -117,7 +117,10 @@ describe('device agent', () => {
     yes.reader.insert(img);
     await yes.agent.stop();
     expect(yes.asked).toHaveLength(1);
-    expect(yes.events.map((e) => e.type), JSON.stringify(yes.events)).toEqual(['card', 'bootstrap', 'connected']);
+    expect(
+      yes.events.map((e) => e.type),
+      JSON.stringify(yes.events),
+    ).toEqual(['card', 'bootstrap', 'connected']);
   });
 
   it('does not connect without the auto-connect indication', async () => {

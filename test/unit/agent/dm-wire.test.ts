@@ -60,7 +60,15 @@ const PKG1 = (target: string) => `<?xml version="1.0" encoding="UTF-8"?>
 </SyncML>
 `;
 
-const account = { serverId: 'dm.example', clientName: 'Bruce2', clientSecret: 'OhBehave', serverName: 'Server', serverSecret: 'ServerSecret', clientNonce: Buffer.from('Nonce').toString('base64'), authType: 'DIGEST' as const };
+const account = {
+  serverId: 'dm.example',
+  clientName: 'Bruce2',
+  clientSecret: 'OhBehave',
+  serverName: 'Server',
+  serverSecret: 'ServerSecret',
+  clientNonce: Buffer.from('Nonce').toString('base64'),
+  authType: 'DIGEST' as const,
+};
 
 function post(url: string, body: Uint8Array, ct: string): Promise<{ ct: string; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -84,13 +92,17 @@ describe('DM wire format', () => {
       expect(a.ct).toBe(DM_CONTENT_TYPE.xml);
       const m = decodeDmMessage(a.body, a.ct);
       expect(hdrStatus(m).data).toBe(212);
-      expect(m.body.filter((c) => c.kind === 'Status').map((c) => (c as { cmd: string; data: number }).cmd + ' ' + (c as { data: number }).data)).toEqual(['SyncHdr 212', 'Alert 200', 'Replace 200']);
+      expect(m.body.filter((c) => c.kind === 'Status').map((c) => (c as { cmd: string; data: number }).cmd + ' ' + (c as { data: number }).data)).toEqual([
+        'SyncHdr 212',
+        'Alert 200',
+        'Replace 200',
+      ]);
     } finally {
       await dms.close();
     }
   });
 
-  it.skipIf(!TOOLS)('libwbxml: xml2wbxml of the example is accepted; wbxml2xml reads simdm\'s WBXML answer and messages as simdm\'s XML', async () => {
+  it.skipIf(!TOOLS)("libwbxml: xml2wbxml of the example is accepted; wbxml2xml reads simdm's WBXML answer and messages as simdm's XML", async () => {
     const { dms, url } = await startDms([account]);
     try {
       writeFileSync(join(dir, 'p1.xml'), PKG1(url));

@@ -21,7 +21,9 @@ let dms: DmsServer;
 let url: string;
 const rejects: string[] = [];
 beforeEach(async () => {
-  ({ dms, url } = await startDms([accountOf(SPEC_A, { serverNonce: Buffer.from('server-nonce-a').toString('base64') }), accountOf(SPEC_B)], { onReject: (l) => rejects.push(l) }));
+  ({ dms, url } = await startDms([accountOf(SPEC_A, { serverNonce: Buffer.from('server-nonce-a').toString('base64') }), accountOf(SPEC_B)], {
+    onReject: (l) => rejects.push(l),
+  }));
 });
 afterEach(async () => {
   await dms.close();
@@ -56,7 +58,14 @@ let session = 0;
 function pkg1(name: string, cred?: string, enc: DmEncoding = 'wbxml', sessionId = String(++session)): Uint8Array {
   return encodeDmMessage(
     {
-      header: { sessionId, msgId: 1, target: url, source: 'IMEI:493005100592800', sourceName: name, ...(cred ? { cred: { type: 'syncml:auth-md5', format: 'b64', data: cred } } : {}) },
+      header: {
+        sessionId,
+        msgId: 1,
+        target: url,
+        source: 'IMEI:493005100592800',
+        sourceName: name,
+        ...(cred ? { cred: { type: 'syncml:auth-md5', format: 'b64', data: cred } } : {}),
+      },
       body: [{ kind: 'Alert', cmdId: 1, data: ALERT.clientInitiated, items: [] }],
       final: true,
     },
@@ -133,7 +142,10 @@ describe('DMS: OMA DM 1.2 authentication', () => {
     expect(md5.data).toBe(407);
     expect(md5.chal?.type).toBe('syncml:auth-MAC');
     const body = pkg1(SPEC_B.clientName);
-    const h = { ...wb, 'x-syncml-hmac': formatHmacHeader({ username: SPEC_B.clientName, mac: authHmac(SPEC_B.clientName, SPEC_B.clientSecret, nonceB, body) }) };
+    const h = {
+      ...wb,
+      'x-syncml-hmac': formatHmacHeader({ username: SPEC_B.clientName, mac: authHmac(SPEC_B.clientName, SPEC_B.clientSecret, nonceB, body) }),
+    };
     const tampered = pkg1(SPEC_B.clientName, undefined, 'wbxml', 'other');
     expect(hdrStatus(await post(tampered, h)).data).toBe(401);
     const ok = await post(body, h);
@@ -178,15 +190,36 @@ describe('DMS accounts', () => {
   };
 
   it('derives accounts (with the address whose path it serves) from the bootstrap DM fields', async () => {
-    expect(accountsFromDmFields(fields)).toEqual([{ serverId: 'srv', clientName: 'c', clientSecret: 'cs', serverName: 's', serverSecret: 'ss', clientNonce: 'bm9uY2U=', serverNonce: 'c2Vydg==', authType: 'DIGEST', addr: 'https://dm.example/oma-dm' }]);
+    expect(accountsFromDmFields(fields)).toEqual([
+      {
+        serverId: 'srv',
+        clientName: 'c',
+        clientSecret: 'cs',
+        serverName: 's',
+        serverSecret: 'ss',
+        clientNonce: 'bm9uY2U=',
+        serverNonce: 'c2Vydg==',
+        authType: 'DIGEST',
+        addr: 'https://dm.example/oma-dm',
+      },
+    ]);
     const s = new DmsServer({ accounts: accountsFromDmFields(fields) });
     expect(s.servedPaths).toEqual(['/dm', '/oma-dm']);
   });
 
   it('takes a GBA-only client credential (no secrets) and skips what it cannot serve, saying why', () => {
-    const gba = { './DMAcc/G/ServerID': 'g', './DMAcc/G/AppAuth/cli/AAuthLevel': 'CLCRED', './DMAcc/G/AppAuth/cli/AAuthType': 'GBA', './DMAcc/G/AppAuth/cli/AAuthName': 'dev' };
+    const gba = {
+      './DMAcc/G/ServerID': 'g',
+      './DMAcc/G/AppAuth/cli/AAuthLevel': 'CLCRED',
+      './DMAcc/G/AppAuth/cli/AAuthType': 'GBA',
+      './DMAcc/G/AppAuth/cli/AAuthName': 'dev',
+    };
     expect(accountsFromDmFields(gba)).toMatchObject([{ serverId: 'g', clientName: 'dev', authType: 'GBA' }]);
-    const r = accountsFromDmFieldsReport({ './DMAcc/B/ServerID': 'b', './DMAcc/B/AppAuth/cli/AAuthLevel': 'CLCRED', './DMAcc/B/AppAuth/cli/AAuthType': 'X509' });
+    const r = accountsFromDmFieldsReport({
+      './DMAcc/B/ServerID': 'b',
+      './DMAcc/B/AppAuth/cli/AAuthLevel': 'CLCRED',
+      './DMAcc/B/AppAuth/cli/AAuthType': 'X509',
+    });
     expect(r.accounts).toEqual([]);
     expect(r.skipped[0]).toMatch(/X509 is not served/);
   });

@@ -122,13 +122,21 @@ describe('agent failure paths', () => {
       expect(agent.tree).toBeUndefined();
       reader.insert(img);
       await agent.stop();
-      expect(events.filter((e) => e.type !== 'removed').map((e) => e.type)).toEqual(['card', 'declined', 'card', 'cancelled', 'card', 'bootstrap', 'connected']);
+      expect(events.filter((e) => e.type !== 'removed').map((e) => e.type)).toEqual([
+        'card',
+        'declined',
+        'card',
+        'cancelled',
+        'card',
+        'bootstrap',
+        'connected',
+      ]);
     } finally {
       await dms.close();
     }
   });
 
-  it('a server that fails the device\'s check is refused and the DMS logs rejected-by-device, not ok', async () => {
+  it("a server that fails the device's check is refused and the DMS logs rejected-by-device, not ok", async () => {
     const { dms, url } = await startDms([accountOf(SPEC_A, { serverSecret: 'not-the-bootstrap-secret' })]);
     try {
       const img = await bootstrapImage({ ...SPEC_A, dmsUrl: url });
@@ -145,7 +153,7 @@ describe('agent failure paths', () => {
     }
   });
 
-  it('after a swap the previous subscriber\'s tree (with its DM passwords) is deleted', async () => {
+  it("after a swap the previous subscriber's tree (with its DM passwords) is deleted", async () => {
     const { dms, url } = await startDms([accountOf(SPEC_A), accountOf(SPEC_B)]);
     try {
       const reader = new SwapReader();

@@ -51,7 +51,10 @@ describe('AKA/GBA through the card', () => {
         });
         await agent.schedule();
         if (expectOk) {
-          expect(events.map((e) => e.type), JSON.stringify(events)).toEqual(['card', 'bootstrap', 'connected']);
+          expect(
+            events.map((e) => e.type),
+            JSON.stringify(events),
+          ).toEqual(['card', 'bootstrap', 'connected']);
           expect(dms.sessions.at(-1)!.result).toBe('ok');
         } else {
           // a network that does not know the card's K: the card refuses AUTN (MAC failure)
@@ -66,7 +69,9 @@ describe('AKA/GBA through the card', () => {
   });
 
   it('parses only well-formed gba-mac authorizations', () => {
-    expect(parseGbaAuthorization(`gba-mac btid="${Buffer.alloc(16).toString('base64')}@bsf.example", mac="${Buffer.alloc(32).toString('base64')}"`)).toBeDefined();
+    expect(
+      parseGbaAuthorization(`gba-mac btid="${Buffer.alloc(16).toString('base64')}@bsf.example", mac="${Buffer.alloc(32).toString('base64')}"`),
+    ).toBeDefined();
     expect(parseGbaAuthorization('gba-mac btid="x", mac="y"')).toBeUndefined();
   });
 });

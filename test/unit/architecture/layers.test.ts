@@ -14,7 +14,9 @@ const SRC = resolve(import.meta.dirname, '..', '..', '..', 'src');
 const ALLOWED_CYCLES: readonly string[][] = [['agent', 'dms']];
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 function nodeOf(file: string): string {
@@ -84,7 +86,19 @@ describe('layers', () => {
   it('no import cycle between the top-level folders of src/ (but the known agent <-> dms one)', () => {
     const found = cycles(g);
     const unexpected = found.filter((c) => !ALLOWED_CYCLES.some((a) => a.length === c.length && a.every((x) => c.includes(x))));
-    const explain = unexpected.map((c) => c.map((a) => `${a}: ${c.filter((b) => g.get(a)?.has(b)).map((b) => `-> ${b} (${g.get(a)!.get(b)![0]})`).join(', ')}`).join('\n')).join('\n\n');
+    const explain = unexpected
+      .map((c) =>
+        c
+          .map(
+            (a) =>
+              `${a}: ${c
+                .filter((b) => g.get(a)?.has(b))
+                .map((b) => `-> ${b} (${g.get(a)!.get(b)![0]})`)
+                .join(', ')}`,
+          )
+          .join('\n'),
+      )
+      .join('\n\n');
     expect(unexpected, `import cycles between folders (see docs/architecture.md for who may import whom):\n${explain}`).toEqual([]);
   });
 

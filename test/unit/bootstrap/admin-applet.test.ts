@@ -42,11 +42,17 @@ describe('virtual UICC CREATE/DELETE FILE', () => {
     const { link } = await setup(100);
     await verifyPin(link, 'ADM1', encodePinValue('88888888', 'adm'));
     const aid = fromHex('A000000063504B43532D3135');
-    expect((await link.transmit({ cla: 0, ins: 0xe0, p1: 0, p2: 0, data: createFcp({ fid: 0x5015, df: true, aid, access: { create: 'ADM1' } }) })).sw).toBe(0x9000);
+    expect((await link.transmit({ cla: 0, ins: 0xe0, p1: 0, p2: 0, data: createFcp({ fid: 0x5015, df: true, aid, access: { create: 'ADM1' } }) })).sw).toBe(
+      0x9000,
+    );
     expect((await link.transmit({ cla: 0, ins: 0xa4, p1: 4, p2: 0x0c, data: aid })).sw).toBe(0x9000);
-    expect((await link.transmit({ cla: 0, ins: 0xe0, p1: 0, p2: 0, data: createFcp({ fid: 0x6440, size: 80, access: { read: 'ALW', update: 'ADM1' } }) })).sw).toBe(0x9000);
+    expect(
+      (await link.transmit({ cla: 0, ins: 0xe0, p1: 0, p2: 0, data: createFcp({ fid: 0x6440, size: 80, access: { read: 'ALW', update: 'ADM1' } }) })).sw,
+    ).toBe(0x9000);
     expect((await link.transmit({ cla: 0, ins: 0xa4, p1: 4, p2: 0x0c, data: aid })).sw).toBe(0x9000);
-    expect((await link.transmit({ cla: 0, ins: 0xe0, p1: 0, p2: 0, data: createFcp({ fid: 0x6441, size: 80, access: { read: 'ALW', update: 'ADM1' } }) })).sw).toBe(0x6a84);
+    expect(
+      (await link.transmit({ cla: 0, ins: 0xe0, p1: 0, p2: 0, data: createFcp({ fid: 0x6441, size: 80, access: { read: 'ALW', update: 'ADM1' } }) })).sw,
+    ).toBe(0x6a84);
     expect((await link.transmit({ cla: 0, ins: 0xe0, p1: 0, p2: 0, data: fromHex('6203820141') })).sw).toBe(0x6a80);
   });
 });

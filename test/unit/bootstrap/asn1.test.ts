@@ -30,7 +30,8 @@ describe('PKCS#15 ASN.1', () => {
 
   it('DODF oidDO for LwM2M (2.23.43.9.1) pointing at 6440', () => {
     // [1] { common { label "LwM2M Bootstrap" }, class {}, [1] { OidDO { 06 04 672B0901, Path { 04 02 6440 } } } }
-    const bytes = 'A125' + '3011' + '0C0F' + Buffer.from('LwM2M Bootstrap').toString('hex').toUpperCase() + '3000' + 'A10E' + '300C' + '0604672B0901' + '3004' + '04026440';
+    const bytes =
+      'A125' + '3011' + '0C0F' + Buffer.from('LwM2M Bootstrap').toString('hex').toUpperCase() + '3000' + 'A10E' + '300C' + '0604672B0901' + '3004' + '04026440';
     const v = decodeDer(DataTypeType, fromHex(bytes));
     expect(v.kind).toBe('oidDO');
     if (v.kind !== 'oidDO') return;

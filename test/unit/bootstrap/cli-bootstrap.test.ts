@@ -34,7 +34,11 @@ describe('bootstrap and profile commands', () => {
   }, 120_000);
 
   it('validate --target nrf91 refuses a LwM2M file over 256 bytes, naming the sizes; without --target it is a warning', async () => {
-    const servers = Array.from({ length: 4 }, (_, i) => `        - { uri: "coaps://server-number-${i}.iot.example.com:5684", securityMode: psk, identity: "device-identity-${i}", secretKey: "00112233445566778899AABBCCDDEEFF", shortServerId: ${i + 1} }\n`).join('');
+    const servers = Array.from(
+      { length: 4 },
+      (_, i) =>
+        `        - { uri: "coaps://server-number-${i}.iot.example.com:5684", securityMode: psk, identity: "device-identity-${i}", secretKey: "00112233445566778899AABBCCDDEEFF", shortServerId: ${i + 1} }\n`,
+    ).join('');
     const p = join(dir, 'big.yaml');
     writeFileSync(p, `name: big\nauthorities:\n  operator: ADM1\nfiles:\n  - id: lw\n    kind: lwm2m\n    lwm2m:\n      servers:\n${servers}`);
     const strict = await runSimdm(['profile', 'validate', p, '--target', 'nrf91']);
@@ -53,8 +57,14 @@ describe('small user-facing fixes', () => {
   });
 
   it("a misspelt key is reported at its own line, with the index in the user's own file", () => {
-    writeFileSync(join(dir, 'base.yaml'), 'name: base\nauthorities:\n  operator: ADM1\nfiles:\n  - id: cp1\n    kind: cpBootstrap\n    cp:\n      bootstrap: { name: A }\n');
-    writeFileSync(join(dir, 'child.yaml'), 'name: child\nextends: base.yaml\nfiles:\n  - id: cp2\n    kind: cpConfig1\n    lable: oops\n    cp:\n      bootstrap: { name: B }\n');
+    writeFileSync(
+      join(dir, 'base.yaml'),
+      'name: base\nauthorities:\n  operator: ADM1\nfiles:\n  - id: cp1\n    kind: cpBootstrap\n    cp:\n      bootstrap: { name: A }\n',
+    );
+    writeFileSync(
+      join(dir, 'child.yaml'),
+      'name: child\nextends: base.yaml\nfiles:\n  - id: cp2\n    kind: cpConfig1\n    lable: oops\n    cp:\n      bootstrap: { name: B }\n',
+    );
     expect(() => loadProfile(join(dir, 'child.yaml'), {})).toThrow(/child\.yaml:6: files\[0\]\.lable: Unrecognized key/);
   });
 });

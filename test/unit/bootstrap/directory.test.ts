@@ -30,7 +30,11 @@ describe('directory files (EF.ODF, EF.DODF): padding, unknown and malformed entr
 
   it('a malformed entry with a sound header is skipped; a broken header ends reading', () => {
     // 30 06 { 30 00, 30 00, 02 00 }: typeAttributes missing
-    const r = parseDirectory(fromHex('3006300030000500' + 'A11B3007' + '0C054C774D324D' + '3000' + 'A10E300C0604672B09013004' + '04026440'), DataTypeType, 'EF.DODF 6430');
+    const r = parseDirectory(
+      fromHex('3006300030000500' + 'A11B3007' + '0C054C774D324D' + '3000' + 'A10E300C0604672B09013004' + '04026440'),
+      DataTypeType,
+      'EF.DODF 6430',
+    );
     expect(r.entries).toHaveLength(1);
     expect(r.issues[0]).toMatch(/EF\.DODF 6430 entry 1/);
     const t = parseDirectory(fromHex(odf + '3080'), OdfEntryType, 'EF.ODF');

@@ -18,7 +18,9 @@ import { SecretStore } from '../../../src/util/secrets.js';
 const ADM = '88888888';
 
 export async function legacyWrite(link: CardLink, plan: CardPlan): Promise<void> {
-  const secrets = new SecretStore(Object.fromEntries(plan.authorities.map((a) => [`SIMDM_${a.key}`, a.key === 'ADM2' ? '87654321' : ADM])) as NodeJS.ProcessEnv);
+  const secrets = new SecretStore(
+    Object.fromEntries(plan.authorities.map((a) => [`SIMDM_${a.key}`, a.key === 'ADM2' ? '87654321' : ADM])) as NodeJS.ProcessEnv,
+  );
   await writePlan(link, plan, { secrets, backupDir: false });
   for (const k of new Set(plan.authorities.map((a) => a.key))) await verifyPin(link, k, encodePinValue(secrets.require(k), 'adm'));
   await selectAid(link, plan.aid);
@@ -26,13 +28,25 @@ export async function legacyWrite(link: CardLink, plan: CardPlan): Promise<void>
   for (const a of plan.authorities) {
     const items = plan.files.filter((f) => f.authority === a.name).map((f) => ({ label: f.label, oid: f.oid, fid: f.slots[0] }));
     const oid = items.map((f) =>
-      encodeDer<DataType>(DataTypeType, { kind: 'oidDO', value: { commonObjectAttributes: { label: f.label }, classAttributes: {}, typeAttributes: { id: f.oid, value: { kind: 'indirect', value: { path: fidBytes(f.fid) } } } } }),
+      encodeDer<DataType>(DataTypeType, {
+        kind: 'oidDO',
+        value: {
+          commonObjectAttributes: { label: f.label },
+          classAttributes: {},
+          typeAttributes: { id: f.oid, value: { kind: 'indirect', value: { path: fidBytes(f.fid) } } },
+        },
+      }),
     );
     const bytes = concat([...items.map(opaqueEntry), ...oid]);
     const fid = bytes.length > 255 ? a.dodf + 0x100 : a.dodf;
     await LeanCard.of(link).delete(fid);
     const size = Math.max(255, bytes.length);
-    const sw = await LeanCard.of(link).create({ fid, size, access: { read: 'ALW', update: a.key, delete: a.key, activate: a.key, deactivate: a.key }, sfi: null });
+    const sw = await LeanCard.of(link).create({
+      fid,
+      size,
+      access: { read: 'ALW', update: a.key, delete: a.key, activate: a.key, deactivate: a.key },
+      sfi: null,
+    });
     if (sw !== 0x9000) throw new Error(`legacy card: CREATE ${fid.toString(16)}: ${sw.toString(16)}`);
     const body = new Uint8Array(size).fill(0xff);
     body.set(bytes);

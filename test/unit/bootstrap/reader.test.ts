@@ -16,7 +16,14 @@ const DODF = 'A125' + '3011' + '0C0F' + Buffer.from('LwM2M Bootstrap').toString(
 
 function card(withDirEntry: boolean, selectableByAid = true) {
   const img = defaultImage();
-  const ef = (fid: string, content: string, size: number) => ({ fid, type: 'EF' as const, structure: 'transparent' as const, size, content, access: { read: 'ALW' as const, update: 'ADM1' as const } });
+  const ef = (fid: string, content: string, size: number) => ({
+    fid,
+    type: 'EF' as const,
+    structure: 'transparent' as const,
+    size,
+    content,
+    access: { read: 'ALW' as const, update: 'ADM1' as const },
+  });
   img.mf.children!.push({
     fid: '5015',
     type: selectableByAid ? 'ADF' : 'DF',
@@ -24,7 +31,8 @@ function card(withDirEntry: boolean, selectableByAid = true) {
     access: {},
     children: [ef('5031', 'A706300404026430', 32), ef('6430', DODF, 64), ef('6440', LWM2M, 40)],
   });
-  if (withDirEntry) img.mf.children!.find((f) => f.fid === '2F00')!.records![1] = ('611A4F0CA000000063504B43532D3135' + '50045031354E' + '51043F005015').padEnd(76, 'F');
+  if (withDirEntry)
+    img.mf.children!.find((f) => f.fid === '2F00')!.records![1] = ('611A4F0CA000000063504B43532D3135' + '50045031354E' + '51043F005015').padEnd(76, 'F');
   return img;
 }
 

@@ -27,7 +27,12 @@ import { SecretStore } from '../../../src/util/secrets.js';
 import { legacyWrite } from './legacy-card.js';
 
 const ICCID = '89441000000000000156';
-const secrets = new SecretStore({ SIMDM_ADM1: '88888888', SIMDM_ADM2: '87654321', SIMDM_LWM2M_PSK: '000102030405060708090A0B0C0D0E0F', SIMDM_ENT_DM_SECRET: 'corp' } as unknown as NodeJS.ProcessEnv);
+const secrets = new SecretStore({
+  SIMDM_ADM1: '88888888',
+  SIMDM_ADM2: '87654321',
+  SIMDM_LWM2M_PSK: '000102030405060708090A0B0C0D0E0F',
+  SIMDM_ENT_DM_SECRET: 'corp',
+} as unknown as NodeJS.ProcessEnv);
 const plan = (p: string) => compileProfile(loadProfile(p, { vars: () => ICCID, secrets: (n) => secrets.get(n) }), { iccid: ICCID });
 
 async function card() {
@@ -44,7 +49,8 @@ function profileFile(text: string): string {
   return p;
 }
 
-const lwm2mFile = (id: string, authority: string, uri: string) => `  - id: ${id}\n    kind: lwm2m\n    authority: ${authority}\n    lwm2m:\n      servers:\n        - { uri: "${uri}", securityMode: nosec, shortServerId: 1 }\n`;
+const lwm2mFile = (id: string, authority: string, uri: string) =>
+  `  - id: ${id}\n    kind: lwm2m\n    authority: ${authority}\n    lwm2m:\n      servers:\n        - { uri: "${uri}", securityMode: nosec, shortServerId: 1 }\n`;
 const dmFile = (id: string, authority: string, addr: string) =>
   `  - id: ${id}\n    kind: dm\n    authority: ${authority}\n    dm:\n      target: IMEI:1\n      source: ${addr}\n      accounts:\n        - { nodeName: ${id}, serverId: ${id}.example, name: ${id}, addr: "${addr}", appAuth: [] }\n`;
 const cpFile = (id: string, kind: string, name: string) => `  - id: ${id}\n    kind: ${kind}\n    cp:\n      bootstrap: { name: ${name} }\n`;
@@ -65,8 +71,12 @@ describe('device targets read what the writer wrote', () => {
 
   it("the issue's three cards load on nrf91 with the objects `bootstrap read` shows", async () => {
     const cards = [
-      profileFile(`name: a\nauthorities:\n  operator: ADM1\n  enterprise: { key: ADM2 }\nfiles:\n${lwm2mFile('lw', 'operator', 'coap://op.example:5683')}${dmFile('ent', 'enterprise', 'https://corp.example/dm')}`),
-      profileFile(`name: b\nauthorities:\n  operator: ADM1\nfiles:\n${cpFile('b', 'cpBootstrap', 'B')}${cpFile('c1', 'cpConfig1', 'C1')}${cpFile('c2', 'cpConfig2', 'C2')}${lwm2mFile('lw', 'operator', 'coap://op.example:5683')}${dmFile('dm', 'operator', 'https://dm.example/dm')}`),
+      profileFile(
+        `name: a\nauthorities:\n  operator: ADM1\n  enterprise: { key: ADM2 }\nfiles:\n${lwm2mFile('lw', 'operator', 'coap://op.example:5683')}${dmFile('ent', 'enterprise', 'https://corp.example/dm')}`,
+      ),
+      profileFile(
+        `name: b\nauthorities:\n  operator: ADM1\nfiles:\n${cpFile('b', 'cpBootstrap', 'B')}${cpFile('c1', 'cpConfig1', 'C1')}${cpFile('c2', 'cpConfig2', 'C2')}${lwm2mFile('lw', 'operator', 'coap://op.example:5683')}${dmFile('dm', 'operator', 'https://dm.example/dm')}`,
+      ),
       'card-profiles/lwm2m-iot.yaml',
     ];
     for (const c of cards) {
@@ -81,7 +91,11 @@ describe('device targets read what the writer wrote', () => {
   });
 
   it('checkPlan reports a LwM2M file over 256 bytes as refused by nrf91, with the sizes', async () => {
-    const servers = Array.from({ length: 4 }, (_, i) => `        - { uri: "coaps://server-number-${i}.iot.example.com:5684", securityMode: psk, identity: "device-identity-${i}", secretKey: "00112233445566778899AABBCCDDEEFF", shortServerId: ${i + 1} }\n`).join('');
+    const servers = Array.from(
+      { length: 4 },
+      (_, i) =>
+        `        - { uri: "coaps://server-number-${i}.iot.example.com:5684", securityMode: psk, identity: "device-identity-${i}", secretKey: "00112233445566778899AABBCCDDEEFF", shortServerId: ${i + 1} }\n`,
+    ).join('');
     const p = plan(profileFile(`name: big\nauthorities:\n  operator: ADM1\nfiles:\n  - id: lw\n    kind: lwm2m\n    lwm2m:\n      servers:\n${servers}`));
     expect(p.files[0]!.bytes.length).toBeGreaterThan(256);
     const [v] = await checkPlan(p, ['nrf91']);
@@ -94,7 +108,9 @@ describe('cards written by the previous simdm', () => {
   for (const big of [false, true]) {
     it(`${big ? 'five files (one 300+-byte DODF at 6530)' : 'lwm2m-iot (oidDO with 30 00)'}: nrf91 and strict refuse them; profile write moves them to the new layout; rollback restores the old bytes`, async () => {
       const src = big
-        ? profileFile(`name: b\nauthorities:\n  operator: ADM1\nfiles:\n${cpFile('b', 'cpBootstrap', 'B')}${cpFile('c1', 'cpConfig1', 'C1')}${cpFile('c2', 'cpConfig2', 'C2')}${lwm2mFile('lw', 'operator', 'coap://op.example:5683')}${dmFile('dm', 'operator', 'https://dm.example/dm')}`)
+        ? profileFile(
+            `name: b\nauthorities:\n  operator: ADM1\nfiles:\n${cpFile('b', 'cpBootstrap', 'B')}${cpFile('c1', 'cpConfig1', 'C1')}${cpFile('c2', 'cpConfig2', 'C2')}${lwm2mFile('lw', 'operator', 'coap://op.example:5683')}${dmFile('dm', 'operator', 'https://dm.example/dm')}`,
+          )
         : 'card-profiles/lwm2m-iot.yaml';
       const p = plan(src);
       const link = await card();

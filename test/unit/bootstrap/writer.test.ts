@@ -54,7 +54,11 @@ describe('writing the bootstrap', () => {
     await writePlan(link, plan('card-profiles/operator-dm.yaml'), { secrets, backupDir: false });
     const before = await readBootstrap(link);
     expect(fidOf(before, 'DM Bootstrap')).toBe('6450');
-    const r = await writePlan(link, plan('card-profiles/operator-dm.yaml', (a) => a.replace('dm.', 'dm2.')), { secrets, backupDir: false });
+    const r = await writePlan(
+      link,
+      plan('card-profiles/operator-dm.yaml', (a) => a.replace('dm.', 'dm2.')),
+      { secrets, backupDir: false },
+    );
     expect(r.files.filter((f) => f.action === 'write').map((f) => [f.label, f.fid])).toEqual([['DM Bootstrap', 0x6451]]);
     // the PKCS#15 DODF switches in one command; the searchOID index follows in place
     expect(r.directories).toEqual(['EF.DODF 6430', 'EF.DODF 6630']);
@@ -75,7 +79,10 @@ describe('writing the bootstrap', () => {
     expect(c.fileAt('3F00/5015/6430')!.access).toMatchObject({ read: 'ALW', update: 'ADM1' });
     const lp = loadProfile('card-profiles/enterprise-dm.yaml', { vars: () => ICCID, secrets: (n) => secrets.get(n) });
     lp.profile.files.find((f) => f.id === 'enterprise-dm')!.dm!.accounts[0]!.name = 'Corp MDM 2';
-    const r = await writePlan(link, compileProfile(lp, { iccid: ICCID }), { secrets: new SecretStore({ SIMDM_ADM2: '87654321' } as unknown as NodeJS.ProcessEnv), backupDir: false });
+    const r = await writePlan(link, compileProfile(lp, { iccid: ICCID }), {
+      secrets: new SecretStore({ SIMDM_ADM2: '87654321' } as unknown as NodeJS.ProcessEnv),
+      backupDir: false,
+    });
     expect(r.keysVerified).toEqual(['ADM2']);
     expect(r.directories).toEqual(['EF.DODF 6431', 'EF.DODF 6631']);
   });
@@ -84,23 +91,43 @@ describe('writing the bootstrap', () => {
     const img = defaultImage();
     img.pins.find((p) => p.name === 'ADM1')!.retries = 1;
     const { link } = await card(img);
-    await expect(writePlan(link, plan('card-profiles/lwm2m-iot.yaml'.replace('lwm2m-iot', 'operator-dm')), { secrets, backupDir: false })).rejects.toThrow(/ADM1 has 1 try left/);
+    await expect(writePlan(link, plan('card-profiles/lwm2m-iot.yaml'.replace('lwm2m-iot', 'operator-dm')), { secrets, backupDir: false })).rejects.toThrow(
+      /ADM1 has 1 try left/,
+    );
     const r = await writePlan(link, plan('card-profiles/operator-dm.yaml'), { secrets, backupDir: false, force: true });
     expect(r.changed).toBe(true);
   });
 
   it('a pre-created card with one file per kind and no CREATE: written in place, reported as not atomic', async () => {
     const img = defaultImage();
-    const ef = (fid: string, size: number) => ({ fid, type: 'EF' as const, structure: 'transparent' as const, size, access: { read: 'ALW' as const, update: 'ADM1' as const } });
-    img.mf.children!.push({ fid: '5015', type: 'ADF', aid: 'A000000063504B43532D3135', access: { create: 'NEV' }, children: [ef('5031', 64), ef('5032', 128), ef('6430', 255), ef('6630', 255), ef('6450', 2048), ef('6460', 1024)] });
+    const ef = (fid: string, size: number) => ({
+      fid,
+      type: 'EF' as const,
+      structure: 'transparent' as const,
+      size,
+      access: { read: 'ALW' as const, update: 'ADM1' as const },
+    });
+    img.mf.children!.push({
+      fid: '5015',
+      type: 'ADF',
+      aid: 'A000000063504B43532D3135',
+      access: { create: 'NEV' },
+      children: [ef('5031', 64), ef('5032', 128), ef('6430', 255), ef('6630', 255), ef('6450', 2048), ef('6460', 1024)],
+    });
     const { link } = await card(img);
     const r1 = await writePlan(link, plan('card-profiles/operator-dm.yaml'), { secrets, backupDir: false });
     expect(r1.atomic).toBe(true);
-    const r2 = await writePlan(link, plan('card-profiles/operator-dm.yaml', (a) => a.replace('dm.', 'dm3.')), { secrets, backupDir: false });
+    const r2 = await writePlan(
+      link,
+      plan('card-profiles/operator-dm.yaml', (a) => a.replace('dm.', 'dm3.')),
+      { secrets, backupDir: false },
+    );
     expect(r2.atomic).toBe(false);
     expect(r2.warnings[0]).toMatch(/DM Bootstrap: no second file slot \(6451\) and CREATE FILE refused \(6982\): written in place, not atomic/);
     const st = await readBootstrap(link);
-    expect(st.files.find((f) => f.label === 'DM Bootstrap')!.content!.fields['./DMAcc/OperatorDM/AppAddr/srv/Addr']).toBe('https://dm3.operator.example/oma-dm');
+    expect(st.files.find((f) => f.label === 'DM Bootstrap')!.content!.fields['./DMAcc/OperatorDM/AppAddr/srv/Addr']).toBe(
+      'https://dm3.operator.example/oma-dm',
+    );
   });
 
   it('backup and rollback: the backed-up bootstrap comes back through the same switch', async () => {
@@ -108,7 +135,11 @@ describe('writing the bootstrap', () => {
     const { link } = await card();
     const v1 = plan('card-profiles/operator-dm.yaml');
     await writePlan(link, v1, { secrets, backupDir: dir });
-    const r = await writePlan(link, plan('card-profiles/operator-dm.yaml', (a) => a.replace('dm.', 'dm4.')), { secrets, backupDir: dir });
+    const r = await writePlan(
+      link,
+      plan('card-profiles/operator-dm.yaml', (a) => a.replace('dm.', 'dm4.')),
+      { secrets, backupDir: dir },
+    );
     const rb = await writePlan(link, backupToPlan(loadBackup(r.backup!)), { secrets, backupDir: dir });
     expect(rb.atomic).toBe(true);
     const st = await readBootstrap(link);
@@ -164,6 +195,9 @@ function fiveFiles(boot: string): string {
   const lw = `  - id: lwm2m\n    kind: lwm2m\n    lwm2m:\n      servers:\n        - { uri: "coap://lwm2m.example:5683", securityMode: nosec, shortServerId: 1 }\n`;
   const dm = `  - id: dm\n    kind: dm\n    dm:\n      target: IMEI:1\n      source: https://dm.example/dm\n      accounts:\n        - { nodeName: Op, serverId: dm.example, name: Operator, addr: "https://dm.example/dm", appAuth: [] }\n`;
   const p = join(d, 'five.yaml');
-  writeFileSync(p, `name: five\nauthorities:\n  operator: ADM1\nfiles:\n${cp('b', 'cpBootstrap', boot)}${cp('c1', 'cpConfig1', 'Config one')}${cp('c2', 'cpConfig2', 'Config two')}${lw}${dm}`);
+  writeFileSync(
+    p,
+    `name: five\nauthorities:\n  operator: ADM1\nfiles:\n${cp('b', 'cpBootstrap', boot)}${cp('c1', 'cpConfig1', 'Config one')}${cp('c2', 'cpConfig2', 'Config two')}${lw}${dm}`,
+  );
   return p;
 }

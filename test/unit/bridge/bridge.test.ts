@@ -62,7 +62,9 @@ describe('bridge authentication', () => {
     await t.connect();
     const ro = await open('simB', b.tokens.ro);
     const { TokenStore, hashToken } = await import('../../../src/bridge/tokens.js');
-    b.server.setTokens(TokenStore.parse({ principals: [{ id: 'ro', sha256: Buffer.from(hashToken(b.tokens.ro)).toString('hex'), readers: ['*'], readOnly: true }] }));
+    b.server.setTokens(
+      TokenStore.parse({ principals: [{ id: 'ro', sha256: Buffer.from(hashToken(b.tokens.ro)).toString('hex'), readers: ['*'], readOnly: true }] }),
+    );
     await expect(t.transmit(SELECT_ICCID)).rejects.toMatchObject({ code: 'transport.transport-broken' });
     await expect(open('simA', b.tokens.rw)).rejects.toMatchObject({ code: 'bridge.auth' });
     // the unchanged principal keeps its session
@@ -101,7 +103,9 @@ describe('bridge authentication', () => {
     const t = await open('simA', undefined, { cert: b.pki.clientCert, key: b.pki.clientKey });
     expect(t.client.who).toBe('cert-client');
     await t.close();
-    await expect(open('simA', undefined, { cert: b.pki.otherClientCert, key: b.pki.otherClientKey })).rejects.toMatchObject({ code: expect.stringMatching(/bridge\.(auth|tls)/) });
+    await expect(open('simA', undefined, { cert: b.pki.otherClientCert, key: b.pki.otherClientKey })).rejects.toMatchObject({
+      code: expect.stringMatching(/bridge\.(auth|tls)/),
+    });
   });
 });
 
@@ -157,7 +161,12 @@ describe('bridge sessions', () => {
     await t.connect();
     const c = t.client;
     const first = c.lastSeq + 1;
-    const answers = Array.from({ length: 200 }, (_, i) => c.expect(first + i, 5000).then((f) => f.kind, (e: { code: string }) => e.code));
+    const answers = Array.from({ length: 200 }, (_, i) =>
+      c.expect(first + i, 5000).then(
+        (f) => f.kind,
+        (e: { code: string }) => e.code,
+      ),
+    );
     for (let i = 0; i < 200; i++) c.sendRaw(encodeClientRequest({ op: 'apdu', seq: first + i, apdu: READ_BINARY, binary: true }));
     const got = await Promise.all(answers);
     expect(got.length).toBe(200);

@@ -44,7 +44,27 @@ describe('simdm bridge CLI', () => {
     writeFileSync(join(dir, 'cert.pem'), pki().serverCert);
     writeFileSync(join(dir, 'key.pem'), pki().serverKey);
     writeFileSync(join(dir, 'ca.pem'), pki().caCert);
-    serve = spawn(process.execPath, simdmArgv(['--json', 'bridge', 'serve', '--tokens', tokens, '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem'), '--sim', card, '--port', '0', '--audit', join(dir, 'audit.jsonl')]), { stdio: ['ignore', 'pipe', 'pipe'] });
+    serve = spawn(
+      process.execPath,
+      simdmArgv([
+        '--json',
+        'bridge',
+        'serve',
+        '--tokens',
+        tokens,
+        '--cert',
+        join(dir, 'cert.pem'),
+        '--key',
+        join(dir, 'key.pem'),
+        '--sim',
+        card,
+        '--port',
+        '0',
+        '--audit',
+        join(dir, 'audit.jsonl'),
+      ]),
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
       serve!.stdout!.on('data', (d: Buffer) => {

@@ -31,8 +31,20 @@ describe('access rules', () => {
 
   it('OR and AND templates, compact format', () => {
     const or = encodeBer(0xa0, [
-      { tag: 0xa4, value: [{ tag: 0x83, value: Uint8Array.of(0x01) }, { tag: 0x95, value: Uint8Array.of(0x08) }] },
-      { tag: 0xa4, value: [{ tag: 0x83, value: Uint8Array.of(0x0a) }, { tag: 0x95, value: Uint8Array.of(0x08) }] },
+      {
+        tag: 0xa4,
+        value: [
+          { tag: 0x83, value: Uint8Array.of(0x01) },
+          { tag: 0x95, value: Uint8Array.of(0x08) },
+        ],
+      },
+      {
+        tag: 0xa4,
+        value: [
+          { tag: 0x83, value: Uint8Array.of(0x0a) },
+          { tag: 0x95, value: Uint8Array.of(0x08) },
+        ],
+      },
     ]);
     const rec = Uint8Array.from([0x80, 0x01, 0x01, ...or]);
     expect(accessFromExpanded(rec, false)).toEqual({ read: 'PIN1|ADM1' });
@@ -62,8 +74,14 @@ describe('cyclic EFs', () => {
   it('reads all records (1 = newest) and writes the newest with UPDATE RECORD PREVIOUS', async () => {
     const img = defaultImage();
     img.mf.children![4]!.children!.push({
-      fid: '6F80', name: 'EF.ICI', type: 'EF', structure: 'cyclic', recordLength: 3, recordCount: 3,
-      records: ['010101', '020202', '030303'], access: { read: 'PIN1', update: 'PIN1' },
+      fid: '6F80',
+      name: 'EF.ICI',
+      type: 'EF',
+      structure: 'cyclic',
+      recordLength: 3,
+      recordCount: 3,
+      records: ['010101', '020202', '030303'],
+      access: { read: 'PIN1', update: 'PIN1' },
     });
     const { fs, link } = await virtualCard(img);
     await verifyPin(link, 'PIN1', encodePinValue('1234', 'pin'));

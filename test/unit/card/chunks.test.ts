@@ -21,7 +21,14 @@ class StubCard implements ApduSender {
     this.log.push(c);
     if (c.ins === 0xa4) {
       const fid = c.data!.subarray(c.data!.length - 2);
-      if (fid[0] === 0x3f) return { data: encodeBer(0x62, [{ tag: 0x82, value: Uint8Array.of(0x78, 0x21) }, { tag: 0x83, value: Uint8Array.of(0x3f, 0x00) }]), sw: 0x9000 };
+      if (fid[0] === 0x3f)
+        return {
+          data: encodeBer(0x62, [
+            { tag: 0x82, value: Uint8Array.of(0x78, 0x21) },
+            { tag: 0x83, value: Uint8Array.of(0x3f, 0x00) },
+          ]),
+          sw: 0x9000,
+        };
       return {
         data: encodeBer(0x62, [
           { tag: 0x82, value: Uint8Array.of(0x41, 0x21) },

@@ -41,7 +41,14 @@ describe('card explorer CLI on sim:FILE.json', () => {
     const raw = await cli(['cat', 'EF.ECC', '--record', '1', '--raw']);
     expect(raw.stdout.trim()).toBe('1: 11F2FF00');
     const sel = await cli(['select', 'EF.IMSI', '--json']);
-    expect(JSON.parse(sel.stdout)).toMatchObject({ path: 'MF/ADF.USIM/EF.IMSI', fid: '6F07', size: 9, sfi: 7, access: { read: 'PIN1', update: 'ADM1' }, codec: 'EF.IMSI' });
+    expect(JSON.parse(sel.stdout)).toMatchObject({
+      path: 'MF/ADF.USIM/EF.IMSI',
+      fid: '6F07',
+      size: 9,
+      sfi: 7,
+      access: { read: 'PIN1', update: 'ADM1' },
+      codec: 'EF.IMSI',
+    });
   }, 60_000);
 
   it('write through the codec, read back; bad JSON names the field; nothing written', async () => {
@@ -78,7 +85,13 @@ describe('card explorer CLI on sim:FILE.json', () => {
     for (const p of img.pins) p.retries = 1;
     writeFileSync(image, JSON.stringify(img));
     const wrong = { SIMDM_PIN1: '0000', SIMDM_ADM1: '00000000', SIMDM_NEW_PIN1: '1111' };
-    for (const c of [['pin', 'verify'], ['pin', 'change'], ['pin', 'verify', '--pin-ref', 'adm1'], ['write', 'EF.SPN', '--hex', '00', '--verify', 'adm1'], ['cat', 'EF.IMSI', '--verify', 'pin1']]) {
+    for (const c of [
+      ['pin', 'verify'],
+      ['pin', 'change'],
+      ['pin', 'verify', '--pin-ref', 'adm1'],
+      ['write', 'EF.SPN', '--hex', '00', '--verify', 'adm1'],
+      ['cat', 'EF.IMSI', '--verify', 'pin1'],
+    ]) {
       const r = await cli(c, wrong);
       expect(r.stderr, c.join(' ')).toMatch(/1 try left: refusing/);
     }

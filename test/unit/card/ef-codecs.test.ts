@@ -65,7 +65,9 @@ describe('EF codecs', () => {
 
   it('encoding errors name the field and the reason', () => {
     const spn = CODECS.find((c) => c.name === 'EF.SPN')!;
-    expect(() => spn.encode({ name: 'a name that is far too long', showPlmnNameAtHome: true }, 17)).toThrow(/field 'name': 27 characters need 27 bytes, the field has 16/);
+    expect(() => spn.encode({ name: 'a name that is far too long', showPlmnNameAtHome: true }, 17)).toThrow(
+      /field 'name': 27 characters need 27 bytes, the field has 16/,
+    );
     expect(() => spn.encode({ name: 'x', colour: 'red' }, 17)).toThrow(/field 'colour': unknown field/);
     const imsi = CODECS.find((c) => c.name === 'EF.IMSI')!;
     expect(() => imsi.encode({ imsi: '12345X' }, 9)).toThrow(CodecError);

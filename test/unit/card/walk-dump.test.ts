@@ -6,10 +6,31 @@ import { defaultImage } from '../../../src/sim/default-image.js';
 import { virtualCard } from './helpers.js';
 
 const EXPECTED = [
-  'MF', 'MF/ADF.USIM', 'MF/ADF.USIM/EF.LI', 'MF/ADF.USIM/EF.IMSI', 'MF/ADF.USIM/EF.Keys', 'MF/ADF.USIM/EF.KeysPS', 'MF/ADF.USIM/EF.PLMNwAcT', 'MF/ADF.USIM/EF.HPPLMN',
-  'MF/ADF.USIM/EF.UST', 'MF/ADF.USIM/EF.SPN', 'MF/ADF.USIM/EF.ACC', 'MF/ADF.USIM/EF.FPLMN', 'MF/ADF.USIM/EF.LOCI', 'MF/ADF.USIM/EF.AD', 'MF/ADF.USIM/EF.ECC',
-  'MF/ADF.USIM/EF.PSLOCI', 'MF/ADF.USIM/EF.MSISDN', 'MF/ADF.USIM/EF.SMSP', 'MF/ADF.USIM/EF.EST', 'MF/ADF.USIM/EF.OPLMNwAcT', 'MF/ADF.USIM/EF.ARR',
-  'MF/EF.ICCID', 'MF/EF.DIR', 'MF/EF.PL', 'MF/EF.ARR',
+  'MF',
+  'MF/ADF.USIM',
+  'MF/ADF.USIM/EF.LI',
+  'MF/ADF.USIM/EF.IMSI',
+  'MF/ADF.USIM/EF.Keys',
+  'MF/ADF.USIM/EF.KeysPS',
+  'MF/ADF.USIM/EF.PLMNwAcT',
+  'MF/ADF.USIM/EF.HPPLMN',
+  'MF/ADF.USIM/EF.UST',
+  'MF/ADF.USIM/EF.SPN',
+  'MF/ADF.USIM/EF.ACC',
+  'MF/ADF.USIM/EF.FPLMN',
+  'MF/ADF.USIM/EF.LOCI',
+  'MF/ADF.USIM/EF.AD',
+  'MF/ADF.USIM/EF.ECC',
+  'MF/ADF.USIM/EF.PSLOCI',
+  'MF/ADF.USIM/EF.MSISDN',
+  'MF/ADF.USIM/EF.SMSP',
+  'MF/ADF.USIM/EF.EST',
+  'MF/ADF.USIM/EF.OPLMNwAcT',
+  'MF/ADF.USIM/EF.ARR',
+  'MF/EF.ICCID',
+  'MF/EF.DIR',
+  'MF/EF.PL',
+  'MF/EF.ARR',
 ];
 
 describe('walk', () => {
@@ -53,7 +74,12 @@ describe('dump and restore', () => {
     expect(refused[0]!.reason).toMatch(/needs ADM1/);
     await verifyPin(link, 'ADM1', encodePinValue('88888888', 'adm'));
     const plan2 = await planRestore(fs, dump);
-    expect(plan2.filter((p) => p.action === 'write').map((p) => p.path).sort()).toEqual(['MF/ADF.USIM/EF.IMSI', 'MF/ADF.USIM/EF.SPN']);
+    expect(
+      plan2
+        .filter((p) => p.action === 'write')
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(['MF/ADF.USIM/EF.IMSI', 'MF/ADF.USIM/EF.SPN']);
     expect(await applyRestore(fs, dump, plan2)).toBe(2);
     const again = await dumpCard(fs);
     const strip = (d: typeof dump) => d.files.map(({ path, content, records }) => ({ path, content, records }));

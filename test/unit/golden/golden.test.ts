@@ -55,7 +55,9 @@ function planText(p: CardPlan): string {
     hexLines(toHex(tokenInfoBytes(p))),
   ];
   for (const f of p.files) {
-    lines.push(`file ${f.id} kind ${f.kind} oid ${f.oid} label ${JSON.stringify(f.label)} authority ${f.authority} slots ${f.slots.map(hex4).join('/')}${f.size !== undefined ? ` size ${f.size}` : ''} bytes ${f.bytes.length}`);
+    lines.push(
+      `file ${f.id} kind ${f.kind} oid ${f.oid} label ${JSON.stringify(f.label)} authority ${f.authority} slots ${f.slots.map(hex4).join('/')}${f.size !== undefined ? ` size ${f.size}` : ''} bytes ${f.bytes.length}`,
+    );
     lines.push(hexLines(toHex(f.bytes)));
     for (const [k, v] of Object.entries(f.fields)) lines.push(`  field ${k} = ${JSON.stringify(v)}`);
   }
@@ -73,7 +75,8 @@ async function virtualCard(image: CardImage, trace?: (e: TraceEntry) => void) {
 function imageFor(file: string): CardImage {
   const img = defaultImage();
   // the enterprise authority owns its files with ADM2, which the default card does not carry
-  if (file === 'enterprise-dm.yaml' && !img.pins.some((p) => p.name === 'ADM2')) img.pins.push({ name: 'ADM2', ref: 0x0b, value: pinHex('87654321'), retries: 3, maxRetries: 3, enabled: true });
+  if (file === 'enterprise-dm.yaml' && !img.pins.some((p) => p.name === 'ADM2'))
+    img.pins.push({ name: 'ADM2', ref: 0x0b, value: pinHex('87654321'), retries: 3, maxRetries: 3, enabled: true });
   return img;
 }
 

@@ -20,7 +20,10 @@ export function expectGolden(name: string, text: string): void {
   }
   if (!existsSync(path)) throw new Error(`golden file test/golden/${name} is missing: create it with ${REGENERATE}`);
   const want = readFileSync(path, 'utf8');
-  expect(text, `test/golden/${name} no longer matches: the bytes on the card changed. If that is intended, regenerate with ${REGENERATE} and commit the golden diff with the change`).toBe(want);
+  expect(
+    text,
+    `test/golden/${name} no longer matches: the bytes on the card changed. If that is intended, regenerate with ${REGENERATE} and commit the golden diff with the change`,
+  ).toBe(want);
 }
 
 /** hex in lines of 32 bytes, so a golden diff points at the bytes that moved */

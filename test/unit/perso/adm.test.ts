@@ -23,7 +23,17 @@ const KEY = new TransportKey(Buffer.alloc(32, 3));
 async function attempt(journal: SqliteJournal, data: ReturnType<typeof loadData>, img: CardImage): Promise<CardImage> {
   const s = await journal.openSession('t');
   const slot = new FakeSlot('R1', [img]);
-  await new PersoRunner({ journal, data, key: KEY, job: new EfJob(defaultFiles(data.columns)), readers: [slot], session: s, maxCards: 1, stopWhenDone: false, signal: AbortSignal.timeout(10_000) }).run();
+  await new PersoRunner({
+    journal,
+    data,
+    key: KEY,
+    job: new EfJob(defaultFiles(data.columns)),
+    readers: [slot],
+    session: s,
+    maxCards: 1,
+    stopWhenDone: false,
+    signal: AbortSignal.timeout(10_000),
+  }).run();
   await journal.closeSession(s, 'done');
   return slot.all[0]!.toImage();
 }
@@ -34,7 +44,10 @@ describe('wrong ADM', () => {
   it('blank card: two wrong presentations at most, then refused at one try left; rows stay free', async () => {
     const data = loadData(encryptData(generateCsv({ count: 2, adm1: '88888888' }), KEY).text, { key: KEY });
     const journal = new SqliteJournal(join(mkdtempSync(join(tmpdir(), 'perso-adm-')), 'j.sqlite'));
-    await journal.ensureRows(data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })), 'b');
+    await journal.ensureRows(
+      data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })),
+      'b',
+    );
     let img = cardImage(undefined, { adm: '11111111' });
     expect(adm(img)).toBe(3);
     img = await attempt(journal, data, img);
@@ -64,7 +77,10 @@ describe('wrong ADM', () => {
   it('pre-numbered card: the row fails once and is not retried when the card comes back', async () => {
     const data = loadData(encryptData(generateCsv({ count: 1 }), KEY).text, { key: KEY });
     const journal = new SqliteJournal(join(mkdtempSync(join(tmpdir(), 'perso-adm-')), 'j.sqlite'));
-    await journal.ensureRows(data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })), 'b');
+    await journal.ensureRows(
+      data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })),
+      'b',
+    );
     let img = cardImage(data.rows[0]!.iccid, { adm: '11111111' });
     img = await attempt(journal, data, img);
     expect(adm(img)).toBe(2);

@@ -23,7 +23,13 @@ const KIC = '00112233445566778899AABBCCDDEEFF';
 const KID = '0F0E0D0C0B0A09080706050403020100';
 const KIK = 'A0A1A2A3A4A5A6A7A8A9AAABACADAEAF';
 // KVN 30: the ISD's SCP03 set; with 0 the card picks its first set, which after a PUT KEY may be the new one
-const GP = { isdKeys: 'ISD', kvn: 0x30, diversification: 'none' as const, level: 3, putKey: { kvn: 1, type: 'aes' as const, columns: ['KIC1', 'KID1', 'KIK1'] as [string, string, string] } };
+const GP = {
+  isdKeys: 'ISD',
+  kvn: 0x30,
+  diversification: 'none' as const,
+  level: 3,
+  putKey: { kvn: 1, type: 'aes' as const, columns: ['KIC1', 'KID1', 'KIK1'] as [string, string, string] },
+};
 
 describe('perso: ISD PUT KEY over SCP', () => {
   it('puts the row key set as KVN 1 and replaces it on a redo', async () => {
@@ -33,7 +39,10 @@ describe('perso: ISD PUT KEY over SCP', () => {
     ]);
     const data = loadData(encryptData(csv, KEY).text, { key: KEY });
     const journal = new SqliteJournal(join(mkdtempSync(join(tmpdir(), 'perso-gp-')), 'j.sqlite'));
-    await journal.ensureRows(data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })), 'gp');
+    await journal.ensureRows(
+      data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })),
+      'gp',
+    );
     // the virtual ISD holds the GP test key 40..4F (as development cards ship)
     const secrets = new SecretStore({ SIMDM_ISD_KEY: '404142434445464748494A4B4C4D4E4F' });
     const job = new EfJob(defaultFiles(data.columns), undefined, false, { spec: GP, secrets });
@@ -49,7 +58,10 @@ describe('perso: ISD PUT KEY over SCP', () => {
     // a second card with KVN 1 already present (a redo): replaced, not added twice
     await journal.operatorRelease(data.rows[0]!.row, s, 'test').catch(() => false);
     const j2 = new SqliteJournal(join(mkdtempSync(join(tmpdir(), 'perso-gp-')), 'j.sqlite'));
-    await j2.ensureRows(data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })), 'gp');
+    await j2.ensureRows(
+      data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })),
+      'gp',
+    );
     const s2 = await j2.openSession('t');
     const again = new FakeSlot('R1', [{ ...img, mf: cardImage().mf }]);
     const sum2 = await new PersoRunner({ journal: j2, data, key: KEY, job, readers: [again], session: s2 }).run();

@@ -16,7 +16,11 @@ const row = (iccid: string, imsi: string, extra = ''): string => `${iccid},${ims
 describe('RFC 4180 CSV', () => {
   it('reads quoted fields, doubled quotes, CRLF and embedded newlines', () => {
     const r = parseCsv('a,b,c\r\n"x,1","say ""hi""","two\nlines"\r\n\r\nlast,,\n');
-    expect(r.map((x) => x.fields)).toEqual([['a', 'b', 'c'], ['x,1', 'say "hi"', 'two\nlines'], ['last', '', '']]);
+    expect(r.map((x) => x.fields)).toEqual([
+      ['a', 'b', 'c'],
+      ['x,1', 'say "hi"', 'two\nlines'],
+      ['last', '', ''],
+    ]);
     expect(r[2]!.line).toBe(5);
   });
   it('names the row (line) and column of a malformed record and goes on', () => {
@@ -105,7 +109,25 @@ describe('batch data and key store', () => {
 describe('secret columns', () => {
   it('keys, PINs, ADMs and SCP/ISD key roles are encrypted at rest; identifiers are not', async () => {
     const { isSecretColumn } = await import('../../../src/perso/keystore.js');
-    for (const c of ['K', 'OPc', 'ADM1', 'ADM3', 'ADM10', 'PIN1', 'PUK2', 'KIC1', 'KID4', 'KIK9', 'ISD_ENC', 'ISD_MAC', 'ISD_DEK', 'ISD_KEY', 'LWM2M_PSK', 'DM_SECRET', 'DM_PASSWORD']) {
+    for (const c of [
+      'K',
+      'OPc',
+      'ADM1',
+      'ADM3',
+      'ADM10',
+      'PIN1',
+      'PUK2',
+      'KIC1',
+      'KID4',
+      'KIK9',
+      'ISD_ENC',
+      'ISD_MAC',
+      'ISD_DEK',
+      'ISD_KEY',
+      'LWM2M_PSK',
+      'DM_SECRET',
+      'DM_PASSWORD',
+    ]) {
       expect(isSecretColumn(c), c).toBe(true);
     }
     for (const c of ['ICCID', 'IMSI', 'SPN', 'MSISDN', 'ISD_KVN']) expect(isSecretColumn(c), c).toBe(false);

@@ -44,7 +44,11 @@ describe.skipIf(!HAVE_PG)('PostgreSQL journal (real server)', () => {
   it('16 claimers on each of 3 stations racing for 300 rows: every row claimed exactly once', async () => {
     const url = await fresh();
     const stations = await Promise.all([0, 1, 2].map(() => PgJournal.open(url)));
-    const rows = Array.from({ length: 300 }, (_, i) => ({ rowNo: i + 2, iccid: `89882110000000${String(i).padStart(5, '0')}`, imsi: `0010100000${String(i).padStart(5, '0')}` }));
+    const rows = Array.from({ length: 300 }, (_, i) => ({
+      rowNo: i + 2,
+      iccid: `89882110000000${String(i).padStart(5, '0')}`,
+      imsi: `0010100000${String(i).padStart(5, '0')}`,
+    }));
     await Promise.all(stations.map((j) => j.ensureRows(rows, 'race')));
     const sessions = await Promise.all(stations.map((j, i) => j.openSession(`station${i}`)));
     const got: number[] = [];
@@ -70,8 +74,21 @@ describe.skipIf(!HAVE_PG)('PostgreSQL journal (real server)', () => {
     const url = await fresh();
     const data = loadData(encryptData(generateCsv({ count: 24, seed: 'pg' }), KEY).text, { key: KEY });
     const js = [await PgJournal.open(url), await PgJournal.open(url)];
-    for (const j of js) await j.ensureRows(data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })), 'pg');
-    const slots = js.map((_, s) => Array.from({ length: 4 }, (_, r) => new FakeSlot(`S${s}R${r}`, Array.from({ length: 6 }, () => cardImage()))));
+    for (const j of js)
+      await j.ensureRows(
+        data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })),
+        'pg',
+      );
+    const slots = js.map((_, s) =>
+      Array.from(
+        { length: 4 },
+        (_, r) =>
+          new FakeSlot(
+            `S${s}R${r}`,
+            Array.from({ length: 6 }, () => cardImage()),
+          ),
+      ),
+    );
     const sums = await Promise.all(
       js.map(async (j, s) => {
         const session = await j.openSession(`station${s}`);
@@ -81,7 +98,11 @@ describe.skipIf(!HAVE_PG)('PostgreSQL journal (real server)', () => {
     expect(sums[0]!.verified + sums[1]!.verified).toBe(24);
     const rows = await js[0]!.rows();
     expect(rows.every((r) => r.state === 'verified')).toBe(true);
-    const iccids = slots.flat().flatMap((x) => x.all).map((c) => efContent(c.toImage(), ['2FE2'])).filter((h) => !/^F+$/.test(h));
+    const iccids = slots
+      .flat()
+      .flatMap((x) => x.all)
+      .map((c) => efContent(c.toImage(), ['2FE2']))
+      .filter((h) => !/^F+$/.test(h));
     expect(iccids).toHaveLength(24);
     expect(new Set(iccids).size).toBe(24);
     for (const j of js) await j.close();
@@ -90,7 +111,10 @@ describe.skipIf(!HAVE_PG)('PostgreSQL journal (real server)', () => {
   it('recovers a dead session: pre-numbered and pre-commit rows free again, post-commit blank rows held', async () => {
     const url = await fresh();
     const j = await PgJournal.open(url);
-    await j.ensureRows([2, 3, 4].map((i) => ({ rowNo: i, iccid: `898821100000000000${i}`, imsi: `00101000000000${i}` })), 'rec');
+    await j.ensureRows(
+      [2, 3, 4].map((i) => ({ rowNo: i, iccid: `898821100000000000${i}`, imsi: `00101000000000${i}` })),
+      'rec',
+    );
     const dead = await j.openSession('dead');
     const a = await j.claimNext('R1', dead);
     const b = await j.claimNext('R2', dead);

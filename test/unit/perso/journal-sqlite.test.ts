@@ -19,7 +19,9 @@ describe('SQLite journal', () => {
     const dead = await j.openSession('x');
     // make it a session of a process that has exited (same host)
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-    (j as unknown as { db: { prepare(s: string): { run(...a: unknown[]): void } } }).db.prepare('UPDATE sessions SET pid = ?, station = ? WHERE id = ?').run(Number(gone), (await import('node:os')).hostname(), dead);
+    (j as unknown as { db: { prepare(s: string): { run(...a: unknown[]): void } } }).db
+      .prepare('UPDATE sessions SET pid = ?, station = ? WHERE id = ?')
+      .run(Number(gone), (await import('node:os')).hostname(), dead);
     const a = await j.claimNext('R1', dead); // blank, before its commit
     const b = await j.claimNext('R2', dead); // blank, commit began
     await j.stepBegin(a!.rowNo, 1, 'EF.IMSI', dead);

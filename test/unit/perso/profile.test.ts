@@ -37,10 +37,20 @@ describe('perso with a bootstrap profile', () => {
     expect(enc.text).not.toContain('00112233445566778899AABBCCDDEEFF');
     const data = loadData(enc.text, { key: KEY });
     const journal = new SqliteJournal(join(mkdtempSync(join(tmpdir(), 'perso-prof-')), 'j.sqlite'));
-    await journal.ensureRows(data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })), 'p');
+    await journal.ensureRows(
+      data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })),
+      'p',
+    );
     const s = await journal.openSession('t');
     const slot = new FakeSlot('R1', [cardImage(), cardImage()]);
-    const sum = await new PersoRunner({ journal, data, key: KEY, job: new EfJob(defaultFiles(data.columns), { file: PROFILE }), readers: [slot], session: s }).run();
+    const sum = await new PersoRunner({
+      journal,
+      data,
+      key: KEY,
+      job: new EfJob(defaultFiles(data.columns), { file: PROFILE }),
+      readers: [slot],
+      session: s,
+    }).run();
     expect((await journal.events()).filter((e) => !e.ok).map((e) => e.detail)).toEqual([]);
     expect(sum.verified).toBe(2);
     const steps = (await journal.events()).filter((e) => e.event === 'step-done' && e.rowNo === data.rows[0]!.row).map((e) => e.detail);

@@ -26,7 +26,10 @@ function setup(count: number, csv = generateCsv({ count, seed: 't' })) {
 describe('PersoRunner (in-process cards)', () => {
   it('writes blank cards from the next free rows and verifies them', async () => {
     const { data, journal, job } = setup(6);
-    await journal.ensureRows(data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })), 'b');
+    await journal.ensureRows(
+      data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })),
+      'b',
+    );
     const s = await journal.openSession('test');
     const slots = [new FakeSlot('R1', [cardImage(), cardImage(), cardImage()]), new FakeSlot('R2', [cardImage(), cardImage(), cardImage()])];
     const sum = await new PersoRunner({ journal, data, key: KEY, job, readers: slots, session: s }).run();
@@ -52,7 +55,10 @@ describe('PersoRunner (in-process cards)', () => {
 
   it('skips a verified card instead of writing it twice', async () => {
     const { data, journal, job } = setup(1);
-    await journal.ensureRows(data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })), 'b');
+    await journal.ensureRows(
+      data.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })),
+      'b',
+    );
     const s = await journal.openSession('test');
     const iccid = data.rows[0]!.iccid;
     const slot = new FakeSlot('R1', [cardImage(iccid)]);
@@ -60,7 +66,17 @@ describe('PersoRunner (in-process cards)', () => {
     const again = new FakeSlot('R1', [slot.all[0]!.toImage()]);
     const card = again.current!;
     const before = JSON.stringify(card.toImage());
-    const sum = await new PersoRunner({ journal, data, key: KEY, job, readers: [again], session: s, stopWhenDone: false, maxCards: 1, signal: AbortSignal.timeout(10_000) }).run();
+    const sum = await new PersoRunner({
+      journal,
+      data,
+      key: KEY,
+      job,
+      readers: [again],
+      session: s,
+      stopWhenDone: false,
+      maxCards: 1,
+      signal: AbortSignal.timeout(10_000),
+    }).run();
     expect(sum.verified).toBe(0);
     expect(sum.skipped).toBe(1);
     expect(JSON.stringify(card.toImage())).toBe(before);

@@ -23,12 +23,21 @@ const GP_TEST_KEY = '404142434445464748494A4B4C4D4E4F';
 const KIC = '000102030405060708090A0B0C0D0E0F';
 const KID = '101112131415161718191A1B1C1D1E1F';
 
-async function run(name: string, env: Record<string, string>, opts: { image?: CardImage; vars?: Record<string, string> } = {}): Promise<{ report: RunReport; log: string[]; card: VirtualUicc }> {
+async function run(
+  name: string,
+  env: Record<string, string>,
+  opts: { image?: CardImage; vars?: Record<string, string> } = {},
+): Promise<{ report: RunReport; log: string[]; card: VirtualUicc }> {
   const card = new VirtualUicc(opts.image ?? defaultImage());
   const t = new InProcessTransport(card);
   await t.connect();
   const log: string[] = [];
-  const report = await runScript(script(name), t, { secrets: new SecretStore(env), log: (l) => log.push(l), ...(opts.vars ? { vars: opts.vars } : {}) }, async () => new Uint8Array(0));
+  const report = await runScript(
+    script(name),
+    t,
+    { secrets: new SecretStore(env), log: (l) => log.push(l), ...(opts.vars ? { vars: opts.vars } : {}) },
+    async () => new Uint8Array(0),
+  );
   return { report, log, card };
 }
 

@@ -27,7 +27,9 @@ const syntax = (text: string): string => {
 
 describe('APDU scripts', () => {
   it('parses scriptor syntax with expectations, blocks and variables', () => {
-    const s = parseScript('# hello\n00A4000C023F00\n#> SW=9000\n#@ block adm\n0020000A08${ADM1}\n#@ end\nreset\n00B0 0000 0A  # inline comment\n#> SW=90xx DATA=98??????????????????\nexit\n00A4\n');
+    const s = parseScript(
+      '# hello\n00A4000C023F00\n#> SW=9000\n#@ block adm\n0020000A08${ADM1}\n#@ end\nreset\n00B0 0000 0A  # inline comment\n#> SW=90xx DATA=98??????????????????\nexit\n00A4\n',
+    );
     expect(s.blocks).toEqual(['adm']);
     expect(s.steps.map((x) => x.kind)).toEqual(['apdu', 'apdu', 'reset', 'apdu']);
     const v = s.steps[1]!;
@@ -117,9 +119,9 @@ describe('APDU scripts never block a PIN and never show one', () => {
   it('refuses a PIN typed into the script, before sending anything', async () => {
     const { c, t } = await card();
     const log: string[] = [];
-    await expect(runScript(parseScript('00A4000C023F00\n00200001083132333435FFFFFF\n'), t, { secrets: new SecretStore({} as NodeJS.ProcessEnv), log: (l) => log.push(l) })).rejects.toThrow(
-      /line 2: VERIFY PIN with a literal value/,
-    );
+    await expect(
+      runScript(parseScript('00A4000C023F00\n00200001083132333435FFFFFF\n'), t, { secrets: new SecretStore({} as NodeJS.ProcessEnv), log: (l) => log.push(l) }),
+    ).rejects.toThrow(/line 2: VERIFY PIN with a literal value/);
     expect(c.pins.find((p) => p.name === 'PIN1')!.retries).toBe(3);
     expect(log.join('\n')).not.toContain('3132333435');
   });
@@ -127,11 +129,17 @@ describe('APDU scripts never block a PIN and never show one', () => {
     const { c, t } = await card();
     // TS 35.208 test set 1
     provisionUsimAuth(c, { alg: 'milenage', k: '465b5ce8b199b49faa5f0a2ee238a6bc', opc: 'cd63cb71954a9f4e48a5994e37a02baf' });
-    const v = generateVector(new Milenage(fromHex('465b5ce8b199b49faa5f0a2ee238a6bc'), fromHex('cd63cb71954a9f4e48a5994e37a02baf')), { sqn: 33, amf: fromHex('8000') });
+    const v = generateVector(new Milenage(fromHex('465b5ce8b199b49faa5f0a2ee238a6bc'), fromHex('cd63cb71954a9f4e48a5994e37a02baf')), {
+      sqn: 33,
+      amf: fromHex('8000'),
+    });
     const log: string[] = [];
     // AUTHENTICATE needs PIN1 (TS 31.102 7.1.2)
     const text = `00A4040C10${USIM_AID}\n0020000108\${PIN1}\n0088008122 10${toHex(v.rand)} 10${toHex(v.autn)}\n#> SW=61xx\n00C0000035\n`;
-    const r = await runScript(parseScript(text), t, { secrets: new SecretStore({ SIMDM_PIN1: '1234' } as unknown as NodeJS.ProcessEnv), log: (l) => log.push(l) });
+    const r = await runScript(parseScript(text), t, {
+      secrets: new SecretStore({ SIMDM_PIN1: '1234' } as unknown as NodeJS.ProcessEnv),
+      log: (l) => log.push(l),
+    });
     expect(r.failed).toBe(0);
     expect(r.steps[3]!.data).toBe('** (53 bytes)');
     const all = log.join('\n') + JSON.stringify(r);

@@ -14,9 +14,25 @@ import { fromHex, toHex } from '../../../src/util/hex.js';
 const SPEC_SFI: Record<string, Record<string, number | null>> = {
   MF: { '2FE2': 0x02, '2F00': 0x1e, '2F05': 0x05, '2F06': 0x06 },
   'ADF.USIM': {
-    '6F07': 0x07, '6FAD': 0x03, '6F46': null, '6F38': 0x04, '6F56': 0x05, '6F78': 0x06, '6F7E': 0x0b, '6F73': 0x0c,
-    '6F31': 0x12, '6F60': 0x0a, '6F61': 0x11, '6F7B': 0x0d, '6F08': 0x08, '6F09': 0x09, '6F42': null, '6FB7': 0x01,
-    '6F05': 0x02, '6F40': null, '6F06': 0x17,
+    '6F07': 0x07,
+    '6FAD': 0x03,
+    '6F46': null,
+    '6F38': 0x04,
+    '6F56': 0x05,
+    '6F78': 0x06,
+    '6F7E': 0x0b,
+    '6F73': 0x0c,
+    '6F31': 0x12,
+    '6F60': 0x0a,
+    '6F61': 0x11,
+    '6F7B': 0x0d,
+    '6F08': 0x08,
+    '6F09': 0x09,
+    '6F42': null,
+    '6FB7': 0x01,
+    '6F05': 0x02,
+    '6F40': null,
+    '6F06': 0x17,
   },
 };
 
@@ -40,7 +56,10 @@ describe('default image SFIs (TS 102 221 13, TS 31.102 4.2)', () => {
   const efs = (df: FileImage) => df.children!.filter((c) => c.type === 'EF');
 
   it('every EF has the SFI of its spec table, or an explicit "none"', () => {
-    for (const [df, files] of [['MF', efs(img.mf)], ['ADF.USIM', efs(usim)]] as const) {
+    for (const [df, files] of [
+      ['MF', efs(img.mf)],
+      ['ADF.USIM', efs(usim)],
+    ] as const) {
       for (const f of files) {
         expect(SPEC_SFI[df]!, `${df}/${f.name}`).toHaveProperty(f.fid);
         expect(f.sfi, `${df}/${f.name}`).toBe(SPEC_SFI[df]![f.fid]);
@@ -70,7 +89,9 @@ describe('default image SFIs (TS 102 221 13, TS 31.102 4.2)', () => {
 
 describe('default EF.MSISDN (TS 31.102 4.2.26, X = 0)', () => {
   it('its length byte covers TON/NPI and exactly the BCD bytes that carry digits', () => {
-    const msisdn = defaultImage().mf.children!.find((c) => c.type === 'ADF')!.children!.find((c) => c.fid === '6F40')!;
+    const msisdn = defaultImage()
+      .mf.children!.find((c) => c.type === 'ADF')!
+      .children!.find((c) => c.fid === '6F40')!;
     const r = fromHex(msisdn.records![0]!);
     expect(r.length).toBe(14);
     const len = r[0]!;

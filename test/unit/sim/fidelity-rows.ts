@@ -41,7 +41,11 @@ export const FIDELITY: FidelityRow[] = [
     name: 'READ BINARY past the end under T=0: 6Cxx with the bytes available',
     clause: 'TS 102 221 7.3.1.1.4 (case 2, T=0)',
     answer: '6C0A for Le=15 on the 10-byte EF.ICCID; the re-issue with Le=0A gets the data',
-    steps: [{ c: '00A4000C022FE2', sw: '9000' }, { c: '00B0000015', sw: '6C0A' }, { c: '00B000000A', sw: '9000', data: ICCID }],
+    steps: [
+      { c: '00A4000C022FE2', sw: '9000' },
+      { c: '00B0000015', sw: '6C0A' },
+      { c: '00B000000A', sw: '9000', data: ICCID },
+    ],
     e2e: true,
   },
   {
@@ -49,20 +53,30 @@ export const FIDELITY: FidelityRow[] = [
     clause: 'TS 102 221 10.2.1.2, ISO 7816-4 11.2.3',
     answer: 'the 10 bytes with 6282 (end of file reached before reading Le bytes)',
     t1: true,
-    steps: [{ c: '00A4000C022FE2', sw: '9000' }, { c: '00B0000015', sw: '6282', data: ICCID }],
+    steps: [
+      { c: '00A4000C022FE2', sw: '9000' },
+      { c: '00B0000015', sw: '6282', data: ICCID },
+    ],
   },
   {
     name: 'READ BINARY at an offset beyond the file: 6B00',
     clause: 'TS 102 221 11.1.3, 10.2.1.5',
     answer: '6B00 (wrong P1-P2) for offset 10 and 0x7F00 of a 10-byte EF',
-    steps: [{ c: '00A4000C022FE2', sw: '9000' }, { c: '00B0000A01', sw: '6B00' }, { c: '00B07F0001', sw: '6B00' }],
+    steps: [
+      { c: '00A4000C022FE2', sw: '9000' },
+      { c: '00B0000A01', sw: '6B00' },
+      { c: '00B07F0001', sw: '6B00' },
+    ],
     e2e: true,
   },
   {
     name: 'READ BINARY with Le=00: 6Cxx under T=0, all bytes with 9000 under T=1',
     clause: 'TS 102 221 7.3.1.1.4; ISO 7816-4 5.1 (Le=00: up to 256)',
     answer: 'T=0: 6C0A; T=1: the 10 bytes, 9000',
-    steps: [{ c: '00A4000C022FE2', sw: '9000' }, { c: '00B0000000', sw: '6C0A' }],
+    steps: [
+      { c: '00A4000C022FE2', sw: '9000' },
+      { c: '00B0000000', sw: '6C0A' },
+    ],
     e2e: true,
   },
   {
@@ -70,14 +84,22 @@ export const FIDELITY: FidelityRow[] = [
     clause: 'ISO 7816-4 5.1, 11.2.3',
     answer: 'the 10 bytes of EF.ICCID, 9000',
     t1: true,
-    steps: [{ c: '00A4000C022FE2', sw: '9000' }, { c: '00B0000000', sw: '9000', data: ICCID }],
+    steps: [
+      { c: '00A4000C022FE2', sw: '9000' },
+      { c: '00B0000000', sw: '9000', data: ICCID },
+    ],
   },
   {
     name: 'READ RECORD with Le shorter or longer than the record',
     clause: 'TS 102 221 11.1.5, 10.2.1.2',
     answer: 'shorter: 6Cxx (the record length); longer (T=1): the record with 6282',
     t1: true,
-    steps: [{ c: '00A4000C022F00', sw: '9000' }, { c: '00B2010410', sw: '6C26' }, { c: '00B2010430', sw: '6282' }, { c: '00B2010426', sw: '9000' }],
+    steps: [
+      { c: '00A4000C022F00', sw: '9000' },
+      { c: '00B2010410', sw: '6C26' },
+      { c: '00B2010430', sw: '6282' },
+      { c: '00B2010426', sw: '9000' },
+    ],
   },
   {
     name: 'READ RECORD of a record that does not exist: 6A83',
@@ -102,26 +124,41 @@ export const FIDELITY: FidelityRow[] = [
     name: 'classes a UICC does not know: 6E00',
     clause: 'TS 102 221 10.1.1 (table 10.3)',
     answer: '6E00 for CLA 90, B0, 20 and FF',
-    steps: [{ c: '90A40000023F00', sw: '6E00' }, { c: 'B0B0000001', sw: '6E00' }, { c: '20A4000C023F00', sw: '6E00' }, { c: 'FFA4000C023F00', sw: '6E00' }],
+    steps: [
+      { c: '90A40000023F00', sw: '6E00' },
+      { c: 'B0B0000001', sw: '6E00' },
+      { c: '20A4000C023F00', sw: '6E00' },
+      { c: 'FFA4000C023F00', sw: '6E00' },
+    ],
   },
   {
     name: 'an instruction in the wrong class: 6E00',
     clause: 'TS 102 221 10.1.1, 10.1.2 (table 10.5)',
     answer: '6E00 for STATUS with CLA 00 and SELECT with CLA 80; 80 F2 answers',
-    steps: [{ c: '00F2000000', sw: '6E00' }, { c: '80A4000C023F00', sw: '6E00' }, { c: '80F2000C00', sw: '9000' }],
+    steps: [
+      { c: '00F2000000', sw: '6E00' },
+      { c: '80A4000C023F00', sw: '6E00' },
+      { c: '80F2000C00', sw: '9000' },
+    ],
     e2e: true,
   },
   {
     name: 'secure messaging or chaining indicated in CLA: 6882 / 6884',
     clause: 'ISO 7816-4 5.4.1, table 6',
     answer: '6882 for CLA 0C, 6884 for CLA 10',
-    steps: [{ c: '0CA4000C023F00', sw: '6882' }, { c: '10A4000C023F00', sw: '6884' }],
+    steps: [
+      { c: '0CA4000C023F00', sw: '6882' },
+      { c: '10A4000C023F00', sw: '6884' },
+    ],
   },
   {
     name: 'an instruction the card does not know: 6D00',
     clause: 'TS 102 221 10.2.1.4',
     answer: '6D00 for INS FE and 80 FE',
-    steps: [{ c: '00FE000000', sw: '6D00' }, { c: '80FE000000', sw: '6D00' }],
+    steps: [
+      { c: '00FE000000', sw: '6D00' },
+      { c: '80FE000000', sw: '6D00' },
+    ],
     e2e: true,
   },
   {
@@ -141,7 +178,11 @@ export const FIDELITY: FidelityRow[] = [
     name: 'SELECT of a file that is not there: 6A82',
     clause: 'TS 102 221 11.1.1, 10.2.1.5',
     answer: '6A82 for FID 6F99, for an unknown AID, and for an SFI no EF has',
-    steps: [{ c: '00A4000C026F99', sw: '6A82' }, { c: '00A4040C05A000000999', sw: '6A82' }, { c: '00B09D0001', sw: '6A82' }],
+    steps: [
+      { c: '00A4000C026F99', sw: '6A82' },
+      { c: '00A4040C05A000000999', sw: '6A82' },
+      { c: '00B09D0001', sw: '6A82' },
+    ],
     e2e: true,
   },
   {
@@ -161,7 +202,12 @@ export const FIDELITY: FidelityRow[] = [
     name: 'SFI 06 in ADF.USIM is EF.ACC',
     clause: 'TS 31.102 4.2.15 (SFI 06), TS 102 221 11.1.1.4.8',
     answer: '6982 before PIN1; after VERIFY the 2 bytes of EF.ACC',
-    steps: [{ c: SEL_USIM, sw: '9000' }, { c: '00B0860002', sw: '6982' }, { c: PIN1, sw: '9000' }, { c: '00B0860002', sw: '9000', data: '0001' }],
+    steps: [
+      { c: SEL_USIM, sw: '9000' },
+      { c: '00B0860002', sw: '6982' },
+      { c: PIN1, sw: '9000' },
+      { c: '00B0860002', sw: '9000', data: '0001' },
+    ],
     e2e: true,
   },
   {
@@ -195,14 +241,23 @@ export const FIDELITY: FidelityRow[] = [
     name: 'all 19 logical channels in use: 6A81',
     clause: 'TS 102 221 11.1.17',
     answer: '6A81 when MANAGE CHANNEL asks for a 20th',
-    steps: [...Array.from({ length: 19 }, (_, i) => ({ c: '0070000001', sw: '9000', data: (i + 1).toString(16).padStart(2, '0').toUpperCase() })), { c: '0070000001', sw: '6A81' }],
+    steps: [
+      ...Array.from({ length: 19 }, (_, i) => ({ c: '0070000001', sw: '9000', data: (i + 1).toString(16).padStart(2, '0').toUpperCase() })),
+      { c: '0070000001', sw: '6A81' },
+    ],
   },
   {
     name: 'AUTHENTICATE preconditions: ADF.USIM selected, PIN1 verified',
     clause: 'TS 31.102 7.1.2 (access condition PIN), TS 102 221 8.5',
     answer: 'without ADF.USIM as current application 6985; before PIN1 6982; then the answer (9862 for a wrong AUTN)',
     akaKey: true,
-    steps: [{ c: AUTH_3G, sw: '6985' }, { c: SEL_USIM, sw: '9000' }, { c: AUTH_3G, sw: '6982' }, { c: PIN1, sw: '9000' }, { c: AUTH_3G, sw: '9862' }],
+    steps: [
+      { c: AUTH_3G, sw: '6985' },
+      { c: SEL_USIM, sw: '9000' },
+      { c: AUTH_3G, sw: '6982' },
+      { c: PIN1, sw: '9000' },
+      { c: AUTH_3G, sw: '9862' },
+    ],
     e2e: true,
   },
   {

@@ -51,7 +51,10 @@ describe('per-APDU latency', () => {
     const host = new CardHost();
     const img = { ...defaultImage(), latencyMs: 40 };
     const vc = host.plug(v.port, parseImage(img));
-    cleanup.push(() => host.stopAll(), () => v.server.close());
+    cleanup.push(
+      () => host.stopAll(),
+      () => v.server.close(),
+    );
     const s = await v.card;
     const slow = await timed(s, '00A4000C023F00');
     expect(slow.rapdu).toBe('9000');
@@ -70,7 +73,10 @@ describe('per-APDU latency', () => {
     const v = await fakeVpcd();
     const host = new CardHost();
     const vc = host.plug(v.port, defaultImage(), undefined, true, { latencyMs: 25 });
-    cleanup.push(() => host.stopAll(), () => v.server.close());
+    cleanup.push(
+      () => host.stopAll(),
+      () => v.server.close(),
+    );
     const s = await v.card;
     expect((await timed(s, '00A4000C023F00')).ms).toBeGreaterThanOrEqual(23);
     expect(vc.effectiveLatencyMs).toBe(25);

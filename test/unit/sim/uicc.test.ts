@@ -121,7 +121,15 @@ describe('READ/UPDATE RECORD (TS 102 221 11.1.5, 11.1.6)', () => {
   });
   it('cyclic files: UPDATE PREVIOUS makes the oldest record record 1', async () => {
     const img = defaultImage();
-    img.mf.children!.push({ fid: '2F99', type: 'EF', structure: 'cyclic', recordLength: 2, recordCount: 3, records: ['0101', '0202', '0303'], access: { read: 'ALW', update: 'ALW' } });
+    img.mf.children!.push({
+      fid: '2F99',
+      type: 'EF',
+      structure: 'cyclic',
+      recordLength: 2,
+      recordCount: 3,
+      records: ['0101', '0202', '0303'],
+      access: { read: 'ALW', update: 'ALW' },
+    });
     const c = new VirtualUicc(img);
     const l = new CardLink(Object.assign(new InProcessTransport(c), {}));
     await l.transport.connect();

@@ -185,10 +185,7 @@ export const DEVINF12: LanguageDecl = {
     {
       page: 0,
       namespace: 'syncml:devinf',
-      tags: [
-        ...DEVINF_TAGS.map(([t, n]): TagDecl => (t === 0x1c ? [t, 'MaxSize'] : [t, n])),
-        ...DEVINF12_EXTRA,
-      ],
+      tags: [...DEVINF_TAGS.map(([t, n]): TagDecl => (t === 0x1c ? [t, 'MaxSize'] : [t, n])), ...DEVINF12_EXTRA],
     },
   ],
 };

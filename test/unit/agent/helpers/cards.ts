@@ -92,8 +92,22 @@ export async function bootstrapImage(spec: CardSpec): Promise<CardImage> {
               kind: 'lwm2m',
               lwm2m: {
                 servers: [
-                  { uri: 'coaps://bootstrap.iot.example:5684', bootstrap: true, securityMode: 'psk', identity: spec.iccid, secretKey: '000102030405060708090A0B0C0D0E0F' },
-                  { uri: 'coaps://lwm2m.iot.example:5684', securityMode: 'psk', identity: spec.iccid, secretKey: '000102030405060708090A0B0C0D0E0F', shortServerId: 101, lifetime: 86400, binding: 'U' },
+                  {
+                    uri: 'coaps://bootstrap.iot.example:5684',
+                    bootstrap: true,
+                    securityMode: 'psk',
+                    identity: spec.iccid,
+                    secretKey: '000102030405060708090A0B0C0D0E0F',
+                  },
+                  {
+                    uri: 'coaps://lwm2m.iot.example:5684',
+                    securityMode: 'psk',
+                    identity: spec.iccid,
+                    secretKey: '000102030405060708090A0B0C0D0E0F',
+                    shortServerId: 101,
+                    lifetime: 86400,
+                    binding: 'U',
+                  },
                 ],
               },
             },
@@ -107,7 +121,9 @@ export async function bootstrapImage(spec: CardSpec): Promise<CardImage> {
   const dmFile = plan.files.find((f) => f.kind === 'dm')!;
   const msg: DmBootstrapMessage = (profile.files[0]!.dm as unknown as DmBootstrapMessage) ?? { target: '', source: '', accounts: [] };
   const root = dmToTree({ ...msg, accounts: msg.accounts.map((a) => ({ ...a, appAuth: a.appAuth ?? [] })) });
-  const add = (root.children.find((c) => isElement(c) && c.name === 'SyncBody') as WbxmlElement).children.find((c) => isElement(c) && c.name === 'Add') as WbxmlElement;
+  const add = (root.children.find((c) => isElement(c) && c.name === 'SyncBody') as WbxmlElement).children.find(
+    (c) => isElement(c) && c.name === 'Add',
+  ) as WbxmlElement;
   const ext = `./DMAcc/${spec.account}/Ext`;
   add.children.push(
     el('Item', {}, [el('Target', {}, [el('LocURI', {}, [ext])]), el('Meta', {}, [el('Format', { xmlns: 'syncml:metinf' }, ['node'])])]),

@@ -4,7 +4,17 @@ import { pki } from '../../bridge/helpers/server.js';
 import type { CardSpec } from './cards.js';
 
 export function accountOf(s: Omit<CardSpec, 'dmsUrl'>, over: Partial<DmsAccount> = {}): DmsAccount {
-  return { serverId: s.serverId, clientName: s.clientName, clientSecret: s.clientSecret, serverName: s.serverName, serverSecret: s.serverSecret, clientNonce: s.clientNonce, serverNonce: 'c2VydmVyLW5vbmNl', authType: s.authType ?? 'DIGEST', ...over };
+  return {
+    serverId: s.serverId,
+    clientName: s.clientName,
+    clientSecret: s.clientSecret,
+    serverName: s.serverName,
+    serverSecret: s.serverSecret,
+    clientNonce: s.clientNonce,
+    serverNonce: 'c2VydmVyLW5vbmNl',
+    authType: s.authType ?? 'DIGEST',
+    ...over,
+  };
 }
 
 export async function startDms(accounts: DmsAccount[], more: Partial<DmsOptions> = {}): Promise<{ dms: DmsServer; url: string }> {

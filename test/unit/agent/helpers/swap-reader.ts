@@ -50,4 +50,3 @@ export class SwapReader implements Transport {
     this.ls.get(e)?.delete(l);
   }
 }
-

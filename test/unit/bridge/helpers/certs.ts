@@ -26,13 +26,45 @@ function ssl(dir: string, args: string[]): void {
 }
 
 function ca(dir: string, name: string): void {
-  ssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}`]);
+  ssl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+  ]);
 }
 
 function leaf(dir: string, caName: string, name: string, cn: string, ext: string): void {
   ssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
   writeFileSync(join(dir, `${name}.ext`), ext);
-  ssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.pem`, '-CAkey', `${caName}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`]);
+  ssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${caName}.pem`,
+    '-CAkey',
+    `${caName}.key`,
+    '-CAcreateserial',
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+  ]);
 }
 
 export function makePki(clientCn = 'line-3.factory'): TestPki {
@@ -52,7 +84,13 @@ export function makePki(clientCn = 'line-3.factory'): TestPki {
     clientKey: r('client.key'),
     otherClientCert: r('other.pem'),
     otherClientKey: r('other.key'),
-    paths: { ca: join(dir, 'ca.pem'), serverCert: join(dir, 'server.pem'), serverKey: join(dir, 'server.key'), clientCert: join(dir, 'client.pem'), clientKey: join(dir, 'client.key') },
+    paths: {
+      ca: join(dir, 'ca.pem'),
+      serverCert: join(dir, 'server.pem'),
+      serverKey: join(dir, 'server.key'),
+      clientCert: join(dir, 'client.pem'),
+      clientKey: join(dir, 'client.key'),
+    },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

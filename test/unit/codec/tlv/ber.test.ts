@@ -15,7 +15,6 @@ import {
 } from '../../../../src/codec/tlv/ber.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
-
 describe('BER-TLV (ISO 7816-4 5.2 / X.690 8.1)', () => {
   // EF.IMSI FCP from a sysmoISIM (pySim tests/unittests/test_decode_select_resp.py)
   const FCP_IMSI = '62178202412183026F078A01058B036F060A80020009880138';

@@ -9,7 +9,6 @@ import {
 } from '../../../../src/codec/tlv/comprehension.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
-
 const ascii = (b: Uint8Array) => new TextDecoder().decode(b);
 
 describe('COMPREHENSION-TLV (TS 102 223 7.1.1)', () => {

@@ -4,7 +4,6 @@ import { SimdmError } from '../../../../src/errors.js';
 import { decodeFcp, effectiveSfi, encodeFcp, encodeFcpCanonical, fcpEquals, lifeCycleState, type Fcp } from '../../../../src/codec/tlv/fcp.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
-
 // Real FCPs of a sysmoISIM card, with pySim's decoding of each
 // (pySim tests/unittests/test_decode_select_resp.py; numbers only)
 const MF = '622C8202782183023F00A50C80017183040003A7388701018A01058B032F0601C60C90016083010183010A83010B';
@@ -86,7 +85,13 @@ describe('FCP template (TS 102 221 11.1.1.3 / 11.1.1.4)', () => {
   it('decodes an FCP with 8B SEID pairs, 81 total size, C6 (a public virtual SIM)', () => {
     const hex = '62338202782183023F00A50C80016187010183040007DBF08A01058B062F0601020002C60C90016083010183010A83010D8102FFFF';
     const f = decodeFcp(fromHex(hex));
-    expect(f.securityReferenced).toEqual({ arrFid: '2F06', seRecords: [{ seid: 1, record: 2 }, { seid: 0, record: 2 }] });
+    expect(f.securityReferenced).toEqual({
+      arrFid: '2F06',
+      seRecords: [
+        { seid: 1, record: 2 },
+        { seid: 0, record: 2 },
+      ],
+    });
     expect(f.totalFileSize).toBe(0xffff);
     expect(toHex(encodeFcp(f))).toBe(hex);
   });
@@ -127,7 +132,14 @@ describe('FCP template (TS 102 221 11.1.1.3 / 11.1.1.4)', () => {
       { tag: '80', value: '01' },
       { tag: '90', value: '' },
       { tag: '80', value: '02' },
-      { tag: 'A4', value: '830101950108', children: [{ tag: '83', value: '01' }, { tag: '95', value: '08' }] },
+      {
+        tag: 'A4',
+        value: '830101950108',
+        children: [
+          { tag: '83', value: '01' },
+          { tag: '95', value: '08' },
+        ],
+      },
     ]);
     const cyc = decodeFcp(fromHex('620782054621000A05'));
     expect(cyc.fileDescriptor).toMatchObject({ shareable: true, structure: 'cyclic', recordLength: 10, numberOfRecords: 5 });

@@ -12,7 +12,6 @@ import {
 import { decodeLwm2mValue, encodeLwm2mValue, lwm2mValueEquals } from '../../../../src/codec/tlv/lwm2m-values.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
-
 // OMA-TS-LightweightM2M-V1_0 6.4.3.1 / Core V1_1 7.4.3.1: Device object instance /3/0 (121 bytes)
 const DEVICE_3_0 =
   'C800144F70656E204D6F62696C6520416C6C69616E6365' +
@@ -130,8 +129,7 @@ describe('LwM2M TLV (OMA LwM2M 1.0 6.4.3 / 1.1 Core 7.4.3)', () => {
 
   it('decodes a Security object instance written by Leshan (empty opaque/string resources)', () => {
     // Security instance as sent by the Leshan bootstrap server (public test data)
-    const hex =
-      'C8001E636F61703A2F2F6C657368616E2E65636C697073652E6F72673A35363833C10101C10203C003C004C005C10603C007C008C009C10A6FC10B01C10C00';
+    const hex = 'C8001E636F61703A2F2F6C657368616E2E65636C697073652E6F72673A35363833C10101C10203C003C004C005C10603C007C008C009C10A6FC10B01C10C00';
     const r = decodeLwm2mInstance(fromHex(hex), 0);
     expect(r[0]).toEqual({ type: 'string', value: 'coap://leshan.eclipse.org:5683' });
     expect(r[1]).toEqual({ type: 'boolean', value: true });

@@ -98,7 +98,14 @@ describe('declarative TLV schema', () => {
   });
 
   it('throws CodecError naming offset and tag for bad values', () => {
-    const s: TlvSchema = { name: 's', flavour: 'ber', fields: [{ tag: 0x80, name: 'x', type: utf8Type }, { tag: 0x81, name: 'y', type: bcdType(), optional: true }] };
+    const s: TlvSchema = {
+      name: 's',
+      flavour: 'ber',
+      fields: [
+        { tag: 0x80, name: 'x', type: utf8Type },
+        { tag: 0x81, name: 'y', type: bcdType(), optional: true },
+      ],
+    };
     let e: CodecError | undefined;
     try {
       decodeSchema(s, fromHex('8002C328'));

@@ -3,7 +3,6 @@ import { codecError } from '../../../helpers/errors.js';
 import { decodeSimple, encodeSimple } from '../../../../src/codec/tlv/simple.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
-
 describe('SIMPLE-TLV (ISO 7816-4 5.2.1)', () => {
   it('decodes one-byte and three-byte lengths', () => {
     // per the clause: tag 01..FE; length 00..FE, or FF then two bytes

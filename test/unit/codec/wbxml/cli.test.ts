@@ -9,8 +9,7 @@ import { simdmArgv } from '../../../helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '../../../..');
 const FIX = join(ROOT, 'test/fixtures/wbxml');
-const simdm = (args: string[], input?: Buffer | string) =>
-  spawnSync(process.execPath, simdmArgv(args), { input, cwd: ROOT });
+const simdm = (args: string[], input?: Buffer | string) => spawnSync(process.execPath, simdmArgv(args), { input, cwd: ROOT });
 
 describe('simdm wbxml', () => {
   const dir = mkdtempSync(join(tmpdir(), 'simdm-wbxml-cli-'));
@@ -40,7 +39,9 @@ describe('simdm wbxml', () => {
   it('bad bytes: one line on stderr naming offset and token, exit 1', () => {
     const r = simdm(['wbxml', 'decode', '-'], Buffer.from('030B6A0008', 'hex'));
     expect(r.status).toBe(1);
-    expect(r.stderr.toString()).toBe('simdm: wbxml: unknown tag token 0x08 on page 0 of public id 0x0B (OMA Client Provisioning 1.0/1.1 (wap-provisioningdoc)) (tag 0x08, offset 4)\n');
+    expect(r.stderr.toString()).toBe(
+      'simdm: wbxml: unknown tag token 0x08 on page 0 of public id 0x0B (OMA Client Provisioning 1.0/1.1 (wap-provisioningdoc)) (tag 0x08, offset 4)\n',
+    );
   }, 60_000);
 
   it('languages lists the tables', () => {

@@ -65,10 +65,9 @@ describe('code page tables and public identifiers', () => {
     expect(languageForPublicId(0x7777)).toBeUndefined();
   });
   it('a string public id is read from the string table (publicid = 0 index)', () => {
-    const bytes = xmlToWbxml(
-      '<!DOCTYPE wap-provisioningdoc PUBLIC "-//WAPFORUM//DTD PROV 1.0//EN" ""><wap-provisioningdoc/>',
-      { publicId: '-//WAPFORUM//DTD PROV 1.0//EN' },
-    );
+    const bytes = xmlToWbxml('<!DOCTYPE wap-provisioningdoc PUBLIC "-//WAPFORUM//DTD PROV 1.0//EN" ""><wap-provisioningdoc/>', {
+      publicId: '-//WAPFORUM//DTD PROV 1.0//EN',
+    });
     expect(toHex(bytes.subarray(0, 4))).toBe('0300006A');
     const d = decodeWbxml(bytes);
     expect(d.publicId).toBe('-//WAPFORUM//DTD PROV 1.0//EN');
@@ -87,10 +86,7 @@ describe('encoder', () => {
   });
 
   it('puts repeated strings in the string table and references them with STR_T', () => {
-    const root = el('wap-provisioningdoc', {}, [
-      el('parm', { name: 'NAPID', value: 'NAP_1' }),
-      el('parm', { name: 'TO-NAPID', value: 'NAP_1' }),
-    ]);
+    const root = el('wap-provisioningdoc', {}, [el('parm', { name: 'NAPID', value: 'NAP_1' }), el('parm', { name: 'TO-NAPID', value: 'NAP_1' })]);
     const b = encodeWbxml(root);
     expect(toHex(b.subarray(0, 10), ' ')).toBe('03 0B 6A 06 4E 41 50 5F 31 00');
     expect(toHex(b.subarray(10), ' ')).toBe('45 87 11 06 83 00 01 87 22 06 83 00 01 01');
@@ -106,8 +102,7 @@ describe('encoder', () => {
   });
 
   it('SyncML: xmlns="syncml:metinf" selects page 1; the decoder restores the xmlns', () => {
-    const xml =
-      '<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Item><Meta><Format xmlns="syncml:metinf">chr</Format></Meta></Item></SyncBody></SyncML>';
+    const xml = '<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Item><Meta><Format xmlns="syncml:metinf">chr</Format></Meta></Item></SyncBody></SyncML>';
     const b = xmlToWbxml(xml);
     expect(toHex(b, ' ')).toBe('03 A4 01 6A 00 6D 6B 54 5A 00 01 47 03 63 68 72 00 01 01 01 01 01');
     expect(canonicalTree(decodeWbxml(b).root)).toEqual(canonicalTree(parseXml(xml).root));

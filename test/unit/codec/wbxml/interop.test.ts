@@ -117,7 +117,11 @@ describe.skipIf(!TOOLS)('libwbxml interop (xml2wbxml / wbxml2xml)', () => {
     }
     // not `-v 1.0`: libwbxml 0.11.8 writes a charset field into WBXML 1.0 output, which its own
     // parser (and WAP-192) does not expect there; wbxml2xml turns such a file into <unknown/>
-    for (const args of [['-v', '1.3'], ['-v', '1.2'], ['-v', '1.1', '-n']]) {
+    for (const args of [
+      ['-v', '1.3'],
+      ['-v', '1.2'],
+      ['-v', '1.1', '-n'],
+    ]) {
       it(`xml2wbxml ${args.join(' ')} encodes ${d.file}; simdm decodes the same tree`, () => {
         const bytes = peerEncode(fixture(d.file), args);
         expect(canonicalTree(decodeWbxml(bytes).root)).toEqual(canon(fixture(d.file)));

@@ -13,7 +13,16 @@ const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0).toString(16).p
 const EX1: LanguageDecl = {
   id: 'wap192-8.1',
   title: 'WAP-192 section 8.1 example',
-  pages: [{ page: 0, tags: [[0x05, 'BR'], [0x06, 'CARD'], [0x07, 'XYZ']] }],
+  pages: [
+    {
+      page: 0,
+      tags: [
+        [0x05, 'BR'],
+        [0x06, 'CARD'],
+        [0x07, 'XYZ'],
+      ],
+    },
+  ],
 };
 
 const EX2: LanguageDecl = {
@@ -23,7 +32,12 @@ const EX2: LanguageDecl = {
   pages: [
     {
       page: 0,
-      tags: [[0x05, 'CARD'], [0x06, 'INPUT'], [0x07, 'XYZ'], [0x08, 'DO']],
+      tags: [
+        [0x05, 'CARD'],
+        [0x06, 'INPUT'],
+        [0x07, 'XYZ'],
+        [0x08, 'DO'],
+      ],
       attrStarts: [
         [0x05, 'STYLE', 'LIST'],
         [0x06, 'TYPE'],

@@ -20,7 +20,6 @@ registerReaderSchemes(); // sim:FILE readers, as main.ts does
 // main.ts registers the reader schemes (sim:, remote://) before any command runs; so does this test
 registerReaderSchemes();
 
-
 afterEach(() => {
   vi.unstubAllEnvs();
   process.exitCode = 0;
@@ -53,11 +52,24 @@ async function simdm(args: string[], env: Record<string, string>): Promise<strin
 
 describe('simdm aka', () => {
   it('vector --json on TS 35.208 set 1 (keys from SIMDM_K / SIMDM_OP)', async () => {
-    const out = JSON.parse(await simdm(['aka', 'vector', '--json', '--rand', set1.rand, '--sqn', set1.sqn, '--amf', set1.amf], { SIMDM_K: set1.k, SIMDM_OP: set1.op }));
-    expect(out).toMatchObject({ rand: set1.rand, xres: set1.f2, ck: set1.f3, ik: set1.f4, ak: set1.f5, mac_a: set1.f1, mac_s: set1.f1star, ak_star: set1.f5star });
+    const out = JSON.parse(
+      await simdm(['aka', 'vector', '--json', '--rand', set1.rand, '--sqn', set1.sqn, '--amf', set1.amf], { SIMDM_K: set1.k, SIMDM_OP: set1.op }),
+    );
+    expect(out).toMatchObject({
+      rand: set1.rand,
+      xres: set1.f2,
+      ck: set1.f3,
+      ik: set1.f4,
+      ak: set1.f5,
+      mac_a: set1.f1,
+      mac_s: set1.f1star,
+      ak_star: set1.f5star,
+    });
   });
   it('auts on the published set 19 AUTS', async () => {
-    const out = JSON.parse(await simdm(['aka', 'auts', '--json', '--rand', set19.rand, '--auts', '4f2039392ddd4bb4316ed4a14688'], { SIMDM_K: set19.k, SIMDM_OPC: set19.opc }));
+    const out = JSON.parse(
+      await simdm(['aka', 'auts', '--json', '--rand', set19.rand, '--auts', '4f2039392ddd4bb4316ed4a14688'], { SIMDM_K: set19.k, SIMDM_OPC: set19.opc }),
+    );
     expect(out).toEqual({ sqn_ms: '000000000001', sqn_ms_decimal: 1, next_sqn: '000000000020', next_sqn_decimal: 32 });
   });
   it('refuses OP and OPc together, and never echoes the key', async () => {
@@ -85,6 +97,8 @@ describe('simdm aka', () => {
     const image = join(dir, 'card.json');
     saveImage(image, defaultImage());
     await simdm(['aka', 'provision', '--image', image], { SIMDM_K: set1.k, SIMDM_OPC: set1.opc });
-    await expect(simdm(['aka', 'run', '--reader', `sim:${image}`, '--sqn', '000000000040'], { SIMDM_K: set19.k, SIMDM_OPC: set1.opc, SIMDM_PIN1: '1234' })).rejects.toThrow(/MAC failure/);
+    await expect(
+      simdm(['aka', 'run', '--reader', `sim:${image}`, '--sqn', '000000000040'], { SIMDM_K: set19.k, SIMDM_OPC: set1.opc, SIMDM_PIN1: '1234' }),
+    ).rejects.toThrow(/MAC failure/);
   });
 });

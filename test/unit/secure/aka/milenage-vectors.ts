@@ -6,9 +6,22 @@
  */
 export interface MilenageSet {
   set: number;
-  k: string; rand: string; sqn: string; amf: string; op: string; opc: string;
-  f1: string; f1star: string; f2: string; f3: string; f4: string; f5: string; f5star: string;
-  sres1: string; sres2: string; kc: string;
+  k: string;
+  rand: string;
+  sqn: string;
+  amf: string;
+  op: string;
+  opc: string;
+  f1: string;
+  f1star: string;
+  f2: string;
+  f3: string;
+  f4: string;
+  f5: string;
+  f5star: string;
+  sres1: string;
+  sres2: string;
+  kc: string;
 }
 
 // set | K | RAND | SQN | AMF | OP | OPc | f1 | f1* | f2 | f3 | f4 | f5 | f5* | SRES#1 | SRES#2 | Kc

@@ -34,7 +34,10 @@ function osmo(args: string[]): Record<string, string> {
 describe.skipIf(!hasOsmo())('MILENAGE against osmo-auc-gen', () => {
   it(`${RUNS} random vectors with OPc`, () => {
     for (let i = 0; i < RUNS; i++) {
-      const k = randomBytes(16), opc = randomBytes(16), rand = randomBytes(16), amf = randomBytes(2);
+      const k = randomBytes(16),
+        opc = randomBytes(16),
+        rand = randomBytes(16),
+        amf = randomBytes(2);
       const sqn = randomInt(0, 2 ** 47);
       const o = osmo(['-k', hex(k), '-o', hex(opc), '-r', hex(rand), '-s', String(sqn), '-f', hex(amf)]);
       const alg = new Milenage(k, opc);
@@ -50,7 +53,10 @@ describe.skipIf(!hasOsmo())('MILENAGE against osmo-auc-gen', () => {
 
   it(`${RUNS} random vectors with OP`, () => {
     for (let i = 0; i < RUNS; i++) {
-      const k = randomBytes(16), op = randomBytes(16), rand = randomBytes(16), amf = randomBytes(2);
+      const k = randomBytes(16),
+        op = randomBytes(16),
+        rand = randomBytes(16),
+        amf = randomBytes(2);
       const sqn = randomInt(0, 2 ** 47);
       const o = osmo(['-k', hex(k), '-O', hex(op), '-r', hex(rand), '-s', String(sqn), '-f', hex(amf)]);
       const v = generateVector(Milenage.fromOp(k, op), { rand, sqn, amf });
@@ -61,7 +67,9 @@ describe.skipIf(!hasOsmo())('MILENAGE against osmo-auc-gen', () => {
 
   it(`${RUNS} AUTS built by our USIM side are accepted by osmo-auc-gen with the same SQN_MS`, () => {
     for (let i = 0; i < RUNS; i++) {
-      const k = randomBytes(16), opc = randomBytes(16), rand = randomBytes(16);
+      const k = randomBytes(16),
+        opc = randomBytes(16),
+        rand = randomBytes(16);
       const sqnMs = randomInt(0, 2 ** 47);
       const auts = buildAuts(new Milenage(k, opc), rand, sqnMs);
       const o = osmo(['-k', hex(k), '-o', hex(opc), '-r', hex(rand), '-A', hex(auts), '-f', '0000']);

@@ -19,7 +19,6 @@ const h = (s: string) => fromHex(s);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const set1 = MILENAGE_SETS[0]!;
 
-
 async function openCard(card: VirtualUicc): Promise<CardLink> {
   const t = new InProcessTransport(card);
   await t.connect();

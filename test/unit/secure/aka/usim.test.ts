@@ -51,8 +51,6 @@ describe('usimAuthenticate', () => {
     const v = generateVector(tuak, { rand: h('42424242424242424242424242424242'), sqn: h('111111111111'), amf: h('ffff') });
     const r = usimAuthenticate(tuak, new SqnArray({ delta: null }), v.rand, v.autn);
     expect(r.kind === 'success' && hex(r.res)).toBe('657acd64');
-    expect(hex(v.autn)).toBe(
-      Buffer.from(h('111111111111').map((b, i) => b ^ h('719f1e9b9054')[i]!)).toString('hex') + 'ffff' + 'f9a54e6aeaa8618d',
-    );
+    expect(hex(v.autn)).toBe(Buffer.from(h('111111111111').map((b, i) => b ^ h('719f1e9b9054')[i]!)).toString('hex') + 'ffff' + 'f9a54e6aeaa8618d');
   });
 });

@@ -14,9 +14,15 @@ async function simdm(args: string[], env: Record<string, string>): Promise<strin
   let out = '';
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
   try {
-    await yargs(args).option('json', { type: 'boolean', global: true }).option('keys', { type: 'string', global: true }).command(dmCmd).strict().fail((m, e) => {
-      throw e ?? new Error(m);
-    }).parseAsync();
+    await yargs(args)
+      .option('json', { type: 'boolean', global: true })
+      .option('keys', { type: 'string', global: true })
+      .command(dmCmd)
+      .strict()
+      .fail((m, e) => {
+        throw e ?? new Error(m);
+      })
+      .parseAsync();
   } finally {
     spy.mockRestore();
   }

@@ -16,13 +16,19 @@ const enc = new TextEncoder();
 
 /** base64(MD5(input)) by OpenSSL */
 function md5b64(input: Uint8Array | string): string {
-  return execFileSync('sh', ['-c', 'openssl dgst -md5 -binary | openssl base64 -A'], { input: typeof input === 'string' ? Buffer.from(input) : Buffer.from(input) }).toString().trim();
+  return execFileSync('sh', ['-c', 'openssl dgst -md5 -binary | openssl base64 -A'], {
+    input: typeof input === 'string' ? Buffer.from(input) : Buffer.from(input),
+  })
+    .toString()
+    .trim();
 }
 function md5raw(input: Uint8Array | string): Buffer {
   return execFileSync('openssl', ['dgst', '-md5', '-binary'], { input: Buffer.from(input) });
 }
 function opensslB64(input: string): string {
-  return execFileSync('openssl', ['base64', '-A'], { input: Buffer.from(input) }).toString().trim();
+  return execFileSync('openssl', ['base64', '-A'], { input: Buffer.from(input) })
+    .toString()
+    .trim();
 }
 
 describe('syncml:auth-basic and auth-md5', () => {
@@ -63,7 +69,14 @@ describe('syncml:auth-MAC (x-syncml-hmac)', () => {
     expect(parseHmacHeader(`USERNAME="a b", mac=${expected}`)).toEqual({ algorithm: 'MD5', username: 'a b', mac: expected });
   });
   it('header errors', () => {
-    const bad = [`algorithm=SHA1, username="x", mac=${expected}`, 'username="x"', `mac=${expected}`, `username="x, mac=${expected}`, `username=x, username=y, mac=${expected}`, 'username=x, mac=abc'];
+    const bad = [
+      `algorithm=SHA1, username="x", mac=${expected}`,
+      'username="x"',
+      `mac=${expected}`,
+      `username="x, mac=${expected}`,
+      `username=x, username=y, mac=${expected}`,
+      'username=x, mac=abc',
+    ];
     for (const b of bad) expect(() => parseHmacHeader(b)).toThrow(DmError);
   });
 });
@@ -88,7 +101,12 @@ describe('package #0 notification digest (OMA-TS-DM_Notification)', () => {
     expect(() => verifyNotification(pkg, 'pa56', nonce)).toThrow(expect.objectContaining({ code: 'dm.auth-failure' }));
   });
   it('vendor body is covered by the digest', () => {
-    const pkg = buildNotification({ version: 12, uiMode: 'background', serverInitiated: true, sessionId: 0xbeef, serverId }, 'pw', nonce, Uint8Array.of(1, 2, 3));
+    const pkg = buildNotification(
+      { version: 12, uiMode: 'background', serverInitiated: true, sessionId: 0xbeef, serverId },
+      'pw',
+      nonce,
+      Uint8Array.of(1, 2, 3),
+    );
     expect(parseNotification(pkg).body).toEqual(Uint8Array.of(1, 2, 3));
     const tampered = Uint8Array.from(pkg);
     tampered[tampered.length - 1]! ^= 1;

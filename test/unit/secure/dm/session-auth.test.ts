@@ -26,7 +26,9 @@ describe('authenticateHmacRequest', () => {
     const store = new NonceStore();
     const n1 = store.issue('Bruce2');
     const header = formatHmacHeader({ username: 'Bruce2', mac: authHmac('Bruce2', 'OhBehave', n1, body) });
-    expect(() => authenticateHmacRequest(header, enc.encode('<SyncML/>'), (u) => users[u], store)).toThrow(expect.objectContaining({ code: 'dm.auth-failure' }));
+    expect(() => authenticateHmacRequest(header, enc.encode('<SyncML/>'), (u) => users[u], store)).toThrow(
+      expect.objectContaining({ code: 'dm.auth-failure' }),
+    );
     expect(() => authenticateHmacRequest(header, body, () => undefined, store)).toThrow(expect.objectContaining({ code: 'dm.auth-failure' }));
   });
 });

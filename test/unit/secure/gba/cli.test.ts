@@ -12,9 +12,15 @@ async function simdm(args: string[], env: Record<string, string>): Promise<strin
   let out = '';
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
   try {
-    await yargs(args).option('json', { type: 'boolean', global: true }).option('keys', { type: 'string', global: true }).command(gbaCmd).strict().fail((m, e) => {
-      throw e ?? new Error(m);
-    }).parseAsync();
+    await yargs(args)
+      .option('json', { type: 'boolean', global: true })
+      .option('keys', { type: 'string', global: true })
+      .command(gbaCmd)
+      .strict()
+      .fail((m, e) => {
+        throw e ?? new Error(m);
+      })
+      .parseAsync();
   } finally {
     spy.mockRestore();
   }
@@ -32,7 +38,9 @@ describe('simdm gba ks-naf', () => {
     const impi = 'user@ims.example.org';
     const fqdn = 'naf.example.org';
     const s = '01' + hx('gba-me') + '0006' + rand + '0010' + hx(impi) + l2(impi.length) + hx(fqdn) + '0100000002' + l2(fqdn.length + 5);
-    const expected = execFileSync('openssl', ['dgst', '-sha256', '-mac', 'HMAC', '-macopt', `hexkey:${ck}${ik}`, '-binary'], { input: Buffer.from(s, 'hex') }).toString('hex');
+    const expected = execFileSync('openssl', ['dgst', '-sha256', '-mac', 'HMAC', '-macopt', `hexkey:${ck}${ik}`, '-binary'], {
+      input: Buffer.from(s, 'hex'),
+    }).toString('hex');
     const args = ['gba', 'ks-naf', '--json', '--naf-id', fqdn, '--impi', impi, '--rand', rand, '--bsf', 'bsf.example.org'];
     const a = JSON.parse(await simdm(args, { SIMDM_CK: ck, SIMDM_IK: ik }));
     expect(a.ks_ext_naf).toBe(expected);

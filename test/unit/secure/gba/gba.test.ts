@@ -18,7 +18,9 @@ const asciiHex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
 const len2 = (n: number) => n.toString(16).padStart(4, '0');
 
 function opensslHmac(keyHex: string, dataHex: string): string {
-  return execFileSync('openssl', ['dgst', '-sha256', '-mac', 'HMAC', '-macopt', `hexkey:${keyHex}`, '-binary'], { input: Buffer.from(dataHex, 'hex') }).toString('hex');
+  return execFileSync('openssl', ['dgst', '-sha256', '-mac', 'HMAC', '-macopt', `hexkey:${keyHex}`, '-binary'], {
+    input: Buffer.from(dataHex, 'hex'),
+  }).toString('hex');
 }
 
 describe('generic KDF (TS 33.220 B.2)', () => {
@@ -52,11 +54,7 @@ describe('Ks_NAF (TS 33.220 B.3)', () => {
   const fqdn = 'naf.example.org';
   const ua = '0100000002';
   const s = (label: string) =>
-    '01' +
-    asciiHex(label) + len2(label.length) +
-    rand + '0010' +
-    asciiHex(impi) + len2(impi.length) +
-    asciiHex(fqdn) + ua + len2(fqdn.length + 5);
+    '01' + asciiHex(label) + len2(label.length) + rand + '0010' + asciiHex(impi) + len2(impi.length) + asciiHex(fqdn) + ua + len2(fqdn.length + 5);
 
   it('Ks = CK ‖ IK', () => expect(hex(ks(h(ck), h(ik)))).toBe(ck + ik));
   it('NAF_Id = FQDN ‖ Ua protocol id', () => expect(hex(nafId(fqdn, UA_PROTOCOL.httpDigest))).toBe(asciiHex(fqdn) + ua));

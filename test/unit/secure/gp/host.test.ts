@@ -54,27 +54,46 @@ describe('card cryptogram failures, explained', () => {
     provisionIsd(card, { keySets: [{ kvn: 0x20, scp: 2, i: 0x55, enc: toHex(d.enc), mac: toHex(d.mac), dek: toHex(d.dek) }], kdd: KDD });
     const err = await openSecureChannel(link, { keys: { enc: MASTER, mac: MASTER, dek: MASTER }, level: 1, select: true }).catch((e: Error) => e);
     expect(err).toMatchObject({ code: 'scp.cryptogram' });
-    expect((err as Error).message).toMatch(/key set KVN 20 \(SCP02, i=55 assumed, sequence counter 0000\) with the keys as given \(no diversification\)\. It does verify with EMV diversification: use --kdf emv\./);
+    expect((err as Error).message).toMatch(
+      /key set KVN 20 \(SCP02, i=55 assumed, sequence counter 0000\) with the keys as given \(no diversification\)\. It does verify with EMV diversification: use --kdf emv\./,
+    );
     expect((err as Error).message).not.toContain('00112233');
     const ok = await openSecureChannel(link, { keys: { enc: MASTER, mac: MASTER, dek: MASTER }, diversification: 'emv', level: 1, select: true });
     expect(ok.info.kdd).toBe(KDD);
   });
   it('SCP03 KDF3 the other way round: --kdf kdf3 given, the card holds the master itself: "drop --kdf"', async () => {
     const err = await openSecureChannel(link, { keys: K, diversification: 'kdf3', level: 1, select: true }).catch((e: Error) => e);
-    expect((err as Error).message).toMatch(/KVN 30 \(SCP03, i=70, S8, sequence counter 000001\) with the master key diversified with KDF3 over KDD 00000000000000000000\. It does verify with the keys as given: drop --kdf\./);
+    expect((err as Error).message).toMatch(
+      /KVN 30 \(SCP03, i=70, S8, sequence counter 000001\) with the master key diversified with KDF3 over KDD 00000000000000000000\. It does verify with the keys as given: drop --kdf\./,
+    );
   });
   it('wrong keys: what was tried, the key sets, what next; the GP test key is recognised', async () => {
     const wrong = new Uint8Array(16).fill(0x11);
     const err = await openSecureChannel(link, { keys: { enc: wrong, mac: wrong, dek: wrong }, level: 1, select: true }).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/still holds the GP test key 40\.\.4F/);
-    provisionIsd(card, { ...defaultIsdState(), keySets: defaultIsdState().keySets.map((k) => ({ ...k, enc: '22'.repeat(16), mac: '22'.repeat(16), dek: '22'.repeat(16) })) });
+    provisionIsd(card, {
+      ...defaultIsdState(),
+      keySets: defaultIsdState().keySets.map((k) => ({ ...k, enc: '22'.repeat(16), mac: '22'.repeat(16), dek: '22'.repeat(16) })),
+    });
     const err2 = await openSecureChannel(link, { keys: { enc: wrong, mac: wrong, dek: wrong }, level: 1, select: true }).catch((e: Error) => e);
-    expect((err2 as Error).message).toMatch(/Tried the diversifications none, kdf3 offline: none matches, nor the GP test key\. Key sets on the card: KVN 30 SCP03 \(AES-128\).* Next: check the keys for this KVN, choose another key set with --kvn \(or --scp 02\)/);
+    expect((err2 as Error).message).toMatch(
+      /Tried the diversifications none, kdf3 offline: none matches, nor the GP test key\. Key sets on the card: KVN 30 SCP03 \(AES-128\).* Next: check the keys for this KVN, choose another key set with --kvn \(or --scp 02\)/,
+    );
   });
-  it('explainCryptogramFailure on pySim\'s SCP02 exchange (KVN 70, seq 0001): the right keys are found as given', () => {
+  it("explainCryptogramFailure on pySim's SCP02 exchange (KVN 70, seq 0001): the right keys are found as given", () => {
     // pySim test_globalplatform.py SCP02_Test: host challenge 40A62C37FA6304F8 and the card's answer
-    const keys = { enc: fromHex('100102030405060708090a0b0c0d0e0f'), mac: fromHex('101102030405060708090a0b0c0d0e0f'), dek: fromHex('102102030405060708090a0b0c0d0e0f') };
-    const r = explainCryptogramFailure({ scp: 2, keys, diversification: 'emv', hostChallenge: fromHex('40A62C37FA6304F8'), response: fromHex('00000000000000000000700200016B4524ABEE7CF32EA3838BC148F3') });
+    const keys = {
+      enc: fromHex('100102030405060708090a0b0c0d0e0f'),
+      mac: fromHex('101102030405060708090a0b0c0d0e0f'),
+      dek: fromHex('102102030405060708090a0b0c0d0e0f'),
+    };
+    const r = explainCryptogramFailure({
+      scp: 2,
+      keys,
+      diversification: 'emv',
+      hostChallenge: fromHex('40A62C37FA6304F8'),
+      response: fromHex('00000000000000000000700200016B4524ABEE7CF32EA3838BC148F3'),
+    });
     expect(r.matches).toBe('none');
     expect(r.message).toContain('KVN 70 (SCP02');
   });

@@ -158,9 +158,7 @@ describe('maxCommandData: the largest plain data field that wraps into a short A
       const w = host.wrap({ cla: 0x00, ins: 0xd6, p1: 0, p2: 0, data: new Uint8Array(want) });
       expect(w.data!.length).toBeLessThanOrEqual(255);
       expect(card.unwrapCommand(w).data!.length).toBe(want);
-      expect(() => host.wrap({ cla: 0x00, ins: 0xd6, p1: 0, p2: 0, data: new Uint8Array(want + 1) })).toThrow(
-        expect.objectContaining({ code: 'scp.format' }),
-      );
+      expect(() => host.wrap({ cla: 0x00, ins: 0xd6, p1: 0, p2: 0, data: new Uint8Array(want + 1) })).toThrow(expect.objectContaining({ code: 'scp.format' }));
       // the refused command left the session in step with the card
       expect(card.unwrapCommand(host.wrap({ cla: 0x80, ins: 0xf2, p1: 0x80, p2: 0x02, data: Uint8Array.of(0x4f, 0) })).ins).toBe(0xf2);
     });

@@ -38,11 +38,22 @@ describe('simdm gp / ota', { timeout: 60_000 }, () => {
     expect(v.entries.find((e) => e.scope === 'isd')!.aid).toBe('A000000151000000');
     expect(v.entries.find((e) => e.scope === 'modules')).toMatchObject({ aid: 'A0000001515350', modules: ['A000000151535041'] });
   });
-  it('ota wrap reproduces pySim\'s AES-128 packet; ota unwrap decodes pySim\'s PoR', () => {
+  it("ota wrap reproduces pySim's AES-128 packet; ota unwrap decodes pySim's PoR", () => {
     const w = simdm(['ota', 'wrap', '--spi', '0619', '--kic', '22', '--kid', '22', '--tar', 'B00011', '00a40004023f00'], AES);
     expect(w.out.trim()).toBe('00281506192222B00011E87CCEEBB2D93083011CE294F93FC4D8DE80DA1ABAE8C37CA3E72EC4432E5058');
     const u = simdm(
-      ['ota', 'unwrap', '--spi', '0619', '--kic', '22', '--kid', '22', '--json', '027100002412b00011ebc6b497e2cad7aedf36ace0e3a29b38853f0fe9ccde81913be5702b73abce1f'],
+      [
+        'ota',
+        'unwrap',
+        '--spi',
+        '0619',
+        '--kic',
+        '22',
+        '--kid',
+        '22',
+        '--json',
+        '027100002412b00011ebc6b497e2cad7aedf36ace0e3a29b38853f0fe9ccde81913be5702b73abce1f',
+      ],
       AES,
     );
     expect(JSON.parse(u.out)).toMatchObject({ status: 0, verified: true, executed: 1, responses: [{ sw: '6132' }] });

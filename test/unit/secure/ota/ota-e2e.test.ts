@@ -64,7 +64,7 @@ describe('OTA RFM in the virtual UICC', () => {
     expect((await send(5, upd)).result!.responses[0]!.sw).toBe(0x9000);
     await link.send(c('00a40004027ff0'));
     await link.send(c('00a40004026f46'));
-    expect(toHex((await link.send(c('00b0000003'))))).toBe('014142');
+    expect(toHex(await link.send(c('00b0000003')))).toBe('014142');
     const replay = await send(5, ['00a40004027ff0', '00a40004026f46', '00d6000003015a5a']);
     expect(replay.status).toBe(2);
     expect(replay.statusText).toBe('CNTR low');
@@ -81,7 +81,10 @@ describe('OTA RFM in the virtual UICC', () => {
     expect(toHex(sfi.result!.responses[1]!.data)).toBe('1234FFFF');
   });
   it('wrong KID: status 01 and nothing runs; unknown TAR: 09', async () => {
-    const bad = wrapScript({ spi: SPI, kic: 0x22, kid: 0x22, tar: fromHex('B00000'), counter: 1, commands: [c('00b000000a')] }, { ...KEYS, kid: new Uint8Array(16) });
+    const bad = wrapScript(
+      { spi: SPI, kic: 0x22, kid: 0x22, tar: fromHex('B00000'), counter: 1, commands: [c('00b000000a')] },
+      { ...KEYS, kid: new Uint8Array(16) },
+    );
     const r = await link.transmit(buildSmsPpEnvelope(bad));
     expect(unwrapPor(r.data, { spi: SPI, kic: 0x22, kid: 0x22 }, KEYS).status).toBe(1);
     expect((await send(1, ['00b000000a'], 'C00000')).status).toBe(9);

@@ -61,7 +61,10 @@ describe('receiving entity', () => {
   const spi = decodeSpi(fromHex('1E39')); // CC + ciphering, one-higher counter, PoR with CC + ciphering
   it('runs a compact script and answers a secured PoR; a replay gets CNTR low', async () => {
     const { r, seen } = receiver();
-    const pkt = wrapScript({ spi, kic: 0x22, kid: 0x22, tar: TAR, counter: 1, commands: [decodeCommand(fromHex('00a40004023f00')), decodeCommand(fromHex('00b0000004'))] }, KEYS);
+    const pkt = wrapScript(
+      { spi, kic: 0x22, kid: 0x22, tar: TAR, counter: 1, commands: [decodeCommand(fromHex('00a40004023f00')), decodeCommand(fromHex('00b0000004'))] },
+      KEYS,
+    );
     const out = await r.process(pkt);
     expect(out.status).toBe(0);
     expect(seen).toEqual(['a4', 'b0']);
@@ -77,10 +80,7 @@ describe('receiving entity', () => {
   });
   it('expanded scripts get expanded PoRs', async () => {
     const { r } = receiver();
-    const pkt = wrapScript(
-      { spi, kic: 0x22, kid: 0x22, tar: TAR, counter: 1, commands: [decodeCommand(fromHex('00b0000004'))], format: 'expanded' },
-      KEYS,
-    );
+    const pkt = wrapScript({ spi, kic: 0x22, kid: 0x22, tar: TAR, counter: 1, commands: [decodeCommand(fromHex('00b0000004'))], format: 'expanded' }, KEYS);
     const out = await r.process(pkt);
     const por = unwrapPor(out.por!, { spi, kic: 0x22, kid: 0x22, format: 'expanded' }, KEYS);
     expect(toHex(por.result!.responses[0]!.data)).toBe('98881201');

@@ -45,7 +45,7 @@ async function send(tar: string, cmds: string[], o: { counter?: number; format?:
 }
 
 describe('the default image accepts the documented OTA test key sets', () => {
-  it('pySim\'s AES-128 packet (test_ota.py Test_SMS_AES128, TAR B00011, SELECT MF) runs; the PoR verifies', async () => {
+  it("pySim's AES-128 packet (test_ota.py Test_SMS_AES128, TAR B00011, SELECT MF) runs; the PoR verifies", async () => {
     const raw = await envelope(fromHex('00281506192222b00011e87cceebb2d93083011ce294f93fc4d8de80da1abae8c37ca3e72ec4432e5058'));
     const por = unwrapPor(raw, { spi: decodeSpi(fromHex('0619')), kic: 0x22, kid: 0x22 }, AES);
     expect(por).toMatchObject({ status: 0, verified: true });
@@ -125,7 +125,10 @@ describe('script forms', () => {
 
 describe('PoR per error case (TS 102 225 5.2)', () => {
   it('01 CC failed: unsecured, RHL 0A, counter 0', async () => {
-    const bad = wrapScript({ spi: SPI, kic: 0x22, kid: 0x22, tar: fromHex('B00010'), counter: 1, commands: [c('00b000000a')] }, { ...AES, kid: new Uint8Array(16) });
+    const bad = wrapScript(
+      { spi: SPI, kic: 0x22, kid: 0x22, tar: fromHex('B00010'), counter: 1, commands: [c('00b000000a')] },
+      { ...AES, kid: new Uint8Array(16) },
+    );
     expect(toHex(await envelope(bad))).toBe('027100000B0AB0001000000000000001');
   });
   it('06 unknown key set (KIc/KID index 7): unsecured', async () => {

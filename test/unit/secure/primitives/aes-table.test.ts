@@ -11,7 +11,13 @@ import { AesBlockCipher, aesCbcEncrypt, CryptoError } from '../../../../src/secu
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
 const openssl = (key: Uint8Array, data: Uint8Array, iv: Uint8Array | null) =>
-  toHex(new Uint8Array(createCipheriv(`aes-${key.length * 8}-${iv ? 'cbc' : 'ecb'}`, key, iv).setAutoPadding(false).update(data)));
+  toHex(
+    new Uint8Array(
+      createCipheriv(`aes-${key.length * 8}-${iv ? 'cbc' : 'ecb'}`, key, iv)
+        .setAutoPadding(false)
+        .update(data),
+    ),
+  );
 
 describe('AesEncryptor', () => {
   const PLAIN = fromHex('00112233445566778899aabbccddeeff');
@@ -25,10 +31,14 @@ describe('AesEncryptor', () => {
 
   it('agrees with OpenSSL on random keys (16/24/32 bytes) and blocks, reusing one schedule', () => {
     fc.assert(
-      fc.property(fc.constantFrom(16, 24, 32).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })), fc.array(fc.uint8Array({ minLength: 16, maxLength: 16 }), { minLength: 1, maxLength: 4 }), (key, blocks) => {
-        const aes = new AesEncryptor(key);
-        for (const b of blocks) expect(toHex(aes.encryptBlock(b))).toBe(openssl(key, b, null));
-      }),
+      fc.property(
+        fc.constantFrom(16, 24, 32).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
+        fc.array(fc.uint8Array({ minLength: 16, maxLength: 16 }), { minLength: 1, maxLength: 4 }),
+        (key, blocks) => {
+          const aes = new AesEncryptor(key);
+          for (const b of blocks) expect(toHex(aes.encryptBlock(b))).toBe(openssl(key, b, null));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -4,11 +4,7 @@ import { AesBlockCipher } from '../../../../src/secure/primitives/aes.js';
 import { fromHex, toHex } from '../../../../src/util/hex.js';
 
 // RFC 4493 section 4 (AES-128) and NIST SP 800-38B Appendix D.2/D.3 (AES-192/256) example vectors.
-const M =
-  '6bc1bee22e409f96e93d7e117393172a' +
-  'ae2d8a571e03ac9c9eb76fac45af8e51' +
-  '30c81c46a35ce411e5fbc1191a0a52ef' +
-  'f69f2445df4f9b17ad2b417be66c3710';
+const M = '6bc1bee22e409f96e93d7e117393172a' + 'ae2d8a571e03ac9c9eb76fac45af8e51' + '30c81c46a35ce411e5fbc1191a0a52ef' + 'f69f2445df4f9b17ad2b417be66c3710';
 
 describe('AES-CMAC', () => {
   const k128 = fromHex('2b7e151628aed2a6abf7158809cf4f3c');
@@ -53,7 +49,11 @@ describe('AES-CMAC', () => {
     });
   }
   it('AesCmacKey (precomputed subkeys, open cipher) gives the same RFC 4493 / SP 800-38B tags', () => {
-    for (const [key, cases] of [[k128, cases128], [k192, cases192], [k256, cases256]] as const) {
+    for (const [key, cases] of [
+      [k128, cases128],
+      [k192, cases192],
+      [k256, cases256],
+    ] as const) {
       const ck = new AesCmacKey(key);
       for (const [len, tag] of cases) expect(toHex(ck.mac(fromHex(M.slice(0, len * 2))))).toBe(tag);
     }
@@ -62,9 +62,7 @@ describe('AES-CMAC', () => {
     const c = new AesBlockCipher(k128);
     const iv = fromHex('000102030405060708090a0b0c0d0e0f');
     const ct = c.cbcEncrypt(fromHex(M), iv);
-    expect(toHex(ct)).toBe(
-      '7649ABAC8119B246CEE98E9B12E9197D5086CB9B507219EE95DB113A917678B273BED6B8E3C1743B7116E69E222295163FF1CAA1681FAC09120ECA307586E1A7',
-    );
+    expect(toHex(ct)).toBe('7649ABAC8119B246CEE98E9B12E9197D5086CB9B507219EE95DB113A917678B273BED6B8E3C1743B7116E69E222295163FF1CAA1681FAC09120ECA307586E1A7');
     expect(toHex(c.cbcDecrypt(ct, iv))).toBe(M.toUpperCase());
   });
   it('rejects bad key length with a typed error', () => {
