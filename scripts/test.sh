@@ -9,6 +9,9 @@ bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 
 mkdir -p .pcsc
 echo "[test] type check (tsc --noEmit)" >&2
 npx tsc --noEmit -p . || { echo "0 passed, 1 failed"; exit 1; }
+echo "[test] lint (eslint) and format check (prettier)" >&2
+npx eslint . || { echo "0 passed, 1 failed"; exit 1; }
+npx prettier --check . >/dev/null || { npx prettier --list-different .; echo "0 passed, 1 failed"; exit 1; }
 echo "[test] clean build of dist/ (npm run prepack; test/e2e/packaging.test.ts packs it)" >&2
 npm run prepack --silent || { echo "0 passed, 1 failed"; exit 1; }
 export SIMDM_DIST_FRESH=1
