@@ -125,6 +125,11 @@ export class VirtualUicc {
     return this.appletState[name] as T;
   }
 
+  /** The saved state of applet `name`, or undefined: reading never adds state to the image. */
+  savedStateOf<T extends object>(name: string): T | undefined {
+    return this.appletState[name] as T | undefined;
+  }
+
   markChanged(): void {
     this.dirty = true;
   }

@@ -130,7 +130,9 @@ class IsdApplet implements Applet {
   }
 
   private state(): IsdState {
-    const raw = this.card.stateOf<Record<string, unknown>>(ISD_APPLET, () => defaultIsdState() as unknown as Record<string, unknown>);
+    // a read (SELECT, GET DATA, key lookup) leaves the image as it was: the default state is
+    // saved only when something changes it (sequence counter, PUT KEY)
+    const raw = this.card.savedStateOf<Record<string, unknown>>(ISD_APPLET) ?? defaultIsdState();
     const r = IsdState.safeParse(raw);
     if (!r.success) throw new SimdmError('sim.image', `card image: applets.isd is invalid: ${r.error.issues[0]?.message ?? ''}`);
     return r.data;
