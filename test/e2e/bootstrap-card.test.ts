@@ -23,6 +23,7 @@ import { E2E, readerFor, useCardRig, vpcdReaderName } from '../helpers/vcards.js
 import { simdmArgv } from '../helpers/cli.js';
 
 const run = promisify(execFile);
+const PULL_CAMPAIGN = process.env.SIMDM_PULL_CAMPAIGN === '1';
 const P = 35968;
 const Q = 35969;
 const dir = mkdtempSync(join(tmpdir(), 'simdm-bootstrap-e2e-'));
@@ -163,118 +164,127 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     expect(model!.files.map((f) => f.oid).sort()).toEqual(oids(p.stdout));
   });
 
-  it('pulled at every APDU of a write: the card reads old or new, never a mix, and the write then completes', async () => {
-    const v1 = plan('card-profiles/operator-dm.yaml');
-    const v2p = join(dir, 'operator-dm-pull.yaml');
-    writeFileSync(
-      v2p,
-      readFileSync('card-profiles/operator-dm.yaml', 'utf8')
-        .replace(/extends: defaults\/operator.yaml/, `extends: ${join(process.cwd(), 'card-profiles/defaults/operator.yaml')}`)
-        .replaceAll('dm.operator.example', 'dm-new.operator.example'),
-    );
-    const v2 = plan(v2p);
-    const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
-    /** connected to a present card that answers (a removal may still be settling in pcscd) */
-    const connect = async () => {
-      for (let i = 0; ; i++) {
-        const t = await readerFor(rig.ctx, P, 10_000);
-        try {
-          await t.connect();
-          const link = new CardLink(t);
-          if ((await link.transmit({ cla: 0, ins: 0xa4, p1: 0, p2: 0x0c, data: Uint8Array.of(0x3f, 0x00) })).sw === 0x9000) return { t, link };
-        } catch (e) {
-          if (i >= 20) throw e;
+  // pull-at-every-APDU campaigns are long: scripts/pull-campaign.sh runs them (SIMDM_PULL_CAMPAIGN=1), not the default suite
+  it.runIf(PULL_CAMPAIGN)(
+    'pulled at every APDU of a write: the card reads old or new, never a mix, and the write then completes',
+    async () => {
+      const v1 = plan('card-profiles/operator-dm.yaml');
+      const v2p = join(dir, 'operator-dm-pull.yaml');
+      writeFileSync(
+        v2p,
+        readFileSync('card-profiles/operator-dm.yaml', 'utf8')
+          .replace(/extends: defaults\/operator.yaml/, `extends: ${join(process.cwd(), 'card-profiles/defaults/operator.yaml')}`)
+          .replaceAll('dm.operator.example', 'dm-new.operator.example'),
+      );
+      const v2 = plan(v2p);
+      const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
+      /** connected to a present card that answers (a removal may still be settling in pcscd) */
+      const connect = async () => {
+        for (let i = 0; ; i++) {
+          const t = await readerFor(rig.ctx, P, 10_000);
+          try {
+            await t.connect();
+            const link = new CardLink(t);
+            if ((await link.transmit({ cla: 0, ins: 0xa4, p1: 0, p2: 0x0c, data: Uint8Array.of(0x3f, 0x00) })).sw === 0x9000) return { t, link };
+          } catch (e) {
+            if (i >= 20) throw e;
+          }
+          await new Promise((r) => setTimeout(r, 100));
         }
-        await new Promise((r) => setTimeout(r, 100));
+      };
+      const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields]));
+      const want = (p: typeof v1) => Object.fromEntries(p.files.map((f) => [f.label, f.fields]));
+      // the card holding v1, and the APDU count of the v1 -> v2 write
+      await fresh(P);
+      let c = await connect();
+      await writePlan(c.link, v1, { secrets, backupDir: false });
+      const image1 = await rig.host.image(P);
+      const full = await writePlan(c.link, v2, { secrets, backupDir: false });
+      const n = full.apdus!;
+      expect(n).toBeGreaterThan(20);
+      await c.t.disconnect();
+      const seen = { old: 0, new: 0 };
+      for (let k = 0; k < n; k++) {
+        for (const apply of [true, false]) {
+          await fresh(P, structuredClone(image1));
+          c = await connect();
+          await rig.host.pull(P, { at: k, apply });
+          const err = await writePlan(c.link, v2, { secrets, backupDir: false }).then(
+            () => undefined,
+            (e: Error) => e,
+          );
+          expect(err, `pulled at APDU ${k}: the write must fail`).toBeInstanceOf(Error);
+          await c.t.waitForRemoval(5000).catch(() => undefined);
+          await rig.host.insert(P);
+          await c.t.waitForCard(10_000).catch((e: Error) => {
+            throw new Error(`k=${k} apply=${apply} write error: ${err?.message}; ${e.message}`);
+          });
+          c = await connect();
+          const st = await readBootstrap(c.link);
+          const got = fieldsOf(st);
+          const isOld = JSON.stringify(got) === JSON.stringify(want(v1));
+          const isNew = JSON.stringify(got) === JSON.stringify(want(v2));
+          expect(isOld || isNew, `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'}): ${JSON.stringify(st.issues)}`).toBe(true);
+          seen[isOld ? 'old' : 'new']++;
+          const again = await writePlan(c.link, v2, { secrets, backupDir: false });
+          expect(again.atomic).toBe(true);
+          expect(JSON.stringify(fieldsOf(await readBootstrap(c.link)))).toBe(JSON.stringify(want(v2)));
+          await c.t.disconnect();
+        }
       }
-    };
-    const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields]));
-    const want = (p: typeof v1) => Object.fromEntries(p.files.map((f) => [f.label, f.fields]));
-    // the card holding v1, and the APDU count of the v1 -> v2 write
-    await fresh(P);
-    let c = await connect();
-    await writePlan(c.link, v1, { secrets, backupDir: false });
-    const image1 = await rig.host.image(P);
-    const full = await writePlan(c.link, v2, { secrets, backupDir: false });
-    const n = full.apdus!;
-    expect(n).toBeGreaterThan(20);
-    await c.t.disconnect();
-    const seen = { old: 0, new: 0 };
-    for (let k = 0; k < n; k++) {
-      for (const apply of [true, false]) {
-        await fresh(P, structuredClone(image1));
+      expect(seen.old).toBeGreaterThan(0);
+      expect(seen.new).toBeGreaterThan(0);
+    },
+    900_000,
+  );
+
+  it.runIf(PULL_CAMPAIGN)(
+    'first write on a blank card, pulled at every other APDU: nothing or all of it, and the write then completes',
+    async () => {
+      const v1 = plan('card-profiles/operator-dm.yaml');
+      const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
+      const connect = async () => {
+        for (let i = 0; ; i++) {
+          const t = await readerFor(rig.ctx, Q, 10_000);
+          try {
+            await t.connect();
+            const link = new CardLink(t);
+            if ((await link.transmit({ cla: 0, ins: 0xa4, p1: 0, p2: 0x0c, data: Uint8Array.of(0x3f, 0x00) })).sw === 0x9000) return { t, link };
+          } catch (e) {
+            if (i >= 20) throw e;
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => JSON.stringify(Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields])));
+      const want = JSON.stringify(Object.fromEntries(v1.files.map((f) => [f.label, f.fields])));
+      await fresh(Q);
+      let c = await connect();
+      const n = (await writePlan(c.link, v1, { secrets, backupDir: false })).apdus!;
+      await c.t.disconnect();
+      for (let k = 0; k < n; k += 2) {
+        const apply = k % 4 === 0;
+        await fresh(Q);
         c = await connect();
-        await rig.host.pull(P, { at: k, apply });
-        const err = await writePlan(c.link, v2, { secrets, backupDir: false }).then(
+        await rig.host.pull(Q, { at: k, apply });
+        const err = await writePlan(c.link, v1, { secrets, backupDir: false }).then(
           () => undefined,
           (e: Error) => e,
         );
         expect(err, `pulled at APDU ${k}: the write must fail`).toBeInstanceOf(Error);
         await c.t.waitForRemoval(5000).catch(() => undefined);
-        await rig.host.insert(P);
-        await c.t.waitForCard(10_000).catch((e: Error) => {
-          throw new Error(`k=${k} apply=${apply} write error: ${err?.message}; ${e.message}`);
-        });
+        await rig.host.insert(Q);
+        await c.t.waitForCard(10_000);
         c = await connect();
-        const st = await readBootstrap(c.link);
-        const got = fieldsOf(st);
-        const isOld = JSON.stringify(got) === JSON.stringify(want(v1));
-        const isNew = JSON.stringify(got) === JSON.stringify(want(v2));
-        expect(isOld || isNew, `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'}): ${JSON.stringify(st.issues)}`).toBe(true);
-        seen[isOld ? 'old' : 'new']++;
-        const again = await writePlan(c.link, v2, { secrets, backupDir: false });
-        expect(again.atomic).toBe(true);
-        expect(JSON.stringify(fieldsOf(await readBootstrap(c.link)))).toBe(JSON.stringify(want(v2)));
+        const got = fieldsOf(await readBootstrap(c.link));
+        expect(got === '{}' || got === want, `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'}): ${got.slice(0, 200)}`).toBe(true);
+        await writePlan(c.link, v1, { secrets, backupDir: false });
+        expect(fieldsOf(await readBootstrap(c.link))).toBe(want);
         await c.t.disconnect();
       }
-    }
-    expect(seen.old).toBeGreaterThan(0);
-    expect(seen.new).toBeGreaterThan(0);
-  }, 900_000);
-
-  it('first write on a blank card, pulled at every other APDU: nothing or all of it, and the write then completes', async () => {
-    const v1 = plan('card-profiles/operator-dm.yaml');
-    const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
-    const connect = async () => {
-      for (let i = 0; ; i++) {
-        const t = await readerFor(rig.ctx, Q, 10_000);
-        try {
-          await t.connect();
-          const link = new CardLink(t);
-          if ((await link.transmit({ cla: 0, ins: 0xa4, p1: 0, p2: 0x0c, data: Uint8Array.of(0x3f, 0x00) })).sw === 0x9000) return { t, link };
-        } catch (e) {
-          if (i >= 20) throw e;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
-    const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => JSON.stringify(Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields])));
-    const want = JSON.stringify(Object.fromEntries(v1.files.map((f) => [f.label, f.fields])));
-    await fresh(Q);
-    let c = await connect();
-    const n = (await writePlan(c.link, v1, { secrets, backupDir: false })).apdus!;
-    await c.t.disconnect();
-    for (let k = 0; k < n; k += 2) {
-      const apply = k % 4 === 0;
-      await fresh(Q);
-      c = await connect();
-      await rig.host.pull(Q, { at: k, apply });
-      const err = await writePlan(c.link, v1, { secrets, backupDir: false }).then(
-        () => undefined,
-        (e: Error) => e,
-      );
-      expect(err, `pulled at APDU ${k}: the write must fail`).toBeInstanceOf(Error);
-      await c.t.waitForRemoval(5000).catch(() => undefined);
-      await rig.host.insert(Q);
-      await c.t.waitForCard(10_000);
-      c = await connect();
-      const got = fieldsOf(await readBootstrap(c.link));
-      expect(got === '{}' || got === want, `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'}): ${got.slice(0, 200)}`).toBe(true);
-      await writePlan(c.link, v1, { secrets, backupDir: false });
-      expect(fieldsOf(await readBootstrap(c.link))).toBe(want);
-      await c.t.disconnect();
-    }
-  }, 600_000);
+    },
+    600_000,
+  );
 
   it('bad input: profile errors name file, line and field; a file too small says by how many bytes', async () => {
     const bad = join(dir, 'bad.yaml');
