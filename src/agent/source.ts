@@ -12,6 +12,7 @@ import { SimdmError } from '../errors.js';
 import type { SecretStore } from '../util/secrets.js';
 import { AgentError } from './errors.js';
 import type { BootstrapFileData } from './tree.js';
+import { hexNum } from '../util/hex.js';
 
 export interface CardIdentity {
   iccid: string;
@@ -49,7 +50,7 @@ export class CardBootstrapSource implements BootstrapSource {
     const issues = [...st.issues];
     const files: BootstrapFileData[] = [];
     for (const f of st.files) {
-      const authority = f.dodf.toString(16).toUpperCase().padStart(4, '0');
+      const authority = hexNum(f.dodf, 4);
       if (f.error || !f.content) {
         issues.push(`bootstrap file ${f.path} (${f.label ?? f.kind ?? 'unknown'}): ${f.error ?? 'no content'}; skipped`);
         continue;

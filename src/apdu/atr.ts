@@ -39,7 +39,7 @@ const DI = [0, 1, 2, 4, 8, 16, 32, 64, 12, 20, 0, 0, 0, 0, 0, 0];
 export function decodeAtr(atr: Uint8Array): Atr {
   if (atr.length < 2) throw new AtrError(`too short (${atr.length} bytes)`, 0);
   const ts = atr[0]!;
-  if (ts !== 0x3b && ts !== 0x3f) throw new AtrError(`TS ${ts.toString(16)} is neither 3B nor 3F`, 0);
+  if (ts !== 0x3b && ts !== 0x3f) throw new AtrError(`TS ${hexNum(ts)} is neither 3B nor 3F`, 0);
   let i = 1;
   const t0 = atr[i++]!;
   const k = t0 & 0x0f;

@@ -4,7 +4,7 @@
  * is encoded as 00 / 0000 ("as many as available").
  */
 import { SimdmError } from '../errors.js';
-import { toHex } from '../util/hex.js';
+import { toHex, hexNum } from '../util/hex.js';
 
 export interface CommandApdu {
   cla: number;
@@ -104,8 +104,8 @@ export function decodeCommand(b: Uint8Array): CommandApdu {
 export function formatCommand(c: CommandApdu): string {
   const head = toHex(Uint8Array.of(c.cla, c.ins, c.p1, c.p2));
   const parts = [head];
-  if (c.data && c.data.length) parts.push(c.data.length.toString(16).toUpperCase().padStart(2, '0'), c.secret ? '**' : toHex(c.data));
-  if (c.le !== undefined) parts.push((c.le === 256 ? 0 : c.le & 0xffff).toString(16).toUpperCase().padStart(2, '0'));
+  if (c.data && c.data.length) parts.push(hexNum(c.data.length, 2), c.secret ? '**' : toHex(c.data));
+  if (c.le !== undefined) parts.push(hexNum(c.le === 256 ? 0 : c.le & 0xffff, 2));
   return parts.join(' ');
 }
 

@@ -8,6 +8,7 @@
 import { CodecError } from '../codec/errors.js';
 import { readBerHeader } from '../codec/tlv/ber.js';
 import { type Asn1Type, type DecodeCtx, parseElement } from '../codec/asn1/codec.js';
+import { hexNum } from '../util/hex.js';
 
 export interface DirectoryEntry<T> {
   value: T;
@@ -62,7 +63,7 @@ export function parseDirectory<T>(bytes: Uint8Array, type: Asn1Type<T>, file: st
     }
     const raw = bytes.slice(off, off + length);
     if (!type.matches(block)) {
-      out.issues.push(`${path} at offset ${off}: tag ${raw[0]!.toString(16).toUpperCase().padStart(2, '0')} is not a ${type.name}; skipped`);
+      out.issues.push(`${path} at offset ${off}: tag ${hexNum(raw[0]!, 2)} is not a ${type.name}; skipped`);
     } else {
       const ctx: DecodeCtx = { warnings: [] };
       try {

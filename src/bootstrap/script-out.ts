@@ -8,7 +8,7 @@
  * content bytes (a DM password, a PSK) are written as ${ascii:NAME} / ${hex:NAME}; UPDATE BINARY
  * chunks are cut so that no secret straddles two commands.
  */
-import { fromHex, toHex } from '../util/hex.js';
+import { fromHex, toHex, hexNum } from '../util/hex.js';
 import { createFcp, fidHex } from './card-io.js';
 import { encodeDirRecord } from './dir-record.js';
 import { FID } from './oids.js';
@@ -55,16 +55,14 @@ function updateLines(body: Uint8Array, secrets: CardPlan['secretValues']): strin
     }
     text += toHex(body.subarray(p, end));
     const n = end - o;
-    lines.push(`00D6${hex2((o >> 8) & 0x7f)}${hex2(o & 0xff)}${hex2(n)}${text}`, '#> SW=9000');
+    lines.push(`00D6${hexNum((o >> 8) & 0x7f)}${hexNum(o & 0xff)}${hexNum(n)}${text}`, '#> SW=9000');
     o = end;
   }
   return lines;
 }
 
-const hex2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
-
 function apdu(ins: string, p1p2: string, data: Uint8Array): string {
-  return `00${ins}${p1p2}${hex2(data.length)}${toHex(data)}`;
+  return `00${ins}${p1p2}${hexNum(data.length)}${toHex(data)}`;
 }
 
 export function planToScript(plan: CardPlan, opts: { dirRecord?: number; generated?: string } = {}): string {
@@ -85,7 +83,7 @@ export function planToScript(plan: CardPlan, opts: { dirRecord?: number; generat
         .filter((a) => a.key === k)
         .map((a) => a.name)
         .join(', ')})`,
-      `002000${hex2(n <= 5 ? 0x09 + n : 0x84 + n)}08\${${k}}`,
+      `002000${hexNum(n <= 5 ? 0x09 + n : 0x84 + n)}08\${${k}}`,
       '#> SW=9000',
     );
   }
@@ -149,7 +147,7 @@ export function planToScript(plan: CardPlan, opts: { dirRecord?: number; generat
     '#> SW=9000',
   );
   L.push(
-    `00DC${hex2(rec)}04${hex2(38)}${toHex(encodeDirRecord({ aid: plan.aid, label: plan.appLabel, path: Uint8Array.of(0x3f, 0x00, plan.appFid >> 8, plan.appFid & 0xff) }, 38))}`,
+    `00DC${hexNum(rec)}04${hexNum(38)}${toHex(encodeDirRecord({ aid: plan.aid, label: plan.appLabel, path: Uint8Array.of(0x3f, 0x00, plan.appFid >> 8, plan.appFid & 0xff) }, 38))}`,
     '#> SW=9000',
   );
   L.push(

@@ -19,6 +19,7 @@
  * may be allowed more pairs explicitly with `allow` (e.g. `["A0B0", "A0A4", "A0C0"]` for a 2G
  * reader): a list of CLA||INS in hex, exact bytes.
  */
+import { hexNum } from '../util/hex.js';
 export interface Principal {
   /** stable id for logs and audit (token id or certificate CN); never the secret */
   id: string;
@@ -60,7 +61,7 @@ export function readOnlyAllows(capdu: Uint8Array, extra?: readonly string[]): bo
   const ins = capdu[1];
   if (cla === undefined || ins === undefined || capdu.length < 4) return false;
   if (extra?.length) {
-    const pair = ((cla << 8) | ins).toString(16).toUpperCase().padStart(4, '0');
+    const pair = hexNum((cla << 8) | ins, 4);
     if (extra.some((a) => a.toUpperCase() === pair)) return true;
   }
   if (plainInterindustry(cla)) {

@@ -6,7 +6,7 @@
  */
 import type { Fcp } from '../codec/tlv/fcp.js';
 import { decodeBer, type BerTlv } from '../codec/tlv/ber.js';
-import { fromHex } from '../util/hex.js';
+import { fromHex, hexNum } from '../util/hex.js';
 import { keyName } from './keys.js';
 
 export type AccessOp = 'read' | 'update' | 'write' | 'increase' | 'deactivate' | 'activate' | 'terminate' | 'delete' | 'create';
@@ -107,7 +107,7 @@ export function accessFromCompact(am: number, conds: number[], isDf: boolean): A
   for (let bit = 0x40; bit >= 1; bit >>= 1) {
     if (!(am & bit)) continue;
     const sc = conds[i++];
-    const rule = sc === undefined ? '?' : sc === 0x00 ? 'ALW' : sc === 0xff ? 'NEV' : `SE key ${(sc & 0x0f).toString(16).toUpperCase()}`;
+    const rule = sc === undefined ? '?' : sc === 0x00 ? 'ALW' : sc === 0xff ? 'NEV' : `SE key ${hexNum(sc & 0x0f, 1)}`;
     for (const [op, b] of table) if (b === bit && out[op] === undefined) out[op] = rule;
   }
   return out;

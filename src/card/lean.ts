@@ -17,7 +17,7 @@ import type { ApduSender } from '../apdu/link.js';
 import type { ResponseApdu } from '../apdu/response.js';
 import { SwError } from '../apdu/sw.js';
 import { encodeFcp, type ExpandedSecurityDo, type Fcp } from '../codec/tlv/fcp.js';
-import { toHex } from '../util/hex.js';
+import { toHex, hexNum } from '../util/hex.js';
 import { keyRefOf } from './keys.js';
 
 export const fidBytes = (fid: number): Uint8Array => Uint8Array.of(fid >> 8, fid & 0xff);
@@ -166,7 +166,7 @@ export class LeanCard implements ApduSender {
 
   async send(cmd: CommandApdu, what?: string): Promise<Uint8Array> {
     const r = await this.transmit(cmd);
-    if (r.sw !== 0x9000 && r.sw >> 8 !== 0x91) throw new SwError(r.sw, what ?? `INS ${cmd.ins.toString(16)}`);
+    if (r.sw !== 0x9000 && r.sw >> 8 !== 0x91) throw new SwError(r.sw, what ?? `INS ${hexNum(cmd.ins)}`);
     return r.data;
   }
 

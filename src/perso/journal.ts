@@ -15,6 +15,7 @@
  *             for the card that may carry its ICCID (re-insert it), or an operator's release
  * Events (the audit trail, OMA DM req 6.1.2: session id, what, success indicator) never hold secrets.
  */
+import { toHex } from '../util/hex.js';
 export type RowState = 'free' | 'claimed' | 'writing' | 'verified' | 'failed' | 'held';
 export type CardMode = 'iccid' | 'blank';
 
@@ -142,7 +143,7 @@ export interface Journal {
 /** Session ids: unique across stations and restarts (time-ordered, random tail). */
 export function newSessionId(): string {
   const t = Date.now().toString(36).padStart(9, '0');
-  const r = [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const r = toHex(crypto.getRandomValues(new Uint8Array(8))).toLowerCase();
   return `S${t}-${r}`;
 }
 

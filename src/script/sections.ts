@@ -19,7 +19,7 @@ import type { OtaKeys } from '../secure/ota/packet.js';
 import { unwrapPor, wrapScript, type ScriptFormat } from '../secure/ota/sender.js';
 import { buildSmsPpEnvelopes } from '../secure/ota/smspp.js';
 import { decodeSpi } from '../secure/ota/spi.js';
-import { fromHex } from '../util/hex.js';
+import { fromHex, hexNum } from '../util/hex.js';
 import type { SecretStore } from '../util/secrets.js';
 import { ScriptError, type Section } from './parse.js';
 
@@ -108,8 +108,6 @@ function otaKeys(s: SecretStore, need: { kic: boolean; kid: boolean }): OtaKeys 
   return k;
 }
 
-const swText = (sw: number): string => sw.toString(16).toUpperCase().padStart(4, '0');
-
 /** Sends the APDUs of a `#@ ota` section as one secured packet; one answer per APDU from the PoR. */
 export async function sendOtaSection(link: ApduSender, sec: Section, cmds: CommandApdu[], o: SectionContext): Promise<SectionAnswer[]> {
   const spiBytes = hexOpt(sec, 'spi', o, 2)!;
@@ -132,7 +130,7 @@ export async function sendOtaSection(link: ApduSender, sec: Section, cmds: Comma
   for (const [i, env] of envs.entries()) {
     last = await link.transmit(env);
     if (last.sw !== 0x9000 && last.sw >> 8 !== 0x91)
-      throw new ScriptError(`line ${sec.line}: ENVELOPE ${i + 1}/${envs.length} answered ${swText(last.sw)}`, sec.line);
+      throw new ScriptError(`line ${sec.line}: ENVELOPE ${i + 1}/${envs.length} answered ${hexNum(last.sw, 4)}`, sec.line);
   }
   if (!last.data.length)
     throw new ScriptError(`line ${sec.line}: no PoR from the card (spi= must ask for a PoR so that the script can check the answers)`, sec.line);

@@ -104,6 +104,6 @@ export function fileSize(f: SimFile): number {
 
 export function pathOf(f: SimFile): string {
   const parts: string[] = [];
-  for (let x: SimFile | undefined = f; x; x = x.parent) parts.unshift(x.fid.toString(16).toUpperCase().padStart(4, '0'));
+  for (let x: SimFile | undefined = f; x; x = x.parent) parts.unshift(hexNum(x.fid, 4));
   return parts.join('/');
 }

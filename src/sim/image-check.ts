@@ -12,6 +12,7 @@
  */
 import { effectiveSfi } from './fs.js';
 import type { FileImage } from './image.js';
+import { hexNum } from '../util/hex.js';
 
 /** DF levels below the MF a card image may have (MF/DF/DF/... : 8 is far beyond any real card). */
 export const MAX_DF_DEPTH = 8;
@@ -32,8 +33,6 @@ export function tooDeep(mf: unknown): string | undefined {
   return undefined;
 }
 
-const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
-
 /** FID and SFI uniqueness in each DF; returns "path: message" of the first fault. */
 export function treeFault(mf: FileImage): string | undefined {
   if (mf.type !== 'MF' || mf.fid.toUpperCase() !== '3F00') return 'mf: the root must be the MF, type "MF", FID 3F00';
@@ -52,11 +51,11 @@ export function treeFault(mf: FileImage): string | undefined {
       const at = `${path}.children.${i}`;
       const fid = parseInt(c.fid, 16);
       if (c.type === 'MF') return `${at}.type: only the root is the MF`;
-      if (fid === own) return `${at}.fid: FID ${hex4(fid)} is the FID of its parent DF`;
+      if (fid === own) return `${at}.fid: FID ${hexNum(fid, 4)} is the FID of its parent DF`;
       if (fid === 0x3f00 || fid === 0x3fff || fid === 0x7fff || fid === 0xffff)
-        return `${at}.fid: FID ${hex4(fid)} is reserved (ISO 7816-4 5.3.1.1, TS 102 221 8.3)`;
+        return `${at}.fid: FID ${hexNum(fid, 4)} is reserved (ISO 7816-4 5.3.1.1, TS 102 221 8.3)`;
       const dup = fids.get(fid);
-      if (dup !== undefined) return `${at}.fid: duplicate FID ${hex4(fid)} in ${f.name ?? hex4(own)} (also ${path}.children.${dup})`;
+      if (dup !== undefined) return `${at}.fid: duplicate FID ${hexNum(fid, 4)} in ${f.name ?? hexNum(own, 4)} (also ${path}.children.${dup})`;
       fids.set(fid, i);
       if (c.type === 'EF') {
         const sfi = effectiveSfi({ fid, ...(c.sfi !== undefined ? { sfi: c.sfi } : {}) });
@@ -67,7 +66,7 @@ export function treeFault(mf: FileImage): string | undefined {
           // FID-derived value; an explicit SFI must be the only one of its value
           if (other && (explicit || other.explicit)) {
             const implicit = explicit ? '' : ' (no "sfi": the low 5 bits of its FID; "sfi": null for none)';
-            return `${at}.sfi: duplicate SFI ${sfi} in ${f.name ?? hex4(own)}${implicit} (also ${path}.children.${other.i})`;
+            return `${at}.sfi: duplicate SFI ${sfi} in ${f.name ?? hexNum(own, 4)}${implicit} (also ${path}.children.${other.i})`;
           }
           if (!other || explicit) sfis.set(sfi, { i, explicit });
         }

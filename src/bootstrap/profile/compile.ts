@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseXml } from '../../codec/wbxml/xml.js';
 import type { WbxmlElement } from '../../codec/wbxml/tree.js';
-import { fromHex } from '../../util/hex.js';
+import { fromHex, hexNum } from '../../util/hex.js';
 import { cpToTree, type CpDocument, flattenCp } from '../content/cp.js';
 import { type DmIndications, dmToTree, flattenDm } from '../content/dm.js';
 import { encodeWbxmlContent } from '../content/index.js';
@@ -94,7 +94,7 @@ export function compileProfile(lp: LoadedProfile, ctx: CompileContext = {}): Car
   }));
   const dodfs = new Set<number>();
   for (const a of authorities) {
-    if (dodfs.has(a.dodf)) throw new BootstrapError('profile', `two authorities share DODF ${a.dodf.toString(16)}`);
+    if (dodfs.has(a.dodf)) throw new BootstrapError('profile', `two authorities share DODF ${hexNum(a.dodf, 4)}`);
     for (let j = 0; j < MAX_DODF_CHUNKS; j++) for (const bank of [0, 1]) dodfs.add(dodfFid(a.dodf, bank, j));
   }
   const used = new Map<number, string>();
@@ -107,9 +107,8 @@ export function compileProfile(lp: LoadedProfile, ctx: CompileContext = {}): Car
     const slots: [number, number] = f.fids ?? [info.slots[0] + 2 * n, info.slots[1] + 2 * n];
     for (const s of slots) {
       const other = used.get(s);
-      if (other) throw new BootstrapError('profile', `files ${other} and ${f.id} both use FID ${s.toString(16).toUpperCase()}`);
-      if (dodfs.has(s) || s === FID.odf || s === FID.tokenInfo)
-        throw new BootstrapError('profile', `file ${f.id}: FID ${s.toString(16).toUpperCase()} is a directory file`);
+      if (other) throw new BootstrapError('profile', `files ${other} and ${f.id} both use FID ${hexNum(s, 4)}`);
+      if (dodfs.has(s) || s === FID.odf || s === FID.tokenInfo) throw new BootstrapError('profile', `file ${f.id}: FID ${hexNum(s, 4)} is a directory file`);
       used.set(s, f.id);
     }
     const { bytes, fields } = contentOf(f, lp.dir, p.indications);

@@ -13,6 +13,7 @@ import { fidBytes, found, selectFid } from '../card-io.js';
 import { imsiDigits } from '../plan.js';
 import { readIccid } from '../writer.js';
 import { checkInputSize, InputSizeError } from '../../util/input-file.js';
+import { hexNum } from '../../util/hex.js';
 
 export function loadVarsFile(path: string): Record<string, string> {
   let text: string;
@@ -59,7 +60,7 @@ export async function readImsi(s: ApduSender, secrets: SecretStore, force = fals
     await selectFid(s, 0x6f07);
     r = await s.transmit({ cla: 0x00, ins: 0xb0, p1: 0, p2: 0, le: 9 });
   }
-  if (r.sw !== 0x9000) throw new UsageError(`cannot read EF.IMSI (${r.sw.toString(16)}): give IMSI with --vars`);
+  if (r.sw !== 0x9000) throw new UsageError(`cannot read EF.IMSI (${hexNum(r.sw, 4)}): give IMSI with --vars`);
   await s.transmit({ cla: 0x00, ins: 0xa4, p1: 0x00, p2: 0x0c, data: fidBytes(0x3f00) });
   return imsiDigits(r.data);
 }

@@ -9,7 +9,7 @@
  * application. simdm writes each file's opaqueDO before the oidDOs for this reason.
  */
 import type { CardLink } from '../../apdu/link.js';
-import { toHex } from '../../util/hex.js';
+import { toHex, hexNum } from '../../util/hex.js';
 import { BOOTSTRAP_KINDS } from '../oids.js';
 import { dataEnd, oidText, tlvAt, tlvs, value } from './der.js';
 import { absolute, type DataEntry, dirApplication, loadEntries, readAbsolute } from './pkcs15-walk.js';
@@ -28,7 +28,7 @@ function odfDodfs(b: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   const used = b.subarray(0, dataEnd(b, 'EF.ODF', false));
   for (const e of tlvs(used, 'EF.ODF')) {
-    if (e.tag < 0xa0 || e.tag > 0xa8) refuse(`EF.ODF: entry with tag ${e.tag.toString(16).toUpperCase()} is no PKCS15Objects choice: binding fails`);
+    if (e.tag < 0xa0 || e.tag > 0xa8) refuse(`EF.ODF: entry with tag ${hexNum(e.tag)} is no PKCS15Objects choice: binding fails`);
     if (e.tag !== 0xa7) continue;
     const v = value(used, e);
     const p = tlvAt(v, 0, 'EF.ODF');

@@ -9,7 +9,7 @@
  * rule is refused whole; files are found by oidDO id or opaqueDO applicationOID.
  */
 import type { ApduSender, CardLink } from '../../apdu/link.js';
-import { fromHex, toHex } from '../../util/hex.js';
+import { fromHex, toHex, hexNum } from '../../util/hex.js';
 import { BOOTSTRAP_KINDS } from '../oids.js';
 import { dataEnd, oidText, type Tlv, tlvs, value } from './der.js';
 import { readBinary, selectFcp } from './io.js';
@@ -19,7 +19,7 @@ import { type DeviceTarget, refuse, type TargetResult, TargetRefusal } from './t
 const UB_LABEL = 255;
 
 function expect(t: Tlv | undefined, tag: number, what: string): Tlv {
-  if (!t || t.tag !== tag) refuse(`${what}: tag ${tag.toString(16).toUpperCase()} expected${t ? `, found ${t.tag.toString(16).toUpperCase()}` : ''}`);
+  if (!t || t.tag !== tag) refuse(`${what}: tag ${hexNum(tag)} expected${t ? `, found ${hexNum(t.tag)}` : ''}`);
   return t!;
 }
 
@@ -39,7 +39,7 @@ function strictLabel(b: Uint8Array, t: Tlv, what: string): string {
 
 /** One DODF entry; returns what it names. */
 function strictEntry(b: Uint8Array, e: Tlv, what: string): DataEntry | undefined {
-  if (e.tag !== 0x30 && e.tag !== 0xa0 && e.tag !== 0xa1) refuse(`${what}: tag ${e.tag.toString(16).toUpperCase()} is no PKCS15Data choice`);
+  if (e.tag !== 0x30 && e.tag !== 0xa0 && e.tag !== 0xa1) refuse(`${what}: tag ${hexNum(e.tag)} is no PKCS15Data choice`);
   if (e.tag === 0xa0) return undefined;
   const obj = value(b, e);
   const items = tlvs(obj, what, true);
@@ -96,7 +96,7 @@ function strictOdf(b: Uint8Array): Uint8Array[] {
   const used = b.subarray(0, dataEnd(b, 'EF.ODF', true));
   const out: Uint8Array[] = [];
   for (const e of tlvs(used, 'EF.ODF', true)) {
-    if (e.tag < 0xa0 || e.tag > 0xa8) refuse(`EF.ODF entry at offset ${e.start}: tag ${e.tag.toString(16).toUpperCase()} is no PKCS15Objects choice`);
+    if (e.tag < 0xa0 || e.tag > 0xa8) refuse(`EF.ODF entry at offset ${e.start}: tag ${hexNum(e.tag)} is no PKCS15Objects choice`);
     const v = value(used, e);
     const [p] = tlvs(v, 'EF.ODF', true);
     if (e.tag === 0xa7 && p?.tag === 0x30) out.push(strictPath(value(v, p), `EF.ODF entry at offset ${e.start}`));

@@ -8,7 +8,7 @@
  * CodecError naming the field and the reason ("field 'name': 20 characters do not fit in 16 bytes").
  */
 import { CodecError } from '../../codec/errors.js';
-import { toHex } from '../../util/hex.js';
+import { toHex, hexNum } from '../../util/hex.js';
 import type { Json } from './types.js';
 
 export interface Ctx {
@@ -207,7 +207,7 @@ export function bcd(size?: number, opts: { extended?: boolean } = {}): Block {
             return s;
           }
           if (nib > 9) {
-            if (!opts.extended) fail({ ...ctx, offset: ctx.offset + i }, `nibble ${nib.toString(16).toUpperCase()} is not a BCD digit`);
+            if (!opts.extended) fail({ ...ctx, offset: ctx.offset + i }, `nibble ${hexNum(nib, 1)} is not a BCD digit`);
             s += ext[nib - 10];
           } else s += String(nib);
         }
@@ -243,7 +243,7 @@ export function plmn(): Block {
     decode(b, ctx) {
       if (isEmpty(b)) return null;
       const d = [b[0]! & 15, b[0]! >> 4, b[1]! & 15, b[2]! & 15, b[2]! >> 4, b[1]! >> 4];
-      for (const [i, x] of d.entries()) if (x > 9 && !(i === 5 && x === 15)) fail(ctx, `PLMN ${toHex(b)}: digit ${x.toString(16).toUpperCase()} is not BCD`);
+      for (const [i, x] of d.entries()) if (x > 9 && !(i === 5 && x === 15)) fail(ctx, `PLMN ${toHex(b)}: digit ${hexNum(x, 1)} is not BCD`);
       return { mcc: d.slice(0, 3).join(''), mnc: d[5] === 15 ? `${d[3]}${d[4]}` : `${d[3]}${d[4]}${d[5]}` };
     },
     encode(v, _n, ctx) {
@@ -315,7 +315,7 @@ export function gsmText(size?: number): Block {
       let s = '';
       for (let i = 0; i < end; i++) {
         const x = b[i]!;
-        if (x & 0x80) fail({ ...ctx, offset: ctx.offset + i }, `byte ${x.toString(16).toUpperCase()} is not a GSM default alphabet character`);
+        if (x & 0x80) fail({ ...ctx, offset: ctx.offset + i }, `byte ${hexNum(x)} is not a GSM default alphabet character`);
         if (x === 0x1b && i + 1 < end) {
           const e = GSM_EXT[b[i + 1]!];
           if (e !== undefined) {
@@ -354,8 +354,7 @@ export function ascii(size: number): Block {
     decode(b, ctx) {
       let end = b.length;
       while (end > 0 && b[end - 1] === 0xff) end--;
-      for (let i = 0; i < end; i++)
-        if (b[i]! < 0x20 || b[i]! > 0x7e) fail({ ...ctx, offset: ctx.offset + i }, `byte ${b[i]!.toString(16).toUpperCase()} is not printable ASCII`);
+      for (let i = 0; i < end; i++) if (b[i]! < 0x20 || b[i]! > 0x7e) fail({ ...ctx, offset: ctx.offset + i }, `byte ${hexNum(b[i]!)} is not printable ASCII`);
       return Buffer.from(b.subarray(0, end)).toString('latin1');
     },
     encode(v, n, ctx) {

@@ -4,7 +4,7 @@
  * share), EF.UMPC (13.6). The applications and DFs below the MF come from their own spec files.
  */
 import { decodeBer, encodeBer, type BerTlv } from '../../codec/tlv/ber.js';
-import { toHex } from '../../util/hex.js';
+import { toHex, hexNum } from '../../util/hex.js';
 import { keyName, keyRefOf } from '../keys.js';
 import { type DfDecl, type EfDecl, efs, type FileDecl, TS102 } from './model.js';
 import { defineCodec } from '../codecs/define.js';
@@ -172,7 +172,7 @@ function arrRecord(): Block {
         const sc = tlvs[i + 1];
         const at = { ...ctx, offset: ctx.offset + (am.offset ?? 0) };
         if (!sc) fail(at, 'access mode DO without a security condition DO after it');
-        if (am.tag < 0x80 || am.tag > 0x8f) fail(at, `tag ${am.tag.toString(16).toUpperCase()} where an access mode DO (80..8F) belongs`);
+        if (am.tag < 0x80 || am.tag > 0x8f) fail(at, `tag ${hexNum(am.tag)} where an access mode DO (80..8F) belongs`);
         const rule: { [k: string]: Json } = {};
         if (am.tag === 0x80) {
           if (am.value.length !== 1) fail(at, 'access mode byte of ' + am.value.length + ' bytes');
@@ -181,8 +181,7 @@ function arrRecord(): Block {
           else rule.ops = AM_OPS.filter(([, bit]) => x & bit).map(([n]) => n);
         } else {
           const parts = HEADER_PARTS.filter(([, bit]) => am.tag & bit);
-          if (parts.length !== am.value.length)
-            fail(at, `command header DO ${am.tag.toString(16).toUpperCase()} with ${am.value.length} bytes, ${parts.length} expected`);
+          if (parts.length !== am.value.length) fail(at, `command header DO ${hexNum(am.tag)} with ${am.value.length} bytes, ${parts.length} expected`);
           const cmd: { [k: string]: Json } = {};
           parts.forEach(([n], j) => (cmd[n] = toHex(am.value.subarray(j, j + 1))));
           rule.command = cmd;

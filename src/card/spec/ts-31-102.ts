@@ -44,8 +44,7 @@ function imsi(): Block {
       for (let i = 2; i <= len; i++) digits.push(b[i]! & 15, b[i]! >> 4);
       while (digits.length && digits[digits.length - 1] === 15) digits.pop();
       const bad = digits.findIndex((d) => d > 9);
-      if (bad >= 0)
-        fail({ ...ctx, offset: ctx.offset + 1 + Math.floor((bad + 1) / 2) }, `nibble ${digits[bad]!.toString(16).toUpperCase()} is not a BCD digit`);
+      if (bad >= 0) fail({ ...ctx, offset: ctx.offset + 1 + Math.floor((bad + 1) / 2) }, `nibble ${hexNum(digits[bad]!, 1)} is not a BCD digit`);
       return digits.join('');
     },
     encode(v, _n, ctx) {

@@ -30,13 +30,13 @@ function tlv80Text(): Block {
   return {
     decode(b, ctx) {
       if (isEmpty(b)) return null;
-      if (b[0] !== 0x80) fail(ctx, `tag ${b[0]!.toString(16).toUpperCase()} where 80 belongs`);
+      if (b[0] !== 0x80) fail(ctx, `tag ${hexNum(b[0]!)} where 80 belongs`);
       let len = b[1] ?? 0;
       let o = 2;
       if (len === 0x81) {
         len = b[2] ?? 0;
         o = 3;
-      } else if (len > 0x80) fail(ctx, `length form ${len.toString(16).toUpperCase()} not supported`);
+      } else if (len > 0x80) fail(ctx, `length form ${hexNum(len)} not supported`);
       if (o + len > b.length) fail(ctx, `value of ${len} bytes runs past the end (${b.length - o} left)`);
       const t = b.subarray(o, o + len);
       const s = new TextDecoder('utf-8', { fatal: false }).decode(t);

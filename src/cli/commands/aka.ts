@@ -8,7 +8,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { fromHex, toHex } from '../../util/hex.js';
+import { fromHex, toHex, uintBytes } from '../../util/hex.js';
 import { verifyKeys } from '../../card/key-secrets.js';
 import { type GlobalArgs, output, secretsFor } from '../context.js';
 import { withCard } from '../session.js';
@@ -135,7 +135,7 @@ const auts: CommandModule<GlobalArgs, AutsArgs> = {
     const res = {
       sqn_ms: lower(r.sqnMs),
       sqn_ms_decimal: r.sqnMsValue,
-      next_sqn: lower(Buffer.from(next.toString(16).padStart(12, '0'), 'hex')),
+      next_sqn: lower(uintBytes(next, 6)),
       next_sqn_decimal: next,
     };
     output(argv, res, (x: typeof res) => `AUTS verifies: SQN_MS ${x.sqn_ms} (${x.sqn_ms_decimal}); next SQN ${x.next_sqn} (${x.next_sqn_decimal})`);

@@ -13,7 +13,7 @@ import { type GpKeySet, listStatus, openSecureChannel, putKey, type OpenedChanne
 import { getKeyInformation, parseKeyInformation, type StatusScope } from '../../secure/gp/commands.js';
 import { parseLevel } from '../../secure/gp/common.js';
 import type { Diversification } from '../../secure/gp/diversify.js';
-import { fromHex, toHex } from '../../util/hex.js';
+import { fromHex, toHex, hexNum } from '../../util/hex.js';
 import type { SecretStore } from '../../util/secrets.js';
 import { type GlobalArgs, output, secretsFor } from '../context.js';
 import { withCard } from '../session.js';
@@ -89,8 +89,8 @@ const auth: CommandModule<GlobalArgs, ChannelArgs> = {
         argv,
         ch.info,
         (i: OpenedChannel['info']) =>
-          `SCP0${i.scp} key version ${i.kvn.toString(16).padStart(2, '0').toUpperCase()}, level ${i.level}, KDD ${i.kdd}` +
-          (i.i !== undefined ? `, i=${i.i.toString(16).padStart(2, '0').toUpperCase()}` : '') +
+          `SCP0${i.scp} key version ${hexNum(i.kvn, 2)}, level ${i.level}, KDD ${i.kdd}` +
+          (i.i !== undefined ? `, i=${hexNum(i.i, 2)}` : '') +
           (i.aid ? `, security domain ${i.aid}` : '') +
           (i.sequenceCounter ? `, sequence counter ${i.sequenceCounter}` : ''),
       );
@@ -120,7 +120,7 @@ const list: CommandModule<GlobalArgs, ListArgs> = {
           entries.push({
             scope: sc,
             aid: toHex(e.aid),
-            lifeCycle: e.lifeCycle.toString(16).padStart(2, '0').toUpperCase(),
+            lifeCycle: hexNum(e.lifeCycle, 2),
             privileges: toHex(e.privileges),
             ...(e.modules ? { modules: e.modules.map((m) => toHex(m)) } : {}),
           });
@@ -134,9 +134,7 @@ const list: CommandModule<GlobalArgs, ListArgs> = {
             (e) =>
               `${e.scope.padEnd(9)} ${e.aid.padEnd(32)} life cycle ${e.lifeCycle}${e.privileges ? ` privileges ${e.privileges}` : ''}${e.modules ? ` modules ${e.modules.join(' ')}` : ''}`,
           ),
-          ...v.keys.map(
-            (k) => `key ${k.id} version ${k.version.toString(16).padStart(2, '0').toUpperCase()} type ${k.type.toString(16).toUpperCase()} length ${k.length}`,
-          ),
+          ...v.keys.map((k) => `key ${k.id} version ${hexNum(k.version, 2)} type ${hexNum(k.type)} length ${k.length}`),
         ].join('\n'),
       );
     });
@@ -166,7 +164,7 @@ const putKeyCmd: CommandModule<GlobalArgs, PutKeyArgs> = {
       const ch = await open(link, argv);
       const type = argv.type ?? (ch.info.scp === 3 ? 'aes' : 'des');
       const r = await putKey(ch, { replaceKvn: argv['replace-kvn'], newKvn: argv['new-kvn'], keys: [nk.enc, nk.mac, nk.dek].map((key) => ({ type, key })) });
-      output(argv, r, (v: typeof r) => `key set ${v.kvn.toString(16).padStart(2, '0').toUpperCase()} written, KCVs ${v.kcvs.join(' ')}`);
+      output(argv, r, (v: typeof r) => `key set ${hexNum(v.kvn, 2)} written, KCVs ${v.kcvs.join(' ')}`);
     });
   },
 };

@@ -15,7 +15,7 @@ import type { OtaKeys } from '../../secure/ota/packet.js';
 import { type ScriptFormat, unwrapPor, type UnwrappedPor, wrapScript } from '../../secure/ota/sender.js';
 import { buildSmsPpEnvelopes } from '../../secure/ota/smspp.js';
 import { decodeSpi, type Spi } from '../../secure/ota/spi.js';
-import { fromHex, toHex } from '../../util/hex.js';
+import { fromHex, toHex, hexNum } from '../../util/hex.js';
 import { type GlobalArgs, output, secretsFor } from '../context.js';
 import { withCard } from '../session.js';
 
@@ -103,12 +103,10 @@ function build(a: WrapArgs): { spi: Spi; kic: number; kid: number; packet: Uint8
 }
 
 function renderPor(p: UnwrappedPor): string {
-  const lines = [
-    `status ${p.status.toString(16).padStart(2, '0').toUpperCase()} ${p.statusText}, counter ${p.counter}, TAR ${toHex(p.tar)}${p.verified ? ', CC verified' : ', no CC'}`,
-  ];
+  const lines = [`status ${hexNum(p.status, 2)} ${p.statusText}, counter ${p.counter}, TAR ${toHex(p.tar)}${p.verified ? ', CC verified' : ', no CC'}`];
   if (p.result) {
     lines.push(`${p.result.executed} command(s) executed`);
-    for (const r of p.result.responses) lines.push(`  ${toHex(r.data)}${r.data.length ? ' ' : ''}${r.sw.toString(16).toUpperCase().padStart(4, '0')}`);
+    for (const r of p.result.responses) lines.push(`  ${toHex(r.data)}${r.data.length ? ' ' : ''}${hexNum(r.sw, 4)}`);
   }
   return lines.join('\n');
 }
@@ -123,7 +121,7 @@ function porJson(p: UnwrappedPor) {
     ...(p.result
       ? {
           executed: p.result.executed,
-          responses: p.result.responses.map((r) => ({ data: toHex(r.data), sw: r.sw.toString(16).toUpperCase().padStart(4, '0') })),
+          responses: p.result.responses.map((r) => ({ data: toHex(r.data), sw: hexNum(r.sw, 4) })),
         }
       : {}),
   };
@@ -182,7 +180,7 @@ const send: CommandModule<GlobalArgs, WrapArgs> = {
       let r: ResponseApdu = { data: new Uint8Array(0), sw: 0x9000 };
       for (const [i, env] of envs.entries()) {
         r = await link.transmit(env);
-        if (r.sw !== 0x9000) throw new OtaError('por', `ENVELOPE ${i + 1}/${envs.length} answered ${r.sw.toString(16).toUpperCase().padStart(4, '0')}`);
+        if (r.sw !== 0x9000) throw new OtaError('por', `ENVELOPE ${i + 1}/${envs.length} answered ${hexNum(r.sw, 4)}`);
       }
       if (r.data.length === 0) {
         output(argv, { por: null }, () => 'no PoR (the SPI did not ask for one, or none on success)');
@@ -194,7 +192,7 @@ const send: CommandModule<GlobalArgs, WrapArgs> = {
       if (p.status !== 0) throw new OtaError('por', `the card refused the packet: ${p.statusText}`, p.status);
       const last = p.result?.responses[p.result.responses.length - 1];
       if (last && last.sw !== 0x9000 && last.sw >> 8 !== 0x61 && last.sw >> 8 !== 0x91) {
-        throw new OtaError('por', `script stopped at command ${p.result!.executed} with ${last.sw.toString(16).toUpperCase().padStart(4, '0')}`);
+        throw new OtaError('por', `script stopped at command ${p.result!.executed} with ${hexNum(last.sw, 4)}`);
       }
     });
   },

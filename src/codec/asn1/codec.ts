@@ -9,6 +9,7 @@
  */
 import * as asn1js from 'asn1js';
 import { CodecError } from '../errors.js';
+import { hexNum } from '../../util/hex.js';
 
 export const CODEC = 'PKCS#15';
 
@@ -146,7 +147,7 @@ export const ObjectIdentifier: Asn1Type<string> = {
     let c = contentOf(b, w);
     if (c.length >= 2 && c[0] === 0x06 && c[1] === c.length - 2 && c.length > 2) {
       ctx.warnings.push(
-        `${w.path}: OID value carries its own tag and length (06 ${c[1]!.toString(16).padStart(2, '0')} ...), the LwM2M example's mis-encoding; read as the inner OID (offset ${w.offset})`,
+        `${w.path}: OID value carries its own tag and length (06 ${hexNum(c[1]!, 2)} ...), the LwM2M example's mis-encoding; read as the inner OID (offset ${w.offset})`,
       );
       c = c.subarray(2);
     }

@@ -8,7 +8,7 @@
  * CodecError, so hostile input cannot exhaust the stack.
  */
 import { CodecError } from '../errors.js';
-import { concatBytes, toHex } from '../../util/hex.js';
+import { concatBytes, toHex, hexNum } from '../../util/hex.js';
 
 export interface BerTlv {
   /** the tag bytes as a big-endian number, e.g. 0x62 (FCP template), 0x5F2D */
@@ -30,7 +30,7 @@ export const BER_HARD_MAX_DEPTH = 256;
 export type BerClass = 'universal' | 'application' | 'context' | 'private';
 
 export function tagHex(tag: number): string {
-  let h = tag.toString(16).toUpperCase();
+  let h = hexNum(tag);
   if (h.length % 2) h = '0' + h;
   return h;
 }

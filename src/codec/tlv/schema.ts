@@ -11,7 +11,7 @@
  *   written in the shortest form, as DER requires).
  */
 import { CodecError } from '../errors.js';
-import { bytesEqual, concatBytes, fromHex, toHex } from '../../util/hex.js';
+import { bytesEqual, concatBytes, fromHex, toHex, hexNum } from '../../util/hex.js';
 import { SimdmError } from '../../errors.js';
 import { encodeBerLength, encodeBerTag, readBerHeader, tagHex } from './ber.js';
 import { encodeComprehensionLength } from './comprehension.js';
@@ -137,7 +137,7 @@ export const asciiType: ValueType<string> = {
   decode: (b, w) => {
     let s = '';
     for (const x of b) {
-      if (x > 0x7e || x < 0x20) fail('TLV-schema', `byte ${x.toString(16).padStart(2, '0')} is not printable ASCII`, w);
+      if (x > 0x7e || x < 0x20) fail('TLV-schema', `byte ${hexNum(x, 2)} is not printable ASCII`, w);
       s += String.fromCharCode(x);
     }
     return s;
@@ -167,7 +167,7 @@ export function bcdType(swapped = false): ValueType<string> {
         for (let k = 0; k < 2; k++) {
           const d = n[k]!;
           if (d === 15 && i === b.length - 1 && k === 1) continue;
-          if (d > 9) fail('TLV-schema', `nibble ${d.toString(16).toUpperCase()} is not a BCD digit`, w);
+          if (d > 9) fail('TLV-schema', `nibble ${hexNum(d, 1)} is not a BCD digit`, w);
           s += String(d);
         }
       }

@@ -4,6 +4,7 @@
  */
 import { CodecError } from '../errors.js';
 import { CHARSET } from './tokens.js';
+import { hexNum } from '../../util/hex.js';
 
 const UTF8_FATAL = new TextDecoder('utf-8', { fatal: true });
 const UTF8_ENC = new TextEncoder();
@@ -40,7 +41,7 @@ export function decodeChars(bytes: Uint8Array, start: number, end: number, chars
   }
   let i = start;
   while (bytes[i]! < 0x80) i++;
-  throw new CodecError('wbxml', `byte 0x${bytes[i]!.toString(16).toUpperCase()} is not US-ASCII`, { offset: base + i, tag: token });
+  throw new CodecError('wbxml', `byte 0x${hexNum(bytes[i]!)} is not US-ASCII`, { offset: base + i, tag: token });
 }
 
 /** Offset of the first byte where a UTF-8 decoder fails (for the error message). */

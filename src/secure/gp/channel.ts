@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ApduSender } from '../../apdu/link.js';
 import { swHex } from '../../apdu/sw.js';
-import { toHex } from '../../util/hex.js';
+import { toHex, hexNum } from '../../util/hex.js';
 import { constantTimeEqual } from '../primitives/ct.js';
 import { type HostSecureChannel, type HostSessionSetup, levelName, SecureSender } from './common.js';
 import { getData, type GpKeyInfo, ISD_AIDS, parseCardData, parseKeyInformation, type ScpOption, selectAid, selectedAid } from './commands.js';
@@ -135,17 +135,17 @@ export async function openSecureChannel(sender: ApduSender, o: OpenChannelOption
     if (again.r.sw === 0x9000) ({ r, hostChallenge } = again);
   }
   if (r.sw !== 0x9000) {
-    const what = r.sw === 0x6a88 ? `no key set with KVN ${kvn.toString(16).padStart(2, '0')}` : 'refused';
+    const what = r.sw === 0x6a88 ? `no key set with KVN ${hexNum(kvn, 2)}` : 'refused';
     throw new ScpError('card', `INITIALIZE UPDATE ${what} (${swHex(r.sw)})${keySetHint(keyInfo ?? (await keyInformation(sender)))}`);
   }
   if (r.data.length < 13) throw new ScpError('format', `INITIALIZE UPDATE response of ${r.data.length} bytes`);
   const offered = r.data[11]!;
-  if (offered !== 2 && offered !== 3) throw new ScpError('format', `card offers SCP ${offered.toString(16).padStart(2, '0')}, only 02 and 03 are supported`);
+  if (offered !== 2 && offered !== 3) throw new ScpError('format', `card offers SCP ${hexNum(offered, 2)}, only 02 and 03 are supported`);
   if (o.scp && offered !== o.scp) {
     keyInfo ??= await keyInformation(sender);
     throw new ScpError(
       'key',
-      `key set KVN ${r.data[10]!.toString(16).padStart(2, '0')} is an SCP0${offered} key set, SCP0${o.scp} was asked for${o.kvn !== undefined ? ' with --kvn' : ''}.${keySetHint(keyInfo)}`,
+      `key set KVN ${hexNum(r.data[10]!, 2)} is an SCP0${offered} key set, SCP0${o.scp} was asked for${o.kvn !== undefined ? ' with --kvn' : ''}.${keySetHint(keyInfo)}`,
     );
   }
   const scp = offered as 2 | 3;

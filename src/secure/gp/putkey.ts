@@ -11,7 +11,7 @@
  */
 import type { CommandApdu } from '../../apdu/command.js';
 import { encodeBerLength } from '../../codec/tlv/ber.js';
-import { concatBytes } from '../../util/hex.js';
+import { concatBytes, hexNum } from '../../util/hex.js';
 import { constantTimeEqual } from '../primitives/ct.js';
 import { kcvAes, kcvDes } from '../primitives/kcv.js';
 import { ScpError } from './errors.js';
@@ -85,7 +85,7 @@ export function parsePutKey(cmd: CommandApdu, decrypt: (enc: Uint8Array) => Uint
   let i = 1;
   while (i < d.length) {
     const t = d[i++]!;
-    if (t !== KEY_TYPE_DES && t !== KEY_TYPE_AES) throw new ScpError('format', `unsupported key type ${t.toString(16)}`);
+    if (t !== KEY_TYPE_DES && t !== KEY_TYPE_AES) throw new ScpError('format', `unsupported key type ${hexNum(t)}`);
     if (i >= d.length) throw new ScpError('format', 'PUT KEY key data truncated');
     let len = d[i++]!;
     if (len === 0x81) {

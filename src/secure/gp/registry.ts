@@ -17,7 +17,7 @@
 import type { CommandApdu } from '../../apdu/command.js';
 import { CodecError } from '../../codec/errors.js';
 import { decodeBer, encodeBerTag, findBer, type BerTlv } from '../../codec/tlv/ber.js';
-import { concatBytes } from '../../util/hex.js';
+import { concatBytes, hexNum } from '../../util/hex.js';
 import { ScpError } from './errors.js';
 
 export type StatusScope = 'isd' | 'apps' | 'loadfiles' | 'modules';
@@ -65,7 +65,7 @@ export function getStatus(scopeOrReq: StatusScope | StatusRequest, next = false)
 /** Reads P1/P2/data of a GET STATUS command (card side). Throws ScpError `scp.format`. */
 export function parseStatusCommand(cmd: CommandApdu): StatusRequest {
   const scope = P1_SCOPE[cmd.p1];
-  if (!scope) throw new ScpError('format', `GET STATUS P1 ${cmd.p1.toString(16)} is not 80, 40, 20 or 10`);
+  if (!scope) throw new ScpError('format', `GET STATUS P1 ${hexNum(cmd.p1)} is not 80, 40, 20 or 10`);
   const req: StatusRequest = { scope, format: cmd.p2 & 0x02 ? 'tlv' : 'legacy', next: (cmd.p2 & 0x01) !== 0 };
   const d = cmd.data ?? new Uint8Array(0);
   if (d.length === 0) return req; // no search criterion: all (as pySim and GlobalPlatformPro send it)

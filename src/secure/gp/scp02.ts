@@ -23,7 +23,7 @@ import { constantTimeEqual } from '../primitives/ct.js';
 import { desCbcDecrypt, desCbcEncrypt, desEcbDecrypt, desEcbEncrypt } from '../primitives/des.js';
 import { desMacAlg1, retailMac } from '../primitives/mac.js';
 import { padIso9797M2, unpadIso9797M2 } from '../primitives/padding.js';
-import { concatBytes } from '../../util/hex.js';
+import { concatBytes, hexNum } from '../../util/hex.js';
 import { decodeLevel, type HostSecureChannel, macCla, maxWrappedData, smCla } from './common.js';
 import { ScpError } from './errors.js';
 
@@ -103,7 +103,7 @@ export interface Scp02InitUpdateResponse {
 /** INITIALIZE UPDATE response for SCP02 (GP 2.2 E.5.1.3 Table E-7): 28 bytes. */
 export function parseScp02InitUpdateResponse(r: Uint8Array): Scp02InitUpdateResponse {
   if (r.length !== 28) throw new ScpError('format', `SCP02 INITIALIZE UPDATE response of ${r.length} bytes, expected 28`);
-  if (r[11] !== 0x02) throw new ScpError('format', `card offers SCP ${r[11]!.toString(16).padStart(2, '0')}, not 02`);
+  if (r[11] !== 0x02) throw new ScpError('format', `card offers SCP ${hexNum(r[11]!, 2)}, not 02`);
   return {
     diversificationData: r.slice(0, 10),
     kvn: r[10]!,
@@ -141,7 +141,7 @@ class Scp02Channel {
 
 function checkLevel(level: number): void {
   if (level !== 0x00 && level !== 0x01 && level !== 0x03) {
-    throw new ScpError('level', `SCP02 security level ${level.toString(16).padStart(2, '0')} not supported (00, 01, 03)`);
+    throw new ScpError('level', `SCP02 security level ${hexNum(level, 2)} not supported (00, 01, 03)`);
   }
 }
 
@@ -212,7 +212,7 @@ export class Scp02Session implements HostSecureChannel {
   processExternalAuthenticate(sw: number): void {
     if (sw !== 0x9000) {
       this.channel = undefined;
-      throw new ScpError('card', `EXTERNAL AUTHENTICATE refused (${sw.toString(16).toUpperCase().padStart(4, '0')})`);
+      throw new ScpError('card', `EXTERNAL AUTHENTICATE refused (${hexNum(sw, 4)})`);
     }
   }
 

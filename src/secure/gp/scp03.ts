@@ -21,7 +21,7 @@ import { AesCmacKey } from '../primitives/cmac.js';
 import { constantTimeEqual } from '../primitives/ct.js';
 import { kdfCounterCmac } from '../primitives/kdf.js';
 import { padIso9797M2, unpadIso9797M2 } from '../primitives/padding.js';
-import { concatBytes, toHex } from '../../util/hex.js';
+import { concatBytes, toHex, hexNum } from '../../util/hex.js';
 import { randomBytes } from 'node:crypto';
 import { ScpError } from './errors.js';
 import { decodeLevel, type HostSecureChannel, macCla, maxWrappedData, smCla } from './common.js';
@@ -106,14 +106,14 @@ export interface Scp03InitUpdateResponse {
 export function parseScp03InitUpdateResponse(r: Uint8Array): Scp03InitUpdateResponse {
   if (r.length < 13) throw new ScpError('format', `INITIALIZE UPDATE response of ${r.length} bytes`);
   const scpId = r[11]!;
-  if (scpId !== 0x03) throw new ScpError('format', `card offers SCP ${scpId.toString(16).padStart(2, '0')}, not 03`);
+  if (scpId !== 0x03) throw new ScpError('format', `card offers SCP ${hexNum(scpId, 2)}, not 03`);
   const i = r[12]!;
   const n = i & Scp03Option.S16 ? 16 : 8;
   const withSeq = (i & Scp03Option.PSEUDO_RANDOM_CHALLENGE) !== 0;
   const want = 13 + 2 * n + (withSeq ? 3 : 0);
   // some cards append the sequence counter even with random challenges: accept 3 extra bytes
   if (r.length !== want && !(r.length === want + 3 && !withSeq)) {
-    throw new ScpError('format', `INITIALIZE UPDATE response of ${r.length} bytes, expected ${want} for i=${i.toString(16)}`);
+    throw new ScpError('format', `INITIALIZE UPDATE response of ${r.length} bytes, expected ${want} for i=${hexNum(i)}`);
   }
   const out: Scp03InitUpdateResponse = {
     diversificationData: r.slice(0, 10),
@@ -176,7 +176,7 @@ class Scp03Channel {
 
 function withLevelCheck(level: number): void {
   const f = decodeLevel(level);
-  if ((level & ~0x33) !== 0) throw new ScpError('level', `security level ${level.toString(16)} has unknown bits`);
+  if ((level & ~0x33) !== 0) throw new ScpError('level', `security level ${hexNum(level)} has unknown bits`);
   if ((f.cdec || f.rmac) && !f.cmac) throw new ScpError('level', 'C-DECRYPTION and R-MAC need C-MAC');
   if (f.renc && !(f.rmac && f.cdec)) throw new ScpError('level', 'R-ENCRYPTION needs C-DECRYPTION and R-MAC');
 }
@@ -270,7 +270,7 @@ export class Scp03Session implements HostSecureChannel {
   processExternalAuthenticate(sw: number): void {
     if (sw !== 0x9000) {
       this.channel = undefined;
-      throw new ScpError('card', `EXTERNAL AUTHENTICATE refused (${sw.toString(16).toUpperCase().padStart(4, '0')})`);
+      throw new ScpError('card', `EXTERNAL AUTHENTICATE refused (${hexNum(sw, 4)})`);
     }
   }
 

@@ -10,7 +10,7 @@
 import type { CommandApdu } from '../../apdu/command.js';
 import { decodeCommand, encodeCommand } from '../../apdu/command.js';
 import { decodeBerOne, encodeBerLength } from '../../codec/tlv/ber.js';
-import { concatBytes } from '../../util/hex.js';
+import { concatBytes, hexNum } from '../../util/hex.js';
 import { OtaError } from './errors.js';
 
 /** INS values whose P3 is Le in the T=0 form (outgoing data, no command data). */
@@ -91,7 +91,7 @@ function templateItems(b: Uint8Array, definite: number, indefinite: number): { t
       if (e instanceof OtaError) throw e;
       throw new OtaError('format', `scripting template: ${(e as Error).message}`);
     }
-  } else throw new OtaError('format', `not a scripting template (tag ${b[0]!.toString(16)})`);
+  } else throw new OtaError('format', `not a scripting template (tag ${hexNum(b[0]!)})`);
   const items: { tag: number; value: Uint8Array }[] = [];
   let i = 0;
   while (i < body.length) {

@@ -10,7 +10,7 @@
  * ENVELOPE that completed the packet (02 71 00 ...).
  */
 import type { CommandApdu } from '../../apdu/command.js';
-import { concatBytes } from '../../util/hex.js';
+import { concatBytes, hexNum } from '../../util/hex.js';
 import { OtaError } from './errors.js';
 
 const MAX_UD = 140;
@@ -115,7 +115,7 @@ function readTlv(b: Uint8Array, i: number): { tag: number; len: number; start: n
 /** Card side: one short message of an SMS-PP download ENVELOPE. */
 export function parseSmsPpSegment(data: Uint8Array): SmsPpSegment {
   const top = readTlv(data, 0);
-  if (top.tag !== 0xd1) throw new OtaError('format', `not an SMS-PP download envelope (tag ${top.tag.toString(16)})`);
+  if (top.tag !== 0xd1) throw new OtaError('format', `not an SMS-PP download envelope (tag ${hexNum(top.tag)})`);
   const body = data.subarray(top.start, top.start + top.len);
   let tpdu: Uint8Array | undefined;
   for (let i = 0; i < body.length;) {
@@ -137,7 +137,7 @@ export function parseSmsPpSegment(data: Uint8Array): SmsPpSegment {
   const dcs = tpdu[i + 1]!;
   const udl = tpdu[i + 9]!;
   const ud = tpdu.subarray(i + 10);
-  if (pid !== 0x7f) throw new OtaError('format', `TP-PID ${pid.toString(16)} is not USIM data download (7F)`);
+  if (pid !== 0x7f) throw new OtaError('format', `TP-PID ${hexNum(pid)} is not USIM data download (7F)`);
   if ((dcs & 0x04) === 0) throw new OtaError('format', 'TP-DCS is not 8-bit data');
   if (udl !== ud.length) throw new OtaError('format', `TP-UDL ${udl} does not match ${ud.length} bytes of user data`);
   if ((first & 0x40) === 0 || ud.length < 1) throw new OtaError('format', 'SMS without user data header');

@@ -3,6 +3,7 @@
  * algorithm bytes (5.1.2 / 5.1.3), decoded to typed objects and back.
  */
 import { OtaError } from './errors.js';
+import { hexNum } from '../../util/hex.js';
 
 export type Integrity = 'none' | 'rc' | 'cc' | 'ds';
 /** b5b4 of SPI1: no counter; counter available (no check); process if higher; process if one higher */
@@ -65,7 +66,7 @@ export function decodeKic(b: number): KeyIdentifier<CipherAlgorithm> {
   else if (fam === 3) algorithm = 'proprietary';
   else if (fam === 1) algorithm = (['des-cbc', '3des-2key', '3des-3key', 'des-ecb'] as const)[mode];
   else {
-    if (mode !== 0) throw new OtaError('key', `KIc ${b.toString(16)}: AES mode ${mode} is reserved`);
+    if (mode !== 0) throw new OtaError('key', `KIc ${hexNum(b)}: AES mode ${mode} is reserved`);
     algorithm = 'aes-cbc';
   }
   return { algorithm, keyIndex: b >> 4 };
@@ -79,10 +80,10 @@ export function decodeKid(b: number): KeyIdentifier<ChecksumAlgorithm> {
   if (fam === 0) algorithm = 'implicit';
   else if (fam === 3) algorithm = 'proprietary';
   else if (fam === 1) {
-    if (mode === 3) throw new OtaError('key', `KID ${b.toString(16)}: DES mode 11 is reserved`);
+    if (mode === 3) throw new OtaError('key', `KID ${hexNum(b)}: DES mode 11 is reserved`);
     algorithm = (['des-cbc-mac', '3des-2key-mac', '3des-3key-mac'] as const)[mode]!;
   } else {
-    if (mode !== 0) throw new OtaError('key', `KID ${b.toString(16)}: AES mode ${mode} is reserved`);
+    if (mode !== 0) throw new OtaError('key', `KID ${hexNum(b)}: AES mode ${mode} is reserved`);
     algorithm = 'aes-cmac';
   }
   return { algorithm, keyIndex: b >> 4 };

@@ -1,4 +1,5 @@
 /** Response Status Codes of the response packet (ETSI TS 102 225 5.2.2, Table 6). */
+import { hexNum } from '../../util/hex.js';
 export const PorStatus = {
   OK: 0x00,
   RC_CC_DS_FAILED: 0x01,
@@ -32,5 +33,5 @@ const TEXT: Record<number, string> = {
 };
 
 export function porStatusText(code: number): string {
-  return TEXT[code] ?? `reserved status ${code.toString(16).padStart(2, '0').toUpperCase()}`;
+  return TEXT[code] ?? `reserved status ${hexNum(code, 2)}`;
 }
