@@ -304,7 +304,9 @@ function commandOf(c: WbxmlElement, i: number): DmCommand {
         data: 0,
       };
       const code = need(c, 'Data', w);
-      if (!/^\d{3}$/.test(code)) throw bad(`${w}/Data: not a status code`);
+      // SyncML RepPro 10: three-digit codes. libdmclient answers a SyncHdr that carried no server
+      // credential with <Data>0</Data> (its "not yet authenticated"): read it, it is no code we accept.
+      if (!/^\d{1,3}$/.test(code)) throw bad(`${w}/Data: not a status code`);
       s.data = Number(code);
       const tr = str(c, 'TargetRef', w);
       const sr = str(c, 'SourceRef', w);
@@ -373,13 +375,24 @@ export function dmMessageOf(root: WbxmlElement): DmMessage {
   return { header, body: cmds, final };
 }
 
+/**
+ * The text of an XML message. XML 1.0 (2.8) puts the declaration first, but libdmclient (SyncML
+ * RTK) sends every message after the first with a line feed before `<?xml`: whitespace before the
+ * declaration is dropped rather than refused.
+ */
+function xmlText(bytes: Uint8Array): string {
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  const lead = /^[ \t\r\n]+(?=<\?xml[ \t\r\n])/.exec(text);
+  return lead ? text.slice(lead[0].length) : text;
+}
+
 /** Bytes -> message; the content type (or the first byte) tells XML from WBXML. */
 export function decodeDmMessage(bytes: Uint8Array, contentType?: string): DmMessage {
   if (bytes.length > DM_MAX_MESSAGE) throw bad(`message of ${bytes.length} bytes (at most ${DM_MAX_MESSAGE})`);
   const wbxml = contentType ? /wbxml/i.test(contentType) : bytes[0] !== 0x3c && bytes[0] !== 0xef && bytes[0] !== 0x20 && bytes[0] !== 0x0a;
   let root: WbxmlElement;
   try {
-    root = wbxml ? decodeWbxml(bytes, { language: SYNCML12 }).root : parseXml(new TextDecoder('utf-8', { fatal: true }).decode(bytes)).root;
+    root = wbxml ? decodeWbxml(bytes, { language: SYNCML12 }).root : parseXml(xmlText(bytes)).root;
   } catch (e) {
     if (e instanceof SimdmError) throw bad(`${wbxml ? 'WBXML' : 'XML'}: ${e.message.slice(0, 200)}`);
     if (e instanceof TypeError) throw bad('XML: not UTF-8');
@@ -391,7 +404,8 @@ export function decodeDmMessage(bytes: Uint8Array, contentType?: string): DmMess
 /** The encoding a content type names (undefined: not a DM message type). */
 export function encodingOf(contentType: string | undefined): DmEncoding | undefined {
   const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (ct === DM_CONTENT_TYPE.wbxml) return 'wbxml';
-  if (ct === DM_CONTENT_TYPE.xml) return 'xml';
+  // the SyncML (DS) types too: libdmclient's own test client posts application/vnd.syncml+xml
+  if (ct === DM_CONTENT_TYPE.wbxml || ct === 'application/vnd.syncml+wbxml') return 'wbxml';
+  if (ct === DM_CONTENT_TYPE.xml || ct === 'application/vnd.syncml+xml') return 'xml';
   return undefined;
 }

@@ -278,13 +278,46 @@ export class DmsServer {
     }
   }
 
-  private findAccount(msg: DmMessage, headers: IncomingMessage['headers']): DmsAccount | undefined {
+  /**
+   * The account a new session is for: the x-syncml-hmac username (DM_Security 5.5.3) or the
+   * SyncHdr Source LocName (5.5.2) name it. A client that names nobody (libdmclient sends only
+   * Source LocURI = DevId with its md5 Cred) is matched by the accounts served at the message's
+   * Target address: the one whose credential verifies over one of its nonces, else the only one.
+   */
+  private findAccount(msg: DmMessage, headers: IncomingMessage['headers'], raw: Uint8Array): DmsAccount | undefined {
     const hmacName = hmacUsername(typeof headers[HMAC_HEADER] === 'string' ? headers[HMAC_HEADER] : undefined);
     const name = hmacName ?? msg.header.sourceName ?? msg.header.source;
     const cands = this.opts.accounts.filter((a) => a.clientName === name);
-    if (cands.length <= 1) return cands[0];
+    const atTarget = (list: DmsAccount[]): DmsAccount[] => list.filter((a) => a.addr !== undefined && sameUrl(a.addr, msg.header.target));
+    if (cands.length === 1) return cands[0];
     // several servers share the client name: the one whose address the message targets
-    return cands.find((a) => a.addr !== undefined && sameUrl(a.addr, msg.header.target)) ?? cands[0];
+    if (cands.length > 1) return atTarget(cands)[0] ?? cands[0];
+    if (hmacName !== undefined || msg.header.sourceName !== undefined) return undefined;
+    const here = atTarget(this.opts.accounts);
+    const pool = here.length ? here : this.opts.accounts;
+    const cred = msg.header.cred;
+    if (cred) {
+      const verified = pool.filter(
+        (a) => a.authType === 'DIGEST' && this.clientNonces.knows(principal(a), (n) => safeVerify('md5', { cred }, a.clientName, a.clientSecret, n, raw)),
+      );
+      if (verified.length === 1) return verified[0];
+    }
+    return here.length === 1 ? here[0] : undefined;
+  }
+
+  /**
+   * A refused message: Status for the SyncHdr (with `chal`) and, one for one, a Status with the
+   * same code for each of its commands, which were not executed (SyncML RepPro 5.1.x Status: one
+   * Status per command, the SyncHdr's first; DM_Protocol 8.3). A client that re-sends what was
+   * refused (libdmclient re-queues only commands answered 401/407) then repeats package 1.
+   */
+  private refusal(msg: DmMessage, hdr: Extract<DmCommand, { kind: 'Status' }>): DmCommand[] {
+    const out: DmCommand[] = [hdr];
+    for (const c of msg.body) {
+      if (c.kind === 'Status' || c.kind === 'Results') continue;
+      out.push({ kind: 'Status', cmdId: 0, msgRef: msg.header.msgId, cmdRef: c.cmdId, cmd: c.kind === 'Unsupported' ? c.name : c.kind, data: hdr.data });
+    }
+    return out;
   }
 
   /** One message in, one out. */
@@ -298,9 +331,9 @@ export class DmsServer {
 
     if (!s) {
       const alert = msg.body.find((c) => c.kind === 'Alert' && (c.data === ALERT.clientInitiated || c.data === ALERT.serverInitiated));
-      const account = this.findAccount(msg, headers);
+      const account = this.findAccount(msg, headers, raw);
       const who = {
-        clientName: msg.header.sourceName ?? hmacUsername(headers[HMAC_HEADER] as string | undefined) ?? msg.header.source,
+        clientName: msg.header.sourceName ?? hmacUsername(headers[HMAC_HEADER] as string | undefined) ?? account?.clientName ?? msg.header.source,
         devId: msg.header.source,
       };
       if (!alert) {
@@ -310,9 +343,16 @@ export class DmsServer {
       if (!account) {
         this.log({ ...who, serverId: '-', result: 'dm.unknown-account' });
         // the same answer as a wrong credential: no account enumeration
-        return reply(undefined, undefined, [
-          { kind: 'Status', ...hdrRef, chal: { type: CHAL_TYPE.md5, format: 'b64', nextNonce: randomBytes(16).toString('base64') }, data: STATUS.unauthorized },
-        ]);
+        return reply(
+          undefined,
+          undefined,
+          this.refusal(msg, {
+            kind: 'Status',
+            ...hdrRef,
+            chal: { type: CHAL_TYPE.md5, format: 'b64', nextNonce: randomBytes(16).toString('base64') },
+            data: STATUS.unauthorized,
+          }),
+        );
       }
       const p = principal(account);
       let sess: Session;
@@ -320,7 +360,7 @@ export class DmsServer {
         const ksNaf = this.gbaVerify(headers, raw);
         if (!ksNaf) {
           this.log({ ...who, serverId: account.serverId, result: 'gba.auth-failure' });
-          return reply(undefined, account, [{ kind: 'Status', ...hdrRef, data: STATUS.unauthorized }]);
+          return reply(undefined, account, this.refusal(msg, { kind: 'Status', ...hdrRef, data: STATUS.unauthorized }));
         }
         sess = this.open(key, account, 'gba', msg, enc);
         sess.ksNaf = ksNaf;
@@ -333,14 +373,14 @@ export class DmsServer {
       };
       if (!hasCredential(scheme, presented)) {
         this.log({ ...who, serverId: account.serverId, result: 'dm.auth-required' });
-        return reply(undefined, account, [{ kind: 'Status', ...hdrRef, chal: this.chal(scheme, p), data: STATUS.credMissing }]);
+        return reply(undefined, account, this.refusal(msg, { kind: 'Status', ...hdrRef, chal: this.chal(scheme, p), data: STATUS.credMissing }));
       }
       let next: Uint8Array;
       try {
         next = this.clientNonces.authenticate(p, (n) => safeVerify(scheme, presented, account.clientName, account.clientSecret, n, raw));
       } catch (e) {
         this.log({ ...who, serverId: account.serverId, result: e instanceof SimdmError ? e.code : 'dm.auth-failure' });
-        return reply(undefined, account, [{ kind: 'Status', ...hdrRef, chal: this.chal(scheme, p), data: STATUS.unauthorized }]);
+        return reply(undefined, account, this.refusal(msg, { kind: 'Status', ...hdrRef, chal: this.chal(scheme, p), data: STATUS.unauthorized }));
       }
       sess = this.open(key, account, scheme, msg, enc);
       return this.firstAnswer(sess, msg, {

@@ -185,6 +185,15 @@ export class ChallengeNonces {
     throw new DmError('dm.auth-failure', 'credential does not verify');
   }
 
+  /**
+   * Whether `verify` holds over any nonce this principal has had (in force, used or superseded),
+   * changing nothing: identifies which account a credential without a user name was built for.
+   */
+  knows(principal: string, verify: (nonce: Uint8Array) => boolean): boolean {
+    const e = this.entries.get(principal);
+    return e !== undefined && [e.current, ...e.challenges, ...e.used, ...e.superseded].some((n) => verify(n));
+  }
+
   /** The nonce in force (what an authenticated session last gave the device). */
   current(principal: string): Uint8Array {
     return this.entry(principal).current;
