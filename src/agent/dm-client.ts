@@ -24,11 +24,13 @@ import {
   decodeDmMessage,
   DM_CONTENT_TYPE,
   DM_MAX_MESSAGE,
+  type DmChal,
   type DmCommand,
   type DmEncoding,
   type DmMessage,
   encodeDmMessage,
   STATUS,
+  statusesFor,
 } from '../dm/message.js';
 import { SimdmError } from '../errors.js';
 import { ctEqual } from '../secure/aka/compare.js';
@@ -74,6 +76,21 @@ function cred(acc: DmAccountView, level: string): AuthCredential & { name: strin
 }
 
 const MAX_ROUND_TRIPS = 20;
+
+/** Our Status for the server's SyncHdr (RepPro: the first Status of a message; DM_Security 5.5.2 Chal). */
+function headerStatus(reply: DmMessage, devId: string, data: number, chal?: DmChal): Extract<DmCommand, { kind: 'Status' }> {
+  return {
+    kind: 'Status',
+    cmdId: 0,
+    msgRef: reply.header.msgId,
+    cmdRef: 0,
+    cmd: 'SyncHdr',
+    targetRef: devId,
+    sourceRef: reply.header.source,
+    ...(chal ? { chal } : {}),
+    data,
+  };
+}
 
 /** Runs one client-initiated DM session with the account's server over `tree`. */
 export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSessionOptions, onNonce: NonceSink = () => undefined): Promise<DmSessionResult> {
@@ -208,44 +225,13 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
       if (!ok) {
         serverFailures++;
         if (scheme === 'gba') throw new AgentError('agent.dm', `DM server ${acc.serverId} failed to authenticate itself (GBA)`);
-        hdrStatus = {
-          kind: 'Status',
-          cmdId: 0,
-          msgRef: reply.header.msgId,
-          cmdRef: 0,
-          cmd: 'SyncHdr',
-          targetRef: opts.devId,
-          sourceRef: reply.header.source,
-          ...(chal ? { chal } : {}),
-          data: hasCredential(scheme, presented) ? STATUS.unauthorized : STATUS.credMissing,
-        };
-        pending = []; // its commands are not executed
+        hdrStatus = headerStatus(reply, opts.devId, hasCredential(scheme, presented) ? STATUS.unauthorized : STATUS.credMissing, chal);
+        pending = statusesFor(reply, hdrStatus.data); // its commands are not executed
         continue;
       }
       serverAuthedOnce = true;
-      hdrStatus = {
-        kind: 'Status',
-        cmdId: 0,
-        msgRef: reply.header.msgId,
-        cmdRef: 0,
-        cmd: 'SyncHdr',
-        targetRef: opts.devId,
-        sourceRef: reply.header.source,
-        ...(chal ? { chal } : {}),
-        data: STATUS.authAccepted,
-      };
-    } else {
-      hdrStatus = {
-        kind: 'Status',
-        cmdId: 0,
-        msgRef: reply.header.msgId,
-        cmdRef: 0,
-        cmd: 'SyncHdr',
-        targetRef: opts.devId,
-        sourceRef: reply.header.source,
-        data: STATUS.ok,
-      };
-    }
+      hdrStatus = headerStatus(reply, opts.devId, STATUS.authAccepted, chal);
+    } else hdrStatus = headerStatus(reply, opts.devId, STATUS.ok);
 
     // 3. its commands
     pending = [];

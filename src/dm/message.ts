@@ -123,6 +123,19 @@ export const ALERT = { display: '1100', confirm: '1101', serverInitiated: '1200'
 const META_NS = 'syncml:metinf';
 const SYNCML_NS = 'SYNCML:SYNCML1.2';
 
+/**
+ * A Status with code `data` for each command of `msg` (not for its Status/Results): what a side
+ * answers for commands it did not execute because the message was refused (SyncML RepPro 5.1.x
+ * Status: one Status per command, after the SyncHdr's).
+ */
+export function statusesFor(msg: DmMessage, data: number): DmCommand[] {
+  return msg.body.flatMap((c): DmCommand[] =>
+    c.kind === 'Status' || c.kind === 'Results'
+      ? []
+      : [{ kind: 'Status', cmdId: 0, msgRef: msg.header.msgId, cmdRef: c.cmdId, cmd: c.kind === 'Unsupported' ? c.name : c.kind, data }],
+  );
+}
+
 // ---- encode ------------------------------------------------------------------------------------
 
 const t = (name: string, value: string | number): WbxmlElement => el(name, {}, [String(value)]);

@@ -34,6 +34,7 @@ import {
   encodeDmMessage,
   encodingOf,
   STATUS,
+  statusesFor,
 } from '../dm/message.js';
 import { SimdmError } from '../errors.js';
 import { ChallengeNonces } from '../secure/dm/nonce-store.js';
@@ -312,12 +313,7 @@ export class DmsServer {
    * refused (libdmclient re-queues only commands answered 401/407) then repeats package 1.
    */
   private refusal(msg: DmMessage, hdr: Extract<DmCommand, { kind: 'Status' }>): DmCommand[] {
-    const out: DmCommand[] = [hdr];
-    for (const c of msg.body) {
-      if (c.kind === 'Status' || c.kind === 'Results') continue;
-      out.push({ kind: 'Status', cmdId: 0, msgRef: msg.header.msgId, cmdRef: c.cmdId, cmd: c.kind === 'Unsupported' ? c.name : c.kind, data: hdr.data });
-    }
-    return out;
+    return [hdr, ...statusesFor(msg, hdr.data)];
   }
 
   /** One message in, one out. */
