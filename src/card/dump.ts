@@ -10,10 +10,12 @@ import { SwError } from '../apdu/sw.js';
 import { SimdmError } from '../errors.js';
 import { bytesEqual, fromHex, hexNum, toHex } from '../util/hex.js';
 import { keysOf } from './access.js';
-import { CardFsError } from './errors.js';
+import { CardFsError, FileNotFoundError } from './errors.js';
 import type { CardFs, FileInfo } from './fs.js';
 import { pinStatus } from './pin.js';
-import type { Json } from './codecs/types.js';
+import type { EfCodec, Json } from './codecs/types.js';
+import type { Catalogue, CatalogueEntry } from './catalogue.js';
+import { LayoutReader } from './dump-layout.js';
 import { walk, type WalkOptions } from './walk.js';
 
 export const DUMP_FORMAT = 'simdm-dump/1';
@@ -51,46 +53,64 @@ export interface DumpStats {
   efs: number;
   bytes: number;
   unreadable: number;
+  /** with a layout: its files the card answered otherwise, read again by probing (or left out: not on the card) */
+  stale?: number;
+}
+
+/** The metadata of a dump entry, in the order a dump prints them (one table for both ways of dumping). */
+const META_KEYS = ['path', 'fid', 'type', 'aid', 'structure', 'size', 'recordLength', 'recordCount', 'sfi', 'lcs', 'access'] as const;
+type DumpMeta = Pick<DumpFile, (typeof META_KEYS)[number]>;
+
+function metaOf(m: DumpMeta): DumpFile {
+  const d: Record<string, unknown> = {};
+  for (const k of META_KEYS) if (m[k] !== undefined) d[k] = k === 'access' ? { ...m.access } : m[k];
+  return d as unknown as DumpFile;
 }
 
 function entryOf(f: FileInfo): DumpFile {
-  const d: DumpFile = { path: f.path, fid: hexNum(f.fid, 4), type: f.type };
-  if (f.aid) d.aid = toHex(f.aid);
-  if (f.structure) d.structure = f.structure;
-  if (f.size !== undefined) d.size = f.size;
-  if (f.recordLength !== undefined) d.recordLength = f.recordLength;
-  if (f.recordCount !== undefined) d.recordCount = f.recordCount;
-  if (f.sfi !== undefined) d.sfi = f.sfi;
-  if (f.lcs) d.lcs = f.lcs;
-  if (f.access) d.access = Object.fromEntries(Object.entries(f.access).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  return d;
+  return metaOf({
+    path: f.path,
+    fid: hexNum(f.fid, 4),
+    type: f.type,
+    ...(f.aid ? { aid: toHex(f.aid) } : {}),
+    ...(f.structure ? { structure: f.structure } : {}),
+    ...(f.size !== undefined ? { size: f.size } : {}),
+    ...(f.recordLength !== undefined ? { recordLength: f.recordLength } : {}),
+    ...(f.recordCount !== undefined ? { recordCount: f.recordCount } : {}),
+    ...(f.sfi !== undefined ? { sfi: f.sfi } : {}),
+    ...(f.lcs ? { lcs: f.lcs } : {}),
+    ...(f.access ? { access: Object.fromEntries(Object.entries(f.access).filter((e): e is [string, string] => typeof e[1] === 'string')) } : {}),
+  });
+}
+
+/** Puts what was read into the entry, decoded where the catalogue has a codec for the file. */
+function fill(d: DumpFile, codec: EfCodec | undefined, read: { content: Uint8Array } | { records: Uint8Array[] }): void {
+  if ('records' in read) {
+    d.records = read.records.map((r) => toHex(r));
+    if (codec?.unit === 'record') {
+      try {
+        d.decoded = read.records.map((r) => codec.decode(r));
+      } catch (e) {
+        d.decodeError = (e as Error).message;
+      }
+    }
+  } else {
+    d.content = toHex(read.content);
+    if (codec?.unit === 'content') {
+      try {
+        d.decoded = codec.decode(read.content);
+      } catch (e) {
+        d.decodeError = (e as Error).message;
+      }
+    }
+  }
 }
 
 /** Reads one EF's content into its dump entry (the EF must be selected / selectable by path). */
 export async function readEntry(fs: CardFs, f: FileInfo, d: DumpFile = entryOf(f)): Promise<DumpFile> {
-  const codec = f.entry?.codec;
   try {
-    if (f.structure === 'linear-fixed' || f.structure === 'cyclic') {
-      const recs = await fs.readRecords(f.path);
-      d.records = recs.map((r) => toHex(r));
-      if (codec?.unit === 'record') {
-        try {
-          d.decoded = recs.map((r) => codec.decode(r));
-        } catch (e) {
-          d.decodeError = (e as Error).message;
-        }
-      }
-    } else if (f.structure === 'transparent') {
-      const c = await fs.readBinary(f.path);
-      d.content = toHex(c);
-      if (codec?.unit === 'content') {
-        try {
-          d.decoded = codec.decode(c);
-        } catch (e) {
-          d.decodeError = (e as Error).message;
-        }
-      }
-    }
+    if (f.structure === 'linear-fixed' || f.structure === 'cyclic') fill(d, f.entry?.codec, { records: await fs.readRecords(f.path) });
+    else if (f.structure === 'transparent') fill(d, f.entry?.codec, { content: await fs.readBinary(f.path) });
   } catch (e) {
     if (e instanceof SwError || e instanceof CardFsError) d.readError = e.message;
     else throw e;
@@ -102,26 +122,64 @@ export interface DumpOptions {
   probe?: WalkOptions['probe'];
   atr?: Uint8Array;
   onFile?: (d: DumpFile) => void;
-  /** a known layout (e.g. the paths of an earlier dump): select exactly these files, probe nothing */
+  /** known paths (e.g. of an earlier dump): select exactly these files (with their FCPs), probe nothing */
   paths?: readonly string[];
+  /**
+   * a known layout (the files of an earlier dump of a card of the same kind): read exactly these
+   * files in the fewest APDUs, their metadata taken from the layout (dump-layout.ts); a file the
+   * card answers otherwise is read again the probing way, or left out if the card does not have it
+   */
+  layout?: readonly DumpFile[];
+}
+
+/** The catalogue entry of a dump path ('MF/ADF.USIM/EF.IMSI'), for its codec. */
+function catalogueAt(cat: Catalogue, path: string): CatalogueEntry | undefined {
+  const [first, ...rest] = path.split('/');
+  if (first !== 'MF') return undefined;
+  let e: CatalogueEntry | undefined = cat.root;
+  for (const p of rest) {
+    if (!e) return undefined;
+    e = p.toUpperCase().startsWith('AID:') ? cat.adfByAid(p.slice(4)) : cat.child(e, p);
+  }
+  return e;
 }
 
 export async function dumpCard(fs: CardFs, opts: DumpOptions = {}): Promise<{ dump: Dump; stats: DumpStats }> {
   const files: DumpFile[] = [];
   const stats: DumpStats = { files: 0, efs: 0, bytes: 0, unreadable: 0 };
-  const visit = async (f: FileInfo): Promise<void> => {
-    // the walk has just selected f: reading it now costs no extra SELECT
-    const d = f.type === 'EF' ? await readEntry(fs, f) : entryOf(f);
+  const add = (d: DumpFile): void => {
     files.push(d);
     stats.files++;
-    if (f.type === 'EF') {
+    if (d.type === 'EF') {
       stats.efs++;
       if (d.readError) stats.unreadable++;
       stats.bytes += d.content ? d.content.length / 2 : (d.records ?? []).reduce((n, r) => n + r.length / 2, 0);
     }
     opts.onFile?.(d);
   };
-  if (opts.paths) {
+  // the walk has just selected f: reading it now costs no extra SELECT
+  const visit = async (f: FileInfo): Promise<void> => add(f.type === 'EF' ? await readEntry(fs, f) : entryOf(f));
+  if (opts.layout) {
+    stats.stale = 0;
+    const reader = new LayoutReader(fs.sender, opts.layout);
+    for (const l of opts.layout) {
+      const got = await reader.read(l);
+      if (got !== 'stale') {
+        const d = metaOf(l);
+        if (got !== 'found') fill(d, catalogueAt(fs.catalogue, l.path)?.codec, got);
+        add(d);
+        continue;
+      }
+      // the card differs from the layout here: this file the way of an unknown card
+      stats.stale++;
+      try {
+        await visit(await fs.select(l.path));
+      } catch (e) {
+        if (!(e instanceof FileNotFoundError)) throw e;
+      }
+      reader.forget();
+    }
+  } else if (opts.paths) {
     for (const p of opts.paths) await visit(await fs.select(p));
   } else {
     await walk(fs, 'MF', { ...(opts.probe ? { probe: opts.probe } : {}), onFile: visit });

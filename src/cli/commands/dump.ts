@@ -1,4 +1,7 @@
-/** simdm dump -o FILE.json [--deep]: every readable file of the card, raw and decoded (src/card/dump.ts). */
+/**
+ * simdm dump -o FILE.json [--deep | --layout EARLIER.json]: every readable file of the card, raw and
+ * decoded (src/card/dump.ts); with a layout, exactly its files in the fewest APDUs (dump-layout.ts).
+ */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { verifyKeys } from '../../card/key-secrets.js';
@@ -22,7 +25,11 @@ const cmd: CommandModule<GlobalArgs, Args> = {
     y
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output JSON file (- for stdout)' })
       .option('deep', { type: 'boolean', describe: 'also probe every FID of the usual ranges' })
-      .option('layout', { type: 'string', describe: 'an earlier dump of a card of the same kind: read exactly its files, probe nothing (fastest)' })
+      .option('layout', {
+        type: 'string',
+        describe:
+          'an earlier dump of a card of the same kind: read exactly its files, sizes and SFIs taken from it, probe nothing (fewest APDUs); a file this card has otherwise is read the probing way. A file grown beyond the earlier size goes unnoticed: dump without --layout when cards may differ',
+      })
       .option('verify', { type: 'string', array: true, describe: 'verify these keys first so protected files are read too, e.g. --verify pin1' })
       .option('force', { type: 'boolean', describe: 'allow verifying a key with one try left' }) as Argv<Args>,
   handler: async (argv) => {
@@ -31,8 +38,8 @@ const cmd: CommandModule<GlobalArgs, Args> = {
       const fs = new CardFs(link);
       const t0 = performance.now();
       const n0 = link.apduCount;
-      const paths = argv.layout ? parseDump(readJson(argv.layout), argv.layout).files.map((f) => f.path) : undefined;
-      const { dump, stats } = await dumpCard(fs, { atr, ...(argv.deep ? { probe: 'deep' as const } : {}), ...(paths ? { paths } : {}) });
+      const layout = argv.layout ? parseDump(readJson(argv.layout), argv.layout).files : undefined;
+      const { dump, stats } = await dumpCard(fs, { atr, ...(argv.deep ? { probe: 'deep' as const } : {}), ...(layout ? { layout } : {}) });
       const ms = Math.round(performance.now() - t0);
       const text = JSON.stringify(dump, null, 2) + '\n';
       if (argv.out === '-') process.stdout.write(text);
@@ -46,7 +53,8 @@ const cmd: CommandModule<GlobalArgs, Args> = {
           argv,
           summary,
           () =>
-            `${argv.out}: ${stats.files} files (${stats.efs} EFs, ${stats.bytes} bytes, ${stats.unreadable} unreadable) in ${ms} ms, ${summary.apdus} APDUs`,
+            `${argv.out}: ${stats.files} files (${stats.efs} EFs, ${stats.bytes} bytes, ${stats.unreadable} unreadable) in ${ms} ms, ${summary.apdus} APDUs` +
+            (stats.stale ? `; ${stats.stale} files differed from the layout and were probed` : ''),
         );
       }
     });

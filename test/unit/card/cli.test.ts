@@ -80,6 +80,29 @@ describe('card explorer CLI on sim:FILE.json', () => {
     expect(strip(b)).toEqual(strip(a));
   }, 60_000);
 
+  it('dump --layout: the same files as the earlier dump in the fewest APDUs; a changed file is noticed', async () => {
+    const a = join(dir, `a-${n}.json`);
+    expect((await cli(['dump', '-o', a, '--verify', 'pin1'], PIN)).code).toBe(0);
+    const b = join(dir, `b-${n}.json`);
+    const r = await cli(['dump', '-o', b, '--layout', a, '--verify', 'pin1', '--json'], PIN);
+    expect(r.code, r.stderr).toBe(0);
+    // 5 SELECT (MF, ADF.USIM, the three EFs without SFI) + 46 READ: see test/unit/card/dump-layout.test.ts
+    expect(JSON.parse(r.stdout)).toMatchObject({ files: 25, apdus: 51, stale: 0 });
+    const files = (p: string) => JSON.stringify((JSON.parse(readFileSync(p, 'utf8')) as Dump).files);
+    expect(files(b)).toBe(files(a));
+    // EF.SPN shortened on the card: the layout's 17 bytes are not printed, the card's 16 are
+    const img = load();
+    const spn = img.mf.children!.find((c) => c.type === 'ADF')!.children!.find((c) => c.fid === '6F46')!;
+    spn.size = 16;
+    spn.content = spn.content!.slice(0, 32);
+    writeFileSync(image, JSON.stringify(img));
+    const c = join(dir, `c-${n}.json`);
+    const r2 = await cli(['dump', '-o', c, '--layout', a, '--verify', 'pin1'], PIN);
+    expect(r2.stdout).toMatch(/1 files differed from the layout and were probed/);
+    const got = (JSON.parse(readFileSync(c, 'utf8')) as Dump).files.find((f) => f.path.endsWith('EF.SPN'))!;
+    expect({ size: got.size, content: got.content }).toEqual({ size: 16, content: spn.content });
+  }, 60_000);
+
   it('one try left: every verifying command refuses; counters unchanged', async () => {
     const img = defaultImage();
     for (const p of img.pins) p.retries = 1;
