@@ -32,7 +32,7 @@ export async function walk(fs: CardFs, path = 'MF', opts: WalkOptions = {}): Pro
     out.push(df);
     await opts.onFile?.(df, depth);
     const dfs: FileInfo[] = [];
-    await listDf(fs, df, probe, async (c) => {
+    const listed = await listDf(fs, df, probe, async (c) => {
       if (seen.has(c.path)) return;
       if (c.type !== 'EF' && opts.recursive !== false) {
         dfs.push(c);
@@ -42,9 +42,10 @@ export async function walk(fs: CardFs, path = 'MF', opts: WalkOptions = {}): Pro
       out.push(c);
       await opts.onFile?.(c, depth + 1);
     });
+    // in the listing's order; the first was probed last, so it is still selected (no second SELECT)
+    dfs.sort((a, b) => listed.indexOf(a) - listed.indexOf(b));
     for (const c of dfs) {
       if (seen.has(c.path)) continue;
-      // selected again: its children were probed after it
       await visit(await fs.select(c.path), depth + 1);
     }
   };
@@ -54,12 +55,18 @@ export async function walk(fs: CardFs, path = 'MF', opts: WalkOptions = {}): Pro
   return out;
 }
 
-/** The files directly under `df` that answer to SELECT. */
+/**
+ * The files directly under `df` that answer to SELECT, in the catalogue's order (under the MF the
+ * applications of EF.DIR first). They are probed in another order that spares SELECTs: the EFs
+ * first (under the MF EF.DIR among them, so that a dump's read of it serves EF.DIR's application
+ * list too), then the DFs and ADFs last to first, so that the first of them is still the current
+ * DF when the walk descends into it.
+ */
 export async function listDf(fs: CardFs, df: FileInfo, probe: 'catalogue' | 'deep', onFound?: (f: FileInfo) => void | Promise<void>): Promise<FileInfo[]> {
-  const found: FileInfo[] = [];
+  const found: { f: FileInfo; at: number }[] = [];
   const fids = new Set<number>();
   const depth = df.path.split('/').length;
-  const tryPath = async (p: string): Promise<void> => {
+  const tryPath = async (p: string, at: number): Promise<void> => {
     let f: FileInfo;
     try {
       f = await fs.select(p);
@@ -70,32 +77,33 @@ export async function listDf(fs: CardFs, df: FileInfo, probe: 'catalogue' | 'dee
     // SELECT by FID may also reach the parent's DFs (TS 102 221 8.4.1): keep only files really under df
     if (!f.path.startsWith(df.path + '/') || f.path.split('/').length !== depth + 1) return;
     if (f.type === 'EF' || f.type === 'DF') fids.add(f.fid);
-    found.push(f);
+    found.push({ f, at });
     await onFound?.(f);
   };
   const entry: CatalogueEntry | undefined = df.entry;
+  const children = (entry?.children ?? []).filter((c) => c.kind !== 'ADF');
+  // places in the listing: the applications (negative) before the catalogue's files, then the deep probes
+  for (const [i, c] of children.entries()) if (c.kind === 'EF') await tryPath(`${df.path}/${c.name}`, i);
+  const dfs: [string, number][] = children.flatMap((c, i): [string, number][] => (c.kind === 'EF' ? [] : [[`${df.path}/${c.name}`, i]]));
   if (df.type === 'MF') {
-    // applications first: EF.DIR names them (ADFs have no FID to probe)
+    // EF.DIR names the applications (ADFs have no FID to probe)
     const apps = await fs.applications();
     const adfs = new Set<string>();
-    for (const a of apps) {
+    apps.forEach((a, i) => {
       const name = a.name && !adfs.has(a.name) ? a.name : `AID:${toHex(a.aid)}`;
       adfs.add(name);
-      await tryPath(`MF/${name}`);
-    }
+      dfs.unshift([`MF/${name}`, i - apps.length]);
+    });
   }
-  for (const c of entry?.children ?? []) {
-    if (c.kind === 'ADF') continue;
-    await tryPath(`${df.path}/${c.name}`);
-  }
+  for (const [p, at] of dfs.reverse()) await tryPath(p, at);
   if (probe === 'deep') {
     const ranges = df.type === 'MF' ? [0x2f00, 0x7f00] : depth <= 2 ? [0x6f00, 0x5f00] : [0x4f00];
     for (const base of ranges) {
       for (let fid = base; fid <= base + 0xff; fid++) {
         if (fids.has(fid)) continue;
-        await tryPath(`${df.path}/${hexNum(fid, 4)}`);
+        await tryPath(`${df.path}/${hexNum(fid, 4)}`, children.length + fid);
       }
     }
   }
-  return found;
+  return found.sort((a, b) => a.at - b.at).map((x) => x.f);
 }

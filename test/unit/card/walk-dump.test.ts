@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { applyRestore, dumpCard, planRestore } from '../../../src/card/dump.js';
 import { encodePinValue, verifyPin } from '../../../src/card/pin.js';
-import { walk } from '../../../src/card/walk.js';
+import { listDf, walk } from '../../../src/card/walk.js';
 import { defaultImage } from '../../../src/sim/default-image.js';
 import { virtualCard } from './helpers.js';
+import { CardFs } from '../../../src/card/fs.js';
 
 const EXPECTED = [
   'MF',
@@ -38,6 +39,20 @@ describe('walk', () => {
     const { fs } = await virtualCard();
     const files = await walk(fs);
     expect(files.map((f) => f.path).sort()).toEqual([...EXPECTED].sort());
+  });
+  it('lists the applications first but probes them last: the walk enters the first without a second SELECT', async () => {
+    const { fs, link } = await virtualCard();
+    const mf = await fs.select('MF');
+    expect((await listDf(fs, mf, 'catalogue')).map((f) => f.path)).toEqual(['MF/ADF.USIM', 'MF/EF.ICCID', 'MF/EF.DIR', 'MF/EF.PL', 'MF/EF.ARR']);
+    const n0 = link.apduCount;
+    await fs.select('MF/ADF.USIM');
+    expect(link.apduCount).toBe(n0);
+    // the whole dump (PIN1 verified; T=0: a GET RESPONSE per FCP): 164 APDUs, 168 before the
+    // reordering (EF.DIR and the ADF each selected twice)
+    await verifyPin(link, 'PIN1', encodePinValue('1234', 'pin'));
+    const n1 = link.apduCount;
+    await dumpCard(new CardFs(link));
+    expect(link.apduCount - n1).toBe(164);
   });
   it('deep probing finds files the catalogue does not know', async () => {
     const img = defaultImage();
