@@ -168,18 +168,3 @@ export function concat(parts: Uint8Array[]): Uint8Array {
 export function slotPair(fid: number): [number, number] {
   return fid % 2 === 0 ? [fid, fid + 1] : [fid - 1, fid];
 }
-
-/** ICCID digits from EF.ICCID (TS 102 221 13.2: BCD, nibbles swapped, F padding). */
-export function iccidDigits(ef: Uint8Array): string {
-  let s = '';
-  for (const b of ef) s += (b & 0x0f).toString(16) + (b >> 4).toString(16);
-  return s.replace(/f+$/i, '').toUpperCase();
-}
-
-/** IMSI digits from EF.IMSI (TS 31.102 4.2.2): length, then BCD with the parity nibble first. */
-export function imsiDigits(ef: Uint8Array): string {
-  const n = ef[0] ?? 0;
-  let s = '';
-  for (const b of ef.subarray(1, 1 + n)) s += (b & 0x0f).toString(16) + (b >> 4).toString(16);
-  return s.slice(1).replace(/f+$/i, '');
-}

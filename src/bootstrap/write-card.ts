@@ -14,7 +14,8 @@ import { fidBytes, fidHex, found, selectAid, selectFid } from './card-io.js';
 import { encodeDirRecord } from './dir-record.js';
 import { BootstrapError } from './errors.js';
 import { FID } from './oids.js';
-import { type CardPlan, iccidDigits } from './plan.js';
+import type { CardPlan } from './plan.js';
+import { iccidOf } from '../card/spec/ts-102-221.js';
 import type { CardState } from './reader.js';
 import { used } from './write-diff.js';
 
@@ -68,7 +69,7 @@ export async function readIccid(s: ApduSender): Promise<string | undefined> {
   const r = await selectFid(s, 0x2fe2);
   if (!found(r.sw)) return undefined;
   const b = await s.transmit({ cla: 0x00, ins: 0xb0, p1: 0, p2: 0, le: 10 });
-  return b.sw === 0x9000 ? iccidDigits(b.data) : undefined;
+  return b.sw === 0x9000 ? iccidOf(b.data) : undefined;
 }
 
 /** Writes the backup of what the card holds; returns its file name. */

@@ -3,46 +3,8 @@
  * template is replaced by the row's column NAME (secret columns included, decrypted in memory).
  */
 import { PersoError } from './errors.js';
-
-/** BCD digits, nibble-swapped, F-padded to `bytes` (TS 102 221 13.2 for EF.ICCID). */
-export function swappedBcd(digits: string, bytes: number): Uint8Array {
-  const s = digits.padEnd(bytes * 2, 'F');
-  const out = new Uint8Array(bytes);
-  for (let i = 0; i < bytes; i++) out[i] = (parseInt(s[2 * i + 1]!, 16) << 4) | parseInt(s[2 * i]!, 16);
-  return out;
-}
-
-export function decodeSwappedBcd(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += (x & 0x0f).toString(16) + (x >> 4).toString(16);
-  return s.replace(/f+$/i, '').toUpperCase();
-}
-
-/** EF.ICCID (TS 102 221 13.2): 10 bytes. */
-export function encodeIccid(iccid: string): Uint8Array {
-  return swappedBcd(iccid, 10);
-}
-
-/** A card whose EF.ICCID is all FF is blank (not numbered yet). */
-export function iccidOfEf(b: Uint8Array): string | undefined {
-  if (b.every((x) => x === 0xff)) return undefined;
-  const s = decodeSwappedBcd(b);
-  return /^\d+$/.test(s) ? s : undefined;
-}
-
-/**
- * EF.IMSI (TS 31.102 4.2.2): byte 1 = number of bytes that follow, then the digits in BCD
- * with the parity nibble (1 even, 9 odd, TS 24.008 10.5.1.4) first; 9 bytes, F-padded.
- */
-export function encodeImsi(imsi: string): Uint8Array {
-  const n = imsi.length;
-  const len = Math.floor(n / 2) + 1;
-  const out = new Uint8Array(9).fill(0xff);
-  out[0] = len;
-  const digits = (n % 2 ? '9' : '1') + imsi;
-  out.set(swappedBcd(digits, len), 1);
-  return out;
-}
+import { iccidContent } from '../card/spec/ts-102-221.js';
+import { imsiContent } from '../card/spec/ts-31-102.js';
 
 /**
  * EF.SPN (TS 31.102 4.2.12): display condition byte, then the name in the SMS default alphabet
@@ -75,10 +37,10 @@ export function encodeValue(enc: Encoding, text: string, where: string): Uint8Ar
   switch (enc) {
     case 'imsi':
       if (!/^\d{6,15}$/.test(text)) throw new PersoError('encode', `${where}: not an IMSI`);
-      return encodeImsi(text);
+      return imsiContent(text); // EF.IMSI, TS 31.102 4.2.2
     case 'iccid':
       if (!/^\d{18,20}$/.test(text)) throw new PersoError('encode', `${where}: not an ICCID`);
-      return encodeIccid(text);
+      return iccidContent(text); // EF.ICCID, TS 102 221 13.2
     case 'spn':
       return encodeSpn(text);
     case 'hex':

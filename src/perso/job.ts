@@ -21,7 +21,8 @@ import { encodePinValue, verifyPin } from '../card/pin.js';
 import { bytesEqual } from '../util/hex.js';
 import { EF_ICCID_PATH, type FileSpec } from './batch.js';
 import type { DataRow } from './data.js';
-import { encodeIccid, encodeValue, iccidOfEf, substitute } from './encode.js';
+import { encodeValue, substitute } from './encode.js';
+import { iccidContent, iccidOf } from '../card/spec/ts-102-221.js';
 import { PersoError } from './errors.js';
 import { isSecretColumn } from './keystore.js';
 
@@ -78,7 +79,7 @@ export class EfJob implements CardJob {
 
   async identify(ctx: CardSessionCtx): Promise<string | undefined> {
     const b = await ctx.fs.readBinary(EF_ICCID_PATH, 0, 10);
-    const iccid = iccidOfEf(b);
+    const iccid = iccidOf(b);
     if (iccid === undefined && !b.every((x) => x === 0xff)) throw new PersoError('card-iccid', 'EF.ICCID holds neither an ICCID nor FF (blank)');
     return iccid;
   }
@@ -108,7 +109,7 @@ export class EfJob implements CardJob {
     });
     if (this.profile) steps.push(this.profileStep(row, lookup, secrets));
     if (this.gp) steps.push(this.gpStep(row, secrets));
-    if (blank) steps.push({ name: 'EF.ICCID', path: EF_ICCID_PATH, data: encodeIccid(row.iccid), secret: false, commit: true });
+    if (blank) steps.push({ name: 'EF.ICCID', path: EF_ICCID_PATH, data: iccidContent(row.iccid), secret: false, commit: true });
     return steps;
   }
 

@@ -10,7 +10,7 @@ import { encodePinValue, verifyPin } from '../../card/pin.js';
 import { UsageError } from '../../errors.js';
 import type { SecretStore } from '../../util/secrets.js';
 import { fidBytes, found, selectFid } from '../card-io.js';
-import { imsiDigits } from '../plan.js';
+import { imsiOf } from '../../card/spec/ts-31-102.js';
 import { readIccid } from '../writer.js';
 import { checkInputSize, InputSizeError } from '../../util/input-file.js';
 import { hexNum } from '../../util/hex.js';
@@ -62,7 +62,9 @@ export async function readImsi(s: ApduSender, secrets: SecretStore, force = fals
   }
   if (r.sw !== 0x9000) throw new UsageError(`cannot read EF.IMSI (${hexNum(r.sw, 4)}): give IMSI with --vars`);
   await s.transmit({ cla: 0x00, ins: 0xa4, p1: 0x00, p2: 0x0c, data: fidBytes(0x3f00) });
-  return imsiDigits(r.data);
+  const imsi = imsiOf(r.data);
+  if (imsi === null) throw new UsageError('the profile uses ${IMSI} but EF.IMSI on the card is empty: give IMSI with --vars');
+  return imsi;
 }
 
 /** Values for the variables a profile uses: --vars first, then the card. */

@@ -21,6 +21,22 @@ export const EF_ICCID = defineCodec({
   vectors: [{ hex: '988812010000400310F0', value: { iccid: '8988211000000430010' }, source: 'pySim ts_51_011 EF_ICCID test vector (real card)' }],
 });
 
+/** The ICCID digits of EF.ICCID's content; undefined for a blank card (all FF) or content that is not BCD digits. */
+export function iccidOf(content: Uint8Array): string | undefined {
+  try {
+    const v = EF_ICCID.decode(content);
+    const iccid = isObj(v) ? v['iccid'] : undefined;
+    return typeof iccid === 'string' && iccid !== '' ? iccid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** EF.ICCID content (10 bytes) of `digits`. */
+export function iccidContent(digits: string): Uint8Array {
+  return EF_ICCID.encode({ iccid: digits }, 10);
+}
+
 /** 13.1: one record = application template 61 { 4F AID, 50 label, other DOs }, FF padded. */
 function dirRecord(): Block {
   return {

@@ -72,6 +72,17 @@ export const EF_IMSI = defineCodec({
   ],
 });
 
+/** The IMSI digits of EF.IMSI's content, null when the file is blank; CodecError (naming EF.IMSI) when it is not an IMSI. */
+export function imsiOf(content: Uint8Array): string | null {
+  const v = EF_IMSI.decode(content);
+  return isObj(v) && typeof v['imsi'] === 'string' ? v['imsi'] : null;
+}
+
+/** EF.IMSI content (9 bytes) of `digits`. */
+export function imsiContent(digits: string): Uint8Array {
+  return EF_IMSI.encode({ imsi: digits }, 9);
+}
+
 // ---- 4.2.3 / 4.2.4 EF.Keys, EF.KeysPS -----------------------------------------------------
 
 const keysBlock = struct([

@@ -40,6 +40,7 @@ import { encodeLegacyEntry, encodeStatusEntry, type GpRegistryEntry, parseStatus
 import { Scp02CardSession } from '../../secure/gp/scp02.js';
 import { Scp03CardSession, Scp03Option } from '../../secure/gp/scp03.js';
 import { bytesEqual, concatBytes, fromHex, toHex, uintBytes } from '../../util/hex.js';
+import { iccidOf } from '../../card/spec/ts-102-221.js';
 import type { Applet, AppletFactory, AppletResponse, CommandContext, SelectForm } from '../applet.js';
 import type { SimFile } from '../fs.js';
 import type { VirtualUicc } from '../uicc.js';
@@ -304,12 +305,14 @@ class IsdApplet implements Applet {
     const st = this.state();
     const tlv = (t: number, v: Uint8Array) =>
       concatBytes(t > 0xff ? Uint8Array.of(t >> 8, t & 0xff) : Uint8Array.of(t), v.length < 0x80 ? Uint8Array.of(v.length) : Uint8Array.of(0x81, v.length), v);
-    const iccid = this.card.fileAt('3F00/2FE2')?.content;
+    // IIN and CIN carry the ICCID's digits in order (BCD, F padded), EF.ICCID holds them nibble-swapped (TS 102 221 13.2)
+    const ef = this.card.fileAt('3F00/2FE2')?.content;
+    const iccid = ef && iccidOf(ef)?.padEnd(20, 'F');
     switch (tag) {
       case 0x0042: // Issuer Identification Number (ISO/IEC 7812): the card's, else the ICCID's first 7 digits
-        return { data: tlv(0x42, st.iin ? fromHex(st.iin) : iccid ? swapNibbles(iccid.subarray(0, 4)) : Uint8Array.of(0x89)), sw: SW.OK };
+        return { data: tlv(0x42, st.iin ? fromHex(st.iin) : iccid ? fromHex(iccid.slice(0, 8)) : Uint8Array.of(0x89)), sw: SW.OK };
       case 0x0045: // Card Image Number: the card's, else its ICCID
-        return { data: tlv(0x45, st.cin ? fromHex(st.cin) : iccid ? swapNibbles(iccid) : new Uint8Array(8)), sw: SW.OK };
+        return { data: tlv(0x45, st.cin ? fromHex(st.cin) : iccid ? fromHex(iccid) : new Uint8Array(8)), sw: SW.OK };
       case 0x0066:
         return { data: encodeCardData(this.scpOptions()), sw: SW.OK };
       case 0x0067:
@@ -395,11 +398,6 @@ function adfs(mf: SimFile): Uint8Array[] {
 
 function startsWith(full: Uint8Array, prefix: Uint8Array): boolean {
   return prefix.length <= full.length && prefix.every((b, i) => full[i] === b);
-}
-
-/** EF.ICCID stores BCD digits nibble-swapped (TS 102 221 13.2); IIN/CIN carry them in order. */
-function swapNibbles(b: Uint8Array): Uint8Array {
-  return b.map((x) => ((x & 0x0f) << 4) | (x >> 4));
 }
 
 export const isdApplet: AppletFactory = (card) => new IsdApplet(card);
