@@ -4,10 +4,10 @@
  * an EF.ARR record (which holds expanded-format data objects), the compact format (8C) by its
  * access-mode bits. The result says which key protects which operation, e.g. read: 'PIN1'.
  */
-import type { Fcp } from '../codec/tlv/fcp.js';
+import type { ExpandedSecurityDo, Fcp } from '../codec/tlv/fcp.js';
 import { decodeBer, type BerTlv } from '../codec/tlv/ber.js';
 import { fromHex, hexNum } from '../util/hex.js';
-import { keyName } from './keys.js';
+import { keyName, keyRefOf } from './keys.js';
 
 export type AccessOp = 'read' | 'update' | 'write' | 'increase' | 'deactivate' | 'activate' | 'terminate' | 'delete' | 'create';
 
@@ -80,6 +80,51 @@ export function accessFromExpanded(bytes: Uint8Array, isDf: boolean): AccessMap 
     am = undefined;
   }
   return out;
+}
+
+/**
+ * The access mode bits of an operation (tables 17 and 18), undefined for one without (INCREASE).
+ * A DF's delete is DELETE FILE of the DF itself (b7), and of its children too (b1) with `childDelete`.
+ */
+export function accessModeBits(op: AccessOp, isDf: boolean, childDelete = false): number | undefined {
+  let bits: number | undefined;
+  for (const [o, b] of isDf ? AM_DF : AM_EF) if (o === op && (b !== 0x01 || !isDf || childDelete)) bits = (bits ?? 0) | b;
+  return bits;
+}
+
+/**
+ * The expanded security attributes (TS 102 221 11.1.1.4.7.2) of an access map: the inverse of
+ * accessFromExpanded, through the same AM tables, so that what the writer creates and what the
+ * virtual card reports are coded alike. Per distinct rule, in the order the map first names it: an
+ * AM DO 80 with the bits of its operations (accessModeBits), then its SC DO: 90 always, 97 never, a
+ * key a CRT A4 { 83 key reference (9.5.1), 95 usage qualifier 08 (user authentication, knowledge
+ * based, 9.5.2) }, several keys an OR template A0. INCREASE has no AM bit: it goes as a
+ * command-header AM DO 84 carrying its INS 32.
+ */
+export function expandedSecurity(access: AccessMap, isDf: boolean, opts: { childDelete?: boolean } = {}): ExpandedSecurityDo[] {
+  const groups = new Map<AccessRule, number>();
+  for (const [op, rule] of Object.entries(access) as [AccessOp, AccessRule | undefined][]) {
+    const bits = accessModeBits(op, isDf, opts.childDelete);
+    if (bits === undefined || !rule) continue;
+    groups.set(rule, (groups.get(rule) ?? 0) | bits);
+  }
+  const out = [...groups].flatMap(([rule, am]): ExpandedSecurityDo[] => [{ tag: '80', value: hexNum(am) }, securityCondition(rule)]);
+  if (access.increase && !isDf) out.push({ tag: '84', value: '32' }, securityCondition(access.increase));
+  return out;
+}
+
+function securityCondition(rule: AccessRule): ExpandedSecurityDo {
+  if (rule === 'ALW') return { tag: '90', value: '' };
+  if (rule === 'NEV') return { tag: '97', value: '' };
+  const crts = rule.split('|').map((k): ExpandedSecurityDo => ({
+    tag: 'A4',
+    value: '',
+    children: [
+      { tag: '83', value: hexNum(keyRefOf(k)) },
+      { tag: '95', value: '08' },
+    ],
+  }));
+  return crts.length === 1 ? crts[0]! : { tag: 'A0', value: '', children: crts };
 }
 
 /** Expanded DOs from the FCP's AB template, as bytes. */

@@ -16,9 +16,9 @@ import type { CommandApdu } from '../apdu/command.js';
 import type { ApduSender } from '../apdu/link.js';
 import type { ResponseApdu } from '../apdu/response.js';
 import { SwError } from '../apdu/sw.js';
-import { encodeFcp, type ExpandedSecurityDo, type Fcp } from '../codec/tlv/fcp.js';
+import { encodeFcp, type Fcp } from '../codec/tlv/fcp.js';
 import { toHex, hexNum } from '../util/hex.js';
-import { keyRefOf } from './keys.js';
+import { expandedSecurity } from './access.js';
 
 export const fidBytes = (fid: number): Uint8Array => Uint8Array.of(fid >> 8, fid & 0xff);
 export const fidHex = (fid: number): string => toHex(fidBytes(fid));
@@ -36,47 +36,6 @@ export interface CreateSpec {
   access: Partial<Record<'read' | 'update' | 'activate' | 'deactivate' | 'delete' | 'create', string>>;
   /** an SFI, null for none (empty tag 88) */
   sfi?: number | null;
-}
-
-/** Access mode bits, ISO/IEC 7816-4 tables 17 (EF) and 18 (DF; 06 = create EF and DF). */
-const AM_EF: Record<string, number> = { delete: 0x40, activate: 0x10, deactivate: 0x08, update: 0x02, read: 0x01 };
-const AM_DF: Record<string, number> = { delete: 0x40, activate: 0x10, deactivate: 0x08, create: 0x06 };
-
-/**
- * Expanded security attributes (TS 102 221 11.1.1.4.7.2): an AM DO 80 then an SC DO per distinct
- * rule; a key is a CRT A4 with its key reference (9.5.1) and usage qualifier 08, several keys an
- * OR template A0.
- */
-export function expandedSecurity(access: CreateSpec['access'], df: boolean): ExpandedSecurityDo[] {
-  const bits = df ? AM_DF : AM_EF;
-  const groups = new Map<string, number>();
-  for (const [op, rule] of Object.entries(access)) {
-    const bit = bits[op];
-    if (bit === undefined || !rule) continue;
-    groups.set(rule, (groups.get(rule) ?? 0) | bit);
-  }
-  const byte = (n: number) => toHex(Uint8Array.of(n));
-  return [...groups].flatMap(([rule, am]): ExpandedSecurityDo[] => {
-    if (rule === 'ALW')
-      return [
-        { tag: '80', value: byte(am) },
-        { tag: '90', value: '' },
-      ];
-    if (rule === 'NEV')
-      return [
-        { tag: '80', value: byte(am) },
-        { tag: '97', value: '' },
-      ];
-    const crts = rule.split('|').map((k): ExpandedSecurityDo => ({
-      tag: 'A4',
-      value: '',
-      children: [
-        { tag: '83', value: byte(keyRefOf(k)) },
-        { tag: '95', value: '08' },
-      ],
-    }));
-    return [{ tag: '80', value: byte(am) }, crts.length === 1 ? crts[0]! : { tag: 'A0', value: '', children: crts }];
-  });
 }
 
 /** The FCP template of CREATE FILE (TS 102 222 6.3.2), through the FCP codec. */

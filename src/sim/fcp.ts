@@ -1,73 +1,25 @@
 /**
  * FCP template the virtual card returns on SELECT/STATUS: ETSI TS 102 221 section 11.1.1.3,
  * encoded by the one FCP declaration in src/codec/tlv/fcp.ts. Security attributes use the expanded
- * format (tag AB, 11.1.1.4.7.2) built from the file's access rules, so a reader sees exactly which
- * key protects which operation.
+ * format (tag AB, 11.1.1.4.7.2) built from the file's access rules by the card model's encoder
+ * (card/access.ts), so a reader sees exactly which key protects which operation.
  */
 import { encodeFcp, type ExpandedSecurityDo, type Fcp } from '../codec/tlv/fcp.js';
-import { toHex } from '../util/hex.js';
-import type { AccessOp } from './image.js';
+import { hexNum, toHex } from '../util/hex.js';
+import { accessModeBits, type AccessOp, expandedSecurity } from '../card/access.js';
 import { fileSize, type SimFile } from './fs.js';
 
-/** key reference of a key name, TS 102 221 9.5.1 */
-export function keyRef(name: string): number {
-  if (name === 'UPIN') return 0x11;
-  if (name === 'PIN2') return 0x81;
-  const pin = /^PIN([1-8])$/.exec(name);
-  if (pin) return Number(pin[1]);
-  const adm = /^ADM(\d+)$/.exec(name);
-  if (adm) {
-    const n = Number(adm[1]);
-    return n <= 5 ? 0x09 + n : 0x84 + n;
-  }
-  throw new Error(`unknown key ${name}`);
-}
-
-/** Access mode byte bits, ISO 7816-4 table 17 (EF) and 18 (DF). */
-const AM_EF: [AccessOp, number][] = [
-  ['delete', 0x40],
-  ['terminate', 0x20],
-  ['activate', 0x10],
-  ['deactivate', 0x08],
-  ['increase', 0x04],
-  ['update', 0x02],
-  ['read', 0x01],
-];
-const AM_DF: [AccessOp, number][] = [
-  ['delete', 0x40],
-  ['terminate', 0x20],
-  ['activate', 0x10],
-  ['deactivate', 0x08],
-  ['create', 0x06],
-  ['delete', 0x01],
-];
-
-const byte = (n: number): string => toHex(Uint8Array.of(n));
-
-function securityCondition(rule: string): ExpandedSecurityDo {
-  if (rule === 'ALW') return { tag: '90', value: '' };
-  if (rule === 'NEV') return { tag: '97', value: '' };
-  const crts: ExpandedSecurityDo[] = rule.split('|').map((k) => ({
-    tag: 'A4',
-    value: '',
-    // usage qualifier 08: user authentication, knowledge based (TS 102 221 9.5.2)
-    children: [
-      { tag: '83', value: byte(keyRef(k)) },
-      { tag: '95', value: '08' },
-    ],
-  }));
-  return crts.length === 1 ? crts[0]! : { tag: 'A0', value: '', children: crts };
-}
-
-export function expandedSecurity(f: SimFile): ExpandedSecurityDo[] {
-  const table = f.type === 'EF' ? AM_EF : AM_DF;
-  const groups = new Map<string, number>();
-  for (const [op, bit] of table) {
-    const rule = f.access[op];
-    if (!rule) continue;
-    groups.set(rule, (groups.get(rule) ?? 0) | bit);
-  }
-  return [...groups].flatMap(([rule, am]) => [{ tag: '80', value: byte(am) }, securityCondition(rule)]);
+/**
+ * The file's access rules as expanded security attributes, coded by the card model's one encoder
+ * (card/access.ts, the one the writer's CREATE FILE uses); the virtual card lists the rules in
+ * descending access-mode bit order, and a DF's delete rule also governs deleting its children
+ * (applets/admin.ts), so it says so (b1).
+ */
+function securityOf(f: SimFile): ExpandedSecurityDo[] {
+  const isDf = f.type !== 'EF';
+  const bit = (op: string) => accessModeBits(op as AccessOp, isDf, true) ?? 0;
+  const ordered = Object.fromEntries(Object.entries(f.access).sort(([a], [b]) => bit(b) - bit(a)));
+  return expandedSecurity(ordered, isDf, { childDelete: true });
 }
 
 const LCS: Record<SimFile['lcs'], Fcp['lifeCycle']> = {
@@ -95,9 +47,9 @@ export function buildFcp(f: SimFile, pins: PinStatus[], freeSpace: number): Uint
           dataCoding: 0x21,
           ...(structure !== 'transparent' ? { recordLength: f.recordLength ?? 0, numberOfRecords: f.records?.length ?? 0 } : {}),
         },
-    fileId: toHex(Uint8Array.of(f.fid >> 8, f.fid & 0xff)),
+    fileId: hexNum(f.fid, 4),
     lifeCycle: LCS[f.lcs],
-    securityExpanded: expandedSecurity(f),
+    securityExpanded: securityOf(f),
   };
   if (f.aid) fcp.dfName = toHex(f.aid);
   if (isDf) {
@@ -109,7 +61,7 @@ export function buildFcp(f: SimFile, pins: PinStatus[], freeSpace: number): Uint
     mine.forEach((p, i) => {
       if (p.enabled) ps |= 0x80 >> i;
     });
-    fcp.pinStatus = { psDo: byte(ps), keys: mine.map((p) => ({ keyReference: p.ref })) };
+    fcp.pinStatus = { psDo: hexNum(ps), keys: mine.map((p) => ({ keyReference: p.ref })) };
     fcp.totalFileSize = fileSize(f);
   } else {
     fcp.fileSize = fileSize(f);

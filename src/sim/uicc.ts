@@ -15,7 +15,8 @@ import { bytesEqual, fromHex, toHex } from '../util/hex.js';
 import { type Applet, type AppletResponse, type CommandContext, selectForm } from './applet.js';
 import { APPLETS } from './applets/index.js';
 import { classCheck, classFamily } from './cla.js';
-import { buildFcp, keyRef } from './fcp.js';
+import { buildFcp } from './fcp.js';
+import { keyRefOf } from '../card/keys.js';
 import { GsmFace } from './gsm.js';
 import { effectiveSfi, fromImage, isDf, type SimFile, toImage } from './fs.js';
 import { type AccessOp, type CardImage, parseImage, type PinImage } from './image.js';
@@ -445,7 +446,7 @@ export class VirtualUicc {
     if (rule === 'ALW') return true;
     if (rule === 'NEV') return false;
     return rule.split('|').some((k) => {
-      const ref = keyRef(k);
+      const ref = keyRefOf(k);
       if (this.verified.has(ref)) return true;
       const pin = this.pins.find((p) => p.ref === ref);
       return !!pin && pin.enabled === false && !k.startsWith('ADM');

@@ -49,7 +49,7 @@ import { type OtaApplication, OtaReceiver, type ScriptForm } from '../../secure/
 import { parseSmsPpSegment, SmsReassembler } from '../../secure/ota/smspp.js';
 import { fromHex } from '../../util/hex.js';
 import type { Applet, AppletFactory, AppletResponse, CommandContext } from '../applet.js';
-import { keyRef } from '../fcp.js';
+import { keyRefOf } from '../../card/keys.js';
 import { effectiveSfi, type SimFile } from '../fs.js';
 import type { AccessOp } from '../image.js';
 import type { VirtualUicc } from '../uicc.js';
@@ -319,7 +319,7 @@ class FileRunner implements Runner {
     const rule = f.access[op] ?? (op === 'read' ? 'ALW' : 'NEV');
     if (rule === 'ALW') return true;
     if (rule === 'NEV') return false;
-    return rule.split('|').some((k) => g.has(keyRef(k)));
+    return rule.split('|').some((k) => g.has(keyRefOf(k)));
   }
 
   close(): void {}
