@@ -22,18 +22,21 @@ import type { CommandApdu } from '../apdu/command.js';
 import type { ApduSender } from '../apdu/link.js';
 import type { ResponseApdu } from '../apdu/response.js';
 import { fromHex } from '../util/hex.js';
+import type { FileType } from './fs.js';
 
-/** What the layout says of a file: the metadata of a dump entry (dump.ts DumpFile). */
-export interface LayoutFile {
+/** What a dump says of a file besides its content (dump.ts DumpFile), and so what a layout says of it. */
+export interface DumpMeta {
   path: string;
   fid: string;
-  type: string;
+  type: FileType;
   aid?: string;
   structure?: string;
   size?: number;
   recordLength?: number;
   recordCount?: number;
   sfi?: number | null;
+  lcs?: string;
+  access?: Record<string, string>;
 }
 
 /** The content read; 'found' for a DF or an EF with nothing to read that answered its SELECT; 'stale' if the card differs. */
@@ -57,7 +60,7 @@ const parentOf = (path: string): string | undefined => (path.includes('/') ? pat
 const selectCmd = (p1: number, data: Uint8Array): CommandApdu => ({ cla: 0x00, ins: 0xa4, p1, p2: 0x0c, data });
 
 export class LayoutReader {
-  private readonly byPath: Map<string, LayoutFile>;
+  private readonly byPath: Map<string, DumpMeta>;
   /** the path of the current DF, as far as this reader knows */
   private df: string | undefined;
   /** DFs that did not answer as the layout says: their files go the probing way */
@@ -66,7 +69,7 @@ export class LayoutReader {
 
   constructor(
     private readonly sender: ApduSender,
-    layout: readonly LayoutFile[],
+    layout: readonly DumpMeta[],
   ) {
     this.byPath = new Map(layout.map((f) => [f.path, f]));
   }
@@ -89,7 +92,7 @@ export class LayoutReader {
     }
   }
 
-  async read(f: LayoutFile): Promise<LayoutRead> {
+  async read(f: DumpMeta): Promise<LayoutRead> {
     // the current DF is trusted only while every APDU on the link since was ours
     if (this.count() === undefined || this.count() !== this.seen) this.forget();
     if (f.type !== 'EF') return (await this.enterDf(f.path)) ? 'found' : 'stale';
@@ -146,13 +149,13 @@ export class LayoutReader {
   }
 
   /** SELECT by FID in the current DF, no FCP. */
-  private async selectEf(f: LayoutFile): Promise<boolean> {
+  private async selectEf(f: DumpMeta): Promise<boolean> {
     const fid = hexBytes(f.fid, 2, 2);
     if (!fid) return false;
     return (await this.tx(selectCmd(0x00, fid))).sw === 0x9000;
   }
 
-  private async readEf(f: LayoutFile): Promise<LayoutRead> {
+  private async readEf(f: DumpMeta): Promise<LayoutRead> {
     const sfi = isInt(f.sfi, 1, 30) ? f.sfi : undefined;
     if (f.structure === 'transparent') {
       // beyond offset 32767 READ BINARY needs the odd INS: the probing way does that

@@ -15,23 +15,12 @@ import type { CardFs, FileInfo } from './fs.js';
 import { pinStatus } from './pin.js';
 import type { EfCodec, Json } from './codecs/types.js';
 import type { Catalogue, CatalogueEntry } from './catalogue.js';
-import { LayoutReader } from './dump-layout.js';
+import { LayoutReader, type DumpMeta } from './dump-layout.js';
 import { walk, type WalkOptions } from './walk.js';
 
 export const DUMP_FORMAT = 'simdm-dump/1';
 
-export interface DumpFile {
-  path: string;
-  fid: string;
-  type: FileInfo['type'];
-  aid?: string;
-  structure?: string;
-  size?: number;
-  recordLength?: number;
-  recordCount?: number;
-  sfi?: number | null;
-  lcs?: string;
-  access?: Record<string, string>;
+export interface DumpFile extends DumpMeta {
   /** transparent EFs */
   content?: string;
   /** record EFs, record 1 first */
@@ -58,8 +47,19 @@ export interface DumpStats {
 }
 
 /** The metadata of a dump entry, in the order a dump prints them (one table for both ways of dumping). */
-const META_KEYS = ['path', 'fid', 'type', 'aid', 'structure', 'size', 'recordLength', 'recordCount', 'sfi', 'lcs', 'access'] as const;
-type DumpMeta = Pick<DumpFile, (typeof META_KEYS)[number]>;
+const META_KEYS = [
+  'path',
+  'fid',
+  'type',
+  'aid',
+  'structure',
+  'size',
+  'recordLength',
+  'recordCount',
+  'sfi',
+  'lcs',
+  'access',
+] as const satisfies readonly (keyof DumpMeta)[];
 
 function metaOf(m: DumpMeta): DumpFile {
   const d: Record<string, unknown> = {};

@@ -33,6 +33,12 @@ async function walkDump(image?: CardImage, pin1 = true): Promise<Dump> {
 
 const usim = (img: CardImage): FileImage[] => img.mf.children!.find((c) => c.type === 'ADF')!.children!;
 const ef = (img: CardImage, fid: string): FileImage => [...img.mf.children!, ...usim(img)].find((c) => c.fid === fid)!;
+/** The transparent EF `fid` cut to `size` bytes. */
+const shorten = (img: CardImage, fid: string, size: number): void => {
+  const f = ef(img, fid);
+  f.size = size;
+  f.content = f.content!.slice(0, 2 * size);
+};
 
 describe('known-layout dump', () => {
   it('the default card in 51 APDUs (the minimum), the same bytes as the probing dump', async () => {
@@ -82,24 +88,8 @@ describe('known-layout dump', () => {
 
   const staleCases: [string, (img: CardImage) => void, number][] = [
     ['an EF missing (6A82)', (img) => usim(img).splice(usim(img).indexOf(ef(img, '6F46')), 1), 1],
-    [
-      'a transparent EF shorter (6Cxx, then a short read)',
-      (img) => {
-        const f = ef(img, '6F60');
-        f.size = 30;
-        f.content = f.content!.slice(0, 60);
-      },
-      1,
-    ],
-    [
-      'an EF without SFI shorter',
-      (img) => {
-        const f = ef(img, '6F46');
-        f.size = 16;
-        f.content = f.content!.slice(0, 32);
-      },
-      1,
-    ],
+    ['a transparent EF shorter (6Cxx, then a short read)', (img) => shorten(img, '6F60', 30), 1],
+    ['an EF without SFI shorter', (img) => shorten(img, '6F46', 16), 1],
     [
       'fewer records (6A83)',
       (img) => {
@@ -155,9 +145,7 @@ describe('known-layout dump', () => {
   it('under T=1 a shorter file answers 6282 with what it has: noticed too', async () => {
     const layout = await walkDump();
     const img = defaultImage();
-    const f = ef(img, '6F60');
-    f.size = 30;
-    f.content = f.content!.slice(0, 60);
+    shorten(img, '6F60', 30);
     const truth = (await dumpCard((await card(structuredClone(img), true, false)).fs)).dump;
     const { fs, apdus } = await card(img, true, false);
     const { dump, stats } = await dumpCard(fs, { layout: layout.files });
