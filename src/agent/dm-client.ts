@@ -35,7 +35,7 @@ import {
 import { SimdmError } from '../errors.js';
 import { ctEqual } from '../secure/aka/compare.js';
 import { gbaMac } from '../secure/gba/ua.js';
-import { devInfoItems, executeCommand, type TreeSession } from './dm-tree.js';
+import { devInfoItems, executeBody, type TreeSession } from './dm-tree.js';
 import { AgentError } from './errors.js';
 import type { AuthCredential, DeviceTree, DmAccountView } from './tree.js';
 
@@ -233,31 +233,10 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
       hdrStatus = headerStatus(reply, opts.devId, STATUS.authAccepted, chal);
     } else hdrStatus = headerStatus(reply, opts.devId, STATUS.ok);
 
-    // 3. its commands
-    pending = [];
-    let commands = 0;
-    for (const c of reply.body) {
-      if (c.kind === 'Status' || c.kind === 'Results') continue;
-      commands++;
-      const ref = { cmdId: 0, msgRef: reply.header.msgId, cmdRef: c.cmdId };
-      if (c.kind === 'Alert') {
-        pending.push({
-          kind: 'Status',
-          ...ref,
-          cmd: 'Alert',
-          data: c.data === ALERT.display || c.data === ALERT.nextMessage ? STATUS.ok : STATUS.optionalNotSupported,
-        });
-        continue;
-      }
-      if (c.kind === 'Unsupported') {
-        pending.push({ kind: 'Status', ...ref, cmd: c.name, data: STATUS.optionalNotSupported });
-        continue;
-      }
-      const r = executeCommand(ts, c);
-      const targetRef = c.items.length === 1 ? c.items[0]!.target : undefined;
-      pending.push({ kind: 'Status', ...ref, cmd: c.kind, ...(targetRef !== undefined ? { targetRef } : {}), data: r.status });
-      if (r.results) pending.push({ kind: 'Results', ...ref, items: r.results });
-    }
+    // 3. its commands (Atomic and Sequence included: dm-tree.ts executeBody)
+    const executed = executeBody(ts, reply);
+    pending = executed.answers;
+    const commands = executed.commands;
     if (commands === 0 && reported) {
       // nothing more to say: a nonce proposed in this last status never went out, the server keeps its own
       proposedServerNonce = undefined;

@@ -9,8 +9,15 @@
  *  - ./DMAcc/<x> nodes are the card's when the account came from the card (`owners.dmacc`): a
  *    change there is recorded in `cardChanges` and written back to the card after the session.
  *  - Exec: no executable node is exposed (406 optional feature not supported).
+ *
+ * Groups (executeBody): Atomic (OMA-TS-DM_RepPro V1.2 6.6.3) runs all its commands or none: at the
+ * first failure the tree is restored as it was before the Atomic, the Atomic is answered 507, its
+ * commands that had succeeded 216 (rolled back), the failing one its own code, the rest 215 (not
+ * executed), and no Results of it go out; an Atomic nested in an Atomic is refused 500 (which
+ * fails the outer one). Sequence (6.6.13) runs its commands in their order, each answered on its
+ * own, the Sequence 200. Every command gets one Status, the group's before its commands'.
  */
-import { type DmCommand, type DmItem, STATUS } from '../dm/message.js';
+import { ALERT, type DmCommand, type DmItem, type DmMessage, STATUS } from '../dm/message.js';
 import type { DeviceTree } from './tree.js';
 
 export interface ExecResult {
@@ -148,6 +155,96 @@ export function executeCommand(s: TreeSession, c: Extract<DmCommand, { kind: 'Ge
     if (r.results) results.push(...r.results);
   }
   return { status, ...(c.kind === 'Get' && results.length ? { results } : {}) };
+}
+
+type StatusCmd = Extract<DmCommand, { kind: 'Status' }>;
+type Answer = StatusCmd | Extract<DmCommand, { kind: 'Results' }>;
+
+const ok2xx = (code: number): boolean => code >= 200 && code < 300;
+const cmdName = (c: DmCommand): string => (c.kind === 'Unsupported' ? c.name : c.kind);
+
+/** The device's answers to a server message: Status (and Results) for each of its commands. */
+export function executeBody(s: TreeSession, msg: DmMessage): { answers: Answer[]; commands: number } {
+  const answers: Answer[] = [];
+  let commands = 0;
+  for (const c of msg.body) {
+    if (c.kind === 'Status' || c.kind === 'Results') continue;
+    commands++;
+    answers.push(...run(s, c, msg.header.msgId, false));
+  }
+  return { answers, commands };
+}
+
+/** Runs one command (a group recursively); its Status first. `inAtomic`: inside an Atomic. */
+function run(s: TreeSession, c: DmCommand, msgRef: number, inAtomic: boolean): Answer[] {
+  const status = (data: number, extra: Partial<StatusCmd> = {}): StatusCmd => ({
+    kind: 'Status',
+    cmdId: 0,
+    msgRef,
+    cmdRef: c.cmdId,
+    cmd: cmdName(c),
+    ...extra,
+    data,
+  });
+  switch (c.kind) {
+    case 'Status':
+    case 'Results':
+      return [];
+    case 'Alert':
+      // 1100 display and 1222 next message need no user; other alerts are not offered here
+      return [status(c.data === ALERT.display || c.data === ALERT.nextMessage ? STATUS.ok : STATUS.optionalNotSupported)];
+    case 'Unsupported':
+      return [status(STATUS.optionalNotSupported)];
+    case 'Sequence':
+      return [status(STATUS.ok), ...c.body.flatMap((x) => run(s, x, msgRef, inAtomic))];
+    case 'Atomic':
+      return inAtomic ? [status(STATUS.commandFailed), ...c.body.flatMap((x) => notExecuted(x, msgRef))] : atomic(s, c, msgRef, status);
+    default: {
+      const r = executeCommand(s, c);
+      const targetRef = c.items.length === 1 ? c.items[0]!.target : undefined;
+      return [
+        status(r.status, targetRef !== undefined ? { targetRef } : {}),
+        ...(r.results ? [{ kind: 'Results' as const, cmdId: 0, msgRef, cmdRef: c.cmdId, items: r.results }] : []),
+      ];
+    }
+  }
+}
+
+/** 215 for a command (and the commands of a group) that was not executed. */
+function notExecuted(c: DmCommand, msgRef: number): StatusCmd[] {
+  if (c.kind === 'Status' || c.kind === 'Results') return [];
+  const own: StatusCmd = { kind: 'Status', cmdId: 0, msgRef, cmdRef: c.cmdId, cmd: cmdName(c), data: STATUS.notExecuted };
+  return c.kind === 'Atomic' || c.kind === 'Sequence' ? [own, ...c.body.flatMap((x) => notExecuted(x, msgRef))] : [own];
+}
+
+function atomic(s: TreeSession, c: Extract<DmCommand, { kind: 'Atomic' }>, msgRef: number, status: (d: number) => StatusCmd): Answer[] {
+  const before = { dm: { ...s.tree.dm }, changed: s.changed.length, cards: new Set(s.cardChanges) };
+  const done: Answer[][] = [];
+  let failedAt = -1;
+  for (let i = 0; i < c.body.length; i++) {
+    const a = run(s, c.body[i]!, msgRef, true);
+    done.push(a);
+    const own = a.find((x): x is StatusCmd => x.kind === 'Status');
+    if (own && !ok2xx(own.data)) {
+      failedAt = i;
+      break;
+    }
+  }
+  if (failedAt < 0) return [status(STATUS.ok), ...done.flat()];
+  // roll back: the tree, what the session reports as changed, the card write-back set
+  s.tree.dm = before.dm;
+  s.changed.length = before.changed;
+  s.cardChanges.clear();
+  for (const x of before.cards) s.cardChanges.add(x);
+  const out: Answer[] = [status(STATUS.atomicFailed)];
+  done.forEach((answers, i) => {
+    for (const a of answers) {
+      if (a.kind === 'Results') continue; // nothing of a failed Atomic is reported as done
+      out.push(i === failedAt || !ok2xx(a.data) ? a : { ...a, data: STATUS.atomicRolledBack });
+    }
+  });
+  for (const x of c.body.slice(failedAt + 1)) out.push(...notExecuted(x, msgRef));
+  return out;
 }
 
 /** ./DevInfo leaves the client sends in its package 1 Replace (DM_Protocol 8.3, DM_StdObj 5.4). */

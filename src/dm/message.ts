@@ -91,7 +91,10 @@ export type DmCommand =
       items?: DmItem[];
     }
   | { kind: 'Results'; cmdId: number; msgRef: number; cmdRef: number; items: DmItem[] }
-  /** a command this implementation does not execute (Atomic, Sequence, ...): answered 406 */
+  /** OMA-TS-DM_RepPro 6.6.3 Atomic (all or none) and 6.6.13 Sequence (in order): a group of commands */
+  | { kind: 'Atomic'; cmdId: number; body: DmCommand[] }
+  | { kind: 'Sequence'; cmdId: number; body: DmCommand[] }
+  /** a command this implementation does not execute (Copy, Sync, Map, ...): answered 406 */
   | { kind: 'Unsupported'; cmdId: number; name: string };
 
 export interface DmMessage {
@@ -115,6 +118,10 @@ export const STATUS = {
   alreadyExists: 418,
   permissionDenied: 425,
   commandFailed: 500,
+  /** RepPro 7 (DM_RepPro 6.6.3): a command of a failed Atomic, rolled back */
+  atomicRolledBack: 216,
+  /** the Atomic failed (one of its commands failed; the others were rolled back) */
+  atomicFailed: 507,
 } as const;
 
 /** Alert codes (OMA-TS-DM_Protocol 8.7 / RepPro 6.6.2). */
@@ -186,6 +193,9 @@ function commandEl(c: DmCommand): WbxmlElement {
       ]);
     case 'Results':
       return el('Results', {}, [t('CmdID', c.cmdId), t('MsgRef', c.msgRef), t('CmdRef', c.cmdRef), ...c.items.map(itemEl)]);
+    case 'Atomic':
+    case 'Sequence':
+      return el(c.kind, {}, [t('CmdID', c.cmdId), ...c.body.map(commandEl)]);
     case 'Unsupported':
       return el(c.name, {}, [t('CmdID', c.cmdId)]);
     default:
@@ -299,11 +309,33 @@ function itemsOf(e: WbxmlElement, where: string): DmItem[] {
 }
 
 const VERBS = new Set(['Get', 'Replace', 'Add', 'Delete', 'Exec', 'Copy']);
+/** Atomic/Sequence nesting accepted (RepPro allows Atomic in Sequence and the reverse) */
+const MAX_DEPTH = 4;
 
-function commandOf(c: WbxmlElement, i: number): DmCommand {
-  const w = `SyncBody/${c.name}[${i}]`;
+/** Counts the commands of a message, nested ones included, against MAX_COMMANDS. */
+interface Budget {
+  commands: number;
+}
+
+function bodyOf(e: WbxmlElement, where: string, budget: Budget, depth: number): DmCommand[] {
+  const cmds: DmCommand[] = [];
+  for (const c of kids(e)) {
+    if (c.name === 'Final' || c.name === 'CmdID' || c.name === 'NoResp' || c.name === 'Meta') continue;
+    if (++budget.commands > MAX_COMMANDS) throw bad(`${where}: more than ${MAX_COMMANDS} commands`);
+    cmds.push(commandOf(c, cmds.length + 1, where, budget, depth));
+  }
+  return cmds;
+}
+
+function commandOf(c: WbxmlElement, i: number, parent: string, budget: Budget, depth: number): DmCommand {
+  const w = `${parent}/${c.name}[${i}]`;
   const cmdId = int(c, 'CmdID', w);
   switch (c.name) {
+    case 'Atomic':
+    case 'Sequence': {
+      if (depth >= MAX_DEPTH) throw bad(`${w}: Atomic/Sequence nested deeper than ${MAX_DEPTH}`);
+      return { kind: c.name === 'Atomic' ? 'Atomic' : 'Sequence', cmdId, body: bodyOf(c, w, budget, depth + 1) };
+    }
     case 'Alert':
       return { kind: 'Alert', cmdId, data: need(c, 'Data', w), items: itemsOf(c, w) };
     case 'Status': {
@@ -375,17 +407,8 @@ export function dmMessageOf(root: WbxmlElement): DmMessage {
   }
   const hm = metaOf(one(hdr, 'Meta', w), w);
   if (hm?.maxMsgSize !== undefined) header.maxMsgSize = hm.maxMsgSize;
-  const cmds: DmCommand[] = [];
-  let final = false;
-  for (const c of kids(body)) {
-    if (c.name === 'Final') {
-      final = true;
-      continue;
-    }
-    if (cmds.length >= MAX_COMMANDS) throw bad(`SyncBody: more than ${MAX_COMMANDS} commands`);
-    cmds.push(commandOf(c, cmds.length + 1));
-  }
-  return { header, body: cmds, final };
+  const final = kids(body).some((c) => c.name === 'Final');
+  return { header, body: bodyOf(body, 'SyncBody', { commands: 0 }, 0), final };
 }
 
 /**

@@ -102,6 +102,8 @@ export interface DmsOptions {
   gba?: GbaConfig;
   /** commands sent to each account in its next session */
   commands?: DmsCommand[];
+  /** send each session's commands in one Atomic or Sequence (OMA-TS-DM_RepPro 6.6.3 / 6.6.13) */
+  group?: 'Atomic' | 'Sequence';
   /** how long an idle session is kept (default 5 min) */
   sessionTtlMs?: number;
 }
@@ -115,6 +117,8 @@ interface Session {
   msgId: number;
   /** sent commands by CmdID, awaiting Status */
   sent: Map<number, DmsCommand>;
+  /** sent Atomic/Sequence by CmdID, awaiting Status */
+  sentGroups: Map<number, string>;
   outcomes: string[];
   results: DmItem[];
   /** the device accepted our credential */
@@ -411,17 +415,24 @@ export class DmsServer {
     if (verdict && (verdict.data === STATUS.unauthorized || verdict.data === STATUS.credMissing)) {
       s.refusals++;
       if (s.refusals >= 2 || !verdict.chal?.nextNonce) return this.abort(key, s, 'rejected-by-device', msg, [hdr]);
-      // once more over the nonce the device just gave (DM_Security 5.5.2)
+      // once more over the nonce the device just gave (DM_Security 5.5.2); the refused commands
+      // were not executed (the device answered them with its refusal) and go again under new CmdIDs
       s.accepted = false;
+      s.sent.clear();
+      s.sentGroups.clear();
       return this.reply(msg, s, acc, s.encoding, [hdr, ...s.lastCommands], true);
     }
     if (verdict && (verdict.data === STATUS.authAccepted || verdict.data === STATUS.ok)) s.accepted = true;
     for (const c of msg.body) {
       if (c.kind === 'Status' && c.cmdRef !== 0) {
         const sent = s.sent.get(c.cmdRef);
+        const group = s.sentGroups.get(c.cmdRef);
         if (sent) {
           s.outcomes.push(`${sent.verb} ${sent.uri} -> ${c.data}`);
           s.sent.delete(c.cmdRef);
+        } else if (group) {
+          s.outcomes.push(`${group} -> ${c.data}`);
+          s.sentGroups.delete(c.cmdRef);
         }
       } else if (c.kind === 'Results') s.results.push(...c.items);
     }
@@ -448,6 +459,7 @@ export class DmsServer {
       encoding: enc,
       msgId: 0,
       sent: new Map(),
+      sentGroups: new Map(),
       outcomes: [],
       results: [],
       accepted: false,
@@ -479,7 +491,8 @@ export class DmsServer {
       });
     }
     const q = this.queues.get(principal(s.account)) ?? [];
-    const cmds: DmCommand[] = q.splice(0).map((c) => toCommand(c));
+    const queued: DmCommand[] = q.splice(0).map((c) => toCommand(c));
+    const cmds: DmCommand[] = this.opts.group && queued.length ? [{ kind: this.opts.group, cmdId: 0, body: queued }] : queued;
     s.lastCommands = cmds;
     return this.reply(msg, s, s.account, s.encoding, [...statuses, ...cmds], true);
   }
@@ -511,18 +524,24 @@ export class DmsServer {
     body: DmCommand[],
     withCred = false,
   ): { body: Uint8Array; headers: Record<string, string> } {
-    const cmds: DmCommand[] = [];
+    // CmdIDs in document order, a group's before its commands'; our queued commands are tracked
+    const queued = new Set<DmCommand>();
+    const collect = (c: DmCommand): void => {
+      if (c.kind === 'Atomic' || c.kind === 'Sequence') c.body.forEach(collect);
+      queued.add(c);
+    };
+    s?.lastCommands.forEach(collect);
     let id = 0;
-    for (const c of body) {
-      id++;
-      const cc = { ...c, cmdId: id } as DmCommand;
-      cmds.push(cc);
-      if (s && cc.kind !== 'Status' && cc.kind !== 'Results' && cc.kind !== 'Alert' && cc.kind !== 'Unsupported') {
-        const orig = s.lastCommands.find((x) => x === c);
-        if (orig && orig.kind !== 'Status' && orig.kind !== 'Results' && orig.kind !== 'Alert' && orig.kind !== 'Unsupported')
-          s.sent.set(id, fromCommand(orig));
+    const number = (c: DmCommand): DmCommand => {
+      const own = ++id;
+      if (c.kind === 'Atomic' || c.kind === 'Sequence') {
+        if (s && queued.has(c)) s.sentGroups.set(own, c.kind);
+        return { ...c, cmdId: own, body: c.body.map(number) };
       }
-    }
+      if (s && queued.has(c) && c.kind !== 'Status' && c.kind !== 'Results' && c.kind !== 'Alert' && c.kind !== 'Unsupported') s.sent.set(own, fromCommand(c));
+      return { ...c, cmdId: own };
+    };
+    const cmds = body.map(number);
     if (s) s.msgId++;
     const out: DmMessage = {
       header: { sessionId: msg.header.sessionId, msgId: s?.msgId ?? 1, target: msg.header.source, source: msg.header.target },

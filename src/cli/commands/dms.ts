@@ -35,6 +35,7 @@ interface ServeArgs extends GlobalArgs {
   add?: string[];
   delete?: string[];
   exec?: string[];
+  group?: 'atomic' | 'sequence';
 }
 
 function commandsOf(argv: ServeArgs): DmsCommand[] {
@@ -76,7 +77,11 @@ const serve: CommandModule<GlobalArgs, ServeArgs> = {
       .option('replace', { type: 'string', array: true, describe: 'send Replace URI=VALUE (no secrets here: the value is on the command line)' })
       .option('add', { type: 'string', array: true, describe: 'send Add URI=VALUE' })
       .option('delete', { type: 'string', array: true, describe: 'send Delete URI' })
-      .option('exec', { type: 'string', array: true, describe: 'send Exec URI' }) as Argv<ServeArgs>,
+      .option('exec', { type: 'string', array: true, describe: 'send Exec URI' })
+      .option('group', {
+        choices: ['atomic', 'sequence'] as const,
+        describe: 'send the commands above in one Atomic (all or none) or Sequence (in order) (OMA-TS-DM_RepPro 6.6.3/6.6.13)',
+      }) as Argv<ServeArgs>,
   handler: async (argv) => {
     let accounts: DmsAccount[] = [];
     const skipped: string[] = [];
@@ -129,6 +134,7 @@ const serve: CommandModule<GlobalArgs, ServeArgs> = {
       port: argv.port,
       ...(argv.path?.length ? { paths: argv.path } : {}),
       commands: commandsOf(argv),
+      ...(argv.group ? { group: argv.group === 'atomic' ? ('Atomic' as const) : ('Sequence' as const) } : {}),
       ...(gba ? { gba } : {}),
       onSession: (l) =>
         process.stderr.write(
