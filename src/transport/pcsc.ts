@@ -245,7 +245,6 @@ export class PcscTransport extends TransportEvents implements Transport {
 
   async connect(): Promise<Uint8Array> {
     const r = this.reader;
-    if (r.connected) await this.disconnectQuietly(r.SCARD_LEAVE_CARD);
     this.protocol = await this.open(this.txDepth > 0 ? r.SCARD_SHARE_EXCLUSIVE : r.SCARD_SHARE_SHARED);
     this.present = true;
     // The ATR comes from the reader's status events. (Calling the binding's get_status again would
@@ -264,12 +263,38 @@ export class PcscTransport extends TransportEvents implements Transport {
     return atr;
   }
 
+  /**
+   * The binding's connect/disconnect run on a worker thread and its `connected` flag changes only
+   * when one completes: a connect issued while a disconnect is in flight is answered "already
+   * connected" without a handle, and a second connect can overwrite (and so leak) the handle of
+   * the first, which, opened exclusive, then refuses every later connect of this process with a
+   * sharing violation. Every handle change goes through this one queue.
+   */
+  private handleOps: Promise<void> = Promise.resolve();
+  /** the card went away under the open handle (set by lost(), cleared by the next open) */
+  private handleLost = false;
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.handleOps.then(fn, fn);
+    this.handleOps = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
+  }
+
   private open(shareMode: number): Promise<number> {
     const r = this.reader;
-    return new Promise<number>((resolve, reject) => {
-      r.connect({ share_mode: shareMode, protocol: r.SCARD_PROTOCOL_T0 | r.SCARD_PROTOCOL_T1 }, (err, p) => {
-        if (err) reject(fromPcscError(err, `${this.name}: connect`));
-        else resolve(p);
+    return this.serial(async () => {
+      // a handle still open (connected by an earlier call) is closed first, never reused blindly
+      if (r.connected) await new Promise<void>((res) => r.disconnect(r.SCARD_LEAVE_CARD, () => res()));
+      return new Promise<number>((resolve, reject) => {
+        r.connect({ share_mode: shareMode, protocol: r.SCARD_PROTOCOL_T0 | r.SCARD_PROTOCOL_T1 }, (err, p) => {
+          if (err) reject(fromPcscError(err, `${this.name}: connect`));
+          else {
+            this.handleLost = false;
+            resolve(p);
+          }
+        });
       });
     });
   }
@@ -310,7 +335,8 @@ export class PcscTransport extends TransportEvents implements Transport {
       return await fn();
     } finally {
       this.txDepth--;
-      if (this.reader.connected) await this.reopen(this.reader.SCARD_SHARE_SHARED).catch(() => undefined);
+      // after a pull the handle is gone (lost()): nothing to re-open, the next connect() starts afresh
+      if (this.reader.connected && !this.handleLost) await this.reopen(this.reader.SCARD_SHARE_SHARED).catch(() => undefined);
     }
   }
 
@@ -338,6 +364,7 @@ export class PcscTransport extends TransportEvents implements Transport {
 
   /** After a removal the handle is dead: drop it so the next connect() starts afresh. */
   private lost(): void {
+    this.handleLost = true;
     this.atrBytes = undefined;
     void this.disconnectQuietly(this.reader.SCARD_LEAVE_CARD);
   }
@@ -348,10 +375,13 @@ export class PcscTransport extends TransportEvents implements Transport {
   }
 
   private disconnectQuietly(disposition: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.reader.connected) return resolve();
-      this.reader.disconnect(disposition, () => resolve());
-    });
+    return this.serial(
+      () =>
+        new Promise<void>((resolve) => {
+          if (!this.reader.connected) return resolve();
+          this.reader.disconnect(disposition, () => resolve());
+        }),
+    );
   }
 
   async disconnect(opts: { reset?: boolean } = {}): Promise<void> {
