@@ -294,7 +294,8 @@ export class PersoRunner {
     const row = await j.claimHeld(rowNo, t.name, s);
     if (!row) return undefined;
     const back = (why: string): Promise<void> => (wasHeld ? j.hold(rowNo, s, why) : j.release(rowNo, s, why));
-    const data = this.byNo.get(rowNo);
+    // the row from the data file as the writer gets it (a streamed file has no rows in memory)
+    const data = this.rowOf(rowNo);
     let secrets: Map<string, Buffer> | undefined;
     const reason = row.reason ?? 'held';
     try {
@@ -326,6 +327,8 @@ export class PersoRunner {
         await j.note(s, 'adm-refused', false, msg(e), { reader: t.name });
         return 'gone';
       }
+      // not a mismatch but a failure of the check itself: said in the journal, the row stays held
+      await j.note(s, 'held-check-failed', false, `row ${rowNo}: ${msg(e)}`, { rowNo, reader: t.name });
       return undefined;
     } finally {
       if (secrets) wipeSecrets(secrets);

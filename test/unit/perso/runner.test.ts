@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { defaultFiles } from '../../../src/perso/batch.js';
 import { encryptData, loadData } from '../../../src/perso/data.js';
+import { openDataFile } from '../../../src/perso/data-file.js';
 import { generateCsv } from '../../../src/perso/generate.js';
 import { EfJob } from '../../../src/perso/job.js';
 import { SqliteJournal } from '../../../src/perso/journal-sqlite.js';
@@ -84,4 +85,52 @@ describe('PersoRunner (in-process cards)', () => {
     expect(ev).toHaveLength(1);
     await journal.close();
   });
+
+  // The row of a card pulled mid-write is continued on that same card when it comes back, with
+  // the data file loaded or streamed (a streamed file has no rows in memory: the held-card check
+  // once looked only there, so a card pulled in its ICCID commit was never finished). One row,
+  // one card, pulled once at every APDU index of its write and put back.
+  for (const streamed of [false, true]) {
+    it(`a card pulled at any APDU and put back ends with its row verified (${streamed ? 'streamed' : 'loaded'} data)`, async () => {
+      const csv = generateCsv({ count: 1, seed: 'p' });
+      for (let at = 0; at < 21; at++) {
+        const { data: loaded, journal, job } = setup(1, csv);
+        const dir = mkdtempSync(join(tmpdir(), 'perso-data-'));
+        writeFileSync(join(dir, 'cards.csv'), encryptData(csv, KEY).text);
+        const data = streamed ? openDataFile(join(dir, 'cards.csv'), { key: KEY }) : loaded;
+        await journal.ensureRows(
+          loaded.rows.map((r) => ({ rowNo: r.row, iccid: r.iccid, imsi: r.imsi })),
+          'b',
+        );
+        const s = await journal.openSession('test');
+        const queue = [cardImage()];
+        const slot = new FakeSlot('R1', queue);
+        slot.pullAfter = at;
+        const sum = await new PersoRunner({
+          journal,
+          data,
+          key: KEY,
+          job,
+          readers: [slot],
+          session: s,
+          holdWaitMs: 2000,
+          signal: AbortSignal.timeout(10_000),
+          // the operator puts the pulled card back (its state as the pull left it)
+          onEvent: (e) => void (e.type === 'pulled' && queue.push(slot.current!.toImage())),
+        }).run();
+        const rows = await journal.rows();
+        const cards = slot.all.map((c) => efContent(c.toImage(), ['2FE2']));
+        const where = `pulled after ${at} APDUs`;
+        expect(
+          rows.map((r) => r.state),
+          where,
+        ).toEqual(['verified']);
+        expect(sum.verified, where).toBe(1);
+        // ICCID 8988211000000000011 nibble-swapped (TS 102 221 13.2) on the last card through the slot
+        expect(cards.at(-1), where).toBe('988812010000000010F1');
+        if ('close' in data) data.close();
+        await journal.close();
+      }
+    }, 60_000);
+  }
 });
