@@ -14,10 +14,12 @@ import { agreement, checkCards, Feeder, journalRows, KEY_HEX, makeBatch, prng } 
 const PORTS = Array.from({ length: 8 }, (_, i) => VPCD_BASE_PORT + i);
 const SEED = Number(process.env.PERSO_SEED ?? 8);
 
-// A pull campaign: run by scripts/pull-campaign.sh (SIMDM_PULL_CAMPAIGN=1), not the default suite.
-// KNOWN FAILING since the APDU-economy/transaction changes of stop 10: seed 8 leaves a row free that a
-// pulled card carries (journal and cards disagree); see the stop-10 closing note. Fix before anything else.
-describe.skipIf(!E2E || process.env.SIMDM_PULL_CAMPAIGN !== '1')('perso: cards pulled mid-write', () => {
+// Seed 8 runs in the default suite (about 10 s); scripts/pull-campaign.sh runs many seeds (PERSO_SEEDS).
+// It found two defects of stop 10: a connect racing the disconnect of a pulled card's handle in the
+// pcsclite binding (the reader then refused every connect: a blank card never written), and the
+// held-card check reading rows only from memory (a streamed data file: a card pulled in its ICCID
+// commit and put back was never finished).
+describe.skipIf(!E2E)('perso: cards pulled mid-write', () => {
   // the feeder plugs the cards
   const rig = useCardRig([]);
 
@@ -33,7 +35,7 @@ describe.skipIf(!E2E || process.env.SIMDM_PULL_CAMPAIGN !== '1')('perso: cards p
       key: new TransportKey(Buffer.from(KEY_HEX, 'hex')),
       readers: PORTS.map(vpcdReaderName).join(','),
       context: rig.ctx,
-      signal: AbortSignal.timeout(120_000),
+      signal: AbortSignal.timeout(60_000),
       onEvent: (e) => {
         if (e.type === 'pulled') pulledEvents++;
       },
@@ -45,9 +47,11 @@ describe.skipIf(!E2E || process.env.SIMDM_PULL_CAMPAIGN !== '1')('perso: cards p
     expect(agreement(rows, c)).toEqual([]);
     expect(pulledEvents).toBeGreaterThan(3);
     const held = rows.filter((r) => r.state === 'held').length;
-    expect(sum.verified + held).toBe(40);
+    // every pulled card is put back: a held row is continued on its card, so none stays held
+    expect(held).toBe(0);
+    expect(sum.verified).toBe(40);
     // every card fed is accounted for: written with a verified row, or still blank
     expect(c.verifiedCards + c.blankCards).toBe(feeder.cardsFed);
-    console.log(`perso pull e2e: ${pulledEvents} pulls, ${sum.verified} verified, ${held} held (pulled in the ICCID commit)`);
-  }, 180_000);
+    console.log(`perso pull e2e (seed ${SEED}): ${pulledEvents} pulls, ${sum.verified} verified, ${feeder.pulls} cards put back`);
+  }, 90_000);
 });
