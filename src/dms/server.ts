@@ -439,7 +439,10 @@ export class DmsServer {
     if (!s.accepted) return this.abort(key, s, 'rejected-by-device', msg, [hdr]);
     // all our commands answered: the last message, without commands
     this.liveSessions.delete(key);
-    const failed = s.sent.size > 0 ? 'incomplete' : 'ok';
+    // a group the device gave no Status (libdmclient runs an Atomic's commands one by one and
+    // answers only them) is not reported as done: RepPro requires a Status for every command
+    for (const g of s.sentGroups.values()) s.outcomes.push(`${g} -> no Status`);
+    const failed = s.sent.size > 0 || s.sentGroups.size > 0 ? 'incomplete' : 'ok';
     this.log({
       clientName: acc.clientName,
       serverId: acc.serverId,

@@ -49,7 +49,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function session(c: Case, device: { serverSecret?: string; clientSecret?: string } = {}) {
+async function session(c: Case, device: { serverSecret?: string; clientSecret?: string } = {}, group?: 'Atomic') {
   const log: DmsSessionLog[] = [];
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/dm`;
@@ -72,6 +72,7 @@ async function session(c: Case, device: { serverSecret?: string; clientSecret?: 
       { verb: 'Replace', uri: './DMAcc/simdm/Name', data: 'renamed by simdm' },
     ],
     onSession: (l) => log.push(l),
+    ...(group ? { group } : {}),
   });
   await dms.listen();
   const env = {
@@ -134,6 +135,15 @@ describe.skipIf(!DRIVER)('libdmclient opens a session with simdm dms serve', () 
     const r = await session({ auth: 'DIGEST', wbxml: false }, { serverSecret: 'not-the-servers' });
     expect(r.log[0]).toMatchObject({ clientName: 'ldm-client', serverId: 'simdm', result: 'rejected-by-device' });
     expect(r.stderr).not.toContain('./DMAcc/simdm/Name set');
+  });
+
+  it('Atomic: libdmclient runs the commands one by one and gives the Atomic no Status; logged incomplete, not ok', async () => {
+    const r = await session({ auth: 'DIGEST', wbxml: false }, {}, 'Atomic');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.log[0]).toMatchObject({
+      result: 'incomplete',
+      commands: ['Get ./DevInfo/DevId -> 200', 'Replace ./DMAcc/simdm/Name -> 200', 'Atomic -> no Status'],
+    });
   });
 
   it('md5: a wrong client secret is refused with a fresh challenge each time (libdmclient retries until its driver gives up)', async () => {

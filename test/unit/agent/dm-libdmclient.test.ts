@@ -8,7 +8,9 @@
  *  3. every message after the first starts with a line feed before `<?xml`;
  *  4. a SyncHdr Status `<Data>0</Data>` (libdmclient: the server has not authenticated yet);
  *  5. its test client's content type application/vnd.syncml+xml (SyncML DS) is taken as XML;
- *  6. the device's refusal of the server credential (401 + Chal) is answered over its new nonce.
+ *  6. the device's refusal of the server credential (401 + Chal) is answered over its new nonce;
+ *  7. it answers the commands of an Atomic one by one and gives the Atomic no Status: logged
+ *     `incomplete` with `Atomic -> no Status`, not `ok`.
  */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -46,9 +48,9 @@ afterEach(async () => {
   dms = undefined;
 });
 
-async function start(accounts: DmsAccount[], commands: DmsCommand[] = []): Promise<{ port: number; log: DmsSessionLog[] }> {
+async function start(accounts: DmsAccount[], commands: DmsCommand[] = [], group?: 'Atomic'): Promise<{ port: number; log: DmsSessionLog[] }> {
   const log: DmsSessionLog[] = [];
-  dms = new DmsServer({ accounts, commands, onSession: (l) => log.push(l) });
+  dms = new DmsServer({ accounts, commands, onSession: (l) => log.push(l), ...(group ? { group } : {}) });
   return { port: (await dms.listen()).port, log };
 }
 
@@ -175,6 +177,32 @@ describe('DMS against recorded libdmclient sessions', () => {
     expect(a2.msg.header.cred?.data).toBe(authMd5('simdm-server', 'server-pw', Buffer.from(chal.nextNonce!, 'base64')));
     expect(a2.msg.body.some((c) => c.kind === 'Get')).toBe(true);
     expect(log).toEqual([]); // the session goes on
+  });
+
+  it('an Atomic libdmclient gave no Status is logged incomplete (it ran the commands one by one)', async () => {
+    const { port, log } = await start(
+      [ACCOUNT],
+      [
+        { verb: 'Get', uri: './DevInfo/DevId' },
+        { verb: 'Replace', uri: './DMAcc/simdm/Name', data: 'renamed' },
+      ],
+      'Atomic',
+    );
+    const a1 = await post(port, fx('md5-1.xml'), DM_CONTENT_TYPE.xml);
+    expect(a1.msg.body.find((c) => c.kind === 'Atomic')).toMatchObject({
+      cmdId: 4,
+      body: [
+        { kind: 'Get', cmdId: 5 },
+        { kind: 'Replace', cmdId: 6 },
+      ],
+    });
+    const reply = decodeDmMessage(fx('atomic-2.xml'), DM_CONTENT_TYPE.xml);
+    expect(statuses(reply).map((x) => x.cmdRef)).toEqual([0, 5, 6]); // nothing for CmdRef 4
+    await post(port, fx('atomic-2.xml'), DM_CONTENT_TYPE.xml);
+    expect(log[0]).toMatchObject({
+      result: 'incomplete',
+      commands: ['Get ./DevInfo/DevId -> 200', 'Replace ./DMAcc/simdm/Name -> 200', 'Atomic -> no Status'],
+    });
   });
 
   it("takes libdmclient's test client content type application/vnd.syncml+xml and answers in XML", async () => {
