@@ -22,7 +22,7 @@ import { flattenLwm2m } from '../content/lwm2m.js';
 import type { Lwm2mBootstrapObject } from '../content/lwm2m-file.js';
 import { fromHex, toHex } from '../../util/hex.js';
 import { KINDS, PKCS15_AID } from '../oids.js';
-import { type DeviceTarget, refuse, type TargetFile, type TargetResult, TargetRefusal } from './types.js';
+import { type DeviceTarget, refuse, runTarget, type TargetFile } from './types.js';
 
 const OID_OK = ['672B0901', '0604672B0901'];
 /** the decoder's path buffer: 16 hex characters with the NUL */
@@ -194,16 +194,8 @@ export const nrf91: DeviceTarget = {
   name: 'nrf91',
   describe: 'nRF91 modem firmware, nRF Connect SDK uicc_lwm2m: LwM2M only, last DODF of EF.ODF, one 256-byte READ BINARY per file',
   kinds: ['lwm2m'],
-  async read(link) {
-    const start = link.apduCount;
-    const r: TargetResult = { target: 'nrf91', files: [], reasons: [], apdus: 0 };
-    try {
-      r.files.push(await sequence(link));
-    } catch (e) {
-      if (!(e instanceof TargetRefusal)) throw e;
-      r.reasons.push(e.message);
-    }
-    r.apdus = link.apduCount - start;
-    return r;
-  },
+  read: (link) =>
+    runTarget('nrf91', link, async (l, r) => {
+      r.files.push(await sequence(l));
+    }),
 };

@@ -20,7 +20,7 @@ import { fromHex, toHex } from '../../util/hex.js';
 import { KINDS, PKCS15_AID } from '../oids.js';
 import { dataEnd, oidBytes, tlvAt, tlvs, value } from './der.js';
 import { loaded, readBinary, selectFcp } from './io.js';
-import { type DeviceTarget, refuse, type TargetResult, TargetRefusal } from './types.js';
+import { type DeviceTarget, refuse, runTarget, type TargetResult } from './types.js';
 import { bytesEqual } from '../../util/hex.js';
 
 const KINDS_READ = ['dm', 'lwm2m'] as const;
@@ -131,16 +131,5 @@ export const omapi: DeviceTarget = {
   name: 'omapi',
   describe: 'Android DM client on the Open Mobile API PKCS15Provider.searchOID: DM and LwM2M; reads only DODFs whose first TLV is A7',
   kinds: KINDS_READ,
-  async read(link) {
-    const start = link.apduCount;
-    const r: TargetResult = { target: 'omapi', files: [], reasons: [], apdus: 0 };
-    try {
-      await sequence(link, r);
-    } catch (e) {
-      if (!(e instanceof TargetRefusal)) throw e;
-      r.reasons.push(e.message);
-    }
-    r.apdus = link.apduCount - start;
-    return r;
-  },
+  read: (link) => runTarget('omapi', link, sequence),
 };

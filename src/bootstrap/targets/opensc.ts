@@ -13,7 +13,7 @@ import { toHex, hexNum } from '../../util/hex.js';
 import { BOOTSTRAP_KINDS } from '../oids.js';
 import { dataEnd, oidText, tlvAt, tlvs, value } from './der.js';
 import { absolute, type DataEntry, dirApplication, loadEntries, readAbsolute } from './pkcs15-walk.js';
-import { type DeviceTarget, refuse, type TargetResult, TargetRefusal } from './types.js';
+import { type DeviceTarget, refuse, runTarget, type TargetResult } from './types.js';
 
 /** TokenInfo ::= SEQUENCE { version INTEGER, serialNumber OCTET STRING, ... } */
 function tokenInfoParses(b: Uint8Array): void {
@@ -95,16 +95,5 @@ export const opensc: DeviceTarget = {
   name: 'opensc',
   describe: 'OpenSC pkcs15-tool --list-data-objects: every kind, opaqueDO entries only, application found through EF.DIR',
   kinds: BOOTSTRAP_KINDS,
-  async read(link) {
-    const start = link.apduCount;
-    const r: TargetResult = { target: 'opensc', files: [], reasons: [], apdus: 0 };
-    try {
-      await sequence(link, r);
-    } catch (e) {
-      if (!(e instanceof TargetRefusal)) throw e;
-      r.reasons.push(e.message);
-    }
-    r.apdus = link.apduCount - start;
-    return r;
-  },
+  read: (link) => runTarget('opensc', link, sequence),
 };

@@ -14,7 +14,7 @@ import { BOOTSTRAP_KINDS } from '../oids.js';
 import { dataEnd, oidText, type Tlv, tlvs, value } from './der.js';
 import { readBinary, selectFcp } from './io.js';
 import { type DataEntry, dirApplication, loadEntries, mustSelectAid } from './pkcs15-walk.js';
-import { type DeviceTarget, refuse, type TargetResult, TargetRefusal } from './types.js';
+import { type DeviceTarget, refuse, runTarget, type TargetResult, TargetRefusal } from './types.js';
 
 const UB_LABEL = 255;
 
@@ -131,16 +131,5 @@ export const strict: DeviceTarget = {
   name: 'strict',
   describe: 'a strict PKCS#15 v1.1 decoder: every kind; DER, EF.DIR entry, PKCS15Data choices, applicationName or applicationOID in every data object',
   kinds: BOOTSTRAP_KINDS,
-  async read(link) {
-    const start = link.apduCount;
-    const r: TargetResult = { target: 'strict', files: [], reasons: [], apdus: 0 };
-    try {
-      await sequence(link, r);
-    } catch (e) {
-      if (!(e instanceof TargetRefusal)) throw e;
-      r.reasons.push(e.message);
-    }
-    r.apdus = link.apduCount - start;
-    return r;
-  },
+  read: (link) => runTarget('strict', link, sequence),
 };

@@ -48,3 +48,20 @@ export class TargetRefusal extends Error {}
 export const refuse = (why: string): never => {
   throw new TargetRefusal(why);
 };
+
+/**
+ * Runs a target's read sequence: counts the APDUs it sends, and turns a refusal (TargetRefusal)
+ * into the reason it stopped; any other error propagates.
+ */
+export async function runTarget(target: TargetName, link: CardLink, sequence: (link: CardLink, r: TargetResult) => Promise<void>): Promise<TargetResult> {
+  const start = link.apduCount;
+  const r: TargetResult = { target, files: [], reasons: [], apdus: 0 };
+  try {
+    await sequence(link, r);
+  } catch (e) {
+    if (!(e instanceof TargetRefusal)) throw e;
+    r.reasons.push(e.message);
+  }
+  r.apdus = link.apduCount - start;
+  return r;
+}
