@@ -74,125 +74,96 @@ function parms(list: Parm[]): WbxmlElement[] {
 
 const ch = (type: string, children: WbxmlElement[]): WbxmlElement => el('characteristic', { type }, children);
 
+/** One characteristic of parms per item (none for none). */
+const each = <T>(type: string, items: readonly T[] | undefined, parmsOf: (x: T) => Parm[]): WbxmlElement[] =>
+  (items ?? []).map((x) => ch(type, parms(parmsOf(x))));
+
 export function cpToTree(doc: CpDocument): WbxmlElement {
-  const out: WbxmlElement[] = [];
-  if (doc.bootstrap) {
-    const b = doc.bootstrap;
+  const out: WbxmlElement[] = [
+    ...each('BOOTSTRAP', doc.bootstrap && [doc.bootstrap], (b) => [
+      ['NAME', b.name],
+      ['PROXY-ID', b.proxyId],
+      ['PROVURL', b.provurl],
+    ]),
+  ];
+  for (const n of doc.napdef ?? []) {
     out.push(
-      ch(
-        'BOOTSTRAP',
-        parms([
-          ['NAME', b.name],
-          ['PROXY-ID', b.proxyId],
-          ['PROVURL', b.provurl],
+      ch('NAPDEF', [
+        ...parms([
+          ['NAPID', n.napid],
+          ['BEARER', n.bearer],
+          ['NAME', n.name],
+          ['NAP-ADDRESS', n.apn],
+          ['NAP-ADDRTYPE', n.addrType ?? 'APN'],
+          ['LINGER', n.linger],
         ]),
-      ),
+        ...each('NAPAUTHINFO', n.auth && [n.auth], (a) => [
+          ['AUTHTYPE', a.type],
+          ['AUTHNAME', a.name],
+          ['AUTHSECRET', a.secret],
+        ]),
+        ...each('VALIDITY', n.validity, (v) => [
+          ['COUNTRY', v.country],
+          ['NETWORK', v.network],
+        ]),
+      ]),
     );
   }
-  for (const n of doc.napdef ?? []) {
-    const kids = parms([
-      ['NAPID', n.napid],
-      ['BEARER', n.bearer],
-      ['NAME', n.name],
-      ['NAP-ADDRESS', n.apn],
-      ['NAP-ADDRTYPE', n.addrType ?? 'APN'],
-      ['LINGER', n.linger],
-    ]);
-    if (n.auth)
-      kids.push(
-        ch(
-          'NAPAUTHINFO',
-          parms([
-            ['AUTHTYPE', n.auth.type],
-            ['AUTHNAME', n.auth.name],
-            ['AUTHSECRET', n.auth.secret],
-          ]),
-        ),
-      );
-    for (const v of n.validity ?? [])
-      kids.push(
-        ch(
-          'VALIDITY',
-          parms([
-            ['COUNTRY', v.country],
-            ['NETWORK', v.network],
-          ]),
-        ),
-      );
-    out.push(ch('NAPDEF', kids));
-  }
   for (const p of doc.pxlogical ?? []) {
-    const kids = parms([
-      ['PROXY-ID', p.proxyId],
-      ['NAME', p.name],
-      ['STARTPAGE', p.startpage],
-    ]);
-    if (p.auth)
-      kids.push(
-        ch(
-          'PXAUTHINFO',
-          parms([
-            ['PXAUTH-TYPE', p.auth.type],
-            ['PXAUTH-ID', p.auth.id],
-            ['PXAUTH-PW', p.auth.pw],
-          ]),
-        ),
-      );
-    for (const port of p.ports ?? [])
-      kids.push(
-        ch(
-          'PORT',
-          parms([
-            ['PORTNBR', port.portnbr],
-            ['SERVICE', port.service],
-          ]),
-        ),
-      );
-    for (const ph of p.physical) {
-      kids.push(
-        ch(
-          'PXPHYSICAL',
-          parms([['PHYSICAL-PROXY-ID', ph.id], ['PXADDR', ph.addr], ['PXADDRTYPE', ph.addrType ?? 'IPV4'], ...ph.toNapid.map((t): Parm => ['TO-NAPID', t])]),
-        ),
-      );
-    }
-    out.push(ch('PXLOGICAL', kids));
+    out.push(
+      ch('PXLOGICAL', [
+        ...parms([
+          ['PROXY-ID', p.proxyId],
+          ['NAME', p.name],
+          ['STARTPAGE', p.startpage],
+        ]),
+        ...each('PXAUTHINFO', p.auth && [p.auth], (a) => [
+          ['PXAUTH-TYPE', a.type],
+          ['PXAUTH-ID', a.id],
+          ['PXAUTH-PW', a.pw],
+        ]),
+        ...each('PORT', p.ports, (port) => [
+          ['PORTNBR', port.portnbr],
+          ['SERVICE', port.service],
+        ]),
+        ...each('PXPHYSICAL', p.physical, (ph) => [
+          ['PHYSICAL-PROXY-ID', ph.id],
+          ['PXADDR', ph.addr],
+          ['PXADDRTYPE', ph.addrType ?? 'IPV4'],
+          ...ph.toNapid.map((t): Parm => ['TO-NAPID', t]),
+        ]),
+      ]),
+    );
   }
   for (const a of doc.applications ?? []) {
-    const kids = parms([
-      ['APPID', a.appid],
-      ['PROVIDER-ID', a.providerId],
-      ['NAME', a.name],
-      ...(a.toProxy ?? []).map((t): Parm => ['TO-PROXY', t]),
-      ...(a.toNapid ?? []).map((t): Parm => ['TO-NAPID', t]),
-      ['ADDR', a.addr],
-    ]);
-    for (const ad of a.appaddr ?? []) {
-      kids.push(
-        ch('APPADDR', [
-          ...parms([
-            ['ADDR', ad.addr],
-            ['ADDRTYPE', ad.addrType],
-          ]),
-          ...(ad.ports ?? []).map((p) => ch('PORT', parms([['PORTNBR', p]]))),
+    out.push(
+      ch('APPLICATION', [
+        ...parms([
+          ['APPID', a.appid],
+          ['PROVIDER-ID', a.providerId],
+          ['NAME', a.name],
+          ...(a.toProxy ?? []).map((t): Parm => ['TO-PROXY', t]),
+          ...(a.toNapid ?? []).map((t): Parm => ['TO-NAPID', t]),
+          ['ADDR', a.addr],
         ]),
-      );
-    }
-    for (const au of a.appauth ?? []) {
-      kids.push(
-        ch(
-          'APPAUTH',
-          parms([
-            ['AAUTHLEVEL', au.level],
-            ['AAUTHTYPE', au.type],
-            ['AAUTHNAME', au.name],
-            ['AAUTHSECRET', au.secret],
-            ['AAUTHDATA', au.data],
+        ...(a.appaddr ?? []).map((ad) =>
+          ch('APPADDR', [
+            ...parms([
+              ['ADDR', ad.addr],
+              ['ADDRTYPE', ad.addrType],
+            ]),
+            ...each('PORT', ad.ports, (p) => [['PORTNBR', p]]),
           ]),
         ),
-      );
-    }
-    out.push(ch('APPLICATION', kids));
+        ...each('APPAUTH', a.appauth, (au) => [
+          ['AAUTHLEVEL', au.level],
+          ['AAUTHTYPE', au.type],
+          ['AAUTHNAME', au.name],
+          ['AAUTHSECRET', au.secret],
+          ['AAUTHDATA', au.data],
+        ]),
+      ]),
+    );
   }
   return el('wap-provisioningdoc', { version: '1.0' }, out);
 }
