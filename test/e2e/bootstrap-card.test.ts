@@ -19,7 +19,7 @@ import { runTargets } from '../../src/bootstrap/targets/index.js';
 import { defaultImage, pinHex } from '../../src/sim/default-image.js';
 import type { CardImage } from '../../src/sim/image.js';
 import { SecretStore } from '../../src/util/secrets.js';
-import { E2E, readerFor, useCardRig, vpcdReaderName } from '../helpers/vcards.js';
+import { connectedCard, E2E, readerFor, useCardRig, vpcdReaderName } from '../helpers/vcards.js';
 import { simdmArgv } from '../helpers/cli.js';
 
 const run = promisify(execFile);
@@ -178,20 +178,7 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
       );
       const v2 = plan(v2p);
       const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
-      /** connected to a present card that answers (a removal may still be settling in pcscd) */
-      const connect = async () => {
-        for (let i = 0; ; i++) {
-          const t = await readerFor(rig.ctx, P, 10_000);
-          try {
-            await t.connect();
-            const link = new CardLink(t);
-            if ((await link.transmit({ cla: 0, ins: 0xa4, p1: 0, p2: 0x0c, data: Uint8Array.of(0x3f, 0x00) })).sw === 0x9000) return { t, link };
-          } catch (e) {
-            if (i >= 20) throw e;
-          }
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      };
+      const connect = () => connectedCard(rig.ctx, P);
       const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields]));
       const want = (p: typeof v1) => Object.fromEntries(p.files.map((f) => [f.label, f.fields]));
       // the card holding v1, and the APDU count of the v1 -> v2 write
@@ -243,19 +230,7 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     async () => {
       const v1 = plan('card-profiles/operator-dm.yaml');
       const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
-      const connect = async () => {
-        for (let i = 0; ; i++) {
-          const t = await readerFor(rig.ctx, Q, 10_000);
-          try {
-            await t.connect();
-            const link = new CardLink(t);
-            if ((await link.transmit({ cla: 0, ins: 0xa4, p1: 0, p2: 0x0c, data: Uint8Array.of(0x3f, 0x00) })).sw === 0x9000) return { t, link };
-          } catch (e) {
-            if (i >= 20) throw e;
-          }
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      };
+      const connect = () => connectedCard(rig.ctx, Q);
       const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => JSON.stringify(Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields])));
       const want = JSON.stringify(Object.fromEntries(v1.files.map((f) => [f.label, f.fields])));
       await fresh(Q);

@@ -8,7 +8,6 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CardLink } from '../../src/apdu/link.js';
 import { compileProfile } from '../../src/bootstrap/profile/compile.js';
 import { loadProfile } from '../../src/bootstrap/profile/load.js';
 import { judge, runTargets } from '../../src/bootstrap/targets/index.js';
@@ -16,7 +15,7 @@ import { writePlan } from '../../src/bootstrap/writer.js';
 import { defaultImage, pinHex } from '../../src/sim/default-image.js';
 import { SecretStore } from '../../src/util/secrets.js';
 import { expectedOutcome, randomProfile, writeProfile } from '../helpers/random-profiles.js';
-import { E2E, readerFor, useCardRig } from '../helpers/vcards.js';
+import { connectedCard, E2E, useCardRig } from '../helpers/vcards.js';
 
 const P = 35976;
 const secrets = new SecretStore({
@@ -36,20 +35,7 @@ function image() {
 
 describe.skipIf(!E2E)('device targets over pcscd', () => {
   const rig = useCardRig([P]);
-  /** the swapped card answers once pcscd has powered it: SELECT MF until it does */
-  const connect = async () => {
-    for (let i = 0; ; i++) {
-      const t = await readerFor(rig.ctx, P, 10_000);
-      try {
-        await t.connect();
-        const link = new CardLink(t);
-        if ((await link.transmit({ cla: 0, ins: 0xa4, p1: 0, p2: 0x0c, data: Uint8Array.of(0x3f, 0x00) })).sw === 0x9000) return { t, link };
-      } catch (e) {
-        if (i >= 20) throw e;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const connect = () => connectedCard(rig.ctx, P);
   const sample = fc.sample(randomProfile, { seed: 1111, numRuns: 3 });
 
   it('a sample of random profiles and lwm2m-iot.yaml: each target loads what the devices rules say', async () => {

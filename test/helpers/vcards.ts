@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, inject } from 'vitest';
 import '../provided.js';
+import { CardLink } from '../../src/apdu/link.js';
 import { PcscContext, type PcscTransport } from '../../src/transport/pcsc.js';
 import { vpcdReaderName } from '../../src/sim/vpcd.js';
 
@@ -32,6 +33,25 @@ export async function readerFor(ctx: PcscContext, port: number, timeoutMs = 5000
   }
   await t.waitForCard(timeoutMs);
   return t;
+}
+
+/**
+ * The reader of vpcd port `port` connected, and a link to its card once the card answers (SELECT MF
+ * 9000): after a swap or a removal pcscd may still be settling, so connecting is retried, 21 times
+ * 100 ms apart, before the last error is thrown.
+ */
+export async function connectedCard(ctx: PcscContext, port: number): Promise<{ t: PcscTransport; link: CardLink }> {
+  for (let i = 0; ; i++) {
+    const t = await readerFor(ctx, port, 10_000);
+    try {
+      await t.connect();
+      const link = new CardLink(t);
+      if ((await link.transmit({ cla: 0, ins: 0xa4, p1: 0, p2: 0x0c, data: Uint8Array.of(0x3f, 0x00) })).sw === 0x9000) return { t, link };
+    } catch (e) {
+      if (i >= 20) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export { PcscContext, vpcdReaderName };
