@@ -6,9 +6,11 @@
  *   write (first, blank card): per created file 1 CREATE; per written file ceil(size/255) UPDATE
  *     BINARY and ceil(size/256) READ BINARY (its read-back); per DODF/ODF/TokenInfo 1 CREATE +
  *     1 UPDATE + 1 READ; EF.DIR 1 UPDATE RECORD + 1 READ RECORD; 1 VERIFY + 1 retry-counter read per
- *     ADM key; detection: SELECT AID, SELECT EF.DIR with its FCP (2 under T=0), 1 READ RECORD per record;
- *   repeat (nothing to change): detection up to the application's record, then per EF: SELECT +
- *     ceil(len/256) READ BINARY (EF.TokenInfo, EF.ODF, each DODF, each file);
+ *     ADM key; detection: SELECT EF.DIR with its FCP (2 under T=0), 1 READ RECORD per record up to
+ *     the first empty one (no SELECT by AID: CREATE FILE of the application would refuse one there);
+ *   repeat (nothing to change): the same detection up to the application's record, then SELECT +
+ *     ceil(len/256) READ BINARY per directory EF (EF.TokenInfo, EF.ODF, each DODF) and
+ *     ceil(len/256) READ BINARY per file (the first by its SFI, no SELECT);
  *   read: SELECT AID + (SELECT + ceil(len/256) READ BINARY) for EF.ODF, each DODF, each file.
  *
  * Needs pcscd with the vpcd readers (started here if absent, as the e2e tests do).
@@ -77,8 +79,9 @@ async function main(): Promise<void> {
       let wApdus = 0;
       let w2Apdus = 0;
       let rApdus = 0;
-      // EF.DIR of the default image: 4 records (USIM, ISIM, two free)
-      const dirRecords = 4;
+      // EF.DIR of the default image: USIM in record 1, record 2 the first empty one (the PKCS#15
+      // record goes there)
+      const firstFree = 2;
       for (let i = 0; i < RUNS; i++) {
         await host.swap(PORT, structuredClone(image));
         await host.insert(PORT);
@@ -101,9 +104,9 @@ async function main(): Promise<void> {
       const layout = freshLayout(plan);
       const dirs = layout.length + 2; // DODFs, ODF, TokenInfo
       const content = plan.files.reduce((n, f) => n + 1 + Math.ceil(f.bytes.length / 255) + Math.ceil(f.bytes.length / 256), 0);
-      const minWrite = 3 + dirRecords + 2 * keys + 2 + 1 + content + dirs * 3;
+      const minWrite = 2 + firstFree + 2 * keys + 2 + 1 + content + dirs * 3;
       const appRecord = 2;
-      const minRepeat = 3 + appRecord + 2 * dirs + plan.files.reduce((n, f) => n + 1 + Math.ceil(f.bytes.length / 256), 0);
+      const minRepeat = 2 + appRecord + 2 * dirs + plan.files.reduce((n, f) => n + Math.ceil(f.bytes.length / 256), 0);
       const minRead = 1 + 2 + layout.length * 2 + plan.files.reduce((n, f) => n + 1 + Math.ceil(f.bytes.length / 256), 0);
       const med = (a: number[]) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
       const cpm = (ms: number) => (60_000 / ms).toFixed(0);

@@ -17,7 +17,7 @@
  * The partition depends only on labels and OIDs (every path is one 2-byte FID), never on the
  * slots in use: a write moves a file between slots without moving it between DODFs.
  */
-import type { BootstrapKind } from './oids.js';
+import { type BootstrapKind, FID } from './oids.js';
 import { type CardPlan, DODF_MAX, dodfBytes, type DodfItem, dodfFid, oidEntry, omapiDodf, opaqueEntry, type PlannedFile } from './plan.js';
 
 /** the kinds an Open Mobile API client searches (targets/omapi.ts) */
@@ -94,4 +94,47 @@ export function partFid(plan: CardPlan, p: DodfPart, bank: number): number {
 /** A fresh card's layout: every part in bank 0, files in their first slots. */
 export function freshLayout(plan: CardPlan): { fid: number; bytes: Uint8Array; part: DodfPart }[] {
   return dodfParts(plan).map((p) => ({ fid: partFid(plan, p, 0), bytes: partBytes(p), part: p }));
+}
+
+/** The SFI a file answers to when its FCP has no tag 88: the FID's low 5 bits (TS 102 221 11.1.1.4.8), 1..30 only. */
+const defaultSfi = (fid: number): number | undefined => {
+  const s = fid & 0x1f;
+  return s >= 1 && s <= 30 ? s : undefined;
+};
+
+/**
+ * The short file identifiers (SFI, TS 102 221 8.3, tag 88 of the FCP) the writer gives the
+ * bootstrap files' slots it creates, so that a later read before a write reads each one with a
+ * single READ BINARY (P1 = 80 | SFI) instead of SELECT + READ BINARY.
+ *
+ * Every FID the plan can put into DF.PKCS15 (EF.ODF, EF.TokenInfo, both banks of each DODF, both
+ * slots of each file) keeps its default SFI out of the pool, so that an SFI given here never
+ * names another plan file on a card whose files carry their default SFIs; a slot whose own
+ * default SFI is valid and shared with no other plan file keeps it. Slots left without a value
+ * (more than the 30 SFIs allow) are created without SFI. Depends only on the plan's FIDs.
+ */
+export function slotSfis(plan: CardPlan): Map<number, number> {
+  const slots = plan.files.flatMap((f) => f.slots);
+  const dodfs = dodfParts(plan).flatMap((p) => [partFid(plan, p, 0), partFid(plan, p, 1)]);
+  const all = [...new Set([FID.odf, FID.tokenInfo, ...dodfs, ...slots])];
+  const holders = new Map<number, number>();
+  for (const fid of all) {
+    const s = defaultSfi(fid);
+    if (s !== undefined) holders.set(s, (holders.get(s) ?? 0) + 1);
+  }
+  const out = new Map<number, number>();
+  const taken = new Set(holders.keys());
+  for (const fid of [...new Set(slots)]) {
+    const own = defaultSfi(fid);
+    if (own !== undefined && holders.get(own) === 1) out.set(fid, own);
+  }
+  let next = 1;
+  for (const fid of [...new Set(slots)]) {
+    if (out.has(fid)) continue;
+    while (next <= 30 && taken.has(next)) next++;
+    if (next > 30) break;
+    out.set(fid, next);
+    taken.add(next);
+  }
+  return out;
 }

@@ -75,8 +75,14 @@ export interface CardState {
   warnings: string[];
   /** C-APDUs the read took (when the sender counts) */
   apdus?: number;
-  /** details, no PKCS#15 record in EF.DIR: its first empty record and the record length */
-  dirFree?: { record: number; recordLength: number };
+  /** details, no PKCS#15 record in EF.DIR: its first empty record, the record length and its bytes */
+  dirFree?: { record: number; recordLength: number; bytes?: Uint8Array };
+  /**
+   * located through EF.DIR (ReadOptions.locate 'dir'), no PKCS#15 record before its first empty
+   * one, and no SELECT by AID sent: the application is taken as absent, which the writer's CREATE
+   * FILE of it confirms (a card refuses a DF whose FID or name exists, TS 102 222 6.3)
+   */
+  unprobed?: boolean;
 }
 
 export interface ReadOptions {
@@ -84,6 +90,13 @@ export interface ReadOptions {
   details?: boolean;
   /** read the bootstrap files' content (default true) */
   content?: boolean;
+  /**
+   * With `details`, how the application is found: 'aid' (default) SELECT by AID, then EF.DIR for
+   * its record; 'dir' EF.DIR first, and the application's files by the path its record gives (no
+   * SELECT by AID when the record has one; when EF.DIR has no record up to its first empty one,
+   * the state says `unprobed`). The writer uses 'dir'.
+   */
+  locate?: 'aid' | 'dir';
   /**
    * What the caller expects (a writer comparing with its plan): files are then read with exactly
    * the bytes expected (more only when they differ), directories with one byte more (to see the
@@ -100,6 +113,12 @@ export interface ReadExpectation {
   dodfLength?: (fid: number) => number | undefined;
   /** the content of the file with this label and OID */
   file?: (label: string | undefined, oid: string | undefined) => Uint8Array | undefined;
+  /**
+   * The SFI the writer gives the file `fid` (layout.ts slotSfis): such a file is first read with
+   * one READ BINARY by SFI, kept only when it is exactly the bytes expected (else it is selected
+   * and read again, so a file another writer gave that SFI is never taken for it).
+   */
+  sfi?: (fid: number) => number | undefined;
 }
 
 /** A full chunk ending in FF FF: the data ended inside it (the rest is padding). */
@@ -209,11 +228,21 @@ export async function readBootstrap(s: ApduSender, opts: ReadOptions = {}): Prom
   const st: CardState = { present: false, dodfs: [], files: [], issues: [], warnings: [] };
   const aid = fromHex(PKCS15_AID);
   const x = opts.expect ?? {};
-  let sw = await io.selectAid(aid);
-  if (found(sw)) st.via = 'aid';
+  /** the application's path from the MF when EF.DIR gave it: its files are then selected by path, no second SELECT AID */
+  let appPath: Uint8Array | undefined;
+  let sw = 0;
+  /** EF.DIR was read already (locate 'dir') */
+  const dirRead = !!opts.details && opts.locate === 'dir';
+  if (dirRead) {
+    const located = await locateByDir(io, st);
+    if (located === 'absent') return finish(io, st, start);
+    if (located instanceof Uint8Array) appPath = located;
+  }
+  if (appPath) st.via = 'dir';
+  else if (found((sw = await io.selectAid(aid)))) st.via = 'aid';
   else {
     // not selectable by AID: look for the application template in EF.DIR (TS 102 221 13.1)
-    const app = await findInDir(io, st);
+    const app = dirRead ? (st.dir?.path ? { path: fromHex(st.dir.path) } : st.dir ? {} : undefined) : await findInDir(io, st);
     if (app?.path) {
       sw = (await io.selectPath(app.path)).sw;
       if (found(sw)) {
@@ -227,9 +256,7 @@ export async function readBootstrap(s: ApduSender, opts: ReadOptions = {}): Prom
     }
   }
   st.present = true;
-  /** the application's path from the MF when EF.DIR gave it: its files are then selected by path, no second SELECT AID */
-  let appPath: Uint8Array | undefined;
-  if (opts.details && st.via === 'aid') {
+  if (opts.details && st.via === 'aid' && !dirRead) {
     const app = await findInDir(io, st);
     if (app?.path && app.path.length >= 4 && app.path[0] === 0x3f && app.path[1] === 0x00) appPath = app.path;
     else sw = await io.selectAid(aid);
@@ -240,10 +267,12 @@ export async function readBootstrap(s: ApduSender, opts: ReadOptions = {}): Prom
     const p = concatTwo(appPath, fidBytes(fid));
     const r = await io.selectPath(p);
     if (found(r.sw)) appPath = undefined;
+    else if (st.via === 'dir' && !(await appThere(io, st, appPath))) return { sw: -1, data: new Uint8Array() };
     return r;
   };
   if (opts.details) {
     const t = await selectInApp(FID.tokenInfo);
+    if (t.sw === -1) return finish(io, st, start);
     if (found(t.sw)) {
       const bytes = await readExpecting(io, 'EF.TokenInfo', x.tokenInfo, { max: 1024 });
       try {
@@ -257,6 +286,7 @@ export async function readBootstrap(s: ApduSender, opts: ReadOptions = {}): Prom
   }
   // EF.ODF
   const o = await selectInApp(FID.odf);
+  if (o.sw === -1) return finish(io, st, start);
   if (!found(o.sw)) {
     st.issues.push(`EF.ODF (5031) missing (${swHex(o.sw)})`);
     return finish(io, st, start);
@@ -332,14 +362,59 @@ export async function readBootstrap(s: ApduSender, opts: ReadOptions = {}): Prom
     st.files.push(f);
   }
   if (opts.content !== false) {
-    for (const f of st.files) await readFile(io, f, st, x.file?.(f.label, f.oid));
+    const bySfi = { ok: !!x.sfi };
+    for (const f of st.files) await readFile(io, f, st, x.file?.(f.label, f.oid), x.sfi, bySfi);
   }
   return finish(io, st, start);
 }
 
+/**
+ * The expected content of a file read with one READ BINARY by its SFI (no SELECT), when the
+ * writer gave it one and the application is the current DF. Undefined when the card answers
+ * otherwise (then no further file of this read is tried by SFI: a card written before SFIs) or
+ * the bytes differ (the caller selects the file and reads it again).
+ */
+async function readBySfi(
+  io: LeanCard,
+  path: Uint8Array,
+  expected: Uint8Array | undefined,
+  sfiOf: ((fid: number) => number | undefined) | undefined,
+  state: { ok: boolean },
+  what: string,
+): Promise<Uint8Array | undefined> {
+  if (!expected?.length || !sfiOf || !state.ok || path.length !== 2 || io.currentDf === undefined || io.currentDf === 'MF') return undefined;
+  const sfi = sfiOf((path[0]! << 8) | path[1]!);
+  if (sfi === undefined) return undefined;
+  try {
+    // chunk by chunk: the first one that differs ends it (a changed file costs one READ BINARY more)
+    for (let off = 0; off < expected.length; off += 256) {
+      const want = expected.subarray(off, Math.min(off + 256, expected.length));
+      const got = await io.readBinary(what, { offset: off, length: want.length, secret: true, ...(off === 0 ? { sfi } : {}) });
+      if (!bytesEqual(got, want)) return undefined;
+    }
+    return expected.slice();
+  } catch (e) {
+    if (!(e instanceof SwError)) throw e;
+    state.ok = false;
+    return undefined;
+  }
+}
+
 /** Reads and decodes one bootstrap file (selected by its path, relative to the application). */
-async function readFile(io: LeanCard, f: CardBootstrapFile, st: CardState, expected: Uint8Array | undefined): Promise<void> {
+async function readFile(
+  io: LeanCard,
+  f: CardBootstrapFile,
+  st: CardState,
+  expected: Uint8Array | undefined,
+  sfiOf?: (fid: number) => number | undefined,
+  sfiState: { ok: boolean } = { ok: false },
+): Promise<void> {
   const info = KINDS[f.kind!];
+  const quick = await readBySfi(io, fromHex(f.path), expected, sfiOf, sfiState, `${info.label} (${f.path})`);
+  if (quick) {
+    f.bytes = quick;
+    return decodeFile(f, st, info);
+  }
   const sel = await io.selectPath(fromHex(f.path));
   if (!found(sel.sw)) {
     f.error = `file ${f.path} (${f.label ?? info.label}) listed in DODF ${fidHex(f.dodf)} is missing (${swHex(sel.sw)})`;
@@ -355,8 +430,12 @@ async function readFile(io: LeanCard, f: CardBootstrapFile, st: CardState, expec
     st.issues.push(f.error);
     return;
   }
+  decodeFile(f, st, info);
+}
+
+function decodeFile(f: CardBootstrapFile, st: CardState, info: (typeof KINDS)[BootstrapKind]): void {
   try {
-    f.content = decodeContent(info.format, f.bytes, `${f.label ?? info.label} (${f.path})`);
+    f.content = decodeContent(info.format, f.bytes!, `${f.label ?? info.label} (${f.path})`);
     st.issues.push(...f.content.issues);
   } catch (e) {
     if (!(e instanceof CodecError)) throw e;
@@ -370,7 +449,7 @@ async function readFile(io: LeanCard, f: CardBootstrapFile, st: CardState, expec
  * gives the record length and count: every READ RECORD exact, none past the last); records where
  * it is, or the first empty record when it is not there.
  */
-async function findInDir(io: LeanCard, st: CardState): Promise<{ path?: Uint8Array } | undefined> {
+async function findInDir(io: LeanCard, st: CardState, stopAtFree = false): Promise<{ path?: Uint8Array } | undefined> {
   const sel = await io.selectPath(Uint8Array.of(0x3f, 0x00, FID.dir >> 8, FID.dir & 0xff), true);
   if (!found(sel.sw)) return undefined;
   let rl: number | undefined;
@@ -389,7 +468,8 @@ async function findInDir(io: LeanCard, st: CardState): Promise<{ path?: Uint8Arr
     try {
       const app = decodeDirRecord(r.data, i);
       if (!app) {
-        st.dirFree ??= { record: i, recordLength: r.data.length };
+        st.dirFree ??= { record: i, recordLength: r.data.length, bytes: r.data };
+        if (stopAtFree) return undefined;
         continue;
       }
       if (bytesEqual(app.aid, aid)) {
@@ -403,6 +483,37 @@ async function findInDir(io: LeanCard, st: CardState): Promise<{ path?: Uint8Arr
     }
   }
   return undefined;
+}
+
+/**
+ * ReadOptions.locate 'dir': EF.DIR read up to the PKCS#15 record or its first empty record.
+ * Returns the application's path from the MF (its files are selected by path from it), 'aid' when
+ * it has to be selected by AID (a record without a path from the MF, no EF.DIR, no empty record),
+ * or 'absent' (no record before the first empty one: `unprobed`, nothing more sent).
+ */
+async function locateByDir(io: LeanCard, st: CardState): Promise<Uint8Array | 'aid' | 'absent'> {
+  const app = await findInDir(io, st, true);
+  if (app?.path && app.path.length >= 4 && app.path[0] === 0x3f && app.path[1] === 0x00) return app.path;
+  if (app || !st.dirFree) return 'aid';
+  st.unprobed = true;
+  st.issues.push(`PKCS#15 application ${PKCS15_AID} not listed in EF.DIR before its first empty record (${st.dirFree.record})`);
+  return 'absent';
+}
+
+/**
+ * A file of the application located through EF.DIR was not found by its path: whether the
+ * application itself is there (then it is the current DF); when it is not, the state says so.
+ */
+async function appThere(io: LeanCard, st: CardState, appPath: Uint8Array): Promise<boolean> {
+  const r = await io.selectPath(appPath);
+  if (found(r.sw)) {
+    io.enteredDf();
+    return true;
+  }
+  st.present = false;
+  delete st.via;
+  st.issues.push(`PKCS#15 application ${PKCS15_AID} listed in EF.DIR at ${toHex(appPath)} is missing (${swHex(r.sw)})`);
+  return false;
 }
 
 async function finish(s: ApduSender, st: CardState, start: number | undefined): Promise<CardState> {

@@ -21,6 +21,15 @@ import { used } from './write-diff.js';
 
 const isPad = (b: number): boolean => b === 0xff || b === 0x00;
 
+const DIR_PATH = Uint8Array.of(0x3f, 0x00, FID.dir >> 8, FID.dir & 0xff);
+
+/** An EF.DIR record: number, length, and the bytes it held before a write */
+export interface DirSlot {
+  record: number;
+  recordLength: number;
+  bytes?: Uint8Array;
+}
+
 export async function mustSelectApp(s: ApduSender, plan: CardPlan): Promise<void> {
   const sw = await selectAid(s, plan.aid);
   if (!found(sw)) throw new SwError(sw, 'SELECT PKCS#15 application');
@@ -38,8 +47,8 @@ export async function sizeOf(s: ApduSender, fid: number, dflt: number): Promise<
  * read before the write found that record (`free`) with EF.DIR selected from the MF: no SELECT
  * when it still is, no READ RECORD to look for it again. The record is read back when `verify`.
  */
-export async function writeDirRecord(s: LeanCard, plan: CardPlan, free: { record: number; recordLength: number } | undefined, verify: boolean): Promise<void> {
-  const r = await s.selectPath(Uint8Array.of(0x3f, 0x00, FID.dir >> 8, FID.dir & 0xff), !free);
+export async function writeDirRecord(s: LeanCard, plan: CardPlan, free: DirSlot | undefined, verify: boolean): Promise<DirSlot> {
+  const r = await s.selectPath(DIR_PATH, !free);
   if (!found(r.sw)) throw new BootstrapError('no-dir', `EF.DIR (2F00) missing (${swHex(r.sw)}): cannot announce the PKCS#15 application`);
   let slot = free;
   if (!slot) {
@@ -48,7 +57,7 @@ export async function writeDirRecord(s: LeanCard, plan: CardPlan, free: { record
     for (let i = 1; i <= (info.recordCount ?? 0) && !slot; i++) {
       const rec = await s.readRecord(i, rl);
       if (rec.sw !== 0x9000) throw new SwError(rec.sw, `READ RECORD EF.DIR ${i}`);
-      if (rec.data.every(isPad)) slot = { record: i, recordLength: rl };
+      if (rec.data.every(isPad)) slot = { record: i, recordLength: rl, bytes: rec.data };
     }
     if (!slot) throw new BootstrapError('dir-full', `EF.DIR has no free record among its ${info.recordCount ?? 0}: cannot announce the PKCS#15 application`);
   }
@@ -56,12 +65,25 @@ export async function writeDirRecord(s: LeanCard, plan: CardPlan, free: { record
     { aid: plan.aid, label: plan.appLabel.slice(0, 16), path: Uint8Array.of(0x3f, 0x00, plan.appFid >> 8, plan.appFid & 0xff) },
     slot.recordLength,
   );
+  await updateDirRecord(s, slot, data, verify);
+  return slot;
+}
+
+/** UPDATE RECORD of EF.DIR (selected) in absolute mode, read back when `verify`. */
+async function updateDirRecord(s: LeanCard, slot: DirSlot, data: Uint8Array, verify: boolean): Promise<void> {
   const u = await s.transmit({ cla: 0x00, ins: 0xdc, p1: slot.record, p2: 0x04, data });
   if (u.sw !== 0x9000) throw new SwError(u.sw, `UPDATE RECORD EF.DIR ${slot.record}`);
   if (!verify) return;
   const back = await s.readRecord(slot.record, slot.recordLength);
   if (back.sw !== 0x9000 || !bytesEqual(back.data, data))
     throw new BootstrapError('verify', `read-back of EF.DIR record ${slot.record} differs from what was written`);
+}
+
+/** The EF.DIR record `slot` gets back what it held before writeDirRecord (all FF when unknown). */
+export async function restoreDirRecord(s: LeanCard, slot: DirSlot, verify: boolean): Promise<void> {
+  const r = await s.selectPath(DIR_PATH);
+  if (!found(r.sw)) throw new SwError(r.sw, 'SELECT EF.DIR');
+  await updateDirRecord(s, slot, slot.bytes ?? new Uint8Array(slot.recordLength).fill(0xff), verify);
 }
 
 export async function readIccid(s: ApduSender): Promise<string | undefined> {

@@ -40,8 +40,8 @@ import { partBytes, partFid } from './layout.js';
 import { authorityOf, type CardPlan, DODF_MAX, dodfOwner, type PlanAuthority, tokenInfoBytes } from './plan.js';
 import { readBootstrap, type ReadExpectation } from './reader.js';
 import { anythingToWrite, diffPlan, odfDiffers, odfWanted, type PlanDiff, type Step, used } from './write-diff.js';
-import { mustSelectApp, readIccid, saveBackup, sizeOf, writeDirRecord } from './write-card.js';
-import { dodfParts } from './layout.js';
+import { type DirSlot, mustSelectApp, readIccid, restoreDirRecord, saveBackup, sizeOf, writeDirRecord } from './write-card.js';
+import { dodfParts, slotSfis } from './layout.js';
 
 export { readIccid };
 
@@ -109,8 +109,13 @@ function directoryNames(d: PlanDiff): string[] {
 
 const efAccess = (key: string) => ({ read: 'ALW', update: key, delete: key, activate: key, deactivate: key });
 
+/** The read before the write located no application without probing it, and CREATE FILE says it may be there: read again, probing. */
+class Reprobe extends Error {}
+
 /** One write of a plan to a card: the steps of the header comment, one method each. */
 class PlanWriter {
+  /** the EF.DIR record this write filled, and what it held before */
+  private dirWritten: DirSlot | undefined;
   private readonly knownSize = new Map<number, number>();
   private readonly dodfSize = new Map<number, number>();
   /** the application was created by this write: every file in it is new, nothing to probe */
@@ -126,6 +131,7 @@ class PlanWriter {
     readonly report: WriteReport,
   ) {
     this.fresh = d.appMissing;
+    this.sfis = slotSfis(plan);
   }
 
   private get ownerKey(): string {
@@ -154,11 +160,26 @@ class PlanWriter {
 
   /** CREATE FILE of a transparent EF owned by `key`; the new file is selected (TS 102 222 6.3). */
   private async create(fid: number, size: number, key: string, what: string): Promise<void> {
-    const c = await this.s.create({ fid, size, access: efAccess(key), sfi: null });
+    const c = await this.createEf(fid, size, key);
     if (c !== 0x9000) throw new BootstrapError('missing-file', `${what} (${fidHex(fid)}) is missing and cannot be created (CREATE FILE: ${swHex(c)})`);
     this.report.creates++;
     this.knownSize.set(fid, size);
   }
+
+  /**
+   * CREATE FILE of a transparent EF: a file slot gets its SFI (layout.ts slotSfis, FCP tag 88,
+   * TS 102 221 11.1.1.4.8) so that the read before the next write needs no SELECT for it; a card
+   * that refuses the SFI (incorrect data, or the SFI taken: 6A80 / 6A89) gets the file without
+   * one. Directory EFs get none (empty tag 88).
+   */
+  private async createEf(fid: number, size: number, key: string): Promise<number> {
+    const sfi = this.sfis.get(fid);
+    const c = await this.s.create({ fid, size, access: efAccess(key), sfi: sfi ?? null });
+    if (sfi === undefined || (c !== 0x6a80 && c !== 0x6a89)) return c;
+    return this.s.create({ fid, size, access: efAccess(key), sfi: null });
+  }
+
+  private readonly sfis: Map<number, number>;
 
   /**
    * Selects a directory EF, creating it with `size` bytes when missing; returns its size. In a
@@ -229,6 +250,10 @@ class PlanWriter {
     if (this.s.currentDf !== 'MF') await this.s.selectPath(fidBytes(0x3f00));
     const sw = await this.s.create({ fid: plan.appFid, df: true, aid: plan.aid, access: { create: allKeys, delete: own, activate: own, deactivate: own } });
     if (sw !== 0x9000) {
+      // the EF.DIR record this write put in announces nothing: it gets its old bytes back
+      if (this.dirWritten) await restoreDirRecord(this.s, this.dirWritten, this.opts.verify !== false);
+      // not probed (ReadOptions.locate 'dir'): the application may be there after all
+      if (this.d.before.unprobed) throw new Reprobe();
       throw new BootstrapError(
         'no-app',
         `the card has no PKCS#15 application (${toHex(plan.aid)}) and does not create one (CREATE FILE: ${swHex(sw)}): have the card pre-personalised with DF.PKCS15, EF.ODF (5031), EF.TokenInfo (5032), the DODF and the bootstrap files`,
@@ -309,7 +334,7 @@ class PlanWriter {
       }
     }
     const key = authorityOf(this.plan, st.file.authority).key;
-    const c = await this.s.create({ fid: st.target, size: want, access: efAccess(key), sfi: null });
+    const c = await this.createEf(st.target, want, key);
     if (c === 0x9000) {
       this.report.creates++;
       st.size = want;
@@ -428,7 +453,9 @@ class PlanWriter {
   /** The EF.DIR record announcing the application (first write). */
   async writeDir(): Promise<void> {
     if (!this.d.dirMissing) return;
-    await writeDirRecord(this.s, this.plan, this.d.before.dirFree, this.opts.verify !== false);
+    const free = this.d.before.dirFree;
+    const at = await writeDirRecord(this.s, this.plan, free, this.opts.verify !== false);
+    this.dirWritten = at;
     this.report.updates++;
     this.report.directories.push('EF.DIR');
     this.d.dirMissing = false;
@@ -452,6 +479,7 @@ class PlanWriter {
 /** What the read before a write should expect: the plan's bytes (the reader then reads no more than them). */
 function expectation(plan: CardPlan): ReadExpectation {
   const parts = dodfParts(plan);
+  const sfis = slotSfis(plan);
   return {
     tokenInfo: tokenInfoBytes(plan),
     odfLength: odfWanted(plan, parts, new Map()).length,
@@ -461,11 +489,26 @@ function expectation(plan: CardPlan): ReadExpectation {
       return p ? partBytes(p).length : undefined;
     },
     file: (label, oid) => plan.files.find((f) => f.label === label && f.oid === oid)?.bytes,
+    sfi: (fid) => sfis.get(fid),
   };
 }
 
 export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOptions): Promise<WriteReport> {
   const start = counter(s);
+  try {
+    return await writeOnce(s, plan, opts, 'dir', start);
+  } catch (e) {
+    if (!(e instanceof Reprobe)) throw e;
+    return writeOnce(s, plan, opts, 'aid', start);
+  }
+}
+
+/**
+ * One attempt: the card located through EF.DIR first ('dir', the application's files by the path
+ * of its record, no SELECT by AID), or, when that found no record and CREATE FILE of the
+ * application was refused, by AID and the whole of EF.DIR ('aid').
+ */
+async function writeOnce(s: ApduSender, plan: CardPlan, opts: WriteOptions, locate: 'aid' | 'dir', start: number | undefined): Promise<WriteReport> {
   const report: WriteReport = {
     profile: plan.name,
     changed: false,
@@ -484,7 +527,7 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
   };
   // 1. compare
   const io = LeanCard.of(s);
-  const d = diffPlan(plan, await readBootstrap(io, { details: true, expect: expectation(plan) }));
+  const d = diffPlan(plan, await readBootstrap(io, { details: true, locate, expect: expectation(plan) }));
   for (const u of d.unchanged) report.files.push({ id: u.file.id, label: u.file.label, action: 'unchanged', fid: u.fid, bytes: u.bytes });
   if (!anythingToWrite(d)) return finish();
   report.changed = true;

@@ -116,7 +116,10 @@ export class LeanCard implements ApduSender {
     if ((countOf(this.sender) ?? -2) !== this.seen) this.forget();
     try {
       const r = await this.sender.transmit(cmd);
-      if (cmd.ins === 0xa4 || !KEEPS_SELECTION.has(cmd.ins) || sfiUsed(cmd)) this.forget();
+      if (cmd.ins === 0xa4 || !KEEPS_SELECTION.has(cmd.ins)) this.forget();
+      // an EF referenced by SFI becomes the current EF, the current DF stays (TS 102 221 8.4.1,
+      // 11.1.3.1): which EF that is, is not known here
+      else if (sfiUsed(cmd)) this.file = undefined;
       return r;
     } finally {
       this.seen = countOf(this.sender) ?? -1;
@@ -188,14 +191,19 @@ export class LeanCard implements ApduSender {
    */
   async readBinary(
     what: string,
-    o: { length?: number; offset?: number; enough?: (b: Uint8Array) => boolean; max?: number; secret?: boolean } = {},
+    o: { length?: number; offset?: number; enough?: (b: Uint8Array) => boolean; max?: number; secret?: boolean; sfi?: number } = {},
   ): Promise<Uint8Array> {
     const out: number[] = [];
     const start = o.offset ?? 0;
     const end = o.length !== undefined ? start + o.length : start + (o.max ?? 0x8000);
+    if (o.sfi !== undefined && (o.sfi < 1 || o.sfi > 30 || start > 0xff)) throw new RangeError(`READ BINARY ${what}: SFI ${o.sfi} at offset ${start}`);
     for (let off = start; off < end;) {
       const le = Math.min(256, end - off);
-      const r = await this.transmit({ cla: 0x00, ins: 0xb0, p1: (off >> 8) & 0x7f, p2: off & 0xff, le, ...(o.secret ? { secret: true } : {}) });
+      // the first command may name the EF by its SFI (P1 = 80 | SFI, offset in P2: ISO/IEC 7816-4
+      // 11.2.2, TS 102 221 11.1.3.2): no SELECT; the EF is then current for the chunks that follow
+      const bySfi = o.sfi !== undefined && off === start;
+      const p1 = bySfi ? 0x80 | o.sfi! : (off >> 8) & 0x7f;
+      const r = await this.transmit({ cla: 0x00, ins: 0xb0, p1, p2: off & 0xff, le, ...(o.secret ? { secret: true } : {}) });
       if (r.sw === 0x6b00 && off > start) break;
       if (r.sw !== 0x9000 && r.sw !== 0x6282) throw new SwError(r.sw, `READ BINARY ${what} at offset ${off}`);
       out.push(...r.data);
