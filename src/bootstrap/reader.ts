@@ -6,7 +6,8 @@
  *   SELECT AID (no FCP) · SELECT 5031 · READ BINARY · per DODF: SELECT · READ BINARY ·
  *   per bootstrap file: SELECT · READ BINARY (more only for files over 256 bytes)
  *
- * EF.DIR is read only when the AID cannot be selected directly. Everything found wrong is
+ * EF.DIR is read only when the AID cannot be selected directly, or first with `locate: 'dir'`
+ * (the writer: see ReadOptions.locate). Everything found wrong is
  * reported as an issue (file, entry, offset) and reading continues with what is valid: unknown
  * OIDs, malformed DODF entries, files that do not decode.
  */

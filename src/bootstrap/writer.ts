@@ -17,9 +17,14 @@
  *
  * APDU economy (card/lean.ts): the read before the write asks for the bytes the plan expects; no
  * file is selected twice in a row; SELECT asks for the FCP only to learn a size the plan does not
- * know. On a blank card (no application yet) nothing is probed: the EF.DIR record goes in while
- * EF.DIR is still selected from the read, then each file is created (which selects it), written
- * and read back, EF.ODF last.
+ * know. The read finds the application through EF.DIR, read only up to the PKCS#15 record or the
+ * first empty record: with the record, the application's files are selected by its path (no
+ * SELECT by AID) and each file slot is read by its SFI (layout.ts slotSfis; no SELECT); without
+ * one, the card is taken for blank and nothing is probed: the EF.DIR record goes into that empty
+ * record while EF.DIR is still selected, then CREATE FILE of DF.PKCS15 (a card refuses a DF whose
+ * FID or name exists, TS 102 222 6.3: then the record gets its old bytes back and the card is
+ * read again, by AID and the whole of EF.DIR), then each file is created (which selects it),
+ * written and read back, EF.ODF last.
  *
  * Pulled at any command, the previous DODF still points at the previous, untouched slot; the
  * next write finds the same slot unused and writes it again. On a real card with pre-created
