@@ -109,7 +109,7 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
   const scheme: DmAuthScheme | 'gba' | undefined = gba ? 'gba' : schemeOf(cli.type);
   if (!scheme) throw new AgentError('agent.dm', `account ${acc.nodeName}: authentication type ${cli.type.slice(0, 20)} is not supported (DIGEST, HMAC)`);
   const enc = opts.encoding ?? 'wbxml';
-  const ts: TreeSession = { tree, cardChanges: new Set(), changed: [] };
+  const ts: TreeSession = { tree, serverId: acc.serverId, cardChanges: new Set(), changed: [] };
 
   let clientNonce = cli.data;
   let serverNonce = srv.data;

@@ -9,6 +9,9 @@
  *  - ./DMAcc/<x> nodes are the card's when the account came from the card (`owners.dmacc`): a
  *    change there is recorded in `cardChanges` and written back to the card after the session.
  *  - Exec: no executable node is exposed (406 optional feature not supported).
+ *  - ACLs (acl.ts, OMA-TS-DM_TND 7.7.1) for the session's ServerID on top of these rules: a
+ *    command the node's ACL does not grant is answered 425; `URI?prop=ACL` gets and replaces a
+ *    node's ACL.
  *
  * Groups (executeBody): Atomic (OMA-TS-DM_RepPro V1.2 6.6.3) runs all its commands or none: at the
  * first failure the tree is restored as it was before the Atomic, the Atomic is answered 507, its
@@ -18,6 +21,7 @@
  * own, the Sequence 200. Every command gets one Status, the group's before its commands'.
  */
 import { ALERT, type DmCommand, type DmItem, type DmMessage, STATUS } from '../dm/message.js';
+import { type AclCommand, dropAcls, parentOf, parseAcl, permits } from './acl.js';
 import type { DeviceTree } from './tree.js';
 
 export interface ExecResult {
@@ -27,6 +31,8 @@ export interface ExecResult {
 
 export interface TreeSession {
   tree: DeviceTree;
+  /** the ServerID of the session: the ACLs (acl.ts) are checked for it; absent: not checked */
+  serverId?: string;
   /** accounts (node names) whose card-resident data the server changed */
   cardChanges: Set<string>;
   /** every URI the server changed */
@@ -87,13 +93,66 @@ function touch(s: TreeSession, uri: string): void {
   if (m && s.tree.owners.dmacc[m[1]!]) s.cardChanges.add(m[1]!);
 }
 
+/** OMA-TS-DM_TND 7.7.1 / 8 (property addressing `URI?prop=ACL`): Get and Replace of a node's ACL. */
+function aclProperty(s: TreeSession, kind: DmCommand['kind'], uri: string, item: DmItem): ExecResult {
+  const tree = s.tree;
+  if (!exists(tree, uri)) return { status: STATUS.notFound };
+  const may = (u: string, cmd: AclCommand): boolean => s.serverId === undefined || permits(tree, u, cmd, s.serverId);
+  if (kind === 'Get') {
+    if (!may(uri, 'Get')) return { status: STATUS.permissionDenied };
+    return { status: STATUS.ok, results: [{ source: `${uri}?prop=ACL`, meta: { format: 'chr' }, data: tree.acl?.[uri] ?? '' }] };
+  }
+  if (kind !== 'Replace') return { status: STATUS.notAllowed };
+  // TND 7.7.1.3: Replace on the parent; for an interior node also Replace on the node itself
+  const interior = uri === '.' || tree.dm[uri] === undefined || tree.dm[uri] === '(node)';
+  if (!((uri !== '.' && may(parentOf(uri), 'Replace')) || (interior && may(uri, 'Replace')))) return { status: STATUS.permissionDenied };
+  const value = (item.data ?? '').trim();
+  if (!parseAcl(value) || (uri === '.' && value === '')) return { status: STATUS.badRequest };
+  const acl = (tree.acl ??= {});
+  if (value === '') delete acl[uri];
+  else acl[uri] = value;
+  s.changed.push(`${uri}?prop=ACL`); // tree state only: nothing to write back to the card
+  return { status: STATUS.ok };
+}
+
+/** The nearest existing node at or above `uri` (Add creates the missing interior nodes). */
+function nearestExisting(tree: DeviceTree, uri: string): string {
+  let u = parentOf(uri);
+  while (u !== '.' && !exists(tree, u)) u = parentOf(u);
+  return u;
+}
+
+/** The ACL command a management command needs, and on which node (TND 7.7.1). */
+function aclNeed(tree: DeviceTree, kind: DmCommand['kind'], uri: string): [AclCommand, string] | undefined {
+  switch (kind) {
+    case 'Add':
+      return ['Add', nearestExisting(tree, uri)];
+    case 'Get':
+    case 'Replace':
+    case 'Delete':
+    case 'Exec':
+      return [kind, uri];
+    default:
+      return undefined;
+  }
+}
+
 /** Executes one item of a management command; the Status code and, for Get, the Results item. */
 function one(s: TreeSession, kind: DmCommand['kind'], item: DmItem): ExecResult {
   const raw = item.target;
   if (raw === undefined) return { status: STATUS.badRequest };
-  const uri = normalise(raw);
+  const q = raw.indexOf('?');
+  const uri = normalise(q < 0 ? raw : raw.slice(0, q));
   if (!uri) return { status: STATUS.badRequest };
+  if (q >= 0) {
+    // TND 8: ?prop=<name>; of the properties simdm keeps only the ACL
+    const prop = /^prop=([A-Za-z]+)$/.exec(raw.slice(q + 1));
+    if (!prop) return { status: STATUS.badRequest };
+    return prop[1] === 'ACL' ? aclProperty(s, kind, uri, item) : { status: STATUS.optionalNotSupported };
+  }
   const tree = s.tree;
+  const need = s.serverId === undefined ? undefined : aclNeed(tree, kind, uri);
+  if (need && exists(tree, need[1]) && !permits(tree, need[1], need[0], s.serverId!)) return { status: STATUS.permissionDenied };
   switch (kind) {
     case 'Get': {
       if (!exists(tree, uri)) return { status: STATUS.notFound };
@@ -133,6 +192,7 @@ function one(s: TreeSession, kind: DmCommand['kind'], item: DmItem): ExecResult 
       if (readOnly(uri)) return { status: STATUS.notAllowed };
       if (!exists(tree, uri)) return { status: STATUS.notFound };
       for (const k of Object.keys(tree.dm)) if (k === uri || k.startsWith(`${uri}/`)) delete tree.dm[k];
+      dropAcls(tree, uri);
       touch(s, uri);
       return { status: STATUS.ok };
     }
@@ -218,7 +278,7 @@ function notExecuted(c: DmCommand, msgRef: number): StatusCmd[] {
 }
 
 function atomic(s: TreeSession, c: Extract<DmCommand, { kind: 'Atomic' }>, msgRef: number, status: (d: number) => StatusCmd): Answer[] {
-  const before = { dm: { ...s.tree.dm }, changed: s.changed.length, cards: new Set(s.cardChanges) };
+  const before = { dm: { ...s.tree.dm }, acl: s.tree.acl && { ...s.tree.acl }, changed: s.changed.length, cards: new Set(s.cardChanges) };
   const done: Answer[][] = [];
   let failedAt = -1;
   for (let i = 0; i < c.body.length; i++) {
@@ -233,6 +293,8 @@ function atomic(s: TreeSession, c: Extract<DmCommand, { kind: 'Atomic' }>, msgRe
   if (failedAt < 0) return [status(STATUS.ok), ...done.flat()];
   // roll back: the tree, what the session reports as changed, the card write-back set
   s.tree.dm = before.dm;
+  if (before.acl) s.tree.acl = before.acl;
+  else delete s.tree.acl;
   s.changed.length = before.changed;
   s.cardChanges.clear();
   for (const x of before.cards) s.cardChanges.add(x);

@@ -10,6 +10,8 @@
  * of the new bootstrap replaces an existing one with the same node name or ServerID whatever its
  * origin; a bootstrap file that does not decode is skipped and reported, the valid ones load.
  */
+import { DMACC_ACL, dropAcls, ownerAcl } from './acl.js';
+
 export type { AuthCredential, DmAccountView } from '../bootstrap/content/dm-accounts.js';
 export { accountsOf } from '../bootstrap/content/dm-accounts.js';
 import { accountsOf, type DmAccountView } from '../bootstrap/content/dm-accounts.js';
@@ -24,6 +26,8 @@ export interface Owner {
 
 export interface DeviceTree {
   dm: Record<string, string>;
+  /** ACL property of DM nodes, by URI (OMA-TS-DM_TND 7.7.1; acl.ts); absent: inherited */
+  acl?: Record<string, string>;
   lwm2m: Record<string, string>;
   owners: { dmacc: Record<string, Owner>; lwm2m: Record<string, Owner> };
 }
@@ -86,9 +90,14 @@ export function applyBootstrap(tree: DeviceTree, pair: string, files: BootstrapF
         }
         for (const [k, v] of Object.entries(f.fields)) if (k.startsWith(`./DMAcc/${acc.nodeName}/`) || k === `./DMAcc/${acc.nodeName}`) tree.dm[k] = v;
         tree.owners.dmacc[acc.nodeName] = { pair, authority: f.authority };
+        // the account is its server's: full rights for it, none for the others (TND 7.7.1)
+        (tree.acl ??= {})[`./DMAcc/${acc.nodeName}`] = ownerAcl(acc.serverId);
         rep.accounts.push(acc.nodeName);
       }
-      if (incoming.length) tree.dm['./DMAcc'] = '(node)';
+      if (incoming.length) {
+        tree.dm['./DMAcc'] = '(node)';
+        (tree.acl ??= {})['./DMAcc'] ??= DMACC_ACL;
+      }
     } else if (f.kind === 'lwm2m') {
       const objs = new Set<string>();
       for (const k of Object.keys(f.fields)) objs.add(k.split('/')[1]!);
@@ -105,6 +114,7 @@ export function applyBootstrap(tree: DeviceTree, pair: string, files: BootstrapF
 
 function removeAccount(tree: DeviceTree, acc: string): void {
   for (const k of Object.keys(tree.dm)) if (k === `./DMAcc/${acc}` || k.startsWith(`./DMAcc/${acc}/`)) delete tree.dm[k];
+  dropAcls(tree, `./DMAcc/${acc}`);
   delete tree.owners.dmacc[acc];
 }
 

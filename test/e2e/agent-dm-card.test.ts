@@ -117,6 +117,7 @@ describe.skipIf(!E2E)('card -> agent -> OMA DM 1.2 session with dms serve --from
     await rig.fresh(P, defaultImage());
     const w = await cli(['profile', 'write', 'card-profiles/operator-dm.yaml', '--json', '--backup-dir', join(dir, 'b')]);
     expect(w.code, w.stderr).toBe(0);
+    await readerFor(rig.ctx, P, 10_000); // the reader is back after the write (dms serve would not wait)
     const dms = await serve([
       '--from-card',
       '--cert',
@@ -195,6 +196,7 @@ describe.skipIf(!E2E)('card -> agent -> OMA DM 1.2 session with dms serve --from
     await rig.fresh(P, img);
     const w = await cli(['profile', 'write', 'card-profiles/enterprise-dm.yaml', '--json', '--backup-dir', join(dir, 'b')]);
     expect(w.code, w.stderr).toBe(0);
+    await readerFor(rig.ctx, P, 10_000);
     const dms = await serve(['--from-card', '--cert', tls.cert, '--key', tls.key, '--replace', './DMAcc/CorpMDM/Name=Corp MDM (renamed)']);
     try {
       const a = await cli([
