@@ -16,7 +16,7 @@ export type AccessRule = string;
 export type AccessMap = Partial<Record<AccessOp, AccessRule>>;
 
 /** Access mode byte bits, ISO 7816-4 tables 17 (EF: b3 = WRITE BINARY / WRITE RECORD / APPEND RECORD) and 18 (DF). */
-const AM_EF: [AccessOp, number][] = [
+export const AM_EF: [AccessOp, number][] = [
   ['read', 0x01],
   ['update', 0x02],
   ['write', 0x04],

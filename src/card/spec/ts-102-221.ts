@@ -5,6 +5,7 @@
  */
 import { decodeBer, encodeBer, type BerTlv } from '../../codec/tlv/ber.js';
 import { toHex, hexNum } from '../../util/hex.js';
+import { AM_EF } from '../access.js';
 import { keyName, keyRefOf } from '../keys.js';
 import { type DfDecl, type EfDecl, efs, type FileDecl, TS102 } from './model.js';
 import { defineCodec } from '../codecs/define.js';
@@ -114,16 +115,7 @@ export const EF_PL = defineCodec({
 
 // ---- EF.ARR (13.4): access rules in the expanded format, TS 102 221 9.2.x / ISO 7816-4 9.3 ----
 
-/** AM byte bits for an EF, ISO 7816-4 table 17 (an ARR record does not say if it is for an EF or a DF). */
-const AM_OPS: [string, number][] = [
-  ['read', 0x01],
-  ['update', 0x02],
-  ['write', 0x04],
-  ['deactivate', 0x08],
-  ['activate', 0x10],
-  ['terminate', 0x20],
-  ['delete', 0x40],
-];
+// AM byte bits: an EF's (card/access.ts AM_EF, ISO 7816-4 table 17); an ARR record does not say if it is for an EF or a DF
 const HEADER_PARTS: [string, number][] = [
   ['cla', 0x08],
   ['ins', 0x04],
@@ -194,7 +186,7 @@ function arrRecord(): Block {
           if (am.value.length !== 1) fail(at, 'access mode byte of ' + am.value.length + ' bytes');
           const x = am.value[0]!;
           if (x & 0x80) rule.accessMode = toHex(am.value);
-          else rule.ops = AM_OPS.filter(([, bit]) => x & bit).map(([n]) => n);
+          else rule.ops = AM_EF.filter(([, bit]) => x & bit).map(([n]) => n);
         } else {
           const parts = HEADER_PARTS.filter(([, bit]) => am.tag & bit);
           if (parts.length !== am.value.length) fail(at, `command header DO ${hexNum(am.tag)} with ${am.value.length} bytes, ${parts.length} expected`);
@@ -216,8 +208,8 @@ function arrRecord(): Block {
         if (Array.isArray(r.ops)) {
           let am = 0;
           for (const op of r.ops) {
-            const bit = AM_OPS.find(([name]) => name === op)?.[1];
-            if (bit === undefined) fail({ ...c, path: `${i}.ops` }, `'${String(op)}' is not one of ${AM_OPS.map(([x]) => x).join(', ')}`);
+            const bit = AM_EF.find(([name]) => name === op)?.[1];
+            if (bit === undefined) fail({ ...c, path: `${i}.ops` }, `'${String(op)}' is not one of ${AM_EF.map(([x]) => x).join(', ')}`);
             am |= bit;
           }
           out.push(0x80, 0x01, am);
