@@ -9,6 +9,7 @@ import { UsageError } from '../../errors.js';
 import { fidHex } from '../../bootstrap/card-io.js';
 import { redactFields, redactXml } from '../../bootstrap/content/index.js';
 import { readBootstrap, type CardState } from '../../bootstrap/reader.js';
+import { fileSummary } from '../../bootstrap/file-summary.js';
 import { toHex } from '../../util/hex.js';
 import { BootstrapError } from '../../bootstrap/errors.js';
 import { KINDS } from '../../bootstrap/oids.js';
@@ -25,15 +26,7 @@ function summary(st: CardState) {
   return {
     present: st.present,
     apdus: st.apdus,
-    files: st.files.map((f) => ({
-      label: f.label,
-      kind: f.kind,
-      oid: f.oid,
-      dodf: fidHex(f.dodf),
-      fid: f.path,
-      ...(f.content ? { bytes: f.content.length, fields: redactFields(f.content.fields) } : {}),
-      ...(f.error ? { error: f.error } : {}),
-    })),
+    files: st.files.map(fileSummary),
     issues: st.issues,
     warnings: st.warnings,
   };

@@ -7,13 +7,14 @@ import type { Argv, CommandModule } from 'yargs';
 import { stringify } from 'yaml';
 import type { ApduSender } from '../../apdu/link.js';
 import { backupToPlan, loadBackup } from '../../bootstrap/backup.js';
-import { diffFields, type FieldDiff, redactFields } from '../../bootstrap/content/index.js';
+import { diffFields, type FieldDiff } from '../../bootstrap/content/index.js';
 import { fidHex } from '../../bootstrap/card-io.js';
 import type { CardPlan } from '../../bootstrap/plan.js';
 import { compileProfile } from '../../bootstrap/profile/compile.js';
 import { loadProfile, type LoadedProfile } from '../../bootstrap/profile/load.js';
 import { cardVars, loadVarsFile } from '../../bootstrap/profile/vars.js';
 import { readBootstrap } from '../../bootstrap/reader.js';
+import { fileSummary } from '../../bootstrap/file-summary.js';
 import { planToScript } from '../../bootstrap/script-out.js';
 import { writePlan, type WriteReport } from '../../bootstrap/writer.js';
 import type { SecretStore } from '../../util/secrets.js';
@@ -241,14 +242,7 @@ const read: CommandModule<GlobalArgs, ReadArgs> = {
         present: st.present,
         ...(st.tokenInfo ? { token: { label: st.tokenInfo.label, manufacturer: st.tokenInfo.manufacturerID } } : {}),
         dodfs: st.dodfs.map((d) => fidHex(d.fid)),
-        files: st.files.map((f) => ({
-          label: f.label,
-          kind: f.kind,
-          oid: f.oid,
-          dodf: fidHex(f.dodf),
-          fid: f.path,
-          ...(f.content ? { bytes: f.content.length, fields: redactFields(f.content.fields) } : { error: f.error }),
-        })),
+        files: st.files.map(fileSummary),
         ...(st.issues.length ? { issues: st.issues } : {}),
       };
       const text = stringify(doc);
