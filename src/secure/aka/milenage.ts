@@ -182,6 +182,11 @@ export class Milenage {
   /** f2 (RES), f3 (CK), f4 (IK), f5 (AK) from one TEMP. */
   f2345(rand: Uint8Array): F2345 {
     this.computeTemp(rand);
+    return this.outputs2345();
+  }
+
+  /** OUT2 (f5 AK, f2 RES), OUT3 (f3 CK), OUT4 (f4 IK) from the TEMP computed last. */
+  private outputs2345(): F2345 {
     this.out(1);
     const ak = this.take(0, 6);
     const res = this.take(8, 8);
@@ -197,15 +202,9 @@ export class Milenage {
     this.out1(sqn, amf);
     const macA = this.take(0, 8);
     const macS = this.take(8, 8);
-    this.out(1);
-    const ak = this.take(0, 6);
-    const res = this.take(8, 8);
-    this.out(2);
-    const ck = this.take(0, 16);
-    this.out(3);
-    const ik = this.take(0, 16);
+    const f2345 = this.outputs2345();
     this.out(4);
-    return { macA, macS, res, ck, ik, ak, akStar: this.take(0, 6) };
+    return { macA, macS, ...f2345, akStar: this.take(0, 6) };
   }
 
   /** f5*: the resynchronisation anonymity key AK* (6 bytes). */
