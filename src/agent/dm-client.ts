@@ -38,6 +38,7 @@ import { gbaMac } from '../secure/gba/ua.js';
 import { devInfoItems, executeBody, type TreeSession } from './dm-tree.js';
 import { AgentError } from './errors.js';
 import type { AuthCredential, DeviceTree, DmAccountView } from './tree.js';
+import { hexNum, toHex } from '../util/hex.js';
 
 export interface DmSessionOptions {
   /** CA for the DMS certificate (PEM) */
@@ -114,7 +115,7 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
   let clientNonce = cli.data;
   let serverNonce = srv.data;
   // DM_Notification 6: the session id of package #0 is the session's (hex)
-  const sessionId = opts.serverInitiated ? opts.serverInitiated.sessionId.toString(16).toUpperCase() : randomBytes(2).toString('hex').toUpperCase();
+  const sessionId = opts.serverInitiated ? hexNum(opts.serverInitiated.sessionId, 1) : toHex(randomBytes(2));
   let msgId = 0;
   let clientAuthed = false;
   let clientRetries = 0;

@@ -8,7 +8,7 @@
 import { appendFileSync } from 'node:fs';
 import { decodeCommand } from '../apdu/command.js';
 import { insName, SECRET_COMMAND_INS } from '../apdu/ins.js';
-import { hexNum } from '../util/hex.js';
+import { hexNum, toHex } from '../util/hex.js';
 
 export interface AuditRecord {
   time: string;
@@ -30,8 +30,6 @@ export interface AuditRecord {
 }
 
 export type AuditSink = (r: AuditRecord) => void;
-
-const hx = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex').toUpperCase();
 
 export class AuditLog {
   constructor(
@@ -59,7 +57,7 @@ export class AuditLog {
       ms: Math.round(ms * 1000) / 1000,
     };
     if (refused) r.code = refused.code;
-    if (rapdu && rapdu.length >= 2) r.sw = hx(rapdu.subarray(rapdu.length - 2));
+    if (rapdu && rapdu.length >= 2) r.sw = toHex(rapdu.subarray(rapdu.length - 2));
     if (this.withData && !refused) {
       // File contents may hold keys and credentials (K/OPc written by perso, DM passwords and PSKs
       // in bootstrap files), and a PIN may travel under any INS: only addressing data (file IDs,
@@ -67,7 +65,7 @@ export class AuditLog {
       const data = commandData(capdu);
       if (data && data.length > 0) {
         r.cmdLen = data.length;
-        if (ADDRESSING_INS.has(ins) && !SECRET_COMMAND_INS.has(ins)) r.cmdData = hx(data);
+        if (ADDRESSING_INS.has(ins) && !SECRET_COMMAND_INS.has(ins)) r.cmdData = toHex(data);
       }
       if (rapdu && rapdu.length > 2) r.rspLen = rapdu.length - 2;
     }

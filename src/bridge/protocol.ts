@@ -7,6 +7,7 @@
  * Both decoders take untrusted bytes and throw only BridgeError('bridge.frame').
  */
 import { BridgeError } from './errors.js';
+import { toHex } from '../util/hex.js';
 
 export const PROTOCOL_VERSION = 1;
 /** largest frame either side accepts: an extended APDU (65 535 + 9) plus framing, hex-doubled */
@@ -133,7 +134,7 @@ export function encodeClientRequest(r: ClientRequest): string | Uint8Array {
   switch (r.op) {
     case 'apdu':
       if (r.binary) return binaryFrame(BIN_APDU, r.seq, r.apdu);
-      return JSON.stringify({ op: 'apdu', seq: r.seq, apdu: hex(r.apdu) });
+      return JSON.stringify({ op: 'apdu', seq: r.seq, apdu: toHex(r.apdu) });
     case 'watch':
       return JSON.stringify({ op: r.op, seq: r.seq, reader: r.reader });
     case 'acquire':
@@ -153,13 +154,13 @@ export function encodeServerFrame(f: ServerFrame): string | Uint8Array {
     case 'ok': {
       const o: Record<string, unknown> = { re: f.re, ok: true };
       if (f.readers) o.readers = f.readers;
-      if (f.atr) o.atr = hex(f.atr);
+      if (f.atr) o.atr = toHex(f.atr);
       if (f.present !== undefined) o.present = f.present;
       return JSON.stringify(o);
     }
     case 'rapdu':
       if (f.binary) return binaryFrame(BIN_RAPDU, f.re, f.rapdu);
-      return JSON.stringify({ re: f.re, ok: true, rapdu: hex(f.rapdu) });
+      return JSON.stringify({ re: f.re, ok: true, rapdu: toHex(f.rapdu) });
     case 'error':
       return JSON.stringify({ re: f.re, ok: false, code: f.code, message: f.message });
   }
@@ -228,8 +229,4 @@ function writeU32(b: Uint8Array, off: number, v: number): void {
   b[off + 1] = (v >>> 16) & 0xff;
   b[off + 2] = (v >>> 8) & 0xff;
   b[off + 3] = v & 0xff;
-}
-
-function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex').toUpperCase();
 }

@@ -13,6 +13,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { PersoError, PersoInputError } from './errors.js';
+import { toHex } from '../util/hex.js';
 
 export const KEYSTORE_MARK = '#simdm-keystore';
 const CHECK_TEXT = Buffer.from('simdm keystore v1', 'ascii');
@@ -63,7 +64,7 @@ export class TransportKey {
   }
   /** for `perso keygen` only */
   toHex(): string {
-    return this.key.toString('hex').toUpperCase();
+    return toHex(this.key);
   }
 
   seal(plain: Uint8Array, aad: string | Uint8Array): string {

@@ -7,14 +7,14 @@
 import { efOf, type EfDecl } from '../card/spec/model.js';
 import { CARD_MODEL } from '../card/spec/index.js';
 import { USIM } from '../card/spec/ts-31-102.js';
-import { hexNum } from '../util/hex.js';
+import { hexNum, toHex } from '../util/hex.js';
 import { defaultOtaState } from './applets/ota.js';
 import type { CardImage, FileImage } from './image.js';
 
 export const USIM_AID = 'A0000000871002FF33FF018900000100';
 /** ASCII digits, FF-padded to 8 bytes (TS 102 221 9.5.1 PIN format) */
 export function pinHex(ascii: string): string {
-  return Buffer.from(ascii, 'ascii').toString('hex').toUpperCase().padEnd(16, 'F');
+  return toHex(Buffer.from(ascii, 'ascii')).padEnd(16, 'F');
 }
 
 const ff = (n: number): string => 'FF'.repeat(n);
@@ -57,7 +57,7 @@ const PIN_PIN = { read: 'PIN1', update: 'PIN1' } as const;
 
 export function defaultImage(): CardImage {
   // EF.DIR record (TS 102 221 13.1): 61 application template { 4F AID, 50 label }
-  const dirUsim = `6118` + `4F10${USIM_AID}` + `5004${Buffer.from('USIM').toString('hex').toUpperCase()}`;
+  const dirUsim = `6118` + `4F10${USIM_AID}` + `5004${toHex(Buffer.from('USIM'))}`;
   return {
     version: 1,
     description: 'simdm default virtual UICC (test network 001/01)',
@@ -111,7 +111,7 @@ export function defaultImage(): CardImage {
           children: [
             ef(USIM_EF('EF.IMSI'), '080910101032547698', 9, PIN_ADM),
             ef(USIM_EF('EF.AD'), '00000002', 4, ALW_ADM),
-            ef(USIM_EF('EF.SPN'), '01' + Buffer.from('simdm').toString('hex').toUpperCase(), 17, ALW_ADM),
+            ef(USIM_EF('EF.SPN'), '01' + toHex(Buffer.from('simdm')), 17, ALW_ADM),
             ef(USIM_EF('EF.UST'), '9E6B1D9C23000000', 8, PIN_ADM),
             ef(USIM_EF('EF.EST'), '00', 1, { read: 'PIN1', update: 'PIN2' }),
             ef(USIM_EF('EF.ACC'), '0001', 2, PIN_ADM),

@@ -4,6 +4,8 @@ const HEX = '0123456789ABCDEF';
 
 /** Uppercase hex of `bytes`, optionally with a separator between bytes. */
 export function toHex(bytes: Uint8Array, sep = ''): string {
+  // Buffer's native hex from 16 bytes on (256 bytes: 0.5 us against 3.4 us for the loop; 2 bytes: 150 ns against 30 ns)
+  if (!sep && bytes.length >= 16) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex').toUpperCase();
   let s = '';
   for (let i = 0; i < bytes.length; i++) {
     if (i > 0 && sep) s += sep;

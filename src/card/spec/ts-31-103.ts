@@ -9,7 +9,7 @@ import type { Json } from '../codecs/types.js';
 import { type DfDecl, df, efs, TS31103 } from './model.js';
 import { EF_ARR } from './ts-102-221.js';
 import { EF_AD, EF_SMSP, serviceTable } from './ts-31-102.js';
-import { hexNum } from '../../util/hex.js';
+import { hexNum, toHex } from '../../util/hex.js';
 
 const ff = (n: number): Uint8Array => new Uint8Array(n).fill(0xff);
 
@@ -56,7 +56,7 @@ function tlv80Text(): Block {
 }
 
 const imsVector = (text: string, source: string): { hex: string; value: Json; source: string } => ({
-  hex: '80' + hexNum(Buffer.from(text).length) + Buffer.from(text).toString('hex').toUpperCase(),
+  hex: '80' + hexNum(Buffer.from(text).length) + toHex(Buffer.from(text)),
   value: { value: text },
   source,
 });
