@@ -10,6 +10,31 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = resolve(import.meta.dirname, '..', '..', '..', 'src');
 
+/**
+ * The layers bottom up, as docs/architecture.md draws them: a folder imports only folders of a
+ * lower rank (util and errors.ts, rank 0, from anywhere).
+ */
+const LAYER: Readonly<Record<string, number>> = {
+  util: 0,
+  'errors.ts': 0,
+  codec: 1,
+  transport: 2,
+  apdu: 3,
+  card: 4,
+  secure: 4,
+  sim: 5,
+  bootstrap: 6,
+  dm: 6,
+  perso: 7,
+  script: 7,
+  bridge: 7,
+  agent: 7,
+  dms: 7,
+  api: 8,
+  'index.ts': 9,
+  cli: 9,
+};
+
 /** Cycles that are known and owned (none: #18 moved the agent/dms shared pieces down). */
 const ALLOWED_CYCLES: readonly string[][] = [];
 
@@ -83,7 +108,7 @@ function cycles(g: Map<string, Map<string, string[]>>): string[][] {
 describe('layers', () => {
   const g = graph();
 
-  it('no import cycle between the top-level folders of src/ (but the known agent <-> dms one)', () => {
+  it('no import cycle between the top-level folders of src/', () => {
     const found = cycles(g);
     const unexpected = found.filter((c) => !ALLOWED_CYCLES.some((a) => a.length === c.length && a.every((x) => c.includes(x))));
     const explain = unexpected
@@ -119,5 +144,14 @@ describe('layers', () => {
       const ups = [...(g.get(low)?.keys() ?? [])].filter((t) => !(may as readonly string[]).includes(t));
       expect(ups, `${low} imports ${ups.join(', ')}`).toEqual([]);
     }
+  });
+
+  it('every folder imports only the layers below it (the picture in docs/architecture.md)', () => {
+    const unknown = [...g.keys()].filter((f) => LAYER[f] === undefined);
+    expect(unknown, `folders the layer table does not place (add them to LAYER and to docs/architecture.md)`).toEqual([]);
+    const up: string[] = [];
+    for (const [from, edges] of g)
+      for (const [to, where] of edges) if (LAYER[to] !== 0 && (LAYER[to] ?? Infinity) >= (LAYER[from] ?? -1)) up.push(`${from} -> ${to} (${where[0]})`);
+    expect(up, 'imports of a layer at or above the importer').toEqual([]);
   });
 });
