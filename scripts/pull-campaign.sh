@@ -2,7 +2,8 @@
 # Pull campaigns, long, so not in the default suite (which runs perso seed 8 only): a perso batch on
 # 8 readers with cards pulled at random APDUs and put back, once per seed in PERSO_SEEDS (each seed a
 # different pull plan), then the bootstrap writer pulled at each APDU index of a write (applied and
-# not). Through a real pcscd in a private namespace:  bash scripts/pull-campaign.sh
+# not; about 80 s, also part of the default suite: run here once more). Through a real pcscd in a
+# private namespace:  bash scripts/pull-campaign.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SEEDS=${PERSO_SEEDS:-"1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16"}
@@ -18,5 +19,5 @@ for s in $SEEDS; do
   fi
 done
 echo "perso pull campaign: $pass seeds passed, $fail failed"
-SIMDM_PULL_CAMPAIGN=1 SIMDM_REQUIRE_PCSCD=1 bash scripts/isolated.sh npx vitest run test/e2e/bootstrap-card.test.ts -t 'pulled'
+SIMDM_REQUIRE_PCSCD=1 bash scripts/isolated.sh npx vitest run test/e2e/bootstrap-card.test.ts -t 'pulled'
 [ "$fail" -eq 0 ]

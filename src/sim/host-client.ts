@@ -18,6 +18,11 @@ export class CardHostClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private constructor(private readonly child: ChildProcess) {
+    // a host that dies fails what waits on it (else a test would wait for ever, its CPU idle)
+    child.on('exit', (code, signal) => {
+      for (const p of this.pending.values()) p.reject(new Error(`card host exited (${signal ?? code}) before answering`));
+      this.pending.clear();
+    });
     child.on('message', (m: HostReply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -39,6 +44,10 @@ export class CardHostClient {
   request(req: DistributiveOmit<HostRequest, 'id'>): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null || !this.child.connected) {
+        reject(new Error(`card host is not running (${req.op} on port ${'port' in req ? req.port : '-'})`));
+        return;
+      }
       this.pending.set(id, { resolve, reject });
       this.child.send({ ...req, id });
     });
@@ -62,6 +71,10 @@ export class CardHostClient {
   }
   swap(port: number, image: CardImage): Promise<unknown> {
     return this.request({ op: 'swap', port, image });
+  }
+  /** The card on `port` takes `image` in place: no removal (a test's fresh card without waiting for pcscd to see one). */
+  reload(port: number, image: CardImage): Promise<unknown> {
+    return this.request({ op: 'reload', port, image });
   }
   async image(port: number): Promise<CardImage> {
     return (await this.request({ op: 'image', port })) as CardImage;

@@ -14,6 +14,7 @@ export type HostRequest =
   | { id: number; op: 'insert' | 'remove' | 'unplug'; port: number }
   | { id: number; op: 'pull'; port: number; plan: PullPlan }
   | { id: number; op: 'swap'; port: number; image: CardImage }
+  | { id: number; op: 'reload'; port: number; image: CardImage }
   | { id: number; op: 'image'; port: number }
   | { id: number; op: 'stats'; port: number };
 
@@ -79,6 +80,13 @@ export class CardHost {
       case 'swap': {
         const vc = this.get(req.port);
         vc.remove();
+        vc.card = new VirtualUicc(req.image, { onChange: () => vc.changed() });
+        return undefined;
+      }
+      case 'reload': {
+        // the card in the reader takes another content, as a test's setup: its connection to
+        // vpcd stays (no removal for pcscd to notice), the new card starts in a fresh session
+        const vc = this.get(req.port);
         vc.card = new VirtualUicc(req.image, { onChange: () => vc.changed() });
         return undefined;
       }

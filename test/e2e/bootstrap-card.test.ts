@@ -23,7 +23,15 @@ import { connectedCard, E2E, readerFor, useCardRig, vpcdReaderName } from '../he
 import { simdmArgv } from '../helpers/cli.js';
 
 const run = promisify(execFile);
-const PULL_CAMPAIGN = process.env.SIMDM_PULL_CAMPAIGN === '1';
+
+/** `p`, or an error naming `what` once `ms` pass (a pull campaign step that hangs says where). */
+function step<T>(what: string, p: Promise<T>, ms = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 const P = 35968;
 const Q = 35969;
 const dir = mkdtempSync(join(tmpdir(), 'simdm-bootstrap-e2e-'));
@@ -164,102 +172,104 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     expect(model!.files.map((f) => f.oid).sort()).toEqual(oids(p.stdout));
   });
 
-  // pull-at-every-APDU campaigns are long: scripts/pull-campaign.sh runs them (SIMDM_PULL_CAMPAIGN=1), not the default suite
-  it.runIf(PULL_CAMPAIGN)(
-    'pulled at every APDU of a write: the card reads old or new, never a mix, and the write then completes',
-    async () => {
-      const v1 = plan('card-profiles/operator-dm.yaml');
-      const v2p = join(dir, 'operator-dm-pull.yaml');
-      writeFileSync(
-        v2p,
-        readFileSync('card-profiles/operator-dm.yaml', 'utf8')
-          .replace(/extends: defaults\/operator.yaml/, `extends: ${join(process.cwd(), 'card-profiles/defaults/operator.yaml')}`)
-          .replaceAll('dm.operator.example', 'dm-new.operator.example'),
-      );
-      const v2 = plan(v2p);
-      const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
-      const connect = () => connectedCard(rig.ctx, P);
-      const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields]));
-      const want = (p: typeof v1) => Object.fromEntries(p.files.map((f) => [f.label, f.fields]));
-      // the card holding v1, and the APDU count of the v1 -> v2 write
-      await fresh(P);
-      let c = await connect();
-      await writePlan(c.link, v1, { secrets, backupDir: false });
-      const image1 = await rig.host.image(P);
-      const full = await writePlan(c.link, v2, { secrets, backupDir: false });
-      const n = full.apdus!;
-      expect(n).toBeGreaterThan(20);
-      await c.t.disconnect();
-      const seen = { old: 0, new: 0 };
-      for (let k = 0; k < n; k++) {
-        for (const apply of [true, false]) {
-          await fresh(P, structuredClone(image1));
-          c = await connect();
-          await rig.host.pull(P, { at: k, apply });
-          const err = await writePlan(c.link, v2, { secrets, backupDir: false }).then(
+  // Pull-at-every-APDU campaigns, about a minute together: each fresh card is loaded in place (card
+  // host `reload`: no removal for pcscd to notice, no 400 ms presence poll to wait for), the pulled
+  // card is put back at once, and every step has its own deadline, so a hang fails with the APDU
+  // index and the step instead of stalling until the test's timeout.
+  it('pulled at every APDU of a write: the card reads old or new, never a mix, and the write then completes', async () => {
+    const v1 = plan('card-profiles/operator-dm.yaml');
+    const v2p = join(dir, 'operator-dm-pull.yaml');
+    writeFileSync(
+      v2p,
+      readFileSync('card-profiles/operator-dm.yaml', 'utf8')
+        .replace(/extends: defaults\/operator.yaml/, `extends: ${join(process.cwd(), 'card-profiles/defaults/operator.yaml')}`)
+        .replaceAll('dm.operator.example', 'dm-new.operator.example'),
+    );
+    const v2 = plan(v2p);
+    const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
+    let at = '';
+    const connect = () => step(`${at}: connect`, connectedCard(rig.ctx, P));
+    const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields]));
+    const want = (p: typeof v1) => Object.fromEntries(p.files.map((f) => [f.label, f.fields]));
+    // the card holding v1, and the APDU count of the v1 -> v2 write
+    await fresh(P);
+    let c = await connect();
+    await writePlan(c.link, v1, { secrets, backupDir: false });
+    const image1 = await rig.host.image(P);
+    const full = await writePlan(c.link, v2, { secrets, backupDir: false });
+    const n = full.apdus!;
+    expect(n).toBeGreaterThan(20);
+    await c.t.disconnect();
+    const seen = { old: 0, new: 0 };
+    for (let k = 0; k < n; k++) {
+      for (const apply of [true, false]) {
+        at = `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'})`;
+        await step(`${at}: fresh card`, rig.host.reload(P, structuredClone(image1)));
+        c = await connect();
+        await rig.host.pull(P, { at: k, apply });
+        const err = await step(
+          `${at}: write`,
+          writePlan(c.link, v2, { secrets, backupDir: false }).then(
             () => undefined,
             (e: Error) => e,
-          );
-          expect(err, `pulled at APDU ${k}: the write must fail`).toBeInstanceOf(Error);
-          await c.t.waitForRemoval(5000).catch(() => undefined);
-          await rig.host.insert(P);
-          await c.t.waitForCard(10_000).catch((e: Error) => {
-            throw new Error(`k=${k} apply=${apply} write error: ${err?.message}; ${e.message}`);
-          });
-          c = await connect();
-          const st = await readBootstrap(c.link);
-          const got = fieldsOf(st);
-          const isOld = JSON.stringify(got) === JSON.stringify(want(v1));
-          const isNew = JSON.stringify(got) === JSON.stringify(want(v2));
-          expect(isOld || isNew, `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'}): ${JSON.stringify(st.issues)}`).toBe(true);
-          seen[isOld ? 'old' : 'new']++;
-          const again = await writePlan(c.link, v2, { secrets, backupDir: false });
-          expect(again.atomic).toBe(true);
-          expect(JSON.stringify(fieldsOf(await readBootstrap(c.link)))).toBe(JSON.stringify(want(v2)));
-          await c.t.disconnect();
-        }
-      }
-      expect(seen.old).toBeGreaterThan(0);
-      expect(seen.new).toBeGreaterThan(0);
-    },
-    900_000,
-  );
-
-  it.runIf(PULL_CAMPAIGN)(
-    'first write on a blank card, pulled at every other APDU: nothing or all of it, and the write then completes',
-    async () => {
-      const v1 = plan('card-profiles/operator-dm.yaml');
-      const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
-      const connect = () => connectedCard(rig.ctx, Q);
-      const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => JSON.stringify(Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields])));
-      const want = JSON.stringify(Object.fromEntries(v1.files.map((f) => [f.label, f.fields])));
-      await fresh(Q);
-      let c = await connect();
-      const n = (await writePlan(c.link, v1, { secrets, backupDir: false })).apdus!;
-      await c.t.disconnect();
-      for (let k = 0; k < n; k += 2) {
-        const apply = k % 4 === 0;
-        await fresh(Q);
+          ),
+        );
+        expect(err, `${at}: the write must fail`).toBeInstanceOf(Error);
+        // put back at once: pcscd may not even see the removal, the next session must not need it
+        await rig.host.insert(P);
         c = await connect();
-        await rig.host.pull(Q, { at: k, apply });
-        const err = await writePlan(c.link, v1, { secrets, backupDir: false }).then(
+        const st = await step(`${at}: read`, readBootstrap(c.link));
+        const got = fieldsOf(st);
+        const isOld = JSON.stringify(got) === JSON.stringify(want(v1));
+        const isNew = JSON.stringify(got) === JSON.stringify(want(v2));
+        expect(isOld || isNew, `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'}): ${JSON.stringify(st.issues)}`).toBe(true);
+        seen[isOld ? 'old' : 'new']++;
+        const again = await step(`${at}: completing write`, writePlan(c.link, v2, { secrets, backupDir: false }));
+        expect(again.atomic).toBe(true);
+        expect(JSON.stringify(fieldsOf(await step(`${at}: read after`, readBootstrap(c.link))))).toBe(JSON.stringify(want(v2)));
+        await step(`${at}: disconnect`, c.t.disconnect());
+      }
+    }
+    expect(seen.old).toBeGreaterThan(0);
+    expect(seen.new).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('first write on a blank card, pulled at every other APDU: nothing or all of it, and the write then completes', async () => {
+    const v1 = plan('card-profiles/operator-dm.yaml');
+    const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
+    let at = '';
+    const connect = () => step(`${at}: connect`, connectedCard(rig.ctx, Q));
+    const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => JSON.stringify(Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields])));
+    const want = JSON.stringify(Object.fromEntries(v1.files.map((f) => [f.label, f.fields])));
+    await fresh(Q);
+    let c = await connect();
+    const n = (await writePlan(c.link, v1, { secrets, backupDir: false })).apdus!;
+    await c.t.disconnect();
+    for (let k = 0; k < n; k += 2) {
+      const apply = k % 4 === 0;
+      at = `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'})`;
+      await step(`${at}: fresh card`, rig.host.reload(Q, defaultImage()));
+      c = await connect();
+      await rig.host.pull(Q, { at: k, apply });
+      const err = await step(
+        `${at}: write`,
+        writePlan(c.link, v1, { secrets, backupDir: false }).then(
           () => undefined,
           (e: Error) => e,
-        );
-        expect(err, `pulled at APDU ${k}: the write must fail`).toBeInstanceOf(Error);
-        await c.t.waitForRemoval(5000).catch(() => undefined);
-        await rig.host.insert(Q);
-        await c.t.waitForCard(10_000);
-        c = await connect();
-        const got = fieldsOf(await readBootstrap(c.link));
-        expect(got === '{}' || got === want, `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'}): ${got.slice(0, 200)}`).toBe(true);
-        await writePlan(c.link, v1, { secrets, backupDir: false });
-        expect(fieldsOf(await readBootstrap(c.link))).toBe(want);
-        await c.t.disconnect();
-      }
-    },
-    600_000,
-  );
+        ),
+      );
+      expect(err, `${at}: the write must fail`).toBeInstanceOf(Error);
+      // here the removal is seen before the card goes back (the other campaign puts it back at once)
+      await step(`${at}: removal seen`, c.t.waitForRemoval(5000));
+      await rig.host.insert(Q);
+      c = await connect();
+      const got = fieldsOf(await step(`${at}: read`, readBootstrap(c.link)));
+      expect(got === '{}' || got === want, `${at}: ${got.slice(0, 200)}`).toBe(true);
+      await step(`${at}: completing write`, writePlan(c.link, v1, { secrets, backupDir: false }));
+      expect(fieldsOf(await step(`${at}: read after`, readBootstrap(c.link)))).toBe(want);
+      await step(`${at}: disconnect`, c.t.disconnect());
+    }
+  }, 300_000);
 
   it('bad input: profile errors name file, line and field; a file too small says by how many bytes', async () => {
     const bad = join(dir, 'bad.yaml');
