@@ -51,8 +51,9 @@ function twoAuthorityImage(): CardImage {
   return img;
 }
 
-const EXAMPLES: { profile: string; image: () => CardImage; files: number }[] = [
-  { profile: 'card-profiles/operator-dm.yaml', image: defaultImage, files: 2 },
+/** `apdus`: issue #16's bound on `profile write` (first on a blank card, then a repeat) where one is set */
+const EXAMPLES: { profile: string; image: () => CardImage; files: number; apdus?: [number, number] }[] = [
+  { profile: 'card-profiles/operator-dm.yaml', image: defaultImage, files: 2, apdus: [45, 24] },
   { profile: 'card-profiles/lwm2m-iot.yaml', image: defaultImage, files: 1 },
   { profile: 'card-profiles/enterprise-dm.yaml', image: twoAuthorityImage, files: 3 },
   { profile: 'card-profiles/cp-import.yaml', image: defaultImage, files: 1 },
@@ -76,6 +77,7 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
       expect(rep.changed).toBe(true);
       expect(rep.atomic).toBe(true);
       expect(rep.files.filter((f: { action: string }) => f.action === 'write')).toHaveLength(ex.files);
+      if (ex.apdus) expect(rep.apdus).toBeLessThanOrEqual(ex.apdus[0]);
       const d = await cli(P, ['bootstrap', 'detect', '--json']);
       expect(d.code, d.stderr).toBe(0);
       const det = JSON.parse(d.stdout);
@@ -93,6 +95,7 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
       expect(rep2.changed).toBe(false);
       expect(rep2.updates).toBe(0);
       expect(rep2.keysVerified).toEqual([]);
+      if (ex.apdus) expect(rep2.apdus).toBeLessThanOrEqual(ex.apdus[1]);
       expect(JSON.stringify(await rig.host.image(P))).toBe(img);
     });
   }
