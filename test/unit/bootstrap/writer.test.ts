@@ -97,6 +97,25 @@ describe('writing the bootstrap', () => {
     expect(fidOf(after, 'CP Bootstrap')).toBe('6460');
   });
 
+  it('EF.DIR announces the application but the card lacks it (pulled between the two), or lacks only EF.TokenInfo: the write completes', async () => {
+    const p = plan('card-profiles/operator-dm.yaml');
+    for (const cut of ['5015', '5015/5032']) {
+      const { c, link } = await card();
+      await writePlan(link, p, { secrets, backupDir: false });
+      const parent = c.fileAt(cut === '5015' ? '3F00' : '3F00/5015')!;
+      parent.children.splice(
+        parent.children.findIndex((f) => f.fid === parseInt(cut.slice(-4), 16)),
+        1,
+      );
+      const r = await writePlan(link, p, { secrets, backupDir: false });
+      expect(r, cut).toMatchObject({ changed: true, atomic: true });
+      const st = await readBootstrap(link, { details: true });
+      expect(st.issues, cut).toEqual([]);
+      for (const f of p.files) expect(st.files.find((x) => x.label === f.label)!.content!.fields, cut).toEqual(f.fields);
+      expect(c.fileAt('3F00/2F00')!.records!.filter((x) => x[0] === 0x61 && Buffer.from(x).includes(Buffer.from(p.aid)))).toHaveLength(1);
+    }
+  });
+
   it('management authority segregation: the enterprise file needs ADM2 only and is updatable only with it', async () => {
     const img = defaultImage();
     img.pins.push({ name: 'ADM2', ref: 0x0b, value: pinHex('87654321'), retries: 3, maxRetries: 3, enabled: true });
