@@ -8,7 +8,7 @@
  * CodecError, so hostile input cannot exhaust the stack.
  */
 import { CodecError } from '../errors.js';
-import { concatBytes, toHex, hexNum } from '../../util/hex.js';
+import { concatBytes, toHex, hexNum, uintBytes } from '../../util/hex.js';
 
 export interface BerTlv {
   /** the tag bytes as a big-endian number, e.g. 0x62 (FCP template), 0x5F2D */
@@ -205,14 +205,7 @@ export function encodeBerLength(len: number): Uint8Array {
 }
 
 export function encodeBerTag(tag: number): Uint8Array {
-  const n = berTagLength(tag);
-  const out = new Uint8Array(n);
-  let t = tag;
-  for (let k = n - 1; k >= 0; k--) {
-    out[k] = t & 0xff;
-    t = Math.floor(t / 256);
-  }
-  return out;
+  return uintBytes(tag, berTagLength(tag));
 }
 
 /** Encodes one TLV; `value` may be bytes or child objects (then the tag should be constructed). */
