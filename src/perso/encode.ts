@@ -4,22 +4,21 @@
  */
 import { PersoError } from './errors.js';
 import { iccidContent } from '../card/spec/ts-102-221.js';
-import { imsiContent } from '../card/spec/ts-31-102.js';
+import { EF_SPN, imsiContent } from '../card/spec/ts-31-102.js';
+import { SimdmError } from '../errors.js';
 
 /**
- * EF.SPN (TS 31.102 4.2.12): display condition byte, then the name in the SMS default alphabet
- * (TS 23.038 6.2.1, one char per byte) or UCS2 with prefix 80 (TS 102 221 Annex A), FF-padded to 16.
+ * EF.SPN (TS 31.102 4.2.12) through the card model's one codec: display condition b1 set (the
+ * registered PLMN name shown at home), the name in the SMS default alphabet (TS 23.038 6.2.1) where
+ * every character has one, else UCS2 with prefix 80 (TS 102 221 Annex A), FF-padded to 17 bytes.
  */
-export function encodeSpn(name: string, displayCondition = 0x01): Uint8Array {
-  const out = new Uint8Array(17).fill(0xff);
-  out[0] = displayCondition;
-  let body: Buffer;
-  if (/^[A-Za-z0-9 .-]*$/.test(name))
-    body = Buffer.from(name, 'ascii'); // identical in the default alphabet
-  else body = Buffer.concat([Buffer.of(0x80), Buffer.from(name, 'utf16le').swap16()]);
-  if (body.length > 16) throw new PersoError('encode', `SPN does not fit 16 bytes`);
-  out.set(body, 1);
-  return out;
+export function encodeSpn(name: string, where?: string): Uint8Array {
+  try {
+    return EF_SPN.encode({ showPlmnNameAtHome: true, hideSpnWhenRoaming: false, name }, 17);
+  } catch (e) {
+    if (e instanceof SimdmError) throw new PersoError('encode', where ? `${where}: ${e.message}` : e.message);
+    throw e;
+  }
 }
 
 export type Encoding = 'imsi' | 'iccid' | 'spn' | 'hex' | 'ascii';
@@ -42,7 +41,7 @@ export function encodeValue(enc: Encoding, text: string, where: string): Uint8Ar
       if (!/^\d{18,20}$/.test(text)) throw new PersoError('encode', `${where}: not an ICCID`);
       return iccidContent(text); // EF.ICCID, TS 102 221 13.2
     case 'spn':
-      return encodeSpn(text);
+      return encodeSpn(text, where);
     case 'hex':
       if (!/^([0-9A-Fa-f]{2})*$/.test(text)) throw new PersoError('encode', `${where}: not hex`);
       return Uint8Array.from(Buffer.from(text, 'hex'));
