@@ -190,13 +190,11 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     );
     const v2 = plan(v2p);
     const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
-    let at = '';
-    const connect = () => step(`${at}: connect`, connectedCard(rig.ctx, P));
     const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields]));
     const want = (p: typeof v1) => Object.fromEntries(p.files.map((f) => [f.label, f.fields]));
     // the card holding v1, and the APDU count of the v1 -> v2 write
     await fresh(P);
-    let c = await connect();
+    const c = await connectedCard(rig.ctx, P);
     await writePlan(c.link, v1, { secrets, backupDir: false });
     const image1 = await rig.host.image(P);
     const full = await writePlan(c.link, v2, { secrets, backupDir: false });
@@ -204,12 +202,13 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
     expect(n).toBeGreaterThan(20);
     await c.t.disconnect();
     const seen = { old: 0, new: 0 };
-    for (let k = 0; k < n; k++) {
-      for (const apply of [true, false]) {
-        at = `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'})`;
-        await step(`${at}: fresh card`, rig.host.reload(P, structuredClone(image1)));
-        c = await connect();
-        await rig.host.pull(P, { at: k, apply });
+    /** every APDU index on one reader, the pulled APDU executed (`apply`) or not */
+    const campaign = async (port: number, apply: boolean) => {
+      for (let k = 0; k < n; k++) {
+        const at = `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'})`;
+        await step(`${at}: fresh card`, rig.host.reload(port, structuredClone(image1)));
+        let c = await step(`${at}: connect`, connectedCard(rig.ctx, port));
+        await rig.host.pull(port, { at: k, apply });
         const err = await step(
           `${at}: write`,
           writePlan(c.link, v2, { secrets, backupDir: false }).then(
@@ -219,20 +218,22 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
         );
         expect(err, `${at}: the write must fail`).toBeInstanceOf(Error);
         // put back at once: pcscd may not even see the removal, the next session must not need it
-        await rig.host.insert(P);
-        c = await connect();
+        await rig.host.insert(port);
+        c = await step(`${at}: connect again`, connectedCard(rig.ctx, port));
         const st = await step(`${at}: read`, readBootstrap(c.link));
         const got = fieldsOf(st);
         const isOld = JSON.stringify(got) === JSON.stringify(want(v1));
         const isNew = JSON.stringify(got) === JSON.stringify(want(v2));
-        expect(isOld || isNew, `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'}): ${JSON.stringify(st.issues)}`).toBe(true);
+        expect(isOld || isNew, `${at}: ${JSON.stringify(st.issues)}`).toBe(true);
         seen[isOld ? 'old' : 'new']++;
         const again = await step(`${at}: completing write`, writePlan(c.link, v2, { secrets, backupDir: false }));
         expect(again.atomic).toBe(true);
         expect(JSON.stringify(fieldsOf(await step(`${at}: read after`, readBootstrap(c.link))))).toBe(JSON.stringify(want(v2)));
         await step(`${at}: disconnect`, c.t.disconnect());
       }
-    }
+    };
+    // the two halves on two readers at once: the time is pcscd's presence polls, not CPU
+    await Promise.all([campaign(P, true), campaign(Q, false)]);
     expect(seen.old).toBeGreaterThan(0);
     expect(seen.new).toBeGreaterThan(0);
   }, 300_000);
@@ -240,38 +241,50 @@ describe.skipIf(!E2E)('bootstrap on the card over pcscd + vpcd', () => {
   it('first write on a blank card, pulled at every other APDU: nothing or all of it, and the write then completes', async () => {
     const v1 = plan('card-profiles/operator-dm.yaml');
     const secrets = new SecretStore(ENV as unknown as NodeJS.ProcessEnv);
-    let at = '';
-    const connect = () => step(`${at}: connect`, connectedCard(rig.ctx, Q));
     const fieldsOf = (st: Awaited<ReturnType<typeof readBootstrap>>) => JSON.stringify(Object.fromEntries(st.files.map((f) => [f.label, f.content?.fields])));
     const want = JSON.stringify(Object.fromEntries(v1.files.map((f) => [f.label, f.fields])));
     await fresh(Q);
-    let c = await connect();
-    const n = (await writePlan(c.link, v1, { secrets, backupDir: false })).apdus!;
-    await c.t.disconnect();
-    for (let k = 0; k < n; k += 2) {
-      const apply = k % 4 === 0;
-      at = `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'})`;
-      await step(`${at}: fresh card`, rig.host.reload(Q, defaultImage()));
-      c = await connect();
-      await rig.host.pull(Q, { at: k, apply });
-      const err = await step(
-        `${at}: write`,
-        writePlan(c.link, v1, { secrets, backupDir: false }).then(
-          () => undefined,
-          (e: Error) => e,
-        ),
-      );
-      expect(err, `${at}: the write must fail`).toBeInstanceOf(Error);
-      // here the removal is seen before the card goes back (the other campaign puts it back at once)
-      await step(`${at}: removal seen`, c.t.waitForRemoval(5000));
-      await rig.host.insert(Q);
-      c = await connect();
-      const got = fieldsOf(await step(`${at}: read`, readBootstrap(c.link)));
-      expect(got === '{}' || got === want, `${at}: ${got.slice(0, 200)}`).toBe(true);
-      await step(`${at}: completing write`, writePlan(c.link, v1, { secrets, backupDir: false }));
-      expect(fieldsOf(await step(`${at}: read after`, readBootstrap(c.link)))).toBe(want);
-      await step(`${at}: disconnect`, c.t.disconnect());
-    }
+    const c0 = await connectedCard(rig.ctx, Q);
+    const n = (await writePlan(c0.link, v1, { secrets, backupDir: false })).apdus!;
+    await c0.t.disconnect();
+    const ks = Array.from({ length: Math.ceil(n / 2) }, (_, i) => 2 * i);
+    /** the APDU indexes `ks` on one reader */
+    const campaign = async (port: number, ks: number[]) => {
+      for (const k of ks) {
+        const apply = k % 4 === 0;
+        const at = `pulled at APDU ${k} (${apply ? 'applied' : 'not applied'})`;
+        await step(`${at}: fresh card`, rig.host.reload(port, defaultImage()));
+        let c = await step(`${at}: connect`, connectedCard(rig.ctx, port));
+        await rig.host.pull(port, { at: k, apply });
+        const err = await step(
+          `${at}: write`,
+          writePlan(c.link, v1, { secrets, backupDir: false }).then(
+            () => undefined,
+            (e: Error) => e,
+          ),
+        );
+        expect(err, `${at}: the write must fail`).toBeInstanceOf(Error);
+        // here the removal is seen before the card goes back (the other campaign puts it back at once)
+        await step(`${at}: removal seen`, c.t.waitForRemoval(5000));
+        await rig.host.insert(port);
+        c = await step(`${at}: connect again`, connectedCard(rig.ctx, port));
+        const got = fieldsOf(await step(`${at}: read`, readBootstrap(c.link)));
+        expect(got === '{}' || got === want, `${at}: ${got.slice(0, 200)}`).toBe(true);
+        await step(`${at}: completing write`, writePlan(c.link, v1, { secrets, backupDir: false }));
+        expect(fieldsOf(await step(`${at}: read after`, readBootstrap(c.link)))).toBe(want);
+        await step(`${at}: disconnect`, c.t.disconnect());
+      }
+    };
+    await Promise.all([
+      campaign(
+        P,
+        ks.filter((_, i) => i % 2 === 0),
+      ),
+      campaign(
+        Q,
+        ks.filter((_, i) => i % 2 === 1),
+      ),
+    ]);
   }, 300_000);
 
   it('bad input: profile errors name file, line and field; a file too small says by how many bytes', async () => {
