@@ -31,6 +31,7 @@
  * files nothing is created: content must fit the existing file (the error says by how many bytes
  * it does not), and a card with one slot per file is written in place with a warning.
  */
+import { rmSync } from 'node:fs';
 import type { ApduSender } from '../apdu/link.js';
 import { SwError, swHex } from '../apdu/sw.js';
 import { encodePinValue, verifyPin } from '../card/pin.js';
@@ -115,7 +116,11 @@ function directoryNames(d: PlanDiff): string[] {
 const efAccess = (key: string) => ({ read: 'ALW', update: key, delete: key, activate: key, deactivate: key });
 
 /** The read before the write located no application without probing it, and CREATE FILE says it may be there: read again, probing. */
-class Reprobe extends Error {}
+class Reprobe extends Error {
+  constructor(readonly backup: string | undefined) {
+    super('the application may be on the card: read it again, probing');
+  }
+}
 
 /** One write of a plan to a card: the steps of the header comment, one method each. */
 class PlanWriter {
@@ -258,7 +263,7 @@ class PlanWriter {
       // the EF.DIR record this write put in announces nothing: it gets its old bytes back
       if (this.dirWritten) await restoreDirRecord(this.s, this.dirWritten, this.opts.verify !== false);
       // not probed (ReadOptions.locate 'dir'): the application may be there after all
-      if (this.d.before.unprobed) throw new Reprobe();
+      if (this.d.before.unprobed) throw new Reprobe(this.report.backup);
       throw new BootstrapError(
         'no-app',
         `the card has no PKCS#15 application (${toHex(plan.aid)}) and does not create one (CREATE FILE: ${swHex(sw)}): have the card pre-personalised with DF.PKCS15, EF.ODF (5031), EF.TokenInfo (5032), the DODF and the bootstrap files`,
@@ -504,6 +509,8 @@ export async function writePlan(s: ApduSender, plan: CardPlan, opts: WriteOption
     return await writeOnce(s, plan, opts, 'dir', start);
   } catch (e) {
     if (!(e instanceof Reprobe)) throw e;
+    // the backup of that attempt holds a card read as blank: the next attempt makes the true one
+    if (e.backup) rmSync(e.backup, { force: true });
     return writeOnce(s, plan, opts, 'aid', start);
   }
 }

@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CardLink } from '../../../src/apdu/link.js';
 import { backupToPlan, loadBackup } from '../../../src/bootstrap/backup.js';
@@ -163,8 +163,12 @@ describe('writing the bootstrap', () => {
       children: [ef('5031', 64), ef('5032', 128), ef('6430', 255), ef('6630', 255), ef('6450', 2048), ef('6460', 1024)],
     });
     const { c, link } = await card(img);
-    const r1 = await writePlan(link, plan('card-profiles/operator-dm.yaml'), { secrets, backupDir: false });
+    const bk = mkdtempSync(join(tmpdir(), 'simdm-bk-'));
+    const r1 = await writePlan(link, plan('card-profiles/operator-dm.yaml'), { secrets, backupDir: bk });
     expect(r1.atomic).toBe(true);
+    // one backup, of the card as found by AID (the attempt that took it for blank left none)
+    expect(readdirSync(bk)).toEqual([basename(r1.backup!)]);
+    expect(loadBackup(r1.backup!).present).toBe(true);
     // EF.DIR had no record of the application: the write took the card for blank until CREATE
     // FILE refused the DF (6A89), gave the record it had filled its old bytes back, and found
     // the application by AID; EF.DIR ends with exactly one record for it
