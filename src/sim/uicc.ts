@@ -32,6 +32,12 @@ export interface ChannelState {
   /** current record number of the current EF (0 = none) */
   record: number;
   applet: string | undefined;
+  /**
+   * Whose rights the file commands of this channel run with: unset, the card's security status
+   * (PINs and ADMs verified on it); set, an RFM application's access domain (TS 102 226 8.2.1),
+   * which also selects only files (no applet by AID).
+   */
+  access?: (f: SimFile, op: AccessOp) => boolean;
 }
 
 interface Pending {
@@ -328,10 +334,12 @@ export class VirtualUicc {
       case 0x04: {
         // applets selectable by AID (partial DF name, ISO/IEC 7816-4 7.1.1) or by an empty DF name
         let aid: Uint8Array | undefined;
-        const applet = this.applets.find((a) => {
-          aid = d.length === 0 ? (a.implicitSelection ? a.aids?.[0] : undefined) : d.length >= 5 ? a.aids?.find((x) => startsWith(x, d)) : undefined;
-          return aid !== undefined;
-        });
+        const applet = st.access
+          ? undefined
+          : this.applets.find((a) => {
+              aid = d.length === 0 ? (a.implicitSelection ? a.aids?.[0] : undefined) : d.length >= 5 ? a.aids?.find((x) => startsWith(x, d)) : undefined;
+              return aid !== undefined;
+            });
         const adf = this.findAdf(d);
         if (!adf && applet && aid) {
           st.applet = applet.name;
@@ -426,6 +434,30 @@ export class VirtualUicc {
     return cur;
   }
 
+  /**
+   * The file commands (SELECT, STATUS, READ/UPDATE BINARY and RECORD) on a channel state of the
+   * caller's: an RFM application runs its script's commands through here (TS 102 226 5.1: the
+   * commands and status words of TS 102 221), with its access domain in `st.access`.
+   */
+  fileCommand(cmd: CommandApdu, st: ChannelState): AppletResponse {
+    switch (cmd.ins) {
+      case 0xa4:
+        return this.select(cmd, st, -1);
+      case 0xf2:
+        return this.status(cmd, st);
+      case 0xb0:
+        return this.readBinary(cmd, st);
+      case 0xd6:
+        return this.updateBinary(cmd, st);
+      case 0xb2:
+        return this.readRecord(cmd, st);
+      case 0xdc:
+        return this.updateRecord(cmd, st);
+      default:
+        return { sw: 0x6d00 };
+    }
+  }
+
   // ---- STATUS (TS 102 221 11.1.2) ----------------------------------------------------
 
   private status(cmd: CommandApdu, st: ChannelState): AppletResponse {
@@ -453,10 +485,10 @@ export class VirtualUicc {
     });
   }
 
-  private check(f: SimFile, op: AccessOp): AppletResponse | undefined {
+  private check(f: SimFile, op: AccessOp, st: ChannelState): AppletResponse | undefined {
     if (f.lcs === 'terminated') return { sw: 0x6985 };
     if (f.lcs === 'deactivated' && op !== 'activate' && op !== 'delete') return { sw: 0x6283 };
-    if (!this.allowed(f, op)) return { sw: 0x6982 };
+    if (!(st.access ? st.access(f, op) : this.allowed(f, op))) return { sw: 0x6982 };
     return undefined;
   }
 
@@ -485,7 +517,7 @@ export class VirtualUicc {
   private readBinary(cmd: CommandApdu, st: ChannelState): AppletResponse {
     const t = this.binaryTarget(cmd, st);
     if ('sw' in t) return t;
-    const denied = this.check(t.f, 'read');
+    const denied = this.check(t.f, 'read', st);
     if (denied) return denied;
     const c = t.f.content!;
     // offset beyond the end: wrong P1-P2 (TS 102 221 11.1.3, 10.2.1.5 '6B00')
@@ -502,7 +534,7 @@ export class VirtualUicc {
   private updateBinary(cmd: CommandApdu, st: ChannelState): AppletResponse {
     const t = this.binaryTarget(cmd, st);
     if ('sw' in t) return t;
-    const denied = this.check(t.f, 'update');
+    const denied = this.check(t.f, 'update', st);
     if (denied) return denied;
     const d = cmd.data;
     if (!d || d.length === 0) return { sw: 0x6700 };
@@ -557,7 +589,7 @@ export class VirtualUicc {
   private readRecord(cmd: CommandApdu, st: ChannelState): AppletResponse {
     const f = this.recordTarget(cmd, st);
     if ('sw' in f) return f;
-    const denied = this.check(f, 'read');
+    const denied = this.check(f, 'read', st);
     if (denied) return denied;
     const r = this.recordNumber(cmd, st, f, false);
     if (typeof r !== 'number') return r;
@@ -572,7 +604,7 @@ export class VirtualUicc {
   private updateRecord(cmd: CommandApdu, st: ChannelState): AppletResponse {
     const f = this.recordTarget(cmd, st);
     if ('sw' in f) return f;
-    const denied = this.check(f, 'update');
+    const denied = this.check(f, 'update', st);
     if (denied) return denied;
     const d = cmd.data;
     if (!d || d.length !== f.recordLength) return { sw: 0x6700 };

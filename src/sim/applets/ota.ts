@@ -50,9 +50,9 @@ import { parseSmsPpSegment, SmsReassembler } from '../../secure/ota/smspp.js';
 import { fromHex } from '../../util/hex.js';
 import type { Applet, AppletFactory, AppletResponse, CommandContext } from '../applet.js';
 import { keyRefOf } from '../../card/keys.js';
-import { effectiveSfi, type SimFile } from '../fs.js';
+import type { SimFile } from '../fs.js';
 import type { AccessOp } from '../image.js';
-import type { VirtualUicc } from '../uicc.js';
+import type { ChannelState, VirtualUicc } from '../uicc.js';
 
 export const OTA_APPLET = 'ota';
 
@@ -286,27 +286,23 @@ class ScriptRunner implements Runner {
   }
 }
 
-const OK = 0x9000;
 const NO_DATA = new Uint8Array(0);
 
 /**
  * The RFM application's own file context (access domain '00' or '02' with key references): the
- * TS 102 221 file commands an RFM script uses, on the card's file tree, starting in the instance's
- * ADF or at the MF; a file's access rule is checked against the keys the access domain grants.
+ * card's own file commands (VirtualUicc.fileCommand: the same SELECT, READ/UPDATE BINARY and
+ * RECORD, status words included) on a channel state of its own, starting in the instance's ADF or
+ * at the MF; a file's access rule is checked against the keys the access domain grants.
  */
 class FileRunner implements Runner {
-  private df: SimFile;
-  private ef: SimFile | undefined;
-  private adf: SimFile | undefined;
-  private record = 0;
+  private readonly st: ChannelState;
   constructor(
     private readonly card: VirtualUicc,
     private readonly home: SimFile | undefined,
     private readonly uiccGrants: Grants,
     private readonly adfGrants: Grants,
   ) {
-    this.df = home ?? card.mf;
-    this.adf = home;
+    this.st = { df: home ?? card.mf, ef: undefined, adf: home, record: 0, applet: undefined, access: (f, op) => this.allowed(f, op) };
   }
 
   /** The file's access rule for `op` is ALW, or names a key the access domain grants. */
@@ -325,140 +321,8 @@ class FileRunner implements Runner {
   close(): void {}
 
   run(c: CommandApdu): ResponseApdu {
-    const r = this.exec(c);
+    const r = this.card.fileCommand(c, this.st);
     return { data: r.data ?? NO_DATA, sw: r.sw };
-  }
-
-  private exec(c: CommandApdu): { data?: Uint8Array; sw: number } {
-    switch (c.ins) {
-      case 0xa4:
-        return this.select(c);
-      case 0xb0:
-      case 0xd6:
-        return this.binary(c, c.ins === 0xd6);
-      case 0xb2:
-      case 0xdc:
-        return this.recordCmd(c, c.ins === 0xdc);
-      case 0xf2:
-        return { data: this.card.fcp(this.df), sw: OK };
-      default:
-        return { sw: 0x6d00 };
-    }
-  }
-
-  /** FID resolution from the current DF (TS 102 221 8.4.1). */
-  private byFid(fid: number): SimFile | undefined {
-    if (fid === 0x3f00) return this.card.mf;
-    if (fid === 0x7fff) return this.adf;
-    if (this.df.fid === fid) return this.df;
-    const child = this.df.children.find((x) => x.fid === fid);
-    if (child) return child;
-    const parent = this.df.parent;
-    if (parent && parent.fid === fid) return parent;
-    return parent?.children.find((x) => x.fid === fid && x.type !== 'EF');
-  }
-
-  private select(c: CommandApdu): { data?: Uint8Array; sw: number } {
-    const d = c.data ?? NO_DATA;
-    let t: SimFile | undefined;
-    if (c.p1 === 0x00) {
-      if (d.length === 0) t = this.card.mf;
-      else if (d.length === 2) t = this.byFid((d[0]! << 8) | d[1]!);
-      else return { sw: 0x6700 };
-    } else if (c.p1 === 0x03) t = this.ef ? this.df : this.df.parent;
-    else if (c.p1 === 0x04) t = this.card.mf.children.find((x) => x.type === 'ADF' && x.aid && d.length >= 5 && startsWith(x.aid, d));
-    else if (c.p1 === 0x08 || c.p1 === 0x09) {
-      if (d.length === 0 || d.length % 2) return { sw: 0x6700 };
-      let cur: SimFile | undefined = c.p1 === 0x08 ? this.card.mf : this.df;
-      for (let i = 0; i < d.length && cur; i += 2) {
-        const fid = (d[i]! << 8) | d[i + 1]!;
-        if (i === 0 && c.p1 === 0x08 && fid === 0x3f00) continue;
-        cur = fid === 0x7fff ? this.adf : cur.type !== 'EF' ? cur.children.find((x) => x.fid === fid) : undefined;
-      }
-      t = cur;
-    } else return { sw: 0x6a86 };
-    if (!t) return { sw: 0x6a82 };
-    if (t.type === 'EF') {
-      this.df = t.parent ?? this.card.mf;
-      this.ef = t;
-    } else {
-      this.df = t;
-      this.ef = undefined;
-      if (t.type === 'ADF') this.adf = t;
-    }
-    this.record = 0;
-    const sw = t.lcs === 'deactivated' ? 0x6283 : OK;
-    return (c.p2 & 0x0c) === 0x0c ? { sw } : { data: this.card.fcp(t), sw };
-  }
-
-  private usable(f: SimFile): number | undefined {
-    if (f.lcs === 'terminated') return 0x6985;
-    if (f.lcs === 'deactivated') return 0x6283;
-    return undefined;
-  }
-
-  private binary(c: CommandApdu, update: boolean): { data?: Uint8Array; sw: number } {
-    let f = this.ef;
-    let off: number;
-    if (c.p1 & 0x80) {
-      if (c.p1 & 0x60) return { sw: 0x6b00 };
-      f = this.df.children.find((x) => x.type === 'EF' && effectiveSfi(x) === (c.p1 & 0x1f));
-      if (!f) return { sw: 0x6a82 };
-      this.ef = f;
-      off = c.p2;
-    } else off = ((c.p1 & 0x7f) << 8) | c.p2;
-    if (!f) return { sw: 0x6986 };
-    if (f.structure !== 'transparent' || !f.content) return { sw: 0x6981 };
-    const bad = this.usable(f);
-    if (bad) return { sw: bad };
-    if (!this.allowed(f, update ? 'update' : 'read')) return { sw: 0x6982 };
-    const content = f.content;
-    if (off >= content.length && content.length > 0) return { sw: 0x6b00 };
-    if (!update) return { data: content.slice(off, off + Math.min(c.le ?? 256, content.length - off)), sw: OK };
-    const d = c.data;
-    if (!d || d.length === 0) return { sw: 0x6700 };
-    if (off + d.length > content.length) return { sw: 0x6700 };
-    content.set(d, off);
-    this.card.markChanged();
-    return { sw: OK };
-  }
-
-  private recordCmd(c: CommandApdu, update: boolean): { data?: Uint8Array; sw: number } {
-    let f = this.ef;
-    const sfi = c.p2 >> 3;
-    if (sfi) {
-      f = this.df.children.find((x) => x.type === 'EF' && effectiveSfi(x) === sfi);
-      if (!f) return { sw: 0x6a82 };
-      if (f !== this.ef) this.record = 0;
-      this.ef = f;
-    }
-    if (!f) return { sw: 0x6986 };
-    if (!f.records || f.structure === 'transparent') return { sw: 0x6981 };
-    const bad = this.usable(f);
-    if (bad) return { sw: bad };
-    if (!this.allowed(f, update ? 'update' : 'read')) return { sw: 0x6982 };
-    const recs = f.records;
-    const mode = c.p2 & 0x07;
-    let n: number;
-    if (mode === 0x04) n = c.p1 === 0 ? this.record : c.p1;
-    else if (mode === 0x02) n = this.record + 1;
-    else if (mode === 0x03) n = f.structure === 'cyclic' && update ? 1 : this.record === 0 ? recs.length : this.record - 1;
-    else return { sw: 0x6a86 };
-    if (update && (!c.data || c.data.length !== recs[0]?.length)) return { sw: 0x6700 };
-    if (f.structure === 'cyclic' && update && mode === 0x03) {
-      // cyclic UPDATE RECORD (previous): the oldest record becomes record 1 (TS 102 221 11.1.6)
-      const last = recs.pop()!;
-      recs.unshift(last);
-    }
-    if (n < 1 || n > recs.length) return { sw: 0x6a83 };
-    this.record = n;
-    const rec = recs[n - 1]!;
-    if (!update) return { data: rec.slice(), sw: OK };
-    const d = c.data;
-    if (!d || d.length !== rec.length) return { sw: 0x6700 };
-    rec.set(d);
-    this.card.markChanged();
-    return { sw: OK };
   }
 }
 
