@@ -18,12 +18,10 @@ import { FID } from '../bootstrap/oids.js';
 import { readBootstrap } from '../bootstrap/reader.js';
 import { type WriteReport, writePlan } from '../bootstrap/writer.js';
 import { el, type WbxmlElement } from '../codec/wbxml/tree.js';
-import { toHex, hexNum } from '../util/hex.js';
+import { fidHex, toHex } from '../util/hex.js';
 import type { SecretStore } from '../util/secrets.js';
 import { AgentError } from './errors.js';
 import type { DeviceTree } from './tree.js';
-
-const fidHex = (f: number): string => hexNum(f, 4);
 
 const FORMAT = / \((int|b64|bool|float|date|time)\)$/;
 

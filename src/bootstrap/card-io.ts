@@ -8,7 +8,7 @@
 import type { ApduSender } from '../apdu/link.js';
 import { LeanCard } from '../card/lean.js';
 
-export { createFcp, type CreateSpec, fidBytes, fidHex, found } from '../card/lean.js';
+export { createFcp, type CreateSpec, fidBytes, found } from '../card/lean.js';
 
 /** SELECT by AID, no answer data. Returns the SW (9000 / 6283 found). */
 export async function selectAid(s: ApduSender, aid: Uint8Array): Promise<number> {

@@ -9,7 +9,8 @@
  * chunks are cut so that no secret straddles two commands.
  */
 import { fromHex, toHex, hexNum } from '../util/hex.js';
-import { createFcp, fidHex } from './card-io.js';
+import { createFcp } from './card-io.js';
+import { fidHex } from '../util/hex.js';
 import { encodeDirRecord } from './dir-record.js';
 import { FID } from './oids.js';
 import { freshLayout } from './layout.js';

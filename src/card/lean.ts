@@ -17,11 +17,10 @@ import type { ApduSender } from '../apdu/link.js';
 import type { ResponseApdu } from '../apdu/response.js';
 import { SwError } from '../apdu/sw.js';
 import { encodeFcp, type Fcp } from '../codec/tlv/fcp.js';
-import { toHex, hexNum } from '../util/hex.js';
+import { fidHex, toHex, hexNum } from '../util/hex.js';
 import { expandedSecurity } from './access.js';
 
 export const fidBytes = (fid: number): Uint8Array => Uint8Array.of(fid >> 8, fid & 0xff);
-export const fidHex = (fid: number): string => toHex(fidBytes(fid));
 
 /** SELECT found the file (9000, 6283 deactivated, 91xx proactive command pending). */
 export const found = (sw: number): boolean => sw === 0x9000 || sw === 0x6283 || sw >> 8 === 0x91;

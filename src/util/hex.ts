@@ -20,6 +20,9 @@ export function hexNum(n: number, digits = 2): string {
   return n.toString(16).toUpperCase().padStart(digits, '0');
 }
 
+/** A file identifier as four uppercase hex digits (TS 102 221 8.2: "6F07", "3F00"). */
+export const fidHex = (fid: number): string => hexNum(fid, 4);
+
 /**
  * Parses hex, tolerating whitespace, ':' and '-' between digits and a leading "0x".
  * Throws UsageError naming `what` and the offending character position.

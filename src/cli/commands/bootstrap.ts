@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { fidHex } from '../../bootstrap/card-io.js';
+import { fidHex } from '../../util/hex.js';
 import { redactFields, redactXml } from '../../bootstrap/content/index.js';
 import { readBootstrap, type CardState } from '../../bootstrap/reader.js';
 import { fileSummary } from '../../bootstrap/file-summary.js';

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import type { ApduSender } from '../../apdu/link.js';
 import { backupToPlan, loadBackup } from '../../bootstrap/backup.js';
 import { diffFields, type FieldDiff } from '../../bootstrap/content/index.js';
-import { fidHex } from '../../bootstrap/card-io.js';
+import { fidHex } from '../../util/hex.js';
 import type { CardPlan } from '../../bootstrap/plan.js';
 import { compileProfile } from '../../bootstrap/profile/compile.js';
 import { loadProfile, type LoadedProfile } from '../../bootstrap/profile/load.js';
