@@ -35,7 +35,7 @@ import {
 import { SimdmError } from '../errors.js';
 import { ctEqual } from '../secure/aka/compare.js';
 import { gbaMac } from '../secure/gba/ua.js';
-import { devInfoItems, executeBody, type TreeSession } from './dm-tree.js';
+import { devInfoItems, executeBody, MAX_OBJECT, type TreeSession } from './dm-tree.js';
 import { AgentError } from './errors.js';
 import type { AuthCredential, DeviceTree, DmAccountView } from './tree.js';
 import { hexNum, toHex } from '../util/hex.js';
@@ -76,7 +76,8 @@ function cred(acc: DmAccountView, level: string): AuthCredential & { name: strin
   return c as AuthCredential & { name: string; secret: string };
 }
 
-const MAX_ROUND_TRIPS = 20;
+/** a runaway session ends here; a large object of MAX_OBJECT in 4096-byte chunks takes 65 */
+const MAX_ROUND_TRIPS = 100;
 
 /** Our Status for the server's SyncHdr (RepPro: the first Status of a message; DM_Security 5.5.2 Chal). */
 function headerStatus(reply: DmMessage, devId: string, data: number, chal?: DmChal): Extract<DmCommand, { kind: 'Status' }> {
@@ -134,7 +135,7 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
     msgId++;
     const body: DmCommand[] = [...(hdrStatus ? [hdrStatus] : []), ...pending].map((c, i) => ({ ...c, cmdId: i + 1 }));
     const msg: DmMessage = {
-      header: { sessionId, msgId, target: url.href, source: opts.devId, sourceName: cli.name, maxMsgSize: DM_MAX_MESSAGE },
+      header: { sessionId, msgId, target: url.href, source: opts.devId, sourceName: cli.name, maxMsgSize: DM_MAX_MESSAGE, maxObjSize: MAX_OBJECT },
       body,
       final: true,
     };
@@ -237,6 +238,8 @@ export async function dmSession(acc: DmAccountView, tree: DeviceTree, opts: DmSe
     // 3. its commands (Atomic and Sequence included: dm-tree.ts executeBody)
     const executed = executeBody(ts, reply);
     pending = executed.answers;
+    // a message without Final: the server has more of its package; ask for it (RepPro Alert 1222)
+    if (!reply.final) pending.push({ kind: 'Alert', cmdId: 0, data: ALERT.nextMessage, items: [] });
     const commands = executed.commands;
     if (commands === 0 && reported) {
       // nothing more to say: a nonce proposed in this last status never went out, the server keeps its own

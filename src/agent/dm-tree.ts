@@ -37,6 +37,42 @@ export interface TreeSession {
   cardChanges: Set<string>;
   /** every URI the server changed */
   changed: string[];
+  /** a large object being received in chunks (one at a time) */
+  chunk?: { kind: 'Replace' | 'Add'; target: string; size: number; data: string; meta?: DmItem['meta'] };
+}
+
+/** The largest object the agent takes (SyncHdr Meta MaxObjSize of its package 1). */
+export const MAX_OBJECT = 262_144;
+
+/**
+ * A Replace/Add item that is a chunk of a large object, or its last chunk (OMA-TS-DM_Protocol
+ * V1.2 large object handling; RepPro MoreData, Meta Size): the first chunk names the object's
+ * Size (413 beyond MAX_OBJECT, 400 without it); each chunk with <MoreData/> is answered 213 and
+ * buffered; the last one (no MoreData, same target) completes the object, which runs as one
+ * command if its size matches (else 424). A chunk for another target drops the object buffered.
+ */
+function chunked(s: TreeSession, c: { kind: 'Replace' | 'Add'; cmdId: number }, item: DmItem): ExecResult | undefined {
+  const target = item.target ?? '';
+  const cur = s.chunk?.target === target && s.chunk.kind === c.kind ? s.chunk : undefined;
+  if (!item.moreData && !cur) return undefined; // an ordinary item
+  const data = item.data ?? '';
+  if (!cur) {
+    delete s.chunk;
+    const size = item.meta?.size;
+    if (size === undefined) return { status: STATUS.badRequest };
+    if (size > MAX_OBJECT) return { status: STATUS.tooLarge };
+    s.chunk = { kind: c.kind, target, size, data, ...(item.meta ? { meta: item.meta } : {}) };
+  } else cur.data += data;
+  const obj = s.chunk!;
+  if (Buffer.byteLength(obj.data, 'utf8') > obj.size) {
+    delete s.chunk;
+    return { status: STATUS.sizeMismatch };
+  }
+  if (item.moreData) return { status: STATUS.chunkAccepted };
+  delete s.chunk;
+  if (Buffer.byteLength(obj.data, 'utf8') !== obj.size) return { status: STATUS.sizeMismatch };
+  const meta = obj.meta && Object.fromEntries(Object.entries(obj.meta).filter(([k]) => k !== 'size'));
+  return executeCommand(s, { kind: c.kind, cmdId: c.cmdId, items: [{ target, ...(meta && Object.keys(meta).length ? { meta } : {}), data: obj.data }] });
 }
 
 const FORMAT_SUFFIX = / \((int|b64|bool|float|date|time)\)$/;
@@ -260,7 +296,9 @@ function run(s: TreeSession, c: DmCommand, msgRef: number, inAtomic: boolean): A
     case 'Atomic':
       return inAtomic ? [status(STATUS.commandFailed), ...c.body.flatMap((x) => notExecuted(x, msgRef))] : atomic(s, c, msgRef, status);
     default: {
-      const r = executeCommand(s, c);
+      const k = c.kind;
+      const r =
+        ((k === 'Replace' || k === 'Add') && c.items.length === 1 ? chunked(s, { kind: k, cmdId: c.cmdId }, c.items[0]!) : undefined) ?? executeCommand(s, c);
       const targetRef = c.items.length === 1 ? c.items[0]!.target : undefined;
       return [
         status(r.status, targetRef !== undefined ? { targetRef } : {}),

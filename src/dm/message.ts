@@ -35,6 +35,10 @@ export interface DmMeta {
   type?: string;
   nextNonce?: string;
   maxMsgSize?: number;
+  /** Size of a large object, in its first chunk (RepPro 5.1.x Meta Size; DM_Protocol large objects) */
+  size?: number;
+  /** the largest object the sender accepts (SyncHdr Meta) */
+  maxObjSize?: number;
 }
 
 export interface DmItem {
@@ -42,6 +46,8 @@ export interface DmItem {
   source?: string;
   meta?: DmMeta;
   data?: string;
+  /** <MoreData/>: this item is a chunk of a large object, more follow (RepPro MoreData) */
+  moreData?: boolean;
 }
 
 /** Cred (RepPro 5.1.5): Meta Type (syncml:auth-md5 / syncml:auth-basic), Format b64, Data. */
@@ -71,6 +77,7 @@ export interface DmHeader {
   respUri?: string;
   cred?: DmCred;
   maxMsgSize?: number;
+  maxObjSize?: number;
 }
 
 export type DmManagementVerb = 'Get' | 'Replace' | 'Add' | 'Delete' | 'Exec' | 'Copy';
@@ -118,6 +125,12 @@ export const STATUS = {
   alreadyExists: 418,
   permissionDenied: 425,
   commandFailed: 500,
+  /** RepPro 7: a chunk of a large object accepted and buffered */
+  chunkAccepted: 213,
+  /** the object is larger than the recipient's MaxObjSize */
+  tooLarge: 413,
+  /** the large object's chunks do not add up to its Meta Size */
+  sizeMismatch: 424,
   /** RepPro 7 (DM_RepPro 6.6.3): a command of a failed Atomic, rolled back */
   atomicRolledBack: 216,
   /** the Atomic failed (one of its commands failed; the others were rolled back) */
@@ -152,11 +165,14 @@ const metinf = (name: string, value: string | number): WbxmlElement => el(name, 
 
 function metaEl(m: DmMeta): WbxmlElement {
   const kids: WbxmlElement[] = [];
-  // MetInf content model order (OMA-TS-SyncML_MetaInfo 5): Format, Type, ... MaxMsgSize, NextNonce
+  // MetInf content model order (OMA-TS-SyncML_MetaInfo 1.2 5: FieldLevel?, Format?, Type?, Mark?,
+  // Size?, Anchor?, Version?, NextNonce?, MaxMsgSize?, MaxObjSize?, EMI*, Mem?)
   if (m.format !== undefined) kids.push(metinf('Format', m.format));
   if (m.type !== undefined) kids.push(metinf('Type', m.type));
-  if (m.maxMsgSize !== undefined) kids.push(metinf('MaxMsgSize', m.maxMsgSize));
+  if (m.size !== undefined) kids.push(metinf('Size', m.size));
   if (m.nextNonce !== undefined) kids.push(metinf('NextNonce', m.nextNonce));
+  if (m.maxMsgSize !== undefined) kids.push(metinf('MaxMsgSize', m.maxMsgSize));
+  if (m.maxObjSize !== undefined) kids.push(metinf('MaxObjSize', m.maxObjSize));
   return el('Meta', {}, kids);
 }
 
@@ -166,6 +182,7 @@ function itemEl(i: DmItem): WbxmlElement {
   if (i.source !== undefined) kids.push(loc('Source', i.source));
   if (i.meta) kids.push(metaEl(i.meta));
   if (i.data !== undefined) kids.push(t('Data', i.data));
+  if (i.moreData) kids.push(el('MoreData'));
   return el('Item', {}, kids);
 }
 
@@ -215,7 +232,10 @@ export function dmMessageTree(m: DmMessage): WbxmlElement {
   ];
   if (h.respUri !== undefined) hdr.push(t('RespURI', h.respUri));
   if (h.cred) hdr.push(el('Cred', {}, [metaEl({ format: h.cred.format ?? 'b64', type: h.cred.type }), t('Data', h.cred.data)]));
-  if (h.maxMsgSize !== undefined) hdr.push(metaEl({ maxMsgSize: h.maxMsgSize }));
+  if (h.maxMsgSize !== undefined || h.maxObjSize !== undefined)
+    hdr.push(
+      metaEl({ ...(h.maxMsgSize !== undefined ? { maxMsgSize: h.maxMsgSize } : {}), ...(h.maxObjSize !== undefined ? { maxObjSize: h.maxObjSize } : {}) }),
+    );
   const body = m.body.map(commandEl);
   if (m.final) body.push(el('Final'));
   return el('SyncML', { xmlns: SYNCML_NS }, [el('SyncHdr', {}, hdr), el('SyncBody', {}, body)]);
@@ -277,13 +297,18 @@ function metaOf(e: WbxmlElement | undefined, where: string): DmMeta | undefined 
   const format = str(e, 'Format', w);
   const type = str(e, 'Type', w);
   const nn = str(e, 'NextNonce', w);
-  const mms = str(e, 'MaxMsgSize', w);
   if (format !== undefined) m.format = format;
   if (type !== undefined) m.type = type;
   if (nn !== undefined) m.nextNonce = nn;
-  if (mms !== undefined) {
-    if (!/^\d{1,9}$/.test(mms)) throw bad(`${w}/MaxMsgSize: not a number`);
-    m.maxMsgSize = Number(mms);
+  for (const [name, key] of [
+    ['MaxMsgSize', 'maxMsgSize'],
+    ['MaxObjSize', 'maxObjSize'],
+    ['Size', 'size'],
+  ] as const) {
+    const v = str(e, name, w);
+    if (v === undefined) continue;
+    if (!/^\d{1,9}$/.test(v)) throw bad(`${w}/${name}: not a number`);
+    m[key] = Number(v);
   }
   return m;
 }
@@ -303,6 +328,7 @@ function itemsOf(e: WbxmlElement, where: string): DmItem[] {
     if (source !== undefined) i.source = source;
     if (meta) i.meta = meta;
     if (data !== undefined) i.data = data;
+    if (one(c, 'MoreData', w)) i.moreData = true;
     out.push(i);
   }
   return out;
@@ -407,6 +433,7 @@ export function dmMessageOf(root: WbxmlElement): DmMessage {
   }
   const hm = metaOf(one(hdr, 'Meta', w), w);
   if (hm?.maxMsgSize !== undefined) header.maxMsgSize = hm.maxMsgSize;
+  if (hm?.maxObjSize !== undefined) header.maxObjSize = hm.maxObjSize;
   const final = kids(body).some((c) => c.name === 'Final');
   return { header, body: bodyOf(body, 'SyncBody', { commands: 0 }, 0), final };
 }

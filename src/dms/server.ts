@@ -106,6 +106,12 @@ export interface DmsOptions {
   group?: 'Atomic' | 'Sequence';
   /** how long an idle session is kept (default 5 min) */
   sessionTtlMs?: number;
+  /**
+   * Data longer than this goes as a large object in chunks, one per message (OMA-TS-DM_Protocol
+   * V1.2 large objects: Meta Size, MoreData, Status 213). Default: 4096, less when the device's
+   * MaxMsgSize is small.
+   */
+  chunkSize?: number;
 }
 
 interface Session {
@@ -126,6 +132,11 @@ interface Session {
   refusals: number;
   /** the commands of our last message, re-sent after a refusal */
   lastCommands: DmCommand[];
+  /** commands for the next messages of the package (the chunks of a large object and what follows) */
+  outbox: DmCommand[];
+  /** the device's MaxMsgSize / MaxObjSize (package 1 SyncHdr Meta) */
+  maxMsgSize?: number;
+  maxObjSize?: number;
   at: number;
 }
 
@@ -138,6 +149,8 @@ export class DmsServer {
   private readonly liveSessions = new Map<string, Session>();
   private readonly queues = new Map<string, DmsCommand[]>();
   private readonly paths: Set<string>;
+  /** the whole command each chunk of a large object came from */
+  private readonly origin = new WeakMap<DmCommand, DmsCommand>();
   readonly gba: GbaBsf | undefined;
   readonly sessions: DmsSessionLog[] = [];
 
@@ -428,7 +441,8 @@ export class DmsServer {
         const sent = s.sent.get(c.cmdRef);
         const group = s.sentGroups.get(c.cmdRef);
         if (sent) {
-          s.outcomes.push(`${sent.verb} ${sent.uri} -> ${c.data}`);
+          // a chunk accepted (213) is not the command's outcome: the last chunk's status is
+          if (c.data !== STATUS.chunkAccepted) s.outcomes.push(`${sent.verb} ${sent.uri} -> ${c.data}`);
           s.sent.delete(c.cmdRef);
         } else if (group) {
           s.outcomes.push(`${group} -> ${c.data}`);
@@ -437,6 +451,26 @@ export class DmsServer {
       } else if (c.kind === 'Results') s.results.push(...c.items);
     }
     if (!s.accepted) return this.abort(key, s, 'rejected-by-device', msg, [hdr]);
+    // the device's own commands here: Alert 1222 (next message) is answered 200, others 406
+    const theirs: DmCommand[] = msg.body.flatMap((c): DmCommand[] =>
+      c.kind === 'Status' || c.kind === 'Results'
+        ? []
+        : [
+            {
+              kind: 'Status',
+              cmdId: 0,
+              msgRef: msg.header.msgId,
+              cmdRef: c.cmdId,
+              cmd: c.kind === 'Unsupported' ? c.name : c.kind,
+              data: c.kind === 'Alert' && c.data === ALERT.nextMessage ? STATUS.ok : STATUS.optionalNotSupported,
+            },
+          ],
+    );
+    // more of the package to send (the next chunk of a large object, what follows it)
+    if (s.outbox.length) {
+      const batch = this.nextBatch(s);
+      return this.reply(msg, s, acc, s.encoding, [hdr, ...theirs, ...batch], s.scheme !== 'md5', s.outbox.length === 0);
+    }
     // all our commands answered: the last message, without commands
     this.liveSessions.delete(key);
     // a group the device gave no Status (libdmclient runs an Atomic's commands one by one and
@@ -451,7 +485,7 @@ export class DmsServer {
       ...(s.outcomes.length ? { commands: s.outcomes } : {}),
       ...(s.results.length ? { results: s.results } : {}),
     });
-    return this.reply(msg, s, acc, s.encoding, [hdr], s.scheme !== 'md5');
+    return this.reply(msg, s, acc, s.encoding, [hdr, ...theirs], s.scheme !== 'md5');
   }
 
   private open(key: string, account: DmsAccount, scheme: Session['scheme'], msg: DmMessage, enc: DmEncoding): Session {
@@ -468,6 +502,9 @@ export class DmsServer {
       accepted: false,
       refusals: 0,
       lastCommands: [],
+      outbox: [],
+      ...(msg.header.maxMsgSize !== undefined ? { maxMsgSize: msg.header.maxMsgSize } : {}),
+      ...(msg.header.maxObjSize !== undefined ? { maxObjSize: msg.header.maxObjSize } : {}),
       at: Date.now(),
     };
     this.liveSessions.set(key, s);
@@ -496,14 +533,65 @@ export class DmsServer {
     const q = this.queues.get(principal(s.account)) ?? [];
     const queued: DmCommand[] = q.splice(0).map((c) => toCommand(c));
     const cmds: DmCommand[] = this.opts.group && queued.length ? [{ kind: this.opts.group, cmdId: 0, body: queued }] : queued;
-    s.lastCommands = cmds;
-    return this.reply(msg, s, s.account, s.encoding, [...statuses, ...cmds], true);
+    s.outbox = cmds.flatMap((c) => this.chunks(s, c));
+    const batch = this.nextBatch(s);
+    return this.reply(msg, s, s.account, s.encoding, [...statuses, ...batch], true, s.outbox.length === 0);
+  }
+
+  /**
+   * A Replace/Add whose data is longer than the chunk size, as one command per chunk: the first
+   * with Meta Size (bytes, UTF-8), all but the last with <MoreData/> (OMA-TS-DM_Protocol V1.2
+   * large object handling; the device answers 213 to each chunk and the command's status to the
+   * last). Groups are sent whole.
+   */
+  private chunks(s: Session, c: DmCommand): DmCommand[] {
+    if ((c.kind !== 'Replace' && c.kind !== 'Add') || c.items.length !== 1) return [c];
+    const it = c.items[0]!;
+    const data = it.data ?? '';
+    const size = this.opts.chunkSize ?? Math.min(4096, Math.max(256, (s.maxMsgSize ?? DM_MAX_MESSAGE) - 2048));
+    if (data.length <= size) return [c];
+    const parts: string[] = [];
+    for (let i = 0; i < data.length; i += size) parts.push(data.slice(i, i + size));
+    const whole = fromCommand(c);
+    const out = parts.map((part, i) => ({
+      kind: c.kind,
+      cmdId: 0,
+      items: [
+        {
+          target: it.target,
+          ...(i === 0 ? { meta: { ...it.meta, size: Buffer.byteLength(data, 'utf8') } } : {}),
+          data: part,
+          ...(i < parts.length - 1 ? { moreData: true } : {}),
+        },
+      ],
+    })) as DmCommand[];
+    for (const x of out) this.origin.set(x, whole);
+    return out;
+  }
+
+  /** The commands of the next message: up to and including the first chunk with MoreData. */
+  private nextBatch(s: Session): DmCommand[] {
+    const batch: DmCommand[] = [];
+    while (s.outbox.length) {
+      const c = s.outbox.shift()!;
+      batch.push(c);
+      if ((c.kind === 'Replace' || c.kind === 'Add') && c.items[0]?.moreData) break;
+    }
+    s.lastCommands = batch;
+    return batch;
   }
 
   private abort(key: string, s: Session, result: string, msg: DmMessage, body: DmCommand[]): { body: Uint8Array; headers: Record<string, string> } {
     this.liveSessions.delete(key);
     // commands never acknowledged go back to the queue
-    const unanswered = [...s.sent.values()];
+    // (a chunked command once, with its whole data; with what was still to be sent)
+    const verbs = (c: DmCommand): DmsCommand[] =>
+      c.kind === 'Atomic' || c.kind === 'Sequence'
+        ? c.body.flatMap(verbs)
+        : c.kind === 'Status' || c.kind === 'Results' || c.kind === 'Alert' || c.kind === 'Unsupported'
+          ? []
+          : [this.origin.get(c) ?? fromCommand(c)];
+    const unanswered = [...new Set([...s.sent.values(), ...s.outbox.flatMap(verbs)])];
     if (unanswered.length) this.queues.get(principal(s.account))?.unshift(...unanswered);
     this.log({
       clientName: s.account.clientName,
@@ -526,6 +614,7 @@ export class DmsServer {
     enc: DmEncoding,
     body: DmCommand[],
     withCred = false,
+    final = true,
   ): { body: Uint8Array; headers: Record<string, string> } {
     // CmdIDs in document order, a group's before its commands'; our queued commands are tracked
     const queued = new Set<DmCommand>();
@@ -541,7 +630,8 @@ export class DmsServer {
         if (s && queued.has(c)) s.sentGroups.set(own, c.kind);
         return { ...c, cmdId: own, body: c.body.map(number) };
       }
-      if (s && queued.has(c) && c.kind !== 'Status' && c.kind !== 'Results' && c.kind !== 'Alert' && c.kind !== 'Unsupported') s.sent.set(own, fromCommand(c));
+      if (s && queued.has(c) && c.kind !== 'Status' && c.kind !== 'Results' && c.kind !== 'Alert' && c.kind !== 'Unsupported')
+        s.sent.set(own, this.origin.get(c) ?? fromCommand(c));
       return { ...c, cmdId: own };
     };
     const cmds = body.map(number);
@@ -549,7 +639,7 @@ export class DmsServer {
     const out: DmMessage = {
       header: { sessionId: msg.header.sessionId, msgId: s?.msgId ?? 1, target: msg.header.source, source: msg.header.target },
       body: cmds,
-      final: true,
+      final,
     };
     const headers: Record<string, string> = {};
     if (s && account && withCred) {

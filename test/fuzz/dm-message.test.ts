@@ -27,7 +27,8 @@ const seed: DmMessage = {
   },
   body: [
     { kind: 'Alert', cmdId: 1, data: ALERT.clientInitiated, items: [] },
-    { kind: 'Replace', cmdId: 2, items: [{ target: './DMAcc/X/Name', meta: { format: 'chr' }, data: 'x' }] },
+    // a chunk of a large object: Meta Size, MoreData
+    { kind: 'Replace', cmdId: 2, items: [{ target: './DMAcc/X/Name', meta: { format: 'chr', size: 2 }, data: 'x', moreData: true }] },
     { kind: 'Status', cmdId: 3, msgRef: 1, cmdRef: 0, cmd: 'SyncHdr', chal: { type: 'syncml:auth-md5', nextNonce: 'AAAA' }, data: 401 },
     // groups (RepPro 6.6.3/6.6.13), nested: the decoder recurses into them
     { kind: 'Atomic', cmdId: 4, body: [{ kind: 'Sequence', cmdId: 5, body: [{ kind: 'Get', cmdId: 6, items: [{ target: './x' }] }] }] },

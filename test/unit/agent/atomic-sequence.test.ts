@@ -3,20 +3,12 @@
  * Atomic, 216 for its commands rolled back, 215 for those not executed; 6.6.13 Sequence: in
  * order), on the wire (XML and WBXML, nested) and through a session with `dms serve --group`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { DeviceAgent, type AgentEvent } from '../../../src/agent/agent.js';
+import { describe, expect, it } from 'vitest';
 import { executeBody, type TreeSession } from '../../../src/agent/dm-tree.js';
-import { CardBootstrapSource } from '../../../src/agent/source.js';
 import { emptyTree } from '../../../src/agent/tree.js';
+import { SPEC_A } from './helpers/cards.js';
+import { sessionWithAgent } from './helpers/agent-session.js';
 import { decodeDmMessage, DM_CONTENT_TYPE, type DmCommand, type DmMessage, encodeDmMessage } from '../../../src/dm/message.js';
-import { SecretStore } from '../../../src/util/secrets.js';
-import { pki } from '../bridge/helpers/server.js';
-import { bootstrapImage, SPEC_A } from './helpers/cards.js';
-import { accountOf, startDms } from './helpers/dms.js';
-import { SwapReader } from './helpers/swap-reader.js';
 
 function session(): TreeSession {
   const tree = emptyTree();
@@ -180,36 +172,8 @@ describe('Atomic/Sequence on the wire', () => {
 });
 
 describe('dms serve --group atomic against the agent', () => {
-  const dirs: string[] = [];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-  async function run(group: 'Atomic' | 'Sequence', uris: [string, string][]) {
-    const { dms, url } = await startDms([accountOf(SPEC_A)], {
-      group,
-      commands: uris.map(([uri, data]) => ({ verb: 'Replace' as const, uri, data })),
-    });
-    try {
-      const img = await bootstrapImage({ ...SPEC_A, dmsUrl: url });
-      const dir = mkdtempSync(join(tmpdir(), 'simdm-atomic-'));
-      dirs.push(dir);
-      const reader = new SwapReader();
-      const events: AgentEvent[] = [];
-      const agent = new DeviceAgent({
-        transport: reader,
-        stateDir: dir,
-        source: new CardBootstrapSource(new SecretStore({ SIMDM_PIN1: '1234' } as NodeJS.ProcessEnv)),
-        confirm: async () => true,
-        dm: { ca: pki().caCert },
-        onEvent: (e) => events.push(e),
-      });
-      agent.start();
-      reader.insert(img);
-      await agent.stop();
-      return { log: dms.sessions, tree: agent.tree!, events };
-    } finally {
-      await dms.close();
-    }
-  }
+  const run = (group: 'Atomic' | 'Sequence', uris: [string, string][]) =>
+    sessionWithAgent({ group, commands: uris.map(([uri, data]) => ({ verb: 'Replace' as const, uri, data })) });
 
   it('a failing Atomic leaves the device tree as it was and the DMS logs 507/216/405', async () => {
     const name = `./DMAcc/${SPEC_A.account}/Name`;
