@@ -121,10 +121,10 @@ interface Session {
   devId: string;
   encoding: DmEncoding;
   msgId: number;
-  /** sent commands by CmdID, awaiting Status */
-  sent: Map<number, DmsCommand>;
-  /** sent Atomic/Sequence by CmdID, awaiting Status */
-  sentGroups: Map<number, string>;
+  /** sent commands by "MsgID/CmdID" (what a Status's MsgRef/CmdRef name), awaiting Status */
+  sent: Map<string, DmsCommand>;
+  /** sent Atomic/Sequence by "MsgID/CmdID", awaiting Status */
+  sentGroups: Map<string, string>;
   outcomes: string[];
   results: DmItem[];
   /** the device accepted our credential */
@@ -134,6 +134,10 @@ interface Session {
   lastCommands: DmCommand[];
   /** commands for the next messages of the package (the chunks of a large object and what follows) */
   outbox: DmCommand[];
+  /** "MsgID/CmdID" of chunks sent with MoreData: the device owes 213 for them */
+  chunkIds: Set<string>;
+  /** a command could not go (too large), or a device broke a large object: the session is incomplete */
+  unsent?: boolean;
   /** the device's MaxMsgSize / MaxObjSize (package 1 SyncHdr Meta) */
   maxMsgSize?: number;
   maxObjSize?: number;
@@ -438,15 +442,21 @@ export class DmsServer {
     if (verdict && (verdict.data === STATUS.authAccepted || verdict.data === STATUS.ok)) s.accepted = true;
     for (const c of msg.body) {
       if (c.kind === 'Status' && c.cmdRef !== 0) {
-        const sent = s.sent.get(c.cmdRef);
-        const group = s.sentGroups.get(c.cmdRef);
+        const ref = `${c.msgRef}/${c.cmdRef}`;
+        const sent = s.sent.get(ref);
+        const group = s.sentGroups.get(ref);
         if (sent) {
           // a chunk accepted (213) is not the command's outcome: the last chunk's status is
-          if (c.data !== STATUS.chunkAccepted) s.outcomes.push(`${sent.verb} ${sent.uri} -> ${c.data}`);
-          s.sent.delete(c.cmdRef);
+          if (s.chunkIds.has(ref) && c.data !== STATUS.chunkAccepted) {
+            // the device did not buffer the chunk: the rest of that object is not sent
+            s.outcomes.push(`${sent.verb} ${sent.uri} -> ${c.data} on a chunk (large object abandoned)`);
+            s.outbox = s.outbox.filter((x) => this.origin.get(x) !== sent);
+            s.unsent = true;
+          } else if (c.data !== STATUS.chunkAccepted) s.outcomes.push(`${sent.verb} ${sent.uri} -> ${c.data}`);
+          s.sent.delete(ref);
         } else if (group) {
           s.outcomes.push(`${group} -> ${c.data}`);
-          s.sentGroups.delete(c.cmdRef);
+          s.sentGroups.delete(ref);
         }
       } else if (c.kind === 'Results') s.results.push(...c.items);
     }
@@ -476,7 +486,7 @@ export class DmsServer {
     // a group the device gave no Status (libdmclient runs an Atomic's commands one by one and
     // answers only them) is not reported as done: RepPro requires a Status for every command
     for (const g of s.sentGroups.values()) s.outcomes.push(`${g} -> no Status`);
-    const failed = s.sent.size > 0 || s.sentGroups.size > 0 ? 'incomplete' : 'ok';
+    const failed = s.sent.size > 0 || s.sentGroups.size > 0 || s.unsent ? 'incomplete' : 'ok';
     this.log({
       clientName: acc.clientName,
       serverId: acc.serverId,
@@ -503,6 +513,7 @@ export class DmsServer {
       refusals: 0,
       lastCommands: [],
       outbox: [],
+      chunkIds: new Set(),
       ...(msg.header.maxMsgSize !== undefined ? { maxMsgSize: msg.header.maxMsgSize } : {}),
       ...(msg.header.maxObjSize !== undefined ? { maxObjSize: msg.header.maxObjSize } : {}),
       at: Date.now(),
@@ -549,7 +560,14 @@ export class DmsServer {
     const it = c.items[0]!;
     const data = it.data ?? '';
     const size = this.opts.chunkSize ?? Math.min(4096, Math.max(256, (s.maxMsgSize ?? DM_MAX_MESSAGE) - 2048));
-    if (data.length <= size) return [c];
+    // only to a device that announced MaxObjSize (it takes large objects); others get it whole
+    if (data.length <= size || s.maxObjSize === undefined) return [c];
+    if (Buffer.byteLength(data, 'utf8') > s.maxObjSize) {
+      const whole = fromCommand(c);
+      s.outcomes.push(`${whole.verb} ${whole.uri} -> not sent (larger than the device's MaxObjSize ${s.maxObjSize})`);
+      s.unsent = true;
+      return [];
+    }
     const parts: string[] = [];
     for (let i = 0; i < data.length; i += size) parts.push(data.slice(i, i + size));
     const whole = fromCommand(c);
@@ -624,14 +642,18 @@ export class DmsServer {
     };
     s?.lastCommands.forEach(collect);
     let id = 0;
+    const msgId = (s?.msgId ?? 0) + 1;
     const number = (c: DmCommand): DmCommand => {
       const own = ++id;
+      const ref = `${msgId}/${own}`;
       if (c.kind === 'Atomic' || c.kind === 'Sequence') {
-        if (s && queued.has(c)) s.sentGroups.set(own, c.kind);
+        if (s && queued.has(c)) s.sentGroups.set(ref, c.kind);
         return { ...c, cmdId: own, body: c.body.map(number) };
       }
-      if (s && queued.has(c) && c.kind !== 'Status' && c.kind !== 'Results' && c.kind !== 'Alert' && c.kind !== 'Unsupported')
-        s.sent.set(own, this.origin.get(c) ?? fromCommand(c));
+      if (s && queued.has(c) && c.kind !== 'Status' && c.kind !== 'Results' && c.kind !== 'Alert' && c.kind !== 'Unsupported') {
+        s.sent.set(ref, this.origin.get(c) ?? fromCommand(c));
+        if (c.items[0]?.moreData) s.chunkIds.add(ref);
+      }
       return { ...c, cmdId: own };
     };
     const cmds = body.map(number);

@@ -10,13 +10,16 @@
  *  5. its test client's content type application/vnd.syncml+xml (SyncML DS) is taken as XML;
  *  6. the device's refusal of the server credential (401 + Chal) is answered over its new nonce;
  *  7. it answers the commands of an Atomic one by one and gives the Atomic no Status: logged
- *     `incomplete` with `Atomic -> no Status`, not `ok`.
+ *     `incomplete` with `Atomic -> no Status`, not `ok`;
+ *  8. it announces no MaxObjSize and does not take large objects (it wrote each chunk as the whole
+ *     value): a long value goes to such a device whole; a device that answers a chunk other than
+ *     213 has the object abandoned and the session logged incomplete.
  */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeDmMessage, DM_CONTENT_TYPE, type DmCommand, type DmMessage } from '../../../src/dm/message.js';
+import { decodeDmMessage, DM_CONTENT_TYPE, type DmCommand, type DmItem, type DmMessage, encodeDmMessage } from '../../../src/dm/message.js';
 import { type DmsAccount, DmsServer, type DmsCommand, type DmsSessionLog } from '../../../src/dms/server.js';
 import { authHmac, authMd5 } from '../../../src/secure/dm/auth.js';
 import { formatHmacHeader } from '../../../src/secure/dm/hmac-header.js';
@@ -202,6 +205,49 @@ describe('DMS against recorded libdmclient sessions', () => {
     expect(log[0]).toMatchObject({
       result: 'incomplete',
       commands: ['Get ./DevInfo/DevId -> 200', 'Replace ./DMAcc/simdm/Name -> 200', 'Atomic -> no Status'],
+    });
+  });
+
+  it('sends a long value whole to a device without MaxObjSize (libdmclient), in chunks to one with it', async () => {
+    const long = 'x'.repeat(6000);
+    const { port } = await start([ACCOUNT], [{ verb: 'Replace', uri: './DMAcc/simdm/Name', data: long }]);
+    const a = await post(port, fx('md5-1.xml'), DM_CONTENT_TYPE.xml);
+    expect(decodeDmMessage(fx('md5-1.xml'), DM_CONTENT_TYPE.xml).header.maxObjSize).toBeUndefined();
+    const r = a.msg.body.find((c) => c.kind === 'Replace') as { cmdId: number; items: DmItem[] };
+    expect(r.items[0]).toMatchObject({ data: long });
+    expect(r.items[0]!.moreData).toBeUndefined();
+    expect(a.msg.final).toBe(true);
+  });
+
+  it('abandons a large object the device does not buffer (200 on a chunk) and logs incomplete; refuses one over MaxObjSize', async () => {
+    const long = 'y'.repeat(6000);
+    const { port, log } = await start([ACCOUNT], [{ verb: 'Replace', uri: './DMAcc/simdm/Name', data: long }]);
+    // libdmclient's package 1 as if it announced MaxObjSize (its Cred does not cover the header Meta)
+    const pkg1 = decodeDmMessage(fx('md5-1.xml'), DM_CONTENT_TYPE.xml);
+    pkg1.header.maxObjSize = 65536;
+    const a1 = await post(port, encodeDmMessage(pkg1, 'xml'), DM_CONTENT_TYPE.xml);
+    const chunk = a1.msg.body.find((c) => c.kind === 'Replace') as { cmdId: number; items: DmItem[] };
+    expect(chunk.items[0]).toMatchObject({ moreData: true, meta: { size: 6000 } });
+    expect(a1.msg.final).toBe(false);
+    const answer: DmMessage = {
+      header: { sessionId: pkg1.header.sessionId, msgId: 2, target: pkg1.header.target, source: pkg1.header.source },
+      body: [
+        { kind: 'Status', cmdId: 1, msgRef: 1, cmdRef: 0, cmd: 'SyncHdr', data: 212 },
+        { kind: 'Status', cmdId: 2, msgRef: 1, cmdRef: chunk.cmdId, cmd: 'Replace', data: 200 },
+      ],
+      final: true,
+    };
+    const a2 = await post(port, encodeDmMessage(answer, 'xml'), DM_CONTENT_TYPE.xml);
+    expect(a2.msg.body.filter((c) => c.kind === 'Replace')).toEqual([]); // no second chunk
+    expect(log[0]).toMatchObject({ result: 'incomplete', commands: ['Replace ./DMAcc/simdm/Name -> 200 on a chunk (large object abandoned)'] });
+
+    const big = await start([ACCOUNT], [{ verb: 'Replace', uri: './DMAcc/simdm/Name', data: 'z'.repeat(70000) }]);
+    const b1 = await post(big.port, encodeDmMessage(pkg1, 'xml'), DM_CONTENT_TYPE.xml);
+    expect(b1.msg.body.filter((c) => c.kind === 'Replace')).toEqual([]);
+    await post(big.port, encodeDmMessage({ ...answer, body: [answer.body[0]!] }, 'xml'), DM_CONTENT_TYPE.xml);
+    expect(big.log[0]).toMatchObject({
+      result: 'incomplete',
+      commands: ["Replace ./DMAcc/simdm/Name -> not sent (larger than the device's MaxObjSize 65536)"],
     });
   });
 
