@@ -49,7 +49,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function session(c: Case, device: { serverSecret?: string; clientSecret?: string } = {}, group?: 'Atomic') {
+async function session(c: Case, device: { serverSecret?: string; clientSecret?: string } = {}, group?: 'Atomic', name = 'renamed by simdm') {
   const log: DmsSessionLog[] = [];
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/dm`;
@@ -69,7 +69,7 @@ async function session(c: Case, device: { serverSecret?: string; clientSecret?: 
     accounts: [account],
     commands: [
       { verb: 'Get', uri: './DevInfo/DevId' },
-      { verb: 'Replace', uri: './DMAcc/simdm/Name', data: 'renamed by simdm' },
+      { verb: 'Replace', uri: './DMAcc/simdm/Name', data: name },
     ],
     onSession: (l) => log.push(l),
     ...(group ? { group } : {}),
@@ -144,6 +144,12 @@ describe.skipIf(!DRIVER)('libdmclient opens a session with simdm dms serve', () 
       result: 'incomplete',
       commands: ['Get ./DevInfo/DevId -> 200', 'Replace ./DMAcc/simdm/Name -> 200', 'Atomic -> no Status'],
     });
+  });
+
+  it('a 6000-character value goes whole to libdmclient (it announces no MaxObjSize, takes no large objects)', async () => {
+    const r = await session({ auth: 'DIGEST', wbxml: false }, {}, undefined, 'n'.repeat(6000));
+    expect(r.log[0], r.stderr).toMatchObject({ result: 'ok' });
+    expect(r.stderr).toContain('./DMAcc/simdm/Name set (6000 bytes)');
   });
 
   it('md5: a wrong client secret is refused with a fresh challenge each time (libdmclient retries until its driver gives up)', async () => {
