@@ -161,5 +161,6 @@ describe.skipIf(!DRIVER)('libdmclient opens a session with simdm dms serve', () 
 });
 
 describe.skipIf(DRIVER)('libdmclient interop', () => {
-  it.skip('skipped: SIMDM_LIBDMCLIENT_DRIVER is not set (LIBDMCLIENT_SRC=... bash scripts/peer-libdmclient.sh builds the peer and runs this; CI cannot fetch its source)', () => undefined);
+  it.skip('skipped: SIMDM_LIBDMCLIENT_DRIVER is not set (LIBDMCLIENT_SRC=... bash scripts/peer-libdmclient.sh builds the peer and runs this; CI cannot fetch its source)', () =>
+    undefined);
 });
