@@ -11,14 +11,14 @@
  * the bootstrap nonce and is not written at every session.
  */
 import type { ApduSender } from '../apdu/link.js';
-import { backupToPlan, type BackupFile } from '../bootstrap/backup.js';
+import { backupOfCard, backupToPlan, type BackupFile } from '../bootstrap/backup.js';
 import { flattenDm } from '../bootstrap/content/dm.js';
 import { encodeWbxmlContent } from '../bootstrap/content/index.js';
 import { FID } from '../bootstrap/oids.js';
 import { readBootstrap } from '../bootstrap/reader.js';
 import { type WriteReport, writePlan } from '../bootstrap/writer.js';
 import { el, type WbxmlElement } from '../codec/wbxml/tree.js';
-import { fidHex, toHex } from '../util/hex.js';
+import { fidHex } from '../util/hex.js';
 import type { SecretStore } from '../util/secrets.js';
 import { AgentError } from './errors.js';
 import type { DeviceTree } from './tree.js';
@@ -104,30 +104,16 @@ export async function writeAccountsToCard(s: ApduSender, tree: DeviceTree, accou
   const base = (fid: number): number => ((fid & 0xff00) >= (FID.dodfBase & 0xff00) ? (FID.dodfBase & 0xff00) | (fid & 0xff) : fid);
   const dodfs = [...new Set(st.dodfs.map((d) => base(d.fid)))].sort((a, b) => a - b);
   const keyOf = (d: number): string => opts.admKeys?.[d - FID.dodfBase] ?? `ADM${d - FID.dodfBase + 1}`;
-  const used = (b: Uint8Array | undefined, n: number): string => toHex((b ?? new Uint8Array()).subarray(0, n));
   const backup: BackupFile = {
     version: 1,
     created: new Date().toISOString(),
     iccid: null,
     profile: 'agent: server changes to the card-resident DM account',
-    present: st.present,
     authorities: dodfs.map((d) => ({ name: `dodf-${fidHex(d)}`, key: keyOf(d), dodf: d })),
     owner: `dodf-${fidHex(dodfs[0] ?? FID.dodfBase)}`,
     appFid: FID.app,
     appLabel: st.tokenInfo?.label ?? 'PKCS#15',
-    ...(st.tokenInfo ? { tokenInfo: { ...st.tokenInfo, serialNumber: toHex(st.tokenInfo.serialNumber) } } : {}),
-    odf: st.odf ? used(st.odf.bytes, st.odf.usedLength) : null,
-    dodfs: st.dodfs.map((d) => ({ fid: fidHex(d.fid), bytes: used(d.bytes, d.usedLength) })),
-    files: st.files
-      .filter((f) => f.bytes && f.kind && f.oid)
-      .map((f) => ({
-        dodf: fidHex(f.dodf),
-        path: f.path,
-        kind: f.kind!,
-        oid: f.oid!,
-        label: f.label ?? '',
-        bytes: f === file ? toHex(bytes) : toHex(f.bytes!.subarray(0, f.content?.length ?? f.bytes!.length)),
-      })),
+    ...backupOfCard(st, { file, bytes }),
   };
   const plan = backupToPlan(backup);
   plan.name = backup.profile;

@@ -7,11 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { fromHex } from '../util/hex.js';
+import { fidHex, fromHex, toHex } from '../util/hex.js';
 import { decodeContent } from './content/index.js';
 import { BootstrapError } from './errors.js';
 import { KINDS, PKCS15_AID, type BootstrapKind } from './oids.js';
 import { type CardPlan, dodfOwner, slotPair } from './plan.js';
+import type { CardBootstrapFile, CardState } from './reader.js';
 
 const hex = z.string().regex(/^([0-9A-Fa-f]{2})*$/);
 
@@ -43,6 +44,34 @@ const BackupSchema = z.object({
 });
 
 export type BackupFile = z.infer<typeof BackupSchema>;
+
+/**
+ * What a backup records of the card as read: EF.ODF and each DODF up to the end of their objects
+ * (the reader's usedLength: trimming pad bytes could cut an object ending in 00 or FF) and every
+ * bootstrap file's used bytes; `replace` swaps in new bytes for one file (the agent's write-back).
+ */
+export function backupOfCard(
+  st: CardState,
+  replace?: { file: CardBootstrapFile; bytes: Uint8Array },
+): Pick<BackupFile, 'present' | 'tokenInfo' | 'odf' | 'dodfs' | 'files'> {
+  const head = (b: Uint8Array | undefined, n: number): string => toHex((b ?? new Uint8Array()).subarray(0, n));
+  return {
+    present: st.present,
+    ...(st.tokenInfo ? { tokenInfo: { ...st.tokenInfo, serialNumber: toHex(st.tokenInfo.serialNumber) } } : {}),
+    odf: st.odf ? head(st.odf.bytes, st.odf.usedLength) : null,
+    dodfs: st.dodfs.map((d) => ({ fid: fidHex(d.fid), bytes: head(d.bytes, d.usedLength) })),
+    files: st.files
+      .filter((f) => f.bytes && f.kind && f.oid)
+      .map((f) => ({
+        dodf: fidHex(f.dodf),
+        path: f.path,
+        kind: f.kind!,
+        oid: f.oid!,
+        label: f.label ?? '',
+        bytes: f === replace?.file ? toHex(replace.bytes) : head(f.bytes, f.content?.length ?? f.bytes!.length),
+      })),
+  };
+}
 
 export function loadBackup(path: string): BackupFile {
   let json: unknown;

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import type { ApduSender } from '../apdu/link.js';
 import { SwError, swHex } from '../apdu/sw.js';
 import { fileInfo } from '../card/fs.js';
-import { bytesEqual, toHex } from '../util/hex.js';
+import { bytesEqual } from '../util/hex.js';
 import type { LeanCard } from '../card/lean.js';
-import type { BackupFile } from './backup.js';
+import { backupOfCard, type BackupFile } from './backup.js';
 import { fidBytes, found, selectAid, selectFid } from './card-io.js';
 import { fidHex } from '../util/hex.js';
 import { encodeDirRecord } from './dir-record.js';
@@ -18,7 +18,6 @@ import { FID } from './oids.js';
 import type { CardPlan } from './plan.js';
 import { iccidOf } from '../card/spec/ts-102-221.js';
 import type { CardState } from './reader.js';
-import { used } from './write-diff.js';
 
 const isPad = (b: number): boolean => b === 0xff || b === 0x00;
 
@@ -106,24 +105,11 @@ export function saveBackup(dir: string, plan: CardPlan, st: CardState, iccid: st
     created: new Date().toISOString(),
     iccid: iccid ?? null,
     profile: plan.name,
-    present: st.present,
     authorities: plan.authorities.map((a) => ({ ...a })),
     owner: plan.owner,
     appFid: plan.appFid,
     appLabel: plan.appLabel,
-    ...(st.tokenInfo ? { tokenInfo: { ...st.tokenInfo, serialNumber: toHex(st.tokenInfo.serialNumber) } } : {}),
-    odf: st.odf ? toHex(used(st.odf.bytes)) : null,
-    dodfs: st.dodfs.map((d) => ({ fid: fidHex(d.fid), bytes: toHex(used(d.bytes)) })),
-    files: st.files
-      .filter((f) => f.bytes && f.kind)
-      .map((f) => ({
-        dodf: fidHex(f.dodf),
-        path: f.path,
-        kind: f.kind!,
-        oid: f.oid!,
-        label: f.label ?? '',
-        bytes: toHex(f.bytes!.subarray(0, f.content?.length ?? f.bytes!.length)),
-      })),
+    ...backupOfCard(st),
   };
   writeFileSync(name, JSON.stringify(b, null, 2) + '\n', { mode: 0o600 });
   return name;
