@@ -16,7 +16,7 @@ import { PcscContext } from '../src/transport/pcsc.js';
 import type { Transport } from '../src/transport/types.js';
 import { vpcdReaderName } from '../src/sim/vpcd.js';
 import { fromHex } from '../src/util/hex.js';
-import { makePki } from '../test/unit/bridge/helpers/certs.js';
+import { makePki } from '../test/helpers/certs.js';
 import { ensurePcscd } from '../test/helpers/pcscd.js';
 import { CardHostClient } from '../src/sim/host-client.js';
 

@@ -7,7 +7,7 @@
  * account and writes it back to the card (ADM1). Then the same with the enterprise profile's
  * HMAC account (syncml:auth-MAC, x-syncml-hmac both ways; ADM2 owns that file).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { CardLink } from '../../src/apdu/link.js';
 import { readBootstrap } from '../../src/bootstrap/reader.js';
 import { defaultImage, pinHex } from '../../src/sim/default-image.js';
 import { runSimdm, simdmArgv } from '../helpers/cli.js';
+import { selfSigned } from '../helpers/certs.js';
 import { E2E, readerFor, useCardRig, vpcdReaderName } from '../helpers/vcards.js';
 
 const P = 35971;
@@ -33,34 +34,7 @@ const env = { ...process.env, ...ENV };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A self-signed certificate for the example servers' names (trusted by the agent with --dms-ca). */
-function cert(): { cert: string; key: string } {
-  const c = join(dir, 'dms.pem');
-  const k = join(dir, 'dms.key');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      k,
-      '-out',
-      c,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=dm.operator.example',
-      '-addext',
-      'subjectAltName=DNS:dm.operator.example,DNS:mdm.corp.example',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert: c, key: k };
-}
+const cert = (): { cert: string; key: string } => selfSigned(dir, 'dms', 'dm.operator.example', 'DNS:dm.operator.example,DNS:mdm.corp.example');
 
 const cli = (args: string[]) => runSimdm(['--reader', READER, ...args], { env, timeout: 60_000 });
 

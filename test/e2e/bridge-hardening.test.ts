@@ -18,7 +18,7 @@ import { CardFs } from '../../src/card/fs.js';
 import { encodePinValue, pinStatus, verifyPin } from '../../src/card/pin.js';
 import type { Transport } from '../../src/transport/types.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
-import { makePki, type TestPki } from '../unit/bridge/helpers/certs.js';
+import { makePki, type TestPki } from '../helpers/certs.js';
 import { E2E, PcscContext, readerFor, useCardRig, vpcdReaderName } from '../helpers/vcards.js';
 
 const PA = 35974;

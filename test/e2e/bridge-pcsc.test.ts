@@ -20,7 +20,7 @@ import { BridgeServer } from '../../src/bridge/server.js';
 import { generateToken, hashToken, TokenStore } from '../../src/bridge/tokens.js';
 import { defaultImage } from '../../src/sim/default-image.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
-import { makePki, type TestPki } from '../unit/bridge/helpers/certs.js';
+import { makePki, type TestPki } from '../helpers/certs.js';
 import { CardHostClient, E2E, vpcdReaderName } from '../helpers/vcards.js';
 import { simdmArgv } from '../helpers/cli.js';
 

@@ -4,7 +4,7 @@ import { AuditLog, type AuditRecord } from '../../../../src/bridge/audit.js';
 import { VirtualBackend } from '../../../../src/bridge/backend.js';
 import { BridgeServer, type BridgeServerOptions } from '../../../../src/bridge/server.js';
 import { generateToken, hashToken, TokenStore } from '../../../../src/bridge/tokens.js';
-import { makePki, type TestPki } from './certs.js';
+import { makePki, type TestPki } from '../../../helpers/certs.js';
 
 export interface TestBridge {
   server: BridgeServer;

@@ -25,7 +25,11 @@ function ssl(dir: string, args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-function ca(dir: string, name: string): void {
+/**
+ * A self-signed P-256 certificate `<name>.pem` / `<name>.key` in `dir`, valid 2 days, for subject
+ * CN `cn`; `san` adds a subjectAltName (a CA has none).
+ */
+export function selfSigned(dir: string, name: string, cn = name, san?: string): { cert: string; key: string } {
   ssl(dir, [
     'req',
     '-x509',
@@ -41,8 +45,10 @@ function ca(dir: string, name: string): void {
     '-days',
     '2',
     '-subj',
-    `/CN=${name}`,
+    `/CN=${cn}`,
+    ...(san ? ['-addext', `subjectAltName=${san}`] : []),
   ]);
+  return { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
 }
 
 function leaf(dir: string, caName: string, name: string, cn: string, ext: string): void {
@@ -69,8 +75,8 @@ function leaf(dir: string, caName: string, name: string, cn: string, ext: string
 
 export function makePki(clientCn = 'line-3.factory'): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'simdm-pki-'));
-  ca(dir, 'ca');
-  ca(dir, 'otherca');
+  selfSigned(dir, 'ca');
+  selfSigned(dir, 'otherca');
   leaf(dir, 'ca', 'server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   leaf(dir, 'ca', 'client', clientCn, 'extendedKeyUsage=clientAuth\n');
   leaf(dir, 'otherca', 'other', clientCn, 'extendedKeyUsage=clientAuth\n');
