@@ -286,7 +286,7 @@ export class PcscTransport extends TransportEvents implements Transport {
     const r = this.reader;
     return this.serial(async () => {
       // a handle still open (connected by an earlier call) is closed first, never reused blindly
-      if (r.connected) await new Promise<void>((res) => r.disconnect(r.SCARD_LEAVE_CARD, () => res()));
+      await this.release(r.SCARD_LEAVE_CARD);
       return new Promise<number>((resolve, reject) => {
         r.connect({ share_mode: shareMode, protocol: r.SCARD_PROTOCOL_T0 | r.SCARD_PROTOCOL_T1 }, (err, p) => {
           if (err) reject(fromPcscError(err, `${this.name}: connect`));
@@ -305,8 +305,7 @@ export class PcscTransport extends TransportEvents implements Transport {
    * another client holds the card.
    */
   private async reopen(shareMode: number): Promise<void> {
-    const r = this.reader;
-    await this.disconnectQuietly(r.SCARD_LEAVE_CARD);
+    // open() closes the current handle first (SCARD_LEAVE_CARD: no reset)
     const end = Date.now() + this.transactionWaitMs;
     for (;;) {
       try {
@@ -374,14 +373,16 @@ export class PcscTransport extends TransportEvents implements Transport {
     return this.connect();
   }
 
+  /** Closes the open handle, if any (not queued: callers run inside serial()). */
+  private release(disposition: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (!this.reader.connected) return resolve();
+      this.reader.disconnect(disposition, () => resolve());
+    });
+  }
+
   private disconnectQuietly(disposition: number): Promise<void> {
-    return this.serial(
-      () =>
-        new Promise<void>((resolve) => {
-          if (!this.reader.connected) return resolve();
-          this.reader.disconnect(disposition, () => resolve());
-        }),
-    );
+    return this.serial(() => this.release(disposition));
   }
 
   async disconnect(opts: { reset?: boolean } = {}): Promise<void> {
