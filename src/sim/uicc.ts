@@ -210,24 +210,6 @@ export class VirtualUicc {
     if (badClass) return { sw: badClass };
     let r: AppletResponse;
     switch (cmd.ins) {
-      case 0xa4:
-        r = this.select(cmd, st, ch);
-        break;
-      case 0xf2:
-        r = this.status(cmd, st);
-        break;
-      case 0xb0:
-        r = this.readBinary(cmd, st);
-        break;
-      case 0xd6:
-        r = this.updateBinary(cmd, st);
-        break;
-      case 0xb2:
-        r = this.readRecord(cmd, st);
-        break;
-      case 0xdc:
-        r = this.updateRecord(cmd, st);
-        break;
       case 0x20:
         r = this.verify(cmd);
         break;
@@ -246,7 +228,8 @@ export class VirtualUicc {
         r = this.activation(st, cmd.ins === 0x44);
         break;
       default:
-        return { sw: 0x6d00 };
+        r = this.fileCommand(cmd, st, ch);
+        if (r.sw === 0x6d00) return r;
     }
     return this.shape(cmd, r, ch);
   }
@@ -435,14 +418,15 @@ export class VirtualUicc {
   }
 
   /**
-   * The file commands (SELECT, STATUS, READ/UPDATE BINARY and RECORD) on a channel state of the
-   * caller's: an RFM application runs its script's commands through here (TS 102 226 5.1: the
-   * commands and status words of TS 102 221), with its access domain in `st.access`.
+   * The file commands (SELECT, STATUS, READ/UPDATE BINARY and RECORD) on a channel state: that of
+   * the card's logical channel `ch` (dispatch), or an RFM application's own, which runs its
+   * script's commands through here (TS 102 226 5.1: the commands and status words of TS 102 221)
+   * with its access domain in `st.access`; other instructions get 6D00.
    */
-  fileCommand(cmd: CommandApdu, st: ChannelState): AppletResponse {
+  fileCommand(cmd: CommandApdu, st: ChannelState, ch = -1): AppletResponse {
     switch (cmd.ins) {
       case 0xa4:
-        return this.select(cmd, st, -1);
+        return this.select(cmd, st, ch);
       case 0xf2:
         return this.status(cmd, st);
       case 0xb0:
